@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The one test command: installs what is needed, starts a real Redmine on
+# loopback, runs every test, stops Redmine. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+bash scripts/setup.sh
+tests/support/redmine.sh install >/dev/null
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/hypercare-test.XXXXXX")
+cleanup() {
+  tests/support/redmine.sh stop "$work/redmine" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+echo "== starting Redmine" >&2
+eval "$(tests/support/redmine.sh start "$work/redmine" "${REDMINE_PORT:-3300}")"
+export REDMINE_URL REDMINE_API_KEY REDMINE_DIR
+export REDMINE_DATA="$work/redmine"   # tests stop/start the server with tests/support/redmine.sh
+export HYPERCARE_TEST_WORK="$work"
+
+echo "== core tests" >&2
+cargo test --workspace --locked -- --test-threads=2

@@ -1,0 +1,88 @@
+use clap::{Args, Subcommand};
+use hypercare::model::SourceKind;
+use hypercare::store::sources::NewSource;
+use hypercare::Error;
+
+use crate::{print_json, Ctx};
+
+#[derive(Subcommand)]
+pub enum SourceCmd {
+    /// Add a ticket server.
+    Add(AddArgs),
+    /// List the configured sources.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a source and everything synced from it.
+    Remove { name: String },
+}
+
+#[derive(Args)]
+pub struct AddArgs {
+    /// A short name for the source (letters, digits, '-', '_', '.').
+    pub name: String,
+    /// Server kind: redmine, jira, service_now or zendesk.
+    #[arg(long)]
+    pub kind: String,
+    /// Base URL of the server, e.g. https://redmine.example.com
+    #[arg(long)]
+    pub url: String,
+    /// Project (Redmine: the project identifier).
+    #[arg(long)]
+    pub project: String,
+    /// Environment variable that holds the API token when syncing.
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
+    match cmd {
+        SourceCmd::Add(a) => {
+            let kind = SourceKind::parse(&a.kind)
+                .filter(|k| *k != SourceKind::Demo)
+                .ok_or_else(|| Error::invalid(format!("unknown kind {:?}: use redmine, jira, service_now or zendesk", a.kind)))?;
+            let url = reqwest::Url::parse(&a.url)
+                .map_err(|e| Error::invalid(format!("--url {:?} is not a URL ({e}); write it like https://redmine.example.com", a.url)))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(Error::invalid(format!("--url {:?} must start with http:// or https://", a.url)));
+            }
+            if a.project.trim().is_empty() {
+                return Err(Error::invalid("--project must not be empty"));
+            }
+            let store = ctx.store()?;
+            let s = store.add_source(
+                &NewSource {
+                    name: a.name,
+                    kind,
+                    url: a.url,
+                    project: a.project,
+                    token_env: a.token_env,
+                    config: serde_json::json!({}),
+                },
+                chrono::Utc::now(),
+            )?;
+            println!("added source {} ({} {})", s.name, s.kind.as_str(), s.url);
+            Ok(())
+        }
+        SourceCmd::List { json } => {
+            let sources = ctx.store()?.sources()?;
+            if json {
+                return print_json(&sources);
+            }
+            if sources.is_empty() {
+                println!("no sources; add one with `hypercare source add NAME --kind redmine --url URL --project ID --token-env VAR`");
+            }
+            for s in sources {
+                let last = s.last_sync_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never synced".into());
+                println!("{}\t{}\t{}\t{}\t{}", s.name, s.kind.as_str(), s.url, s.project, last);
+            }
+            Ok(())
+        }
+        SourceCmd::Remove { name } => {
+            ctx.store()?.remove_source(&name)?;
+            println!("removed source {name}");
+            Ok(())
+        }
+    }
+}

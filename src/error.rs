@@ -1,0 +1,81 @@
+//! The core's error type. Every fallible core function returns [`Result`].
+//!
+//! Errors carry a small [`ErrorCode`] that front ends switch on (the desktop
+//! shell sends it across IPC as `{code, message}`; the CLI picks its exit code
+//! from it). Messages are one line, say what failed and, where it helps, what
+//! to do. They never contain credentials.
+
+use serde::Serialize;
+
+/// What kind of failure this is, for the UI to switch on. Never match on text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// The server could not be reached (DNS, refused, timeout, TLS).
+    Offline,
+    /// The server refused the credentials (401/403 on read).
+    Auth,
+    /// A ticket, source or file that does not exist.
+    NotFound,
+    /// The user's input (arguments, files, mappings) is not acceptable.
+    InvalidInput,
+    /// The server state moved under us (a ticket changed since it was opened).
+    Conflict,
+    /// The server answered, but not with something we understand.
+    BadResponse,
+    /// A bug or an environment failure (disk full, corrupt store...).
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("local store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("local store: could not get a connection: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("the store at {path} was written by a newer Hypercare Desk (schema {found}, this build knows {known}); update the app")]
+    SchemaTooNew { path: String, found: i64, known: i64 },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot reach {url}: {reason}. Check the network or the server address; the local data stays usable")]
+    Offline { url: String, reason: String },
+    #[error("{0}")]
+    Auth(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    BadResponse(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Offline { .. } => ErrorCode::Offline,
+            Error::Auth(_) => ErrorCode::Auth,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::BadResponse(_) => ErrorCode::BadResponse,
+            Error::Sqlite(rusqlite::Error::QueryReturnedNoRows) => ErrorCode::NotFound,
+            Error::Sqlite(_) | Error::Pool(_) | Error::SchemaTooNew { .. } | Error::Io(_) | Error::Internal(_) => {
+                ErrorCode::Internal
+            }
+        }
+    }
+
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidInput(msg.into())
+    }
+    pub fn not_found(msg: impl Into<String>) -> Self {
+        Error::NotFound(msg.into())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,45 @@
+//! Embedded, numbered, append-only schema migrations.
+//!
+//! The schema version is `PRAGMA user_version`. Each migration runs in its
+//! own `BEGIN IMMEDIATE` transaction together with the version bump, so a
+//! crash leaves the store at the previous version, never half-migrated.
+//! **Never edit a migration that has landed; append a new one.**
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::{Error, Result};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "core", sql: include_str!("migrations/0001_core.sql") },
+];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+/// Bring `conn` up to the latest schema. Returns the versions applied.
+pub fn migrate(conn: &mut Connection, path: &str) -> Result<Vec<i64>> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = latest_version();
+    if current > known {
+        return Err(Error::SchemaTooNew { path: path.to_string(), found: current, known });
+    }
+    let mut applied = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(m.sql).map_err(|e| {
+            Error::Internal(format!("migration {:04}_{} failed: {e}", m.version, m.name))
+        })?;
+        tx.pragma_update(None, "user_version", m.version)?;
+        tx.commit()?;
+        applied.push(m.version);
+    }
+    Ok(applied)
+}

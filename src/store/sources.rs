@@ -1,0 +1,123 @@
+//! Sources: the ticket servers a workspace syncs from.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{opt_from_ts, to_ts, Store};
+use crate::model::{Source, SourceKind};
+use crate::{Error, Result};
+
+/// What the user gives to add a source.
+#[derive(Debug, Clone)]
+pub struct NewSource {
+    pub name: String,
+    pub kind: SourceKind,
+    pub url: String,
+    pub project: String,
+    pub token_env: Option<String>,
+    /// Connector options (JSON object), never secrets.
+    pub config: serde_json::Value,
+}
+
+const COLS: &str = "id, name, kind, url, project, token_env, last_sync_at, last_sync_status, last_sync_error";
+
+fn row_to_source(r: &Row<'_>) -> rusqlite::Result<Source> {
+    let kind: String = r.get(2)?;
+    Ok(Source {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: SourceKind::parse(&kind).unwrap_or(SourceKind::Demo),
+        url: r.get(3)?,
+        project: r.get(4)?,
+        token_env: r.get(5)?,
+        last_sync_at: opt_from_ts(r.get(6)?),
+        last_sync_status: r.get(7)?,
+        last_sync_error: r.get(8)?,
+    })
+}
+
+pub fn validate_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(Error::invalid(format!(
+            "source name {name:?} is not valid: use 1-64 letters, digits, '-', '_' or '.'"
+        )));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Add a source. Fails with `InvalidInput` if the name is taken.
+    pub fn add_source(&self, new: &NewSource, now: DateTime<Utc>) -> Result<Source> {
+        validate_name(&new.name)?;
+        self.with_tx(|tx| {
+            let exists: Option<i64> =
+                tx.query_row("SELECT id FROM sources WHERE name = ?1", [&new.name], |r| r.get(0)).optional()?;
+            if exists.is_some() {
+                return Err(Error::invalid(format!(
+                    "a source named {:?} already exists; pick another name or remove it first",
+                    new.name
+                )));
+            }
+            tx.execute(
+                "INSERT INTO sources (name, kind, url, project, token_env, config, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    new.name,
+                    new.kind.as_str(),
+                    new.url.trim_end_matches('/'),
+                    new.project,
+                    new.token_env,
+                    new.config.to_string(),
+                    to_ts(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            source_by_id(tx, id)
+        })
+    }
+
+    pub fn sources(&self) -> Result<Vec<Source>> {
+        self.read(|c| {
+            let mut st = c.prepare(&format!("SELECT {COLS} FROM sources ORDER BY name"))?;
+            let rows = st.query_map([], row_to_source)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    pub fn source(&self, name: &str) -> Result<Source> {
+        self.read(|c| source_by_name(c, name))
+    }
+
+    /// Remove a source and everything synced from it.
+    pub fn remove_source(&self, name: &str) -> Result<()> {
+        self.with_tx(|tx| {
+            let n = tx.execute("DELETE FROM sources WHERE name = ?1", [name])?;
+            if n == 0 {
+                return Err(Error::not_found(format!("no source named {name:?}")));
+            }
+            Ok(())
+        })
+    }
+
+    /// Connector options of a source (JSON object).
+    pub fn source_config(&self, source_id: i64) -> Result<serde_json::Value> {
+        self.read(|c| {
+            let s: String = c.query_row("SELECT config FROM sources WHERE id = ?1", [source_id], |r| r.get(0))?;
+            serde_json::from_str(&s).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))
+        })
+    }
+}
+
+pub fn source_by_id(c: &Connection, id: i64) -> Result<Source> {
+    c.query_row(&format!("SELECT {COLS} FROM sources WHERE id = ?1"), [id], row_to_source)
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("no source with id {id}")))
+}
+
+pub fn source_by_name(c: &Connection, name: &str) -> Result<Source> {
+    c.query_row(&format!("SELECT {COLS} FROM sources WHERE name = ?1"), [name], row_to_source)
+        .optional()?
+        .ok_or_else(|| {
+            Error::not_found(format!("no source named {name:?}; `hypercare source list` shows the configured ones"))
+        })
+}

@@ -1,0 +1,337 @@
+//! Tickets, their comments and status history, and full-text search.
+
+use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row, Transaction};
+
+use super::{from_ts, opt_from_ts, to_ts, Store};
+use crate::model::{
+    Category, Comment, StatusChange, StatusClass, TicketDetail, TicketQuery, TicketRecord, TicketSummary,
+};
+use crate::{Error, Result};
+
+/// What [`upsert_tickets`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertStats {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// Apply connector records to the store inside the caller's transaction.
+///
+/// Records are matched by (source, remote id). A record whose
+/// `remote_version` equals the stored one (and is not a tombstone) is
+/// skipped. A ticket that reappears after being marked deleted is revived.
+/// The full-text index is kept in step in the same transaction.
+pub fn upsert_tickets(tx: &Transaction<'_>, source_id: i64, records: &[TicketRecord]) -> Result<UpsertStats> {
+    let mut stats = UpsertStats::default();
+    for rec in records {
+        let existing: Option<(i64, String, Option<i64>, String, String)> = tx
+            .prepare_cached(
+                "SELECT id, remote_version, deleted_at, title, description FROM tickets
+                 WHERE source_id = ?1 AND remote_id = ?2",
+            )?
+            .query_row(params![source_id, rec.remote_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        if let Some((_, version, None, _, _)) = &existing {
+            if *version == rec.remote_version {
+                stats.unchanged += 1;
+                continue;
+            }
+        }
+        let comment_count = rec
+            .comments
+            .as_ref()
+            .map(|cs| cs.iter().filter(|c| !c.body.trim().is_empty()).count() as i64);
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO tickets (source_id, remote_id, key, title, description, status, status_class,
+                    priority, tracker, remote_category, assignee, reporter, created_at, updated_at,
+                    resolved_at, remote_version, comment_count, raw, deleted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, COALESCE(?17, 0), ?18, NULL)
+                 ON CONFLICT (source_id, remote_id) DO UPDATE SET
+                    key = excluded.key, title = excluded.title, description = excluded.description,
+                    status = excluded.status, status_class = excluded.status_class,
+                    priority = excluded.priority, tracker = excluded.tracker,
+                    remote_category = excluded.remote_category, assignee = excluded.assignee,
+                    reporter = excluded.reporter, created_at = excluded.created_at,
+                    updated_at = excluded.updated_at, resolved_at = excluded.resolved_at,
+                    remote_version = excluded.remote_version,
+                    comment_count = COALESCE(?17, tickets.comment_count),
+                    raw = excluded.raw, deleted_at = NULL
+                 RETURNING id",
+            )?
+            .query_row(
+                params![
+                    source_id,
+                    rec.remote_id,
+                    rec.key,
+                    rec.title,
+                    rec.description,
+                    rec.status,
+                    rec.status_class.as_str(),
+                    rec.priority,
+                    rec.tracker,
+                    rec.category,
+                    rec.assignee,
+                    rec.reporter,
+                    to_ts(rec.created_at),
+                    to_ts(rec.updated_at),
+                    rec.resolved_at.map(to_ts),
+                    rec.remote_version,
+                    comment_count,
+                    rec.raw,
+                ],
+                |r| r.get(0),
+            )?;
+        if existing.is_some() {
+            stats.updated += 1;
+        } else {
+            stats.created += 1;
+        }
+
+        if let Some(comments) = &rec.comments {
+            tx.prepare_cached("DELETE FROM comments WHERE ticket_id = ?1")?.execute([id])?;
+            let mut ins = tx.prepare_cached(
+                "INSERT OR REPLACE INTO comments (ticket_id, remote_id, author, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for c in comments {
+                ins.execute(params![id, c.remote_id, c.author, c.body, to_ts(c.created_at)])?;
+            }
+        }
+        if let Some(changes) = &rec.status_changes {
+            tx.prepare_cached("DELETE FROM status_changes WHERE ticket_id = ?1")?.execute([id])?;
+            let mut ins = tx.prepare_cached(
+                "INSERT OR REPLACE INTO status_changes
+                    (ticket_id, remote_id, at, from_status, from_class, to_status, to_class, author)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for s in changes {
+                ins.execute(params![
+                    id,
+                    s.remote_id,
+                    to_ts(s.at),
+                    s.from_status,
+                    s.from_class.map(|c| c.as_str()),
+                    s.to_status,
+                    s.to_class.as_str(),
+                    s.author
+                ])?;
+            }
+        }
+
+        // Reindex only when indexed text may have changed.
+        let text_changed = match &existing {
+            None => true,
+            Some((_, _, _, title, description)) => {
+                rec.comments.is_some() || *title != rec.title || *description != rec.description
+            }
+        };
+        if text_changed {
+            reindex_ticket(tx, id, &rec.title, &rec.description)?;
+        }
+    }
+    Ok(stats)
+}
+
+/// Rewrite the full-text row of ticket `id` from its title, description and stored comments.
+pub fn reindex_ticket(tx: &Connection, id: i64, title: &str, description: &str) -> Result<()> {
+    let comments: String = tx
+        .prepare_cached("SELECT COALESCE(group_concat(body, char(10)), '') FROM comments WHERE ticket_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    tx.prepare_cached("DELETE FROM ticket_fts WHERE rowid = ?1")?.execute([id])?;
+    tx.prepare_cached("INSERT INTO ticket_fts (rowid, title, description, comments) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![id, title, description, comments])?;
+    Ok(())
+}
+
+/// Turn what a user typed into a safe FTS5 query: every word quoted (so no
+/// FTS syntax can be injected), words ANDed, a trailing `*` kept as prefix.
+/// Returns `None` when nothing searchable is left.
+pub fn fts_query(text: &str) -> Option<String> {
+    let mut terms = Vec::new();
+    for raw in text.split_whitespace() {
+        let prefix = raw.ends_with('*');
+        let word: String = raw.chars().filter(|c| *c != '"' && *c != '*').collect();
+        if word.is_empty() || !word.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        terms.push(if prefix { format!("\"{word}\"*") } else { format!("\"{word}\"") });
+    }
+    if terms.is_empty() {
+        None
+    } else {
+        Some(terms.join(" "))
+    }
+}
+
+const SUMMARY_COLS: &str = "t.id, s.name, t.remote_id, t.key, t.title, t.status, t.status_class, t.priority,
+    t.tracker, COALESCE(tr.category_override, tr.category), t.assignee, t.reporter, t.created_at,
+    t.updated_at, t.resolved_at, t.comment_count, t.deleted_at IS NOT NULL";
+
+fn row_to_summary(r: &Row<'_>) -> rusqlite::Result<TicketSummary> {
+    let class: String = r.get(6)?;
+    let category: Option<String> = r.get(9)?;
+    Ok(TicketSummary {
+        id: r.get(0)?,
+        source: r.get(1)?,
+        remote_id: r.get(2)?,
+        key: r.get(3)?,
+        title: r.get(4)?,
+        status: r.get(5)?,
+        status_class: StatusClass::parse(&class).unwrap_or(StatusClass::Open),
+        priority: r.get(7)?,
+        tracker: r.get(8)?,
+        category: category.as_deref().and_then(Category::parse),
+        assignee: r.get(10)?,
+        reporter: r.get(11)?,
+        created_at: from_ts(r.get(12)?),
+        updated_at: from_ts(r.get(13)?),
+        resolved_at: opt_from_ts(r.get(14)?),
+        comment_count: r.get(15)?,
+        deleted: r.get(16)?,
+    })
+}
+
+impl Store {
+    /// The inbox: tickets matching `q`. Without a search, newest updates
+    /// first; with a search, newest matching tickets first (FTS order, which
+    /// stays fast even for a word that is in every ticket).
+    pub fn tickets(&self, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
+        self.read(|c| query_tickets(c, q))
+    }
+
+    /// One ticket with its description, comments and status history, by local id.
+    pub fn ticket_detail(&self, id: i64) -> Result<TicketDetail> {
+        self.read(|c| ticket_detail(c, id))
+    }
+
+    /// Local id of the ticket with this key (`tickets --json` shows keys).
+    /// A key that several sources share must be qualified as `SOURCE:KEY`.
+    pub fn ticket_id_by_key(&self, key: &str) -> Result<i64> {
+        self.read(|c| {
+            let (source, key) = match key.split_once(':') {
+                Some((s, k)) if !s.is_empty() => (Some(s), k),
+                _ => (None, key),
+            };
+            let mut st = c.prepare_cached(
+                "SELECT t.id FROM tickets t JOIN sources s ON s.id = t.source_id
+                 WHERE t.key = ?1 AND (?2 IS NULL OR s.name = ?2) LIMIT 2",
+            )?;
+            let ids = st.query_map(params![key, source], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            match ids.as_slice() {
+                [id] => Ok(*id),
+                [] => Err(Error::not_found(format!("no ticket with key {key:?}; `hypercare tickets` lists them"))),
+                _ => Err(Error::invalid(format!(
+                    "several sources have a ticket {key:?}; write it as SOURCE:{key}"
+                ))),
+            }
+        })
+    }
+}
+
+pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
+    let mut wh: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    let fts = q.search.as_deref().and_then(fts_query);
+    if !q.include_deleted {
+        wh.push("t.deleted_at IS NULL".into());
+    }
+    if let Some(s) = q.status_class {
+        args.push(Value::Text(s.as_str().into()));
+        wh.push(format!("t.status_class = ?{}", args.len()));
+    }
+    if let Some(s) = &q.source {
+        args.push(Value::Text(s.clone()));
+        wh.push(format!("s.name = ?{}", args.len()));
+    }
+    if let Some(p) = &q.priority {
+        args.push(Value::Text(p.clone()));
+        wh.push(format!("t.priority = ?{}", args.len()));
+    }
+    if let Some(cat) = q.category {
+        args.push(Value::Text(cat.as_str().into()));
+        wh.push(format!("COALESCE(tr.category_override, tr.category) = ?{}", args.len()));
+    }
+    if let Some(a) = &q.assignee {
+        args.push(Value::Text(a.clone()));
+        wh.push(format!("t.assignee = ?{}", args.len()));
+    }
+    if let Some(t) = q.updated_from {
+        args.push(Value::Integer(to_ts(t)));
+        wh.push(format!("t.updated_at >= ?{}", args.len()));
+    }
+    if let Some(t) = q.updated_to {
+        args.push(Value::Integer(to_ts(t)));
+        wh.push(format!("t.updated_at < ?{}", args.len()));
+    }
+    let limit = q.limit.unwrap_or(200).min(10_000) as i64;
+    let offset = q.offset.unwrap_or(0) as i64;
+    let sql = match fts {
+        Some(m) => {
+            args.push(Value::Text(m));
+            wh.push(format!("ticket_fts MATCH ?{}", args.len()));
+            format!(
+                "SELECT {SUMMARY_COLS} FROM ticket_fts f
+                 JOIN tickets t ON t.id = f.rowid
+                 JOIN sources s ON s.id = t.source_id
+                 LEFT JOIN triage tr ON tr.ticket_id = t.id
+                 WHERE {} ORDER BY f.rowid DESC LIMIT {limit} OFFSET {offset}",
+                wh.join(" AND ")
+            )
+        }
+        None => format!(
+            "SELECT {SUMMARY_COLS} FROM tickets t
+             JOIN sources s ON s.id = t.source_id
+             LEFT JOIN triage tr ON tr.ticket_id = t.id
+             {} ORDER BY t.updated_at DESC, t.id DESC LIMIT {limit} OFFSET {offset}",
+            if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) }
+        ),
+    };
+    let mut st = c.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(args), row_to_summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn ticket_detail(c: &Connection, id: i64) -> Result<TicketDetail> {
+    let (summary, description, kind, url): (TicketSummary, String, String, String) = c
+        .query_row(
+            &format!(
+                "SELECT {SUMMARY_COLS}, t.description, s.kind, s.url FROM tickets t
+                 JOIN sources s ON s.id = t.source_id
+                 LEFT JOIN triage tr ON tr.ticket_id = t.id WHERE t.id = ?1"
+            ),
+            [id],
+            |r| Ok((row_to_summary(r)?, r.get(17)?, r.get(18)?, r.get(19)?)),
+        )
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("no ticket with id {id}")))?;
+    let comments = c
+        .prepare_cached("SELECT remote_id, author, body, created_at FROM comments WHERE ticket_id = ?1 ORDER BY created_at, id")?
+        .query_map([id], |r| {
+            Ok(Comment { remote_id: r.get(0)?, author: r.get(1)?, body: r.get(2)?, created_at: from_ts(r.get(3)?) })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let status_history = c
+        .prepare_cached(
+            "SELECT at, from_status, to_status, to_class, author FROM status_changes WHERE ticket_id = ?1 ORDER BY at, id",
+        )?
+        .query_map([id], |r| {
+            let class: String = r.get(3)?;
+            Ok(StatusChange {
+                at: from_ts(r.get(0)?),
+                from_status: r.get(1)?,
+                to_status: r.get(2)?,
+                to_class: StatusClass::parse(&class).unwrap_or(StatusClass::Open),
+                author: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let url = match kind.as_str() {
+        "redmine" => Some(format!("{}/issues/{}", url, summary.remote_id)),
+        _ => None,
+    };
+    Ok(TicketDetail { summary, description, url, comments, status_history })
+}
