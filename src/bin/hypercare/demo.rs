@@ -1,14 +1,56 @@
-use clap::Args;
+use std::time::Instant;
 
-use crate::Ctx;
+use clap::Args;
+use hypercare::demo::{load_demo, DemoSummary, DEMO_SOURCE};
+use serde::Serialize;
+
+use crate::{print_json, Ctx};
 
 #[derive(Args)]
 pub struct DemoArgs {
     /// Replace an existing demo workspace's data.
     #[arg(long)]
     pub force: bool,
+    /// Print what was written as a JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
-pub fn run(_ctx: &Ctx, _a: DemoArgs) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("demo is not built yet".into()))
+/// `hypercare demo --json`.
+#[derive(Serialize)]
+struct DemoOutput {
+    source: &'static str,
+    /// False when the demo was already there and `--force` was not given.
+    loaded: bool,
+    #[serde(flatten)]
+    summary: DemoSummary,
+    duration_ms: u64,
+}
+
+pub fn run(ctx: &Ctx, a: DemoArgs) -> hypercare::Result<()> {
+    let store = ctx.store()?;
+    let present = store.sources()?.iter().any(|s| s.name == DEMO_SOURCE);
+    if present && !a.force {
+        if a.json {
+            let out = DemoOutput { source: DEMO_SOURCE, loaded: false, summary: DemoSummary::default(), duration_ms: 0 };
+            return print_json(&out);
+        }
+        println!("The demo is already loaded in {}; `hypercare demo --force` reloads it.", ctx.data_dir.display());
+        return Ok(());
+    }
+    let started = Instant::now();
+    let summary = load_demo(&store)?;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    if a.json {
+        return print_json(&DemoOutput { source: DEMO_SOURCE, loaded: true, summary, duration_ms });
+    }
+    println!(
+        "Loaded the demo hypercare into {} as source {DEMO_SOURCE:?}: {} tickets, {} comments, {} status changes ({duration_ms} ms).",
+        ctx.data_dir.display(),
+        summary.tickets,
+        summary.comments,
+        summary.status_changes,
+    );
+    println!("Try: hypercare tickets --search invoice");
+    Ok(())
 }

@@ -1,0 +1,244 @@
+//! The built-in, deterministic sample hypercare (`hypercare demo`).
+//!
+//! Six weeks after the go-live of an ERP at a European manufacturer (go-live
+//! Monday 28 September 2026, Europe/Amsterdam business hours, stored in
+//! UTC): about 3,000 tickets from a hundred and fifty business users across
+//! order-to-cash, procure-to-pay, finance month-end, warehouse, HR/payroll,
+//! production and master data, in the ten feedback categories, with
+//! comments and Redmine-like status histories (resolved, reopened once or
+//! twice, closed, rejected, still open). A peak in go-live week decays over
+//! the weeks; recurring problems (`themes`) are worded differently by
+//! different users.
+//!
+//! **Invariant:** the same [`DemoConfig`] always yields the same tickets, on
+//! every machine: the generator uses its own fixed random stream (`rng`),
+//! a fixed calendar, and never reads the clock.
+
+mod calendar;
+mod compose;
+mod lifecycle;
+mod load;
+mod phrases;
+mod rng;
+mod themes;
+mod vocab;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Category, TicketRecord};
+use crate::{Error, Result, Store};
+use calendar::Calendar;
+use compose::Slots;
+use lifecycle::People;
+use rng::{mix, Rng};
+use themes::THEMES;
+use vocab::{reporter, CONSULTANTS, MODULES, REPORTERS, SITES};
+
+pub use load::load_demo_with;
+
+/// What loading the demo wrote.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct DemoSummary {
+    pub tickets: u64,
+    pub comments: u64,
+    pub status_changes: u64,
+}
+
+/// Name of the demo source.
+pub const DEMO_SOURCE: &str = "demo";
+
+/// Number of tickets in the standard demo.
+pub const DEMO_TICKETS: usize = 3_000;
+
+/// Remote id of the first demo ticket (`#1001`).
+const FIRST_ID: u64 = 1001;
+
+/// What to generate. [`DemoConfig::default`] is the standard demo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoConfig {
+    pub seed: u64,
+    pub tickets: usize,
+    /// The go-live day (a Monday reads best).
+    pub go_live: NaiveDate,
+    /// Length of the hypercare window.
+    pub weeks: u32,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            seed: 0x4859_5045_5243_4152,
+            tickets: DEMO_TICKETS,
+            go_live: NaiveDate::from_ymd_opt(2026, 9, 28).unwrap_or_default(),
+            weeks: 6,
+        }
+    }
+}
+
+/// Category mix per phase: go-live weeks 1-2, then weeks 3+. Order of `Category::ALL`.
+const CATEGORY_WEIGHTS: [[u32; 10]; 2] =
+    [[6, 14, 8, 10, 13, 9, 6, 16, 5, 13], [2, 11, 10, 12, 8, 14, 9, 10, 17, 7]];
+
+/// Priority names (Redmine's defaults) and their weights per category.
+const PRIORITIES: [&str; 5] = ["Low", "Normal", "High", "Urgent", "Immediate"];
+
+fn priority_weights(c: Category) -> [u32; 5] {
+    match c {
+        Category::CriticalBug => [0, 0, 5, 40, 55],
+        Category::MajorBug => [0, 15, 60, 25, 0],
+        Category::Performance => [0, 50, 40, 10, 0],
+        Category::Usability => [40, 60, 0, 0, 0],
+        Category::Integration => [0, 30, 50, 20, 0],
+        Category::MinorBug => [60, 40, 0, 0, 0],
+        Category::Documentation => [40, 60, 0, 0, 0],
+        Category::Training => [30, 70, 0, 0, 0],
+        Category::Enhancement => [70, 30, 0, 0, 0],
+        Category::DataIssue => [0, 50, 40, 10, 0],
+    }
+}
+
+fn tracker(c: Category) -> &'static str {
+    match c {
+        Category::Enhancement => "Feature",
+        Category::Training | Category::Documentation | Category::Usability => "Support",
+        _ => "Bug",
+    }
+}
+
+/// Generates the demo's tickets; ticket `i` depends only on the config and `i`.
+pub struct Generator {
+    seed: u64,
+    cal: Calendar,
+    days: Vec<NaiveDate>,
+    /// `bounds[d]..bounds[d + 1]` are the tickets created on `days[d]`.
+    bounds: Vec<usize>,
+}
+
+impl Generator {
+    pub fn new(cfg: &DemoConfig) -> Result<Generator> {
+        if cfg.tickets == 0 || cfg.tickets > 10_000_000 || !(1..=52).contains(&cfg.weeks) {
+            return Err(Error::invalid(format!(
+                "demo of {} tickets over {} weeks: use 1 to 10,000,000 tickets and 1 to 52 weeks",
+                cfg.tickets, cfg.weeks
+            )));
+        }
+        let cal = Calendar::new(chrono_tz::Europe::Amsterdam, cfg.go_live, cfg.weeks);
+        let days = cal.workdays();
+        let weights: Vec<u64> = (0..days.len()).map(|d| cal.day_weight(d) as u64).collect();
+        let total: u64 = weights.iter().sum();
+        let mut bounds = Vec::with_capacity(days.len() + 1);
+        let mut cum = 0u64;
+        bounds.push(0);
+        for w in &weights {
+            cum += w;
+            bounds.push((cum as u128 * cfg.tickets as u128 / total.max(1) as u128) as usize);
+        }
+        Ok(Generator { seed: cfg.seed, cal, days, bounds })
+    }
+
+    /// Number of tickets this generator makes.
+    pub fn len(&self) -> usize {
+        self.bounds.last().copied().unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Tickets `range` (ids ascend with creation time).
+    pub fn tickets(&self, range: std::ops::Range<usize>) -> Vec<TicketRecord> {
+        range.filter(|i| *i < self.len()).map(|i| self.ticket(i)).collect()
+    }
+
+    /// The `i`-th ticket.
+    pub fn ticket(&self, i: usize) -> TicketRecord {
+        let mut rng = Rng::new(mix(self.seed, i as u64));
+        let day = self.bounds.partition_point(|b| *b <= i).saturating_sub(1).min(self.days.len() - 1);
+        let count = (self.bounds[day + 1] - self.bounds[day]).max(1) as i64;
+        let slot = calendar::DAY_SECONDS / count;
+        let offset = (i - self.bounds[day]) as i64 * calendar::DAY_SECONDS / count + rng.range(0, slot.max(1));
+        let created = self.cal.on_day(self.days[day], offset);
+
+        let phase = usize::from(day >= 10);
+        let cat = Category::ALL[rng.weighted(&CATEGORY_WEIGHTS[phase])];
+        let active: Vec<&themes::Theme> =
+            THEMES.iter().filter(|t| t.category == cat && (t.days.0..t.days.1).contains(&day)).collect();
+        let theme = match active.as_slice() {
+            [] => None,
+            ts => {
+                let mut w: Vec<u32> = ts.iter().map(|t| t.share).collect();
+                w.push(100u32.saturating_sub(w.iter().sum()).max(20));
+                let k = rng.weighted(&w);
+                ts.get(k).copied()
+            }
+        };
+        let module_ix = theme.map(|t| t.module).unwrap_or_else(|| rng.below(MODULES.len()));
+        let module = &MODULES[module_ix];
+        let per_module = (REPORTERS - module_ix).div_ceil(MODULES.len());
+        let reporter_ix = module_ix + MODULES.len() * rng.below(per_module);
+        let reporter_name = reporter(reporter_ix);
+        let site = SITES[(reporter_ix / MODULES.len()) % SITES.len()];
+        let colleague = reporter((reporter_ix + MODULES.len() * (1 + rng.below(5))) % REPORTERS);
+        let assignee = CONSULTANTS[*rng.pick(module.owners)];
+        let priority = PRIORITIES[rng.weighted(&priority_weights(cat))];
+
+        let slots = Slots::new(&mut rng, module, site, colleague.clone());
+        let (title, description) = compose::texts(&mut rng, cat, theme, &slots, &reporter_name);
+        let fix_note = match theme {
+            Some(t) => rng.word(t.fixes),
+            None => rng.word(phrases::category_text(cat).fixes),
+        };
+        let reopen = theme.map(|t| t.reopen).unwrap_or(match cat {
+            Category::CriticalBug | Category::MajorBug | Category::Integration | Category::DataIssue => 0.15,
+            _ => 0.07,
+        });
+        let no = FIRST_ID + i as u64;
+        let people = People { assignee, reporter: &reporter_name, colleague: &colleague };
+        let life = lifecycle::live(&mut rng, &self.cal, no, created, cat, priority, reopen, fix_note, &slots, &people);
+        let raw = serde_json::json!({
+            "generator": "hypercare demo",
+            "category": cat.as_str(),
+            "theme": theme.map(|t| t.id),
+            "module": module.name,
+            "site": site,
+        });
+        TicketRecord {
+            remote_id: no.to_string(),
+            key: format!("#{no}"),
+            title,
+            description,
+            status: life.status.name().to_string(),
+            status_class: life.status.class(),
+            priority: priority.to_string(),
+            tracker: tracker(cat).to_string(),
+            category: Some(cat.label().to_string()),
+            assignee: (life.assignee_seen || priority == "Immediate").then(|| assignee.to_string()),
+            reporter: Some(reporter_name),
+            created_at: self.cal.to_utc(created),
+            updated_at: life.updated_at,
+            resolved_at: life.resolved_at,
+            remote_version: life.updated_at.to_rfc3339(),
+            raw: Some(raw.to_string()),
+            comments: Some(life.comments),
+            status_changes: Some(life.changes),
+        }
+    }
+}
+
+/// Load the standard demo into `store`, replacing an earlier demo source's
+/// data, in one transaction.
+pub fn load_demo(store: &Store) -> Result<DemoSummary> {
+    load_demo_with(store, &DemoConfig::default())
+}
+
+/// Load the demo when the workspace has no sources at all (first run).
+/// Returns whether it loaded.
+pub fn ensure_demo(store: &Store) -> Result<bool> {
+    if !store.sources()?.is_empty() {
+        return Ok(false);
+    }
+    load_demo(store)?;
+    Ok(true)
+}
