@@ -68,6 +68,9 @@ pub struct State {
     pub log: Vec<Logged>,
     pub delay: Duration,
     next_journal: u64,
+    /// Issue ids in listing order, with the (len, changes) they were built for.
+    order: Option<((usize, u64), Vec<u64>)>,
+    changes: u64,
 }
 
 impl State {
@@ -83,6 +86,19 @@ impl State {
             issue.journals.push(Journal { id: jid, notes: notes.to_string(), created_on: at, status: change });
             issue.updated_on = at;
         }
+        self.changes += 1;
+    }
+
+    /// Ids sorted as Redmine lists them (`updated_on`, ties by id descending),
+    /// cached until the issues change.
+    fn listing_order(&mut self) -> &[u64] {
+        let key = (self.issues.len(), self.changes);
+        if self.order.as_ref().map(|(k, _)| *k) != Some(key) {
+            let mut ids: Vec<(i64, u64)> = self.issues.values().map(|i| (i.updated_on, i.id)).collect();
+            ids.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            self.order = Some((key, ids.into_iter().map(|(_, id)| id).collect()));
+        }
+        self.order.as_ref().map(|(_, o)| o.as_slice()).unwrap_or(&[])
     }
 }
 
@@ -258,21 +274,32 @@ async fn list(st: S, headers: HeaderMap, Query(q): Query<BTreeMap<String, String
     if let Some(r) = gate(&st, &headers, "/issues.json".into(), query).await {
         return r;
     }
-    let s = st.lock().unwrap_or_else(|e| e.into_inner());
+    let mut s = st.lock().unwrap_or_else(|e| e.into_inner());
     let since = q.get("updated_on").and_then(|v| v.strip_prefix(">=")).and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok());
-    let mut items: Vec<&Issue> = s.issues.values().collect();
-    // Redmine: `>=T` is `updated_on > T - 1 s` on fractional times; with whole
-    // seconds here that is `updated_on >= T - 1`.
-    if let Some(t) = since {
-        items.retain(|i| i.updated_on >= t.timestamp() - 1);
-    }
-    if q.get("sort").map(String::as_str) == Some("updated_on") {
-        items.sort_by(|a, b| a.updated_on.cmp(&b.updated_on).then(b.id.cmp(&a.id)));
-    }
     let offset: usize = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
     let limit: usize = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(25).min(100);
-    let page: Vec<_> = items.iter().skip(offset).take(limit).map(|i| issue_json(i, false)).collect();
-    json_response(json!({"issues": page, "total_count": items.len(), "offset": offset, "limit": limit}).to_string())
+    let ids: Vec<u64> = if q.get("sort").map(String::as_str) == Some("updated_on") {
+        s.listing_order();
+        let order = s.order.as_ref().map(|(_, o)| o.as_slice()).unwrap_or(&[]);
+        // Redmine: `>=T` is `updated_on > T - 1 s` on fractional times; with
+        // whole seconds here that is `updated_on >= T - 1`.
+        let start = match since {
+            Some(t) => order.partition_point(|id| s.issues.get(id).is_some_and(|i| i.updated_on < t.timestamp() - 1)),
+            None => 0,
+        };
+        let page: Vec<u64> = order[start..].iter().skip(offset).take(limit).copied().collect();
+        let total = order.len() - start;
+        return json_response(page_json(&s, &page, total, offset, limit));
+    } else {
+        s.issues.values().filter(|i| since.is_none_or(|t| i.updated_on >= t.timestamp() - 1)).map(|i| i.id).collect()
+    };
+    let page: Vec<u64> = ids.iter().skip(offset).take(limit).copied().collect();
+    json_response(page_json(&s, &page, ids.len(), offset, limit))
+}
+
+fn page_json(s: &State, page: &[u64], total: usize, offset: usize, limit: usize) -> String {
+    let page: Vec<_> = page.iter().filter_map(|id| s.issues.get(id)).map(|i| issue_json(i, false)).collect();
+    json!({"issues": page, "total_count": total, "offset": offset, "limit": limit}).to_string()
 }
 
 async fn one(st: S, headers: HeaderMap, Path(file): Path<String>, Query(q): Query<BTreeMap<String, String>>) -> Response {
