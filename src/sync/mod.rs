@@ -1,8 +1,24 @@
 //! The sync engine: connectors fetch, a pure planner decides, the store applies.
 //!
-//! (Contract used by the CLI and the desktop shell; the engine itself is being built.)
+//! - [`connector`]: the interface every ticket server implements.
+//! - [`http`]: the one place HTTP statuses become errors (retries, backoff, `Retry-After`).
+//! - [`plan`]: pure functions (local state, remote page) → operations, and the cursor.
+//! - [`engine`]: the pipelined run (fetch → plan → apply + cursor in one transaction), census.
+//! - [`redmine`]: the Redmine connector.
+
+pub mod connector;
+pub mod engine;
+pub mod http;
+pub mod options;
+pub mod plan;
+pub mod redmine;
+pub mod state;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+
+pub use options::SyncOptions;
 
 use crate::model::{SourceKind, SyncProgress, SyncSummary};
 use crate::{Error, Result, Store};
@@ -17,8 +33,38 @@ pub async fn sync_source(
     now: DateTime<Utc>,
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
 ) -> Result<SyncSummary> {
-    let _ = (store, source, token, now, progress);
-    Err(Error::Internal("sync is not built yet".into()))
+    let state = {
+        let (store, name) = (store.clone(), source.to_string());
+        tokio::task::spawn_blocking(move || store.read(|c| state::source_state(c, &name)))
+            .await
+            .map_err(|e| Error::Internal(format!("a store task stopped: {e}")))??
+    };
+    let opts = SyncOptions::from_config(&state.config)?;
+    let kind = SourceKind::parse(&state.kind)
+        .ok_or_else(|| Error::Internal(format!("source {source:?} has an unknown kind {:?}", state.kind)))?;
+    let conn = connector(kind, &state.url, &state.project, token.as_deref(), &opts)?;
+    engine::run(store, &state, conn, &opts, now, progress).await
+}
+
+/// The connector for a source kind.
+pub fn connector(
+    kind: SourceKind,
+    url: &str,
+    project: &str,
+    token: Option<&str>,
+    opts: &SyncOptions,
+) -> Result<Arc<dyn connector::Connector>> {
+    match kind {
+        SourceKind::Redmine => Ok(Arc::new(redmine::Redmine::new(
+            url,
+            project,
+            token,
+            opts.resolved_statuses.clone(),
+            opts.retry.clone(),
+        )?)),
+        SourceKind::Demo => Err(Error::invalid("the demo source is built in and cannot be synced; run `hypercare demo`")),
+        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine is", other.as_str()))),
+    }
 }
 
 /// What a successful connection test found.
@@ -34,8 +80,10 @@ pub struct ConnectionInfo {
 /// Check that `url` answers as a `kind` server, that `token` is accepted and
 /// that `project` exists, without touching the store.
 pub async fn test_connection(kind: SourceKind, url: &str, project: &str, token: Option<String>) -> Result<ConnectionInfo> {
-    let _ = (kind, url, project, token);
-    Err(Error::Internal("sync is not built yet".into()))
+    let mut opts = SyncOptions::default();
+    opts.retry.max_retries = 1;
+    opts.retry.timeout = std::time::Duration::from_secs(20);
+    connector(kind, url, project, token.as_deref(), &opts)?.test_connection().await
 }
 
 /// The token for a source from its environment variable (the CLI route).

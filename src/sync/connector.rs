@@ -1,0 +1,64 @@
+//! The connector interface: what the engine asks of a ticket server.
+//!
+//! A connector knows one server's API; the engine knows none. Every method
+//! is a read; the engine decides what to fetch and applies the results.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::ConnectionInfo;
+use crate::model::TicketRecord;
+use crate::Result;
+
+/// One ticket as the "changed since" listing shows it: enough to decide
+/// whether its details must be fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteStub {
+    pub remote_id: String,
+    /// Changes whenever the server's record changes (compared with the stored
+    /// `remote_version`).
+    pub version: String,
+    /// The server's last-change time (what the cursor is made of).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One page of the "changed since" listing, oldest change first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangedPage {
+    pub items: Vec<RemoteStub>,
+    /// How many tickets the whole listing holds, when the server says.
+    pub total: Option<u64>,
+}
+
+/// What the census found: every ticket id currently on the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Census {
+    pub ids: Vec<String>,
+}
+
+/// A ticket server, seen by the engine.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    /// The most tickets one listing page holds (the server's cap).
+    fn page_size(&self) -> u64;
+
+    /// Tickets changed at or after `since` (all tickets when `None`), sorted by
+    /// change time ascending with a stable tie order, skipping the first
+    /// `offset`. A connector may include some tickets changed slightly before
+    /// `since` (an overlap); the engine de-duplicates.
+    async fn list_changed(&self, since: Option<DateTime<Utc>>, offset: u64) -> Result<ChangedPage>;
+
+    /// The complete record of one ticket, comments and status history
+    /// included; `None` when the server no longer has it.
+    async fn fetch_ticket(&self, remote_id: &str) -> Result<Option<TicketRecord>>;
+
+    /// Every ticket id on the server (ids only, as cheaply as the API allows).
+    /// `progress` gets the number of ids seen so far.
+    async fn census(&self, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<Census>;
+
+    /// Check URL, credentials and project without changing anything.
+    async fn test_connection(&self) -> Result<ConnectionInfo>;
+
+    /// HTTP requests made so far (retries included).
+    fn requests(&self) -> u64;
+}

@@ -1,0 +1,277 @@
+//! The engine: list → plan → fetch details → apply, page after page.
+//!
+//! Two stages overlap: the fetcher (async) lists a page, plans it and fetches
+//! the changed tickets' details with bounded concurrency; the writer (a
+//! blocking thread) applies each page and advances the cursor in the SAME
+//! transaction. A run killed at any instant leaves the store at a page
+//! boundary, and the next run resumes from the cursor stored with it.
+//! Nothing here knows a particular server: that is the [`Connector`]'s job.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+use tokio::sync::mpsc;
+
+use super::connector::{Connector, RemoteStub};
+use super::plan::{plan_census, plan_page, Cursor, LocalVersion};
+use super::state::{self, SourceState};
+use super::SyncOptions;
+use crate::model::{SyncProgress, SyncSummary, TicketRecord};
+use crate::store::tickets::upsert_tickets;
+use crate::{Error, Result, Store};
+
+/// A planned and fetched page, ready to apply.
+struct Batch {
+    records: Vec<TicketRecord>,
+    /// Listed, but gone when its details were fetched.
+    gone: Vec<String>,
+    next: Cursor,
+    listed: u64,
+    total: Option<u64>,
+}
+
+/// What the writer reports after each applied page.
+struct Applied {
+    listed: u64,
+    total: Option<u64>,
+}
+
+/// Run one sync of `source` through `conn`. Records the run in `sync_runs`
+/// and the outcome on the source, success or failure.
+pub async fn run(
+    store: &Store,
+    source: &SourceState,
+    conn: Arc<dyn Connector>,
+    opts: &SyncOptions,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+) -> Result<SyncSummary> {
+    let started = Instant::now();
+    let run_id = blocking(store, {
+        let id = source.id;
+        move |s| s.with_tx(|tx| state::start_run(tx, id, now))
+    })
+    .await?;
+    progress(SyncProgress::Started { source: source.name.clone() });
+    let mut summary = SyncSummary { source: source.name.clone(), ..Default::default() };
+    let result = run_inner(store, source, conn.clone(), opts, now, run_id, &mut summary, progress).await;
+    summary.requests = conn.requests();
+    summary.duration_ms = started.elapsed().as_millis() as u64;
+    let error = result.as_ref().err().map(|e| e.to_string());
+    let finished_at = now + chrono::Duration::milliseconds(summary.duration_ms as i64);
+    let closing = blocking(store, {
+        let (s, id) = (summary.clone(), source.id);
+        move |st| st.with_tx(|tx| state::finish_run(tx, run_id, id, &s, error.as_deref(), finished_at))
+    })
+    .await;
+    result?;
+    closing?;
+    progress(SyncProgress::Finished { summary: summary.clone() });
+    Ok(summary)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_inner(
+    store: &Store,
+    source: &SourceState,
+    conn: Arc<dyn Connector>,
+    opts: &SyncOptions,
+    now: DateTime<Utc>,
+    run_id: i64,
+    summary: &mut SyncSummary,
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+) -> Result<()> {
+    let first_sync = source.cursor.since.is_none();
+    let (batch_tx, batch_rx) = mpsc::channel::<Batch>(2);
+    let (applied_tx, mut applied_rx) = mpsc::unbounded_channel::<Applied>();
+    let writer = tokio::task::spawn_blocking({
+        let (store, source_id, base) = (store.clone(), source.id, summary.clone());
+        let conn = conn.clone();
+        move || write_batches(&store, source_id, run_id, now, base, batch_rx, applied_tx, conn.as_ref())
+    });
+    let fetching = fetch_pages(store, source, conn.as_ref(), opts, batch_tx);
+    let reporting = async {
+        let (mut pages, mut tickets, mut total) = (0u64, 0u64, None);
+        while let Some(a) = applied_rx.recv().await {
+            pages += 1;
+            tickets += a.listed;
+            total = total.or(a.total);
+            progress(SyncProgress::Page { source: source.name.clone(), pages, tickets, total });
+        }
+    };
+    let (fetched, ()) = tokio::join!(fetching, reporting);
+    let written = writer.await.map_err(|e| Error::Internal(format!("the sync writer stopped: {e}")))?;
+    // The writer's error explains a fetcher that stopped because the writer did.
+    *summary = written?;
+    fetched?;
+
+    let due = match source.census_at {
+        None => true,
+        Some(at) => now - at >= opts.census_interval,
+    };
+    if first_sync {
+        // A first sync lists everything: nothing stored can be missing yet.
+        let id = source.id;
+        blocking(store, move |s| s.with_tx(|tx| state::save_census_at(tx, id, now))).await?;
+    } else if due {
+        census(store, source, conn.as_ref(), opts, now, run_id, summary, progress).await?;
+    }
+    Ok(())
+}
+
+/// List, plan and fetch page after page, handing each to the writer.
+async fn fetch_pages(
+    store: &Store,
+    source: &SourceState,
+    conn: &dyn Connector,
+    opts: &SyncOptions,
+    out: mpsc::Sender<Batch>,
+) -> Result<()> {
+    let mut cursor = source.cursor.clone();
+    // Versions planned in this run: overlap between pages is not fetched twice.
+    let mut planned: HashMap<String, LocalVersion> = HashMap::new();
+    loop {
+        let page = conn.list_changed(cursor.since, cursor.skip).await?;
+        let ids: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).collect();
+        let mut local = blocking(store, {
+            let id = source.id;
+            move |s| s.read(|c| state::local_versions(c, id, &ids.iter().map(String::as_str).collect::<Vec<_>>()))
+        })
+        .await?;
+        for item in &page.items {
+            if let Some(v) = planned.get(&item.remote_id) {
+                local.insert(item.remote_id.clone(), v.clone());
+            }
+        }
+        let plan = plan_page(&local, &cursor, &page, conn.page_size());
+        let (records, gone) = fetch_details(conn, &plan.fetch, opts.concurrency).await?;
+        for s in &plan.fetch {
+            planned.insert(s.remote_id.clone(), LocalVersion { version: s.version.clone(), deleted: false });
+        }
+        let batch = Batch { records, gone, next: plan.next.clone(), listed: page.items.len() as u64, total: page.total };
+        if out.send(batch).await.is_err() {
+            // The writer stopped; its error is the one to report.
+            return Ok(());
+        }
+        cursor = plan.next;
+        if plan.done {
+            return Ok(());
+        }
+    }
+}
+
+/// Fetch full records, at most `concurrency` requests in flight. Tickets the
+/// server no longer has come back in the second list.
+async fn fetch_details(
+    conn: &dyn Connector,
+    stubs: &[RemoteStub],
+    concurrency: usize,
+) -> Result<(Vec<TicketRecord>, Vec<String>)> {
+    let results: Vec<(String, Option<TicketRecord>)> = futures::stream::iter(stubs)
+        .map(|s| async move { conn.fetch_ticket(&s.remote_id).await.map(|r| (s.remote_id.clone(), r)) })
+        .buffered(concurrency.max(1))
+        .try_collect()
+        .await?;
+    let mut records = Vec::with_capacity(results.len());
+    let mut gone = Vec::new();
+    for (id, r) in results {
+        match r {
+            Some(r) => records.push(r),
+            None => gone.push(id),
+        }
+    }
+    Ok((records, gone))
+}
+
+/// The writer: one transaction per page, the cursor advanced inside it.
+#[allow(clippy::too_many_arguments)]
+fn write_batches(
+    store: &Store,
+    source_id: i64,
+    run_id: i64,
+    now: DateTime<Utc>,
+    mut summary: SyncSummary,
+    mut rx: mpsc::Receiver<Batch>,
+    applied: mpsc::UnboundedSender<Applied>,
+    conn: &dyn Connector,
+) -> Result<SyncSummary> {
+    while let Some(batch) = rx.blocking_recv() {
+        summary = store.with_tx(|tx| {
+            // Fewer checkpoints during a bulk sync (the WAL is checkpointed later).
+            tx.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+            let mut s = summary.clone();
+            let stats = upsert_tickets(tx, source_id, &batch.records)?;
+            s.fetched += batch.records.len() as u64;
+            s.created += stats.created;
+            s.updated += stats.updated;
+            s.deleted += state::mark_deleted(tx, source_id, &batch.gone, now)?;
+            s.requests = conn.requests();
+            state::save_cursor(tx, source_id, &batch.next)?;
+            state::save_run_counts(tx, run_id, &s)?;
+            Ok(s)
+        })?;
+        // The receiver only goes away when the run is over.
+        let _ = applied.send(Applied { listed: batch.listed, total: batch.total });
+    }
+    Ok(summary)
+}
+
+/// The id census: tickets gone from the server become tombstones; tombstones
+/// back on the server are fetched and revived.
+#[allow(clippy::too_many_arguments)]
+async fn census(
+    store: &Store,
+    source: &SourceState,
+    conn: &dyn Connector,
+    opts: &SyncOptions,
+    now: DateTime<Utc>,
+    run_id: i64,
+    summary: &mut SyncSummary,
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+) -> Result<()> {
+    let name = source.name.clone();
+    let report = move |checked| progress(SyncProgress::Census { source: name.clone(), checked });
+    let census = conn.census(&report).await?;
+    let server: HashSet<String> = census.ids.into_iter().collect();
+    let local = blocking(store, {
+        let id = source.id;
+        move |s| s.read(|c| state::all_remote_ids(c, id))
+    })
+    .await?;
+    let plan = plan_census(&local, &server);
+    let stubs: Vec<RemoteStub> = plan
+        .revive
+        .iter()
+        .map(|id| RemoteStub { remote_id: id.clone(), version: String::new(), updated_at: now })
+        .collect();
+    let (revived, gone) = fetch_details(conn, &stubs, opts.concurrency).await?;
+    let mut s = summary.clone();
+    s.requests = conn.requests();
+    let (source_id, delete) = (source.id, plan.delete);
+    *summary = blocking(store, move |st| {
+        st.with_tx(|tx| {
+            let stats = upsert_tickets(tx, source_id, &revived)?;
+            s.fetched += revived.len() as u64;
+            s.updated += stats.updated + stats.created;
+            s.deleted += state::mark_deleted(tx, source_id, &delete, now)?;
+            s.deleted += state::mark_deleted(tx, source_id, &gone, now)?;
+            state::save_census_at(tx, source_id, now)?;
+            state::save_run_counts(tx, run_id, &s)?;
+            Ok(s)
+        })
+    })
+    .await?;
+    report(server.len() as u64);
+    Ok(())
+}
+
+/// Run a blocking store operation off the async runtime.
+async fn blocking<T: Send + 'static>(store: &Store, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| Error::Internal(format!("a store task stopped: {e}")))?
+}
