@@ -1,1 +1,154 @@
-//! (placeholder: implemented by its own feature)
+//! KPIs that managers review offline: operations, satisfaction, adoption,
+//! validation and the hypercare exit criteria.
+//!
+//! Loading ([`data`]) is separate from computing: [`operations`],
+//! [`satisfaction`], [`adoption`] and [`exit`] are pure functions of rows, a
+//! [`Period`] and `now`. [`compute`] ties them together for a store. Every
+//! KPI carries its written definition (`DEF_*`), shown in the UI and the
+//! report.
+
+pub mod adoption;
+pub mod data;
+pub mod exit;
+pub mod lifecycle;
+pub mod operations;
+pub mod period;
+pub mod priority;
+pub mod satisfaction;
+pub mod settings;
+pub mod stats;
+pub mod validation;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use period::Period;
+pub use priority::Priority;
+pub use settings::KpiSettings;
+
+use crate::{Result, Store};
+
+/// A headline KPI: one value with its definition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiValue {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub value: Option<f64>,
+    /// `share` (0..1), `hours`, `tickets`, `score`, `users`, `ms`, `count`.
+    pub unit: &'static str,
+    pub definition: &'static str,
+}
+
+/// Everything the dashboard and the report show for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiReport {
+    pub period: Period,
+    pub generated_at: DateTime<Utc>,
+    pub settings: KpiSettings,
+    pub operations: operations::Operations,
+    pub satisfaction: satisfaction::Satisfaction,
+    pub adoption: adoption::Adoption,
+    /// `None` until the fix-validation feature provides it.
+    pub validation: Option<validation::ValidationKpis>,
+    pub exit_criteria: Vec<exit::ExitCriterion>,
+    pub exit_passed: Option<bool>,
+    pub headline: Vec<KpiValue>,
+}
+
+/// Load the period's rows from `store` and compute every KPI.
+pub fn compute(store: &Store, period: &Period, settings: &KpiSettings, now: DateTime<Utc>) -> Result<KpiReport> {
+    store.read(|c| compute_on(c, period, settings, now))
+}
+
+/// [`compute`] on an open connection.
+pub fn compute_on(
+    c: &rusqlite::Connection,
+    period: &Period,
+    settings: &KpiSettings,
+    now: DateTime<Utc>,
+) -> Result<KpiReport> {
+    let now_ts = now.timestamp();
+    let lead_start = period::local_midnight(period.tz, period.from - chrono::Duration::days(operations::MA_LEAD_DAYS as i64));
+    let (start, end) = (period.start_ts(), period.end_ts());
+    let tickets = data::load_tickets(c, lead_start, end)?;
+    let changes = data::load_status_changes(c, end)?;
+    let lc = lifecycle::reconstruct(&tickets, &changes, now_ts);
+    let ops = operations::operations(&tickets, &lc, period, settings, now_ts);
+
+    let grid = period::DayGrid::new(period.from, period.to, period.tz);
+    let mut people = data::Interner::default();
+    let surveys = data::load_surveys(c, start, end.min(now_ts + 1), &mut people)?;
+    let sat = satisfaction::satisfaction(&surveys, &grid, settings.licensed_users);
+
+    let (mut users, mut features, mut paths) = Default::default();
+    let usage = data::load_usage(c, start, end.min(now_ts + 1), &mut users, &mut features)?;
+    let gateway = data::load_gateway(c, start, end.min(now_ts + 1), &mut paths)?;
+    let adopt = adoption::adoption(&usage, &features, &gateway, &paths, &grid, settings.licensed_users);
+
+    let val = validation::validation_kpis(c, period, now_ts)?;
+    let exit_criteria = exit::exit_criteria(&ops, &sat, val.as_ref(), settings);
+    Ok(KpiReport {
+        period: *period,
+        generated_at: now,
+        settings: settings.clone(),
+        headline: headline(&ops, &sat, &adopt, val.as_ref()),
+        exit_passed: exit::overall(&exit_criteria),
+        operations: ops,
+        satisfaction: sat,
+        adoption: adopt,
+        validation: val,
+        exit_criteria,
+    })
+}
+
+fn all_row(v: &[operations::DurationStats]) -> (Option<f64>, Option<f64>) {
+    v.last().map(|d| (d.median_hours, d.p90_hours)).unwrap_or((None, None))
+}
+
+/// The headline values with their definitions (report tables, `--json`).
+pub fn headline(
+    ops: &operations::Operations,
+    sat: &satisfaction::Satisfaction,
+    ad: &adoption::Adoption,
+    val: Option<&validation::ValidationKpis>,
+) -> Vec<KpiValue> {
+    use adoption as a;
+    use operations as o;
+    use satisfaction as s;
+    let k = |id, label, value, unit, definition| KpiValue { id, label, value, unit, definition };
+    let (tta_med, tta_p90) = all_row(&ops.time_to_acknowledge);
+    let (ttr_med, ttr_p90) = all_row(&ops.time_to_resolve);
+    let sla_all = ops.sla.last().and_then(|s| s.breach_rate);
+    let p95 = ad.key_calls.first().map(|c| c.p95_ms);
+    let mut v = vec![
+        k("created", "Tickets created", Some(ops.created_total as f64), "tickets", o::DEF_VOLUME),
+        k("created_ma7_last", "7-day average created (last day)", ops.created_ma7.last().copied(), "tickets", o::DEF_MA7),
+        k("resolved", "Resolutions", Some(ops.resolved_total as f64), "tickets", o::DEF_NET_FLOW),
+        k("net_flow", "Net flow", Some(ops.net_flow.iter().sum::<i64>() as f64), "tickets", o::DEF_NET_FLOW),
+        k("backlog_end", "Backlog at end", ops.backlog.last().map(|b| *b as f64), "tickets", o::DEF_BACKLOG),
+        k("tta_median", "Time to acknowledge, median", tta_med, "hours", o::DEF_TTA),
+        k("tta_p90", "Time to acknowledge, p90", tta_p90, "hours", o::DEF_TTA),
+        k("ttr_median", "Time to resolve, median", ttr_med, "hours", o::DEF_TTR),
+        k("ttr_p90", "Time to resolve, p90", ttr_p90, "hours", o::DEF_TTR),
+        k("reopen_rate", "Reopen rate", ops.reopen.rate, "share", o::DEF_REOPEN),
+        k("sla_breach_rate", "SLA breach rate", sla_all, "share", o::DEF_SLA),
+        k("csat", "CSAT", sat.csat.csat, "share", s::DEF_CSAT),
+        k("nps", "NPS", sat.nps.nps, "score", s::DEF_NPS),
+        k("survey_responses", "Survey answers", Some((sat.csat.responses + sat.nps.responses) as f64), "count", s::DEF_CSAT),
+        k("survey_out_of_range", "Survey answers out of range (excluded)", Some((sat.csat.out_of_range + sat.nps.out_of_range) as f64), "count", s::DEF_CSAT),
+        k("response_rate", "Survey response rate", sat.response_rate, "share", s::DEF_RESPONSE_RATE),
+        k("avg_dau", "Average DAU", ad.avg_dau, "users", a::DEF_DAU),
+        k("avg_wau", "Average WAU", ad.avg_wau, "users", a::DEF_DAU),
+        k("stickiness", "DAU/WAU", ad.stickiness, "share", a::DEF_STICKINESS),
+        k("active_share", "Active users of licensed", ad.active_share, "share", a::DEF_ACTIVE_SHARE),
+        k("success_rate", "Transaction success rate", ad.success_rate, "share", a::DEF_SUCCESS),
+        k("gateway_success_rate", "Gateway success rate", ad.gateway_success_rate, "share", a::DEF_SUCCESS),
+        k("p95_latency_top_call", "p95 latency, most-called path", p95, "ms", a::DEF_P95),
+    ];
+    if let Some(val) = val {
+        v.push(k("first_time_fix", "First-time-fix rate", val.first_time_fix_rate, "share", validation::DEF_FIRST_TIME_FIX));
+        v.push(k("validation_lead_time", "Validation lead time, median", val.lead_time_median_hours, "hours", validation::DEF_VALIDATION_LEAD_TIME));
+        v.push(k("validation_backlog", "Validation backlog", Some(val.backlog as f64), "tickets", validation::DEF_VALIDATION_BACKLOG));
+    }
+    v
+}
