@@ -160,7 +160,7 @@ mod tests {
         assert_eq!(lens, vec![24, 25, 24]);
         assert_eq!(g.index(g.starts[0] - 1), -1);
         assert_eq!(g.index(g.starts[3]), 3);
-        assert_eq!(g.day(g.starts[1] + 90_000), Some(1), "25 h into 1 Nov is still 1 Nov");
+        assert_eq!(g.day(g.starts[1] + 88_200), Some(1), "24.5 h into 1 Nov is still 1 Nov");
     }
 
     #[test]
