@@ -109,7 +109,13 @@ pub(crate) fn time_to_resolve<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea
         title: title(kind, r),
         x_desc: "Priority",
         y_desc: "Hours, created → first resolved",
-        labels: shown.iter().map(|d| format!("{} (n={})", d.priority, d.count)).collect(),
+        labels: shown
+            .iter()
+            .map(|d| match d.target_hours {
+                Some(t) => format!("{} (n={}, target {})", d.priority, d.count, hours_label(t)),
+                None => format!("{} (n={})", d.priority, d.count),
+            })
+            .collect(),
         y_max: nice_ceil(max * 1.2),
         y_fmt: YFmt::Count,
     };
@@ -142,9 +148,6 @@ pub(crate) fn time_to_resolve<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea
                     .draw_series(DashedLineSeries::new(pts.iter().map(|(x, y)| (*x, y.unwrap_or(t))), 10, 6, look.color.stroke_width(look.width)))
                     .map_err(perr)?;
             }
-            chart
-                .draw_series(std::iter::once(Text::new(format!("target {}", hours_label(t)), (i as f64 + 0.45, t), above().pos(Pos::new(HPos::Right, VPos::Bottom)).color(&style::TARGET))))
-                .map_err(perr)?;
         }
     }
     legend(&mut chart)
@@ -197,7 +200,7 @@ pub(crate) fn reopen<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shif
         None => {
             let note = ("sans-serif", 14).into_font().color(&style::MUTED).pos(Pos::new(HPos::Right, VPos::Top));
             chart
-                .draw_series(std::iter::once(Text::new("First-time fix appears once fix validations are recorded", (weeks.len() as f64 - 0.5, y_max * 0.98), note)))
+                .draw_series(std::iter::once(Text::new("First-time fix appears once fix validations are recorded", (weeks.len() as f64 - 0.55, y_max * 0.98), note)))
                 .map_err(perr)?;
         }
     }

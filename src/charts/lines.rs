@@ -54,7 +54,7 @@ pub(crate) fn fmt_y(fmt: YFmt, y: f64) -> String {
     match fmt {
         YFmt::Count => format!("{y:.0}"),
         YFmt::Percent => format!("{y:.0} %"),
-        YFmt::Score => format!("{y:+.0}"),
+        YFmt::Score => format!("{y:.0}"),
     }
 }
 

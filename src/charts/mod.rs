@@ -12,6 +12,8 @@ mod lines;
 mod panels;
 pub mod style;
 
+pub use panels::format_value;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;

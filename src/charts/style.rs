@@ -137,13 +137,17 @@ pub fn legend_at<'b, DB: DrawingBackend + 'b>(x: i32, y: i32, look: Look) -> imp
         + Cross::new((11, 0), 5, if look.marker == Marker::Cross { look.color.stroke_width(2) } else { TRANSPARENT.stroke_width(1) })
 }
 
-/// The smallest of 1, 2, 5 × 10^k at or above `x` (at least 1).
+/// A round axis maximum at or above `x`: whole numbers up to 10, then
+/// 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k (at least 1).
 pub fn nice_ceil(x: f64) -> f64 {
     if !(x > 1.0) {
         return 1.0;
     }
+    if x <= 10.0 {
+        return x.ceil();
+    }
     let mag = 10f64.powf(x.log10().floor());
-    for m in [1.0, 2.0, 5.0, 10.0] {
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
         if m * mag >= x - 1e-9 {
             return m * mag;
         }

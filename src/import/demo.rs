@@ -79,6 +79,9 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
     let days = weeks as i64 * 7;
     let mut rng = Rng(0x4879_7065_7263_6172);
     let users: Vec<String> = (1..=DEMO_LICENSED_USERS).map(|i| format!("user{i:03}")).collect();
+    // How early each user takes up the system: user k is active once the
+    // adopted share passes engagement[k].
+    let engagement: Vec<f64> = users.iter().map(|_| rng.unit()).collect();
     store.with_tx(|tx| {
         for t in ["survey_responses", "usage_events", "gateway_calls"] {
             tx.execute(&format!("DELETE FROM {t} WHERE source_file = ?1"), [DEMO_FILE])?;
@@ -101,10 +104,12 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
             let midnight = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
             let work_time = |rng: &mut Rng| midnight + 7 * 3600 + rng.below(10 * 3600) as i64;
 
-            // Usage: active share climbs from ~50 % to ~85 % on workdays.
-            let active_share = if weekend { 0.04 } else { 0.50 + 0.35 * progress };
-            for user in &users {
-                if rng.unit() >= active_share {
+            // Usage: the adopted share climbs from ~55 % to ~90 % of the
+            // licensed users; an adopted user works on ~75 % of workdays.
+            let adopted = 0.55 + 0.35 * progress;
+            let present = if weekend { 0.05 } else { 0.75 };
+            for (user, e) in users.iter().zip(&engagement) {
+                if *e >= adopted || rng.unit() >= present {
                     continue;
                 }
                 let n = 1 + rng.below(4);
@@ -132,12 +137,12 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
                 let mood = (progress * 1.6).min(1.0);
                 for _ in 0..(10 + rng.below(6)) {
                     let who = &users[rng.below(users.len() as u64) as usize];
-                    let csat = (2.2 + 2.3 * mood + rng.unit() * 1.6 - 0.6).round().clamp(1.0, 5.0) as i64;
+                    let csat = (3.0 + 1.5 * mood + rng.unit() * 2.2 - 1.1).round().clamp(1.0, 5.0) as i64;
                     let comment = (rng.unit() < 0.25).then(|| COMMENTS[rng.below(COMMENTS.len() as u64) as usize]);
                     ins_s.execute(params![DEMO_FILE, who, work_time(&mut rng), "csat_1_5", csat, comment])?;
                     sum.survey_responses += 1;
                     if rng.unit() < 0.5 {
-                        let nps = (4.5 + 4.5 * mood + rng.unit() * 3.0 - 1.0).round().clamp(0.0, 10.0) as i64;
+                        let nps = (5.5 + 3.5 * mood + rng.unit() * 4.0 - 2.0).round().clamp(0.0, 10.0) as i64;
                         ins_s.execute(params![DEMO_FILE, who, work_time(&mut rng), "nps_0_10", nps, None::<&str>])?;
                         sum.survey_responses += 1;
                     }

@@ -152,3 +152,36 @@ pub fn headline(
     }
     v
 }
+
+/// The period a report covers when the user does not say: from the first
+/// to the last day with any activity (tickets, surveys, usage), never past
+/// today and at most a year; the last 4 weeks when the store is empty.
+/// `from` / `to` given by the user win.
+pub fn default_period(
+    store: &Store,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<Period> {
+    let today = now.with_timezone(&tz).date_naive();
+    let bounds: [Option<i64>; 6] = store.read(|c| {
+        Ok(c.query_row(
+            "SELECT (SELECT MIN(created_at) FROM tickets WHERE deleted_at IS NULL),
+                    (SELECT MAX(updated_at) FROM tickets WHERE deleted_at IS NULL),
+                    (SELECT MIN(answered_at) FROM survey_responses), (SELECT MAX(answered_at) FROM survey_responses),
+                    (SELECT MIN(at) FROM usage_events), (SELECT MAX(at) FROM usage_events)",
+            [],
+            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?]),
+        )?)
+    })?;
+    let day = |ts: i64| crate::store::from_ts(ts).with_timezone(&tz).date_naive();
+    let first = [bounds[0], bounds[2], bounds[4]].into_iter().flatten().min().map(day);
+    let last = [bounds[1], bounds[3], bounds[5]].into_iter().flatten().max().map(day);
+    let to = to.unwrap_or_else(|| last.map(|l| l.min(today)).unwrap_or(today));
+    let from = from.unwrap_or_else(|| {
+        let earliest = to - chrono::Duration::days(364);
+        first.map(|f| f.max(earliest).min(to)).unwrap_or(to - chrono::Duration::days(27))
+    });
+    Period::new(from, to, tz)
+}
