@@ -75,7 +75,8 @@ pub struct SurveyRow {
     pub at: i64,
     pub scale: Scale,
     pub score: i64,
-    /// Interned respondent (`None`: anonymous).
+    /// Interned respondent; an anonymous submission is identified by its
+    /// file and line (`None`: anonymous and untraceable).
     pub respondent: Option<u32>,
 }
 
@@ -190,7 +191,9 @@ pub fn load_status_changes(c: &Connection, end: i64) -> Result<Vec<StatusRow>> {
 /// Survey answers in `[start, end)`.
 pub fn load_surveys(c: &Connection, start: i64, end: i64, people: &mut Interner) -> Result<Vec<SurveyRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT answered_at, scale, score, respondent FROM survey_responses
+        "SELECT answered_at, scale, score,
+                COALESCE(NULLIF(TRIM(respondent), ''), '#' || source_file || ':' || line)
+         FROM survey_responses
          WHERE answered_at >= ?1 AND answered_at < ?2",
     )?;
     let mut rows = stmt.query([start, end])?;

@@ -9,7 +9,7 @@ use super::stats::ratio;
 
 pub const DEF_CSAT: &str = "CSAT: share of answers of 4 or 5 on the 1–5 scale (not the mean score, as ServiceNow reports it). Answers outside 1–5 are reported and left out.";
 pub const DEF_NPS: &str = "NPS: % of answers 9–10 (promoters) minus % of answers 0–6 (detractors) on the 0–10 scale, from −100 to +100. Answers outside 0–10 are reported and left out.";
-pub const DEF_RESPONSE_RATE: &str = "Response rate: distinct respondents in the period (each anonymous answer counts as one) ÷ licensed users.";
+pub const DEF_RESPONSE_RATE: &str = "Response rate: distinct respondents in the period (an anonymous submission counts as one) ÷ licensed users.";
 
 /// CSAT over some answers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -86,7 +86,7 @@ pub struct WeekSatisfaction {
 pub struct Satisfaction {
     pub csat: CsatStats,
     pub nps: NpsStats,
-    /// Distinct respondents; anonymous answers count one each.
+    /// Distinct respondents; an anonymous submission counts as one.
     pub respondents: u32,
     pub licensed_users: Option<u32>,
     pub response_rate: Option<f64>,
