@@ -185,3 +185,74 @@ pub fn default_period(
     });
     Period::new(from, to, tz)
 }
+
+/// Every KPI definition, in the order of the docs: (id, name, definition).
+/// The UI shows them next to the values; `docs/kpis.md` is generated from
+/// this list (a test keeps it in step).
+pub fn definitions() -> Vec<(&'static str, &'static str, &'static str)> {
+    use adoption as a;
+    use exit as e;
+    use operations as o;
+    use satisfaction as s;
+    use validation as v;
+    vec![
+        ("volume", "Incident volume", o::DEF_VOLUME),
+        ("ma7", "7-day moving average", o::DEF_MA7),
+        ("backlog", "Backlog (burn-down)", o::DEF_BACKLOG),
+        ("net_flow", "Net flow", o::DEF_NET_FLOW),
+        ("tta", "Time to acknowledge", o::DEF_TTA),
+        ("ttr", "Time to resolve", o::DEF_TTR),
+        ("reopen_rate", "Reopen rate", o::DEF_REOPEN),
+        ("sla_breach_rate", "SLA breach rate", o::DEF_SLA),
+        ("first_time_fix", "First-time-fix rate", v::DEF_FIRST_TIME_FIX),
+        ("validation_lead_time", "Validation lead time", v::DEF_VALIDATION_LEAD_TIME),
+        ("validation_backlog", "Validation backlog", v::DEF_VALIDATION_BACKLOG),
+        ("csat", "CSAT", s::DEF_CSAT),
+        ("nps", "NPS", s::DEF_NPS),
+        ("response_rate", "Survey response rate", s::DEF_RESPONSE_RATE),
+        ("dau_wau", "DAU / WAU", a::DEF_DAU),
+        ("stickiness", "Stickiness", a::DEF_STICKINESS),
+        ("active_share", "Active share", a::DEF_ACTIVE_SHARE),
+        ("feature_adoption", "Feature adoption", a::DEF_FEATURE),
+        ("success_rate", "Transaction success rate", a::DEF_SUCCESS),
+        ("p95_latency", "p95 latency of key calls", a::DEF_P95),
+        ("exit_no_open_p1", "Exit: no open P1", e::DEF_EXIT_P1),
+        ("exit_sla", "Exit: P1/P2 within SLA", e::DEF_EXIT_SLA),
+        ("exit_backlog", "Exit: backlog trend down", e::DEF_EXIT_BACKLOG),
+        ("exit_csat", "Exit: CSAT", e::DEF_EXIT_CSAT),
+        ("exit_ftf", "Exit: first-time fix", e::DEF_EXIT_FTF),
+    ]
+}
+
+/// `docs/kpis.md`: the definitions as a document.
+pub fn definitions_markdown() -> String {
+    let mut s = String::from(
+        "# KPI definitions\n\n<!-- Generated from `hypercare::kpi::definitions()`; \
+         `UPDATE_DOCS=1 cargo test --lib kpi::tests` rewrites it. -->\n\n\
+         Every value in the dashboard, the report and `hypercare report --json` is computed \
+         from the local store for a period of local days in the workspace's time zone \
+         (setting `timezone`), with empty days counted as zero. Times are wall-clock hours. \
+         Priorities are normalised to P1–P4 from the server's names (Immediate/Urgent → P1, \
+         High → P2, Normal/Medium → P3, Low → P4). Defaults: SLA resolution targets P1 4 h, \
+         P2 24 h, P3 72 h, P4 120 h; exit thresholds: 0 open P1, 90 % of P1/P2 within SLA, \
+         CSAT 80 %. Change them with `hypercare import settings --set KEY=VALUE`.\n\n",
+    );
+    for (id, name, def) in definitions() {
+        s.push_str(&format!("## {name}\n\n`{id}` — {def}\n\n"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn docs_kpis_md_lists_every_definition() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/kpis.md");
+        let want = super::definitions_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(have == want, "docs/kpis.md is stale: run UPDATE_DOCS=1 cargo test --lib kpi::tests");
+    }
+}
