@@ -5,8 +5,8 @@ use plotters::element::IntoDynElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::lines::{fmt_y, title, YFmt};
-use super::style::{self, count_labels, draw_series, nice_ceil, Look, Marker};
+use super::lines::{frame, legend, title, Axes, YFmt};
+use super::style::{self, draw_series, nice_ceil, Look, Marker};
 use super::{empty_state, perr, ChartKind};
 use crate::kpi::KpiReport;
 use crate::Result;
@@ -16,67 +16,6 @@ const P90_FILL: RGBColor = RGBColor(200, 200, 200);
 
 fn above() -> TextStyle<'static> {
     ("sans-serif", 13).into_font().color(&style::INK).pos(Pos::new(HPos::Center, VPos::Bottom))
-}
-
-struct Axes<'a> {
-    title: String,
-    x_desc: &'a str,
-    y_desc: &'a str,
-    labels: Vec<String>,
-    y_max: f64,
-    y_fmt: YFmt,
-}
-
-fn frame<'a, 'b, DB: DrawingBackend + 'a>(
-    root: &'a DrawingArea<DB, Shift>,
-    ax: &'b Axes<'b>,
-) -> Result<style::Chart<'a, DB>> {
-    let n = ax.labels.len().max(1);
-    let mut chart = ChartBuilder::on(root)
-        .caption(&ax.title, ("sans-serif", 22).into_font().color(&style::INK))
-        .margin(18)
-        .x_label_area_size(56)
-        .y_label_area_size(72)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0.0..ax.y_max)
-        .map_err(perr)?;
-    let x_fmt = |x: &f64| {
-        let i = x.round();
-        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < ax.labels.len() {
-            ax.labels[i as usize].clone()
-        } else {
-            String::new()
-        }
-    };
-    let y_fmt = |y: &f64| fmt_y(ax.y_fmt, *y);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_desc(ax.x_desc)
-        .y_desc(ax.y_desc)
-        .x_labels(n.min(12))
-        .y_labels(if ax.y_fmt == YFmt::Count { count_labels(ax.y_max) } else { 11 })
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .light_line_style(style::GRID.mix(0.5))
-        .bold_line_style(style::GRID)
-        .label_style(("sans-serif", 14).into_font().color(&style::INK))
-        .axis_desc_style(("sans-serif", 15).into_font().color(&style::INK))
-        .draw()
-        .map_err(perr)?;
-    Ok(chart)
-}
-
-fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut style::Chart<'a, DB>) -> Result<()> {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .margin(10)
-        .legend_area_size(34)
-        .background_style(WHITE.mix(0.88))
-        .border_style(style::MUTED)
-        .label_font(("sans-serif", 14).into_font().color(&style::INK))
-        .draw()
-        .map_err(perr)
 }
 
 fn bar_legend<'b, DB: DrawingBackend + 'b>(x: i32, y: i32, fill: RGBColor) -> impl IntoDynElement<'b, DB, (i32, i32)> + 'b {
@@ -107,8 +46,8 @@ pub(crate) fn time_to_resolve<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea
         .fold(0.0f64, f64::max);
     let ax = Axes {
         title: title(kind, r),
-        x_desc: "Priority",
-        y_desc: "Hours, created → first resolved",
+        x_desc: "Priority".into(),
+        y_desc: "Hours, created → first resolved".into(),
         labels: shown
             .iter()
             .map(|d| match d.target_hours {
@@ -116,7 +55,8 @@ pub(crate) fn time_to_resolve<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea
                 None => format!("{} (n={})", d.priority, d.count),
             })
             .collect(),
-        y_max: nice_ceil(max * 1.2),
+        y_range: (0.0, nice_ceil(max * 1.2)),
+        x_mesh: false,
         y_fmt: YFmt::Count,
     };
     let mut chart = frame(root, &ax)?;
@@ -166,10 +106,11 @@ pub(crate) fn reopen<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shif
     let y_max = if ftf.is_some() { 100.0 } else { nice_ceil((max_rate * 1.3).max(10.0)).min(100.0) };
     let ax = Axes {
         title: title(kind, r),
-        x_desc: "ISO week (Monday)",
-        y_desc: "% of tickets resolved or reopened that week",
+        x_desc: "ISO week (Monday)".into(),
+        y_desc: "% of tickets resolved or reopened that week".into(),
         labels: weeks.iter().map(|w| format!("wk {}", w.start.format("%b %d"))).collect(),
-        y_max,
+        y_range: (0.0, y_max),
+        x_mesh: false,
         y_fmt: YFmt::Percent,
     };
     let mut chart = frame(root, &ax)?;

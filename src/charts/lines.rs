@@ -58,40 +58,47 @@ pub(crate) fn fmt_y(fmt: YFmt, y: f64) -> String {
     }
 }
 
-/// Draw a line chart from `spec`.
-pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, spec: &Spec) -> Result<()> {
-    let n = spec.x_labels.len().max(1);
-    let max_val = spec
-        .lines
-        .iter()
-        .flat_map(|l| l.values.iter().flatten())
-        .chain(spec.targets.iter().map(|t| &t.1))
-        .fold(0.0f64, |a, b| a.max(*b));
-    let (y0, y1) = spec.y_range.unwrap_or((0.0, nice_ceil(max_val * 1.1)));
+/// Frame of a chart over categorical x positions 0..n (days, weeks,
+/// priorities): title, axes with their descriptions, labelled ticks.
+pub(crate) struct Axes {
+    pub title: String,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub labels: Vec<String>,
+    pub y_range: (f64, f64),
+    pub y_fmt: YFmt,
+    /// Vertical grid lines (off for bar charts).
+    pub x_mesh: bool,
+}
+
+/// Build the chart and draw its frame.
+pub(crate) fn frame<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, ax: &Axes) -> Result<style::Chart<'a, DB>> {
+    let n = ax.labels.len().max(1);
+    let (y0, y1) = ax.y_range;
     let mut chart = ChartBuilder::on(root)
-        .caption(&spec.title, ("sans-serif", 22).into_font().color(&style::INK))
+        .caption(&ax.title, ("sans-serif", 22).into_font().color(&style::INK))
         .margin(18)
         .x_label_area_size(56)
         .y_label_area_size(72)
         .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y0..y1)
         .map_err(perr)?;
-    let labels = &spec.x_labels;
     let x_fmt = |x: &f64| {
         let i = x.round();
-        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-            labels[i as usize].clone()
+        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < ax.labels.len() {
+            ax.labels[i as usize].clone()
         } else {
             String::new()
         }
     };
-    let y_fmt = |y: &f64| fmt_y(spec.y_fmt, *y);
-    let y_labels = if spec.y_fmt == YFmt::Count { count_labels(y1) } else { 11 };
-    chart
-        .configure_mesh()
-        .x_desc(spec.x_desc.as_str())
-        .y_desc(spec.y_desc.as_str())
+    let y_fmt = |y: &f64| fmt_y(ax.y_fmt, *y);
+    let mut mesh = chart.configure_mesh();
+    if !ax.x_mesh {
+        mesh.disable_x_mesh();
+    }
+    mesh.x_desc(ax.x_desc.as_str())
+        .y_desc(ax.y_desc.as_str())
         .x_labels(n.min(12))
-        .y_labels(y_labels)
+        .y_labels(if ax.y_fmt == YFmt::Count { count_labels(y1) } else { 11 })
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .light_line_style(style::GRID.mix(0.5))
@@ -100,15 +107,11 @@ pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, 
         .axis_desc_style(("sans-serif", 15).into_font().color(&style::INK))
         .draw()
         .map_err(perr)?;
-    let markers = n <= 60;
-    for line in &spec.lines {
-        let pts: Vec<(f64, Option<f64>)> = line.values.iter().enumerate().map(|(i, v)| (i as f64, *v)).collect();
-        draw_series(&mut chart, &line.name, &pts, line.look, markers)?;
-    }
-    for (name, v) in &spec.targets {
-        let pts = [(-0.5, Some(*v)), (n as f64 - 0.5, Some(*v))];
-        draw_series(&mut chart, name, &pts, style::TARGET_LOOK, false)?;
-    }
+    Ok(chart)
+}
+
+/// Draw the legend box (upper left).
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut style::Chart<'a, DB>) -> Result<()> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
@@ -118,8 +121,38 @@ pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, 
         .border_style(style::MUTED)
         .label_font(("sans-serif", 14).into_font().color(&style::INK))
         .draw()
-        .map_err(perr)?;
-    Ok(())
+        .map_err(perr)
+}
+
+/// Draw a line chart from `spec`.
+pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, spec: &Spec) -> Result<()> {
+    let n = spec.x_labels.len().max(1);
+    let max_val = spec
+        .lines
+        .iter()
+        .flat_map(|l| l.values.iter().flatten())
+        .chain(spec.targets.iter().map(|t| &t.1))
+        .fold(0.0f64, |a, b| a.max(*b));
+    let ax = Axes {
+        title: spec.title.clone(),
+        x_desc: spec.x_desc.clone(),
+        y_desc: spec.y_desc.clone(),
+        labels: spec.x_labels.clone(),
+        y_range: spec.y_range.unwrap_or((0.0, nice_ceil(max_val * 1.1))),
+        y_fmt: spec.y_fmt,
+        x_mesh: true,
+    };
+    let mut chart = frame(root, &ax)?;
+    let markers = n <= 60;
+    for line in &spec.lines {
+        let pts: Vec<(f64, Option<f64>)> = line.values.iter().enumerate().map(|(i, v)| (i as f64, *v)).collect();
+        draw_series(&mut chart, &line.name, &pts, line.look, markers)?;
+    }
+    for (name, v) in &spec.targets {
+        let pts = [(-0.5, Some(*v)), (n as f64 - 0.5, Some(*v))];
+        draw_series(&mut chart, name, &pts, style::TARGET_LOOK, false)?;
+    }
+    legend(&mut chart)
 }
 
 fn counts<T: Copy + Into<f64>>(v: impl Iterator<Item = T>) -> Vec<Option<f64>> {

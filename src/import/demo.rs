@@ -25,10 +25,12 @@ pub struct FeedbackSummary {
     pub gateway_calls: u64,
 }
 
-struct Rng(u64);
+/// A tiny deterministic generator (SplitMix64): the same seed gives the same
+/// numbers on every platform and version, unlike `rand`'s default engines.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -36,10 +38,11 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
-    fn below(&mut self, n: u64) -> u64 {
+    /// Uniform in 0..n.
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 }
@@ -91,12 +94,8 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
             "INSERT INTO survey_responses (source_file, line, respondent, answered_at, scale, score, comment, imported_at)
              VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?3)",
         )?;
-        let mut ins_u = tx.prepare_cached(
-            "INSERT INTO usage_events (source_file, at, user, feature, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        let mut ins_g = tx.prepare_cached(
-            "INSERT INTO gateway_calls (source_file, at, consumer, path, status, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut ins_u = tx.prepare_cached(super::usage::INSERT_USAGE)?;
+        let mut ins_g = tx.prepare_cached(super::usage::INSERT_GATEWAY)?;
         for day in 0..days {
             let date = go_live + Duration::days(day);
             let progress = day as f64 / days as f64; // 0 → 1 over the window

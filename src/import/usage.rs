@@ -14,6 +14,13 @@ use super::{file_label, read_text, ImportOptions, ImportSummary};
 use crate::kpi::Period;
 use crate::{Error, Result, Store};
 
+/// Insert one usage event: (source_file, at, user, feature, outcome).
+pub(crate) const INSERT_USAGE: &str =
+    "INSERT INTO usage_events (source_file, at, user, feature, outcome) VALUES (?1, ?2, ?3, ?4, ?5)";
+/// Insert one gateway call: (source_file, at, consumer, path, status, latency_ms).
+pub(crate) const INSERT_GATEWAY: &str =
+    "INSERT INTO gateway_calls (source_file, at, consumer, path, status, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
 /// Format of a usage file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsageFormat {
@@ -193,12 +200,8 @@ pub fn import_usage(
     }
     let file = summary.file.clone();
     summary.imported = store.with_tx(|tx| {
-        let mut ins_u = tx.prepare_cached(
-            "INSERT INTO usage_events (source_file, at, user, feature, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        let mut ins_g = tx.prepare_cached(
-            "INSERT INTO gateway_calls (source_file, at, consumer, path, status, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut ins_u = tx.prepare_cached(INSERT_USAGE)?;
+        let mut ins_g = tx.prepare_cached(INSERT_GATEWAY)?;
         for r in &rows {
             match r {
                 Parsed::Usage { at, user, feature, outcome } => ins_u.execute(params![file, at, user, feature, outcome])?,

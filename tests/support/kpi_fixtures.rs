@@ -118,19 +118,7 @@ pub fn insert(store: &Store, source: i64, tickets: &[Tk<'_>]) {
     store.with_tx(|tx| upsert_tickets(tx, source, &recs)).unwrap();
 }
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use hypercare::import::demo::Rng;
 
 /// Write `n` synthetic tickets created over `days` days from `start` straight
 /// into the tables (fast bulk path for benchmarks and chart previews): about
