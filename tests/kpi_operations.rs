@@ -91,6 +91,11 @@ fn response_and_resolution_times_reopen_and_sla_match_hand_values() {
     let (store, src) = store_with_source(dir.path());
     week_fixture(&store, src);
     let r = report(&store, day(2026, 10, 5), day(2026, 10, 11), "UTC");
+    // The parallel loader and the one-connection path agree.
+    let single = store
+        .read(|c| hypercare::kpi::compute_on(c, &r.period, &KpiSettings::default(), t("2026-11-27T12:00:00Z")))
+        .unwrap();
+    assert_eq!(single, r);
     let o = &r.operations;
     let all = |v: &[hypercare::kpi::operations::DurationStats]| v.last().unwrap().clone();
     // Acknowledged in the period: A 0.5 h, B 24 h (C was acknowledged on Oct 1).

@@ -55,12 +55,26 @@ pub struct KpiReport {
     pub headline: Vec<KpiValue>,
 }
 
-/// Load the period's rows from `store` and compute every KPI.
+/// Load the period's rows from `store` and compute every KPI. Tickets,
+/// usage and surveys are loaded on three pooled connections at once.
 pub fn compute(store: &Store, period: &Period, settings: &KpiSettings, now: DateTime<Utc>) -> Result<KpiReport> {
-    store.read(|c| compute_on(c, period, settings, now))
+    let now_ts = now.timestamp();
+    let (ops, adopt, (sat, val)) = std::thread::scope(|s| {
+        let ops = s.spawn(|| store.read(|c| operations_on(c, period, settings, now_ts)));
+        let adopt = s.spawn(|| store.read(|c| adoption_on(c, period, settings, now_ts)));
+        let rest = store.read(|c| {
+            Ok((satisfaction_on(c, period, settings, now_ts)?, validation::validation_kpis(c, period, now_ts)?))
+        });
+        Ok::<_, crate::Error>((joined(ops.join())?, joined(adopt.join())?, rest?))
+    })?;
+    Ok(assemble(period, settings, now, ops, sat, adopt, val))
 }
 
-/// [`compute`] on an open connection.
+fn joined<T>(r: std::thread::Result<Result<T>>) -> Result<T> {
+    r.unwrap_or_else(|_| Err(crate::Error::Internal("a KPI worker thread failed".into())))
+}
+
+/// [`compute`] on one open connection.
 pub fn compute_on(
     c: &rusqlite::Connection,
     period: &Period,
@@ -68,26 +82,50 @@ pub fn compute_on(
     now: DateTime<Utc>,
 ) -> Result<KpiReport> {
     let now_ts = now.timestamp();
-    let lead_start = period::local_midnight(period.tz, period.from - chrono::Duration::days(operations::MA_LEAD_DAYS as i64));
-    let (start, end) = (period.start_ts(), period.end_ts());
+    let ops = operations_on(c, period, settings, now_ts)?;
+    let sat = satisfaction_on(c, period, settings, now_ts)?;
+    let adopt = adoption_on(c, period, settings, now_ts)?;
+    let val = validation::validation_kpis(c, period, now_ts)?;
+    Ok(assemble(period, settings, now, ops, sat, adopt, val))
+}
+
+fn operations_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<operations::Operations> {
+    let lead = chrono::Duration::days(operations::MA_LEAD_DAYS as i64);
+    let lead_start = period::local_midnight(period.tz, period.from - lead);
+    let end = period.end_ts();
     let tickets = data::load_tickets(c, lead_start, end)?;
     let changes = data::load_status_changes(c, end)?;
-    let lc = lifecycle::reconstruct(&tickets, &changes, now_ts);
-    let ops = operations::operations(&tickets, &lc, period, settings, now_ts);
+    let lc = lifecycle::reconstruct(&tickets, &changes, now);
+    Ok(operations::operations(&tickets, &lc, period, settings, now))
+}
 
+fn satisfaction_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<satisfaction::Satisfaction> {
     let grid = period::DayGrid::new(period.from, period.to, period.tz);
     let mut people = data::Interner::default();
-    let surveys = data::load_surveys(c, start, end.min(now_ts + 1), &mut people)?;
-    let sat = satisfaction::satisfaction(&surveys, &grid, settings.licensed_users);
+    let surveys = data::load_surveys(c, period.start_ts(), period.end_ts().min(now + 1), &mut people)?;
+    Ok(satisfaction::satisfaction(&surveys, &grid, settings.licensed_users))
+}
 
+fn adoption_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<adoption::Adoption> {
+    let grid = period::DayGrid::new(period.from, period.to, period.tz);
+    let (start, end) = (period.start_ts(), period.end_ts().min(now + 1));
     let (mut users, mut features, mut paths) = Default::default();
-    let usage = data::load_usage(c, start, end.min(now_ts + 1), &mut users, &mut features)?;
-    let gateway = data::load_gateway(c, start, end.min(now_ts + 1), &mut paths)?;
-    let adopt = adoption::adoption(&usage, &features, &gateway, &paths, &grid, settings.licensed_users);
+    let usage = data::load_usage(c, start, end, &mut users, &mut features)?;
+    let gateway = data::load_gateway(c, start, end, &mut paths)?;
+    Ok(adoption::adoption(&usage, &features, &gateway, &paths, &grid, settings.licensed_users))
+}
 
-    let val = validation::validation_kpis(c, period, now_ts)?;
+fn assemble(
+    period: &Period,
+    settings: &KpiSettings,
+    now: DateTime<Utc>,
+    ops: operations::Operations,
+    sat: satisfaction::Satisfaction,
+    adopt: adoption::Adoption,
+    val: Option<validation::ValidationKpis>,
+) -> KpiReport {
     let exit_criteria = exit::exit_criteria(&ops, &sat, val.as_ref(), settings);
-    Ok(KpiReport {
+    KpiReport {
         period: *period,
         generated_at: now,
         settings: settings.clone(),
@@ -98,7 +136,7 @@ pub fn compute_on(
         adoption: adopt,
         validation: val,
         exit_criteria,
-    })
+    }
 }
 
 fn all_row(v: &[operations::DurationStats]) -> (Option<f64>, Option<f64>) {
