@@ -177,3 +177,22 @@ fn two_hundred_thousand_usage_rows_import_in_one_go_or_not_at_all() {
     assert!(msg.contains("line 200002"), "{msg}");
     assert_eq!(count(&store, "usage_events"), 200_000, "the failed import left no rows behind");
 }
+
+#[test]
+fn the_same_file_twice_is_refused_and_a_cumulative_export_adds_only_new_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = store_with_source(dir.path());
+    let week1 = dir.path().join("week1.csv");
+    let rows = "Timestamp,Email Address,Rating,Comment\n2026/10/05 09:00:00,a@x.com,5,\n2026/10/06 09:00:00,b@x.com,3,\n";
+    std::fs::write(&week1, rows).unwrap();
+    assert_eq!(import_surveys(&store, &week1, &mapping(), ImportOptions::default(), now()).unwrap().imported, 2);
+    let e = import_surveys(&store, &week1, &mapping(), ImportOptions::default(), now()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict);
+    assert!(e.to_string().contains("already imported"), "{e}");
+    // Next week's export holds last week's answers too.
+    let week2 = dir.path().join("week2.csv");
+    std::fs::write(&week2, format!("{rows}2026/10/12 09:00:00,c@x.com,4,\n")).unwrap();
+    let s = import_surveys(&store, &week2, &mapping(), ImportOptions::default(), now()).unwrap();
+    assert_eq!((s.imported, s.duplicates), (1, 2));
+    assert_eq!(count(&store, "survey_responses"), 3);
+}

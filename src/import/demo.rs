@@ -91,7 +91,7 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
         }
         let mut sum = FeedbackSummary::default();
         let mut ins_s = tx.prepare_cached(
-            "INSERT INTO survey_responses (source_file, line, respondent, answered_at, scale, score, comment, imported_at)
+            "INSERT OR IGNORE INTO survey_responses (source_file, line, respondent, answered_at, scale, score, comment, imported_at)
              VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?3)",
         )?;
         let mut ins_u = tx.prepare_cached(super::usage::INSERT_USAGE)?;
@@ -116,8 +116,8 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
                     // Skewed: the first features are used far more than the last.
                     let f = FEATURES[((rng.unit().powi(2)) * FEATURES.len() as f64) as usize];
                     let ok = rng.unit() < 0.88 + 0.10 * progress;
-                    ins_u.execute(params![DEMO_FILE, work_time(&mut rng), user, f, if ok { "success" } else { "failure" }])?;
-                    sum.usage_events += 1;
+                    sum.usage_events +=
+                        ins_u.execute(params![DEMO_FILE, work_time(&mut rng), user, f, if ok { "success" } else { "failure" }])? as u64;
                 }
             }
             // Gateway: fewer errors and lower latency as fixes land.
@@ -138,12 +138,12 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
                     let who = &users[rng.below(users.len() as u64) as usize];
                     let csat = (3.0 + 1.5 * mood + rng.unit() * 2.2 - 1.1).round().clamp(1.0, 5.0) as i64;
                     let comment = (rng.unit() < 0.25).then(|| COMMENTS[rng.below(COMMENTS.len() as u64) as usize]);
-                    ins_s.execute(params![DEMO_FILE, who, work_time(&mut rng), "csat_1_5", csat, comment])?;
-                    sum.survey_responses += 1;
+                    sum.survey_responses +=
+                        ins_s.execute(params![DEMO_FILE, who, work_time(&mut rng), "csat_1_5", csat, comment])? as u64;
                     if rng.unit() < 0.5 {
                         let nps = (5.5 + 3.5 * mood + rng.unit() * 4.0 - 2.0).round().clamp(0.0, 10.0) as i64;
-                        ins_s.execute(params![DEMO_FILE, who, work_time(&mut rng), "nps_0_10", nps, None::<&str>])?;
-                        sum.survey_responses += 1;
+                        sum.survey_responses +=
+                            ins_s.execute(params![DEMO_FILE, who, work_time(&mut rng), "nps_0_10", nps, None::<&str>])? as u64;
                     }
                 }
             }

@@ -14,9 +14,11 @@ pub mod usage;
 
 use std::path::Path;
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
-use crate::{Error, Result};
+use crate::{Error, Result, Store};
 
 /// How to read the bytes of an import file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -72,6 +74,8 @@ pub struct ImportSummary {
     pub out_of_range: u64,
     /// Survey rows without any answer (a question left blank).
     pub blank: u64,
+    /// Rows already in the store (an earlier, overlapping export), not added again.
+    pub duplicates: u64,
 }
 
 impl ImportSummary {
@@ -91,17 +95,51 @@ impl ImportSummary {
     }
 }
 
+/// An import file read into memory.
+pub struct ImportFile {
+    /// File name shown in messages and stored with the rows.
+    pub label: String,
+    pub text: String,
+    /// SHA-256 of the bytes, hex: the same file is never imported twice.
+    pub sha256: String,
+}
+
 /// Read `path` as text in `encoding`, with a clear error for bytes that are
-/// not valid UTF-8 (naming the line and the byte).
-pub fn read_text(path: &Path, encoding: Encoding) -> Result<String> {
+/// not valid UTF-8 (naming the line and the byte), and refuse a file whose
+/// exact bytes were imported before.
+pub fn read_file(store: &Store, path: &Path, encoding: Encoding) -> Result<ImportFile> {
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::not_found(format!("{} does not exist", path.display())),
         _ => Error::invalid(format!("cannot read {}: {e}", path.display())),
     })?;
-    decode(&bytes, encoding, &path.display().to_string())
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let label = file_label(path);
+    let before: Option<(String, i64, i64)> = store.read(|c| {
+        Ok(c.query_row("SELECT file, rows, imported_at FROM import_files WHERE sha256 = ?1", [&sha256], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
+    })?;
+    if let Some((file, rows, at)) = before {
+        return Err(Error::Conflict(format!(
+            "{label} was already imported (as {file}, {rows} rows, on {}); nothing was imported again",
+            crate::store::from_ts(at).format("%Y-%m-%d %H:%M UTC")
+        )));
+    }
+    let text = decode(&bytes, encoding, &label)?;
+    Ok(ImportFile { label, text, sha256 })
 }
 
-/// Decode file bytes (see [`read_text`]).
+/// Record `file` as imported, inside the import's transaction.
+pub(crate) fn record_file(tx: &rusqlite::Transaction<'_>, file: &ImportFile, kind: &str, rows: u64, now: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO import_files (sha256, file, kind, rows, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![file.sha256, file.label, kind, rows as i64, now],
+    )?;
+    Ok(())
+}
+
+/// Decode file bytes (see [`read_file`]).
 pub fn decode(bytes: &[u8], encoding: Encoding, name: &str) -> Result<String> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return utf16(rest, name, u16::from_le_bytes);

@@ -8,7 +8,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::time::parse_timestamp;
-use super::{file_label, read_text, ImportOptions, ImportSummary};
+use super::{read_file, record_file, ImportOptions, ImportSummary};
 use crate::kpi::data::Scale;
 use crate::kpi::Period;
 use crate::{Error, Result, Store};
@@ -139,10 +139,11 @@ pub fn import_surveys(
     now: DateTime<Utc>,
 ) -> Result<ImportSummary> {
     mapping.validate()?;
-    let text = read_text(path, opts.encoding)?;
+    let file = read_file(store, path, opts.encoding)?;
+    let text = &file.text;
     let settings = store.kpi_settings()?;
     let tz = Period::parse_tz(&settings.timezone)?;
-    let mut summary = ImportSummary { file: file_label(path), ..Default::default() };
+    let mut summary = ImportSummary { file: file.label.clone(), ..Default::default() };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(mapping.delimiter.map(|d| d as u8).unwrap_or(b','))
         .flexible(true)
@@ -151,10 +152,14 @@ pub fn import_surveys(
     let ts_col = column(&headers, &mapping.timestamp)?;
     let who_col = mapping.respondent.as_deref().map(|c| column(&headers, c)).transpose()?;
     let comment_col = mapping.comment.as_deref().map(|c| column(&headers, c)).transpose()?;
-    let score_cols: Vec<(usize, Scale)> =
-        mapping.scores.iter().map(|s| column(&headers, &s.column).map(|i| (i, s.scale))).collect::<Result<_>>()?;
+    let score_cols: Vec<(usize, Scale, &str)> = mapping
+        .scores
+        .iter()
+        .map(|s| column(&headers, &s.column).map(|i| (i, s.scale, s.column.as_str())))
+        .collect::<Result<_>>()?;
 
-    struct Answer {
+    struct Answer<'q> {
+        question: &'q str,
         line: u64,
         at: i64,
         who: Option<String>,
@@ -189,15 +194,15 @@ pub fn import_surveys(
         let mut comment = comment_col.and_then(|c| rec.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
         let mut row_answers = Vec::new();
         let mut bad = None;
-        for ((col, scale), sc) in score_cols.iter().zip(&mapping.scores) {
+        for (col, scale, question) in &score_cols {
             let cell = rec.get(*col).unwrap_or("").trim();
             if cell.is_empty() {
                 continue;
             }
             match parse_score(cell) {
-                Some(score) => row_answers.push((*scale, score)),
+                Some(score) => row_answers.push((*question, *scale, score)),
                 None => {
-                    bad = Some(format!("column {:?}: {cell:?} is not a whole-number rating", sc.column));
+                    bad = Some(format!("column {question:?}: {cell:?} is not a whole-number rating"));
                     break;
                 }
             }
@@ -210,25 +215,39 @@ pub fn import_surveys(
             summary.blank += 1;
             continue;
         }
-        for (scale, score) in row_answers {
+        for (question, scale, score) in row_answers {
             if !scale.in_range(score) {
                 summary.out_of_range += 1;
             }
             // The comment belongs to the submission: keep it once.
-            answers.push(Answer { line, at, who: who.clone(), scale, score, comment: comment.take() });
+            answers.push(Answer { question, line, at, who: who.clone(), scale, score, comment: comment.take() });
         }
     }
-    let file = summary.file.clone();
-    summary.imported = store.with_tx(|tx| {
+    let imported = store.with_tx(|tx| {
         let mut ins = tx.prepare_cached(
-            "INSERT INTO survey_responses (source_file, line, respondent, answered_at, scale, score, comment, imported_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT OR IGNORE INTO survey_responses
+                (source_file, line, respondent, question, answered_at, scale, score, comment, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
+        let mut n = 0u64;
         for a in &answers {
-            ins.execute(params![file, a.line as i64, a.who, a.at, a.scale.as_str(), a.score, a.comment, now.timestamp()])?;
+            n += ins.execute(params![
+                file.label,
+                a.line as i64,
+                a.who,
+                a.question,
+                a.at,
+                a.scale.as_str(),
+                a.score,
+                a.comment,
+                now.timestamp()
+            ])? as u64;
         }
-        Ok(answers.len() as u64)
+        record_file(tx, &file, "surveys", n, now.timestamp())?;
+        Ok(n)
     })?;
+    summary.imported = imported;
+    summary.duplicates = answers.len() as u64 - imported;
     Ok(summary)
 }
 

@@ -10,13 +10,14 @@ use rusqlite::params;
 use serde_json::Value;
 
 use super::time::parse_json_time;
-use super::{file_label, read_text, ImportOptions, ImportSummary};
+use super::{read_file, record_file, ImportOptions, ImportSummary};
 use crate::kpi::Period;
 use crate::{Error, Result, Store};
 
 /// Insert one usage event: (source_file, at, user, feature, outcome).
+/// An event already stored (same time, user, feature, outcome) is skipped.
 pub(crate) const INSERT_USAGE: &str =
-    "INSERT INTO usage_events (source_file, at, user, feature, outcome) VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT OR IGNORE INTO usage_events (source_file, at, user, feature, outcome) VALUES (?1, ?2, ?3, ?4, ?5)";
 /// Insert one gateway call: (source_file, at, consumer, path, status, latency_ms).
 pub(crate) const INSERT_GATEWAY: &str =
     "INSERT INTO gateway_calls (source_file, at, consumer, path, status, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -143,11 +144,12 @@ pub fn import_usage(
     path: &Path,
     format: UsageFormat,
     opts: ImportOptions,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<ImportSummary> {
-    let text = read_text(path, opts.encoding)?;
+    let file = read_file(store, path, opts.encoding)?;
+    let text = &file.text;
     let tz = Period::parse_tz(&store.kpi_settings()?.timezone)?;
-    let mut summary = ImportSummary { file: file_label(path), ..Default::default() };
+    let mut summary = ImportSummary { file: file.label.clone(), ..Default::default() };
     let gateway = format == UsageFormat::Gateway;
     let parse = |row: &dyn Fields| if gateway { parse_call(row, tz) } else { parse_usage(row, tz) };
     let json = match format {
@@ -198,19 +200,22 @@ pub fn import_usage(
             }
         }
     }
-    let file = summary.file.clone();
-    summary.imported = store.with_tx(|tx| {
+    let imported = store.with_tx(|tx| {
         let mut ins_u = tx.prepare_cached(INSERT_USAGE)?;
         let mut ins_g = tx.prepare_cached(INSERT_GATEWAY)?;
+        let mut n = 0u64;
         for r in &rows {
-            match r {
-                Parsed::Usage { at, user, feature, outcome } => ins_u.execute(params![file, at, user, feature, outcome])?,
+            n += match r {
+                Parsed::Usage { at, user, feature, outcome } => ins_u.execute(params![file.label, at, user, feature, outcome])?,
                 Parsed::Call { at, consumer, path, status, latency } => {
-                    ins_g.execute(params![file, at, consumer, path, status, latency])?
+                    ins_g.execute(params![file.label, at, consumer, path, status, latency])?
                 }
-            };
+            } as u64;
         }
-        Ok(rows.len() as u64)
+        record_file(tx, &file, if gateway { "gateway" } else { "usage" }, n, now.timestamp())?;
+        Ok(n)
     })?;
+    summary.imported = imported;
+    summary.duplicates = rows.len() as u64 - imported;
     Ok(summary)
 }

@@ -215,14 +215,17 @@ pub fn load_usage(
     features: &mut Interner,
 ) -> Result<Vec<UsageRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT at, user, feature, outcome FROM usage_events WHERE at >= ?1 AND at < ?2",
+        "SELECT at, user, feature, IFNULL(outcome, '') FROM usage_events WHERE at >= ?1 AND at < ?2",
     )?;
     let mut rows = stmt.query([start, end])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let user = users.id(text(r, 1)?);
         let feature = features.id(text(r, 2)?);
-        let ok = opt_str(r, 3)?.map(|o| o == "success");
+        let ok = match text(r, 3)? {
+            "" => None,
+            o => Some(o == "success"),
+        };
         out.push(UsageRow { at: r.get(0)?, user, feature, ok });
     }
     Ok(out)

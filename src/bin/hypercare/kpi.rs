@@ -155,6 +155,9 @@ fn print_summary(s: &ImportSummary, json: bool) -> hypercare::Result<()> {
     if s.out_of_range > 0 {
         println!("  {} answers are outside their scale: kept, but left out of CSAT/NPS", s.out_of_range);
     }
+    if s.duplicates > 0 {
+        println!("  {} rows were already in the store (an earlier export) and were not added again", s.duplicates);
+    }
     if s.blank > 0 {
         println!("  {} rows had no rating and were left out", s.blank);
     }

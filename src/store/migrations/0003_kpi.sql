@@ -9,6 +9,7 @@ CREATE TABLE survey_responses (
     source_file  TEXT NOT NULL,               -- file name (or 'demo') it came from
     line         INTEGER,                     -- line in that file, for tracing back
     respondent   TEXT,
+    question     TEXT NOT NULL DEFAULT '',    -- the export's column (one form may ask several)
     answered_at  INTEGER NOT NULL,
     scale        TEXT NOT NULL CHECK (scale IN ('csat_1_5', 'nps_0_10')),
     score        INTEGER NOT NULL,            -- as answered; out-of-range kept, excluded by the KPIs
@@ -17,6 +18,10 @@ CREATE TABLE survey_responses (
 );
 -- Covering index: the KPI query reads (answered_at, scale, score) by period.
 CREATE INDEX survey_responses_at ON survey_responses (answered_at, scale, score, respondent);
+-- Cumulative exports (every Forms export holds all answers so far) import
+-- again without doubling: one answer per question, time and respondent.
+CREATE UNIQUE INDEX survey_responses_answer
+    ON survey_responses (question, answered_at, IFNULL(respondent, ''), scale, score);
 
 -- A saved CSV column mapping for survey imports (name -> JSON).
 CREATE TABLE survey_mappings (
@@ -34,8 +39,9 @@ CREATE TABLE usage_events (
     feature     TEXT NOT NULL,                -- feature or action
     outcome     TEXT CHECK (outcome IN ('success', 'failure')) -- NULL: not recorded
 );
--- Covering index: DAU/WAU, feature adoption and success rate read these by period.
-CREATE INDEX usage_events_at ON usage_events (at, user, feature, outcome);
+-- Covering index: DAU/WAU, feature adoption and success rate read these by
+-- period. Unique, so overlapping log files do not count an event twice.
+CREATE UNIQUE INDEX usage_events_at ON usage_events (at, user, feature, IFNULL(outcome, ''));
 
 -- One call seen by the API gateway.
 CREATE TABLE gateway_calls (
@@ -48,6 +54,15 @@ CREATE TABLE gateway_calls (
     latency_ms  REAL NOT NULL
 );
 CREATE INDEX gateway_calls_at ON gateway_calls (at, path, status, latency_ms);
+
+-- Files already imported, by content hash: the same file twice is refused.
+CREATE TABLE import_files (
+    sha256      TEXT PRIMARY KEY,
+    file        TEXT NOT NULL,
+    kind        TEXT NOT NULL,                -- surveys | usage | gateway
+    rows        INTEGER NOT NULL,
+    imported_at INTEGER NOT NULL
+);
 
 -- KPI settings, one value per key (numbers and names as text):
 -- 'timezone', 'licensed_users', 'sla_resolve_hours.P1'.., 'sla_ack_hours.P1'..,
