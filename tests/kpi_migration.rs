@@ -15,7 +15,10 @@ fn a_version_1_store_migrates_to_the_kpi_schema_and_keeps_its_tickets() {
         c.execute_batch(
             "INSERT INTO sources (name, kind, url, created_at) VALUES ('s', 'demo', 'x', 0);
              INSERT INTO tickets (source_id, remote_id, key, title, status, status_class, created_at, updated_at, remote_version)
-             VALUES (1, '1', 'K-1', 't', 'New', 'open', 0, 0, 'v');",
+             VALUES (1, '1', 'K-1', 't', 'New', 'open', 0, 0, 'v');
+             UPDATE tickets SET reporter = 'rita';
+             INSERT INTO comments (ticket_id, remote_id, author, body, created_at) VALUES
+                 (1, 'a', 'rita', 'me again', 100), (1, 'b', 'agent', 'on it', 200), (1, 'c', 'agent', 'done', 300);",
         )
         .unwrap();
     }
@@ -35,11 +38,13 @@ fn a_version_1_store_migrates_to_the_kpi_schema_and_keeps_its_tickets() {
         })
         .unwrap();
     assert!(version >= 3);
+    let first: i64 = store.read(|c| Ok(c.query_row("SELECT at FROM ticket_first_response WHERE ticket_id = 1", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(first, 200, "the migration derives first responses from existing comments");
     assert_eq!((tickets, kpi_tables), (1, 5));
     // The scale constraint holds.
     let bad = store.with_tx(|tx| {
         tx.execute(
-            "INSERT INTO survey_responses (source_file, answered_at, scale, score, imported_at) VALUES ('f', 0, 'stars', 3, 0)",
+            "INSERT INTO survey_responses (source_file, submission, answered_at, scale, score, imported_at) VALUES ('f', 'x', 0, 'stars', 3, 0)",
             [],
         )?;
         Ok(())

@@ -198,3 +198,28 @@ fn spring_forward_day_is_23_hours_and_keeps_its_tickets() {
     assert!(close(r.operations.time_to_resolve[0].median_hours, 1.0));
     assert_eq!(r.operations.backlog, vec![1, 1]);
 }
+
+#[test]
+fn first_response_follows_comments_replaced_by_a_resync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, src) = store_with_source(dir.path());
+    let period = (day(2026, 10, 5), day(2026, 10, 11));
+    let tta = |store: &hypercare::Store| report(store, period.0, period.1, "UTC").operations.time_to_acknowledge[0].median_hours;
+    insert(&store, src, &[Tk::new("A", "P1", "2026-10-05T08:00:00Z").comment("2026-10-05T09:00:00Z", "agent")]);
+    assert!(close(tta(&store), 1.0));
+    // The server now shows an earlier agent comment (and the reporter's own).
+    let mut tk = Tk::new("A", "P1", "2026-10-05T08:00:00Z")
+        .comment("2026-10-05T08:10:00Z", "reporter")
+        .comment("2026-10-05T08:30:00Z", "agent2")
+        .comment("2026-10-05T09:00:00Z", "agent");
+    let mut rec = tk.record();
+    rec.remote_version = "2".into();
+    store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, src, &[rec])).unwrap();
+    assert!(close(tta(&store), 0.5), "08:30 by agent2; the reporter's 08:10 does not count");
+    // Only the reporter's comment remains: no acknowledgement at all.
+    tk = Tk::new("A", "P1", "2026-10-05T08:00:00Z").comment("2026-10-05T08:10:00Z", "reporter");
+    let mut rec = tk.record();
+    rec.remote_version = "3".into();
+    store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, src, &[rec])).unwrap();
+    assert_eq!(tta(&store), None);
+}

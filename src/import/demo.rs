@@ -91,8 +91,9 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
         }
         let mut sum = FeedbackSummary::default();
         let mut ins_s = tx.prepare_cached(
-            "INSERT OR IGNORE INTO survey_responses (source_file, line, respondent, answered_at, scale, score, comment, imported_at)
-             VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?3)",
+            "INSERT OR IGNORE INTO survey_responses
+                (source_file, line, respondent, submission, answered_at, scale, score, comment, imported_at)
+             VALUES (?1, NULL, ?2, ?2, ?3, ?4, ?5, ?6, ?3)",
         )?;
         let mut ins_u = tx.prepare_cached(super::usage::INSERT_USAGE)?;
         let mut ins_g = tx.prepare_cached(super::usage::INSERT_GATEWAY)?;

@@ -226,8 +226,8 @@ pub fn import_surveys(
     let imported = store.with_tx(|tx| {
         let mut ins = tx.prepare_cached(
             "INSERT OR IGNORE INTO survey_responses
-                (source_file, line, respondent, question, answered_at, scale, score, comment, imported_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                (source_file, line, respondent, submission, question, answered_at, scale, score, comment, imported_at)
+             VALUES (?1, ?2, ?3, COALESCE(?3, '#' || ?1 || ':' || ?2), ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         let mut n = 0u64;
         for a in &answers {

@@ -206,7 +206,9 @@ pub fn import_usage(
         let mut n = 0u64;
         for r in &rows {
             n += match r {
-                Parsed::Usage { at, user, feature, outcome } => ins_u.execute(params![file.label, at, user, feature, outcome])?,
+                Parsed::Usage { at, user, feature, outcome } => {
+                    ins_u.execute(params![file.label, at, user, feature, outcome.unwrap_or("")])?
+                }
                 Parsed::Call { at, consumer, path, status, latency } => {
                     ins_g.execute(params![file.label, at, consumer, path, status, latency])?
                 }

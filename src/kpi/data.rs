@@ -75,8 +75,8 @@ pub struct SurveyRow {
     pub at: i64,
     pub scale: Scale,
     pub score: i64,
-    /// Interned respondent; an anonymous submission is identified by its
-    /// file and line (`None`: anonymous and untraceable).
+    /// Interned submission: the respondent, or for an anonymous answer its
+    /// file and line (`None` only for rows built by hand).
     pub respondent: Option<u32>,
 }
 
@@ -138,35 +138,75 @@ fn class(s: &str) -> StatusClass {
 
 /// Tickets that can matter for `[start, end)`: created before its end and
 /// not finally resolved before its start. Ordered by id. Deleted tickets
-/// are left out.
+/// are left out. Triage categories and first responses are merged in from
+/// their own tables (read in id order, no per-ticket lookups).
 pub fn load_tickets(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT t.id, t.priority, COALESCE(tr.category_override, tr.category, t.remote_category),
-                t.status_class, t.created_at, t.updated_at, t.resolved_at,
-                (SELECT MIN(c.created_at) FROM comments c
-                  WHERE c.ticket_id = t.id AND c.author IS NOT t.reporter)
-         FROM tickets t LEFT JOIN triage tr ON tr.ticket_id = t.id
-         WHERE t.deleted_at IS NULL AND t.created_at < ?2
-           AND (t.status_class = 'open' OR t.resolved_at IS NULL OR t.resolved_at >= ?1)
-         ORDER BY t.id",
+        "SELECT id, priority, remote_category, status_class, created_at, updated_at, resolved_at
+         FROM tickets
+         WHERE deleted_at IS NULL AND created_at < ?2
+           AND (status_class = 'open' OR resolved_at IS NULL OR resolved_at >= ?1)
+         ORDER BY id",
     )?;
     let mut rows = stmt.query([start, end])?;
     let mut out = Vec::new();
+    let mut prio_cache: HashMap<String, Priority> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let prio = opt_str(r, 1)?.map(Priority::normalize).unwrap_or(Priority::Unset);
-        let cat = opt_str(r, 2)?.and_then(Category::parse);
+        let prio = match opt_str(r, 1)? {
+            None => Priority::Unset,
+            Some(p) => match prio_cache.get(p) {
+                Some(x) => *x,
+                None => {
+                    let x = Priority::normalize(p);
+                    prio_cache.insert(p.to_string(), x);
+                    x
+                }
+            },
+        };
         out.push(TicketRow {
             id: r.get(0)?,
             priority: prio,
-            category: cat,
+            category: opt_str(r, 2)?.and_then(Category::parse),
             status_class: class(text(r, 3)?),
             created_at: r.get(4)?,
             updated_at: r.get(5)?,
             resolved_at: r.get(6)?,
-            first_response_at: r.get(7)?,
+            first_response_at: None,
         });
     }
+    // Effective category: the user's override, else the automatic triage,
+    // else the server's own category (kept from above).
+    let mut tri = c.prepare_cached(
+        "SELECT ticket_id, COALESCE(category_override, category) FROM triage
+         WHERE COALESCE(category_override, category) IS NOT NULL ORDER BY ticket_id",
+    )?;
+    let mut rows = tri.query([])?;
+    let mut i = 0;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if let Some(t) = seek(&out, &mut i, id) {
+            if let Some(cat) = Category::parse(text(r, 1)?) {
+                out[t].category = Some(cat);
+            }
+        }
+    }
+    let mut fr = c.prepare_cached("SELECT ticket_id, at FROM ticket_first_response ORDER BY ticket_id")?;
+    let mut rows = fr.query([])?;
+    let mut i = 0;
+    while let Some(r) = rows.next()? {
+        if let Some(t) = seek(&out, &mut i, r.get(0)?) {
+            out[t].first_response_at = Some(r.get(1)?);
+        }
+    }
     Ok(out)
+}
+
+/// Advance `i` through `tickets` (ordered by id) to `id`; its index if present.
+fn seek(tickets: &[TicketRow], i: &mut usize, id: i64) -> Option<usize> {
+    while *i < tickets.len() && tickets[*i].id < id {
+        *i += 1;
+    }
+    (*i < tickets.len() && tickets[*i].id == id).then_some(*i)
 }
 
 /// Status changes before `end`, ordered by ticket and time.
@@ -191,9 +231,7 @@ pub fn load_status_changes(c: &Connection, end: i64) -> Result<Vec<StatusRow>> {
 /// Survey answers in `[start, end)`.
 pub fn load_surveys(c: &Connection, start: i64, end: i64, people: &mut Interner) -> Result<Vec<SurveyRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT answered_at, scale, score,
-                COALESCE(NULLIF(TRIM(respondent), ''), '#' || source_file || ':' || line)
-         FROM survey_responses
+        "SELECT answered_at, scale, score, submission FROM survey_responses
          WHERE answered_at >= ?1 AND answered_at < ?2",
     )?;
     let mut rows = stmt.query([start, end])?;
@@ -215,7 +253,7 @@ pub fn load_usage(
     features: &mut Interner,
 ) -> Result<Vec<UsageRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT at, user, feature, IFNULL(outcome, '') FROM usage_events WHERE at >= ?1 AND at < ?2",
+        "SELECT at, user, feature, outcome FROM usage_events WHERE at >= ?1 AND at < ?2",
     )?;
     let mut rows = stmt.query([start, end])?;
     let mut out = Vec::new();

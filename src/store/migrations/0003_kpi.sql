@@ -9,6 +9,9 @@ CREATE TABLE survey_responses (
     source_file  TEXT NOT NULL,               -- file name (or 'demo') it came from
     line         INTEGER,                     -- line in that file, for tracing back
     respondent   TEXT,
+    -- Who answered, for counting respondents: the respondent, or for an
+    -- anonymous answer its file and line ('#file:line').
+    submission   TEXT NOT NULL,
     question     TEXT NOT NULL DEFAULT '',    -- the export's column (one form may ask several)
     answered_at  INTEGER NOT NULL,
     scale        TEXT NOT NULL CHECK (scale IN ('csat_1_5', 'nps_0_10')),
@@ -16,8 +19,8 @@ CREATE TABLE survey_responses (
     comment      TEXT,
     imported_at  INTEGER NOT NULL
 );
--- Covering index: the KPI query reads (answered_at, scale, score) by period.
-CREATE INDEX survey_responses_at ON survey_responses (answered_at, scale, score, respondent);
+-- Covering index: the KPI query reads these by period.
+CREATE INDEX survey_responses_at ON survey_responses (answered_at, scale, score, submission);
 -- Cumulative exports (every Forms export holds all answers so far) import
 -- again without doubling: one answer per question, time and respondent.
 CREATE UNIQUE INDEX survey_responses_answer
@@ -37,11 +40,11 @@ CREATE TABLE usage_events (
     at          INTEGER NOT NULL,
     user        TEXT NOT NULL,
     feature     TEXT NOT NULL,                -- feature or action
-    outcome     TEXT CHECK (outcome IN ('success', 'failure')) -- NULL: not recorded
+    outcome     TEXT NOT NULL DEFAULT '' CHECK (outcome IN ('success', 'failure', ''))  -- '': not recorded
 );
 -- Covering index: DAU/WAU, feature adoption and success rate read these by
 -- period. Unique, so overlapping log files do not count an event twice.
-CREATE UNIQUE INDEX usage_events_at ON usage_events (at, user, feature, IFNULL(outcome, ''));
+CREATE UNIQUE INDEX usage_events_at ON usage_events (at, user, feature, outcome);
 
 -- One call seen by the API gateway.
 CREATE TABLE gateway_calls (
@@ -72,7 +75,54 @@ CREATE TABLE kpi_settings (
     value TEXT NOT NULL
 );
 
--- The KPI queries over tickets: status history per ticket in time order, and
--- the first answer on a ticket.
+-- The KPI queries over tickets: status history per ticket in time order.
 CREATE INDEX status_changes_ticket ON status_changes (ticket_id, at, from_class, to_class);
 CREATE INDEX comments_ticket_at ON comments (ticket_id, created_at, author);
+
+-- First response per ticket (first comment by someone other than the
+-- reporter), kept up to date by triggers so the KPIs read one row per
+-- ticket instead of every comment. Derived data: rebuilt from comments.
+CREATE TABLE ticket_first_response (
+    ticket_id INTEGER PRIMARY KEY,               -- tickets.id (cleaned by trigger, no FK)
+    at        INTEGER NOT NULL
+);
+INSERT INTO ticket_first_response (ticket_id, at)
+    SELECT c.ticket_id, MIN(c.created_at) FROM comments c JOIN tickets t ON t.id = c.ticket_id
+    WHERE c.author IS NOT t.reporter GROUP BY c.ticket_id;
+
+CREATE TRIGGER first_response_comment_insert AFTER INSERT ON comments
+WHEN NEW.author IS NOT (SELECT reporter FROM tickets WHERE id = NEW.ticket_id)
+BEGIN
+    INSERT INTO ticket_first_response (ticket_id, at) VALUES (NEW.ticket_id, NEW.created_at)
+        ON CONFLICT (ticket_id) DO UPDATE SET at = MIN(at, excluded.at);
+END;
+
+CREATE TRIGGER first_response_comment_delete AFTER DELETE ON comments
+BEGIN
+    DELETE FROM ticket_first_response WHERE ticket_id = OLD.ticket_id;
+    INSERT INTO ticket_first_response (ticket_id, at)
+        SELECT c.ticket_id, MIN(c.created_at) FROM comments c JOIN tickets t ON t.id = c.ticket_id
+        WHERE c.ticket_id = OLD.ticket_id AND c.author IS NOT t.reporter GROUP BY c.ticket_id;
+END;
+
+CREATE TRIGGER first_response_comment_update AFTER UPDATE OF author, created_at, ticket_id ON comments
+BEGIN
+    DELETE FROM ticket_first_response WHERE ticket_id IN (OLD.ticket_id, NEW.ticket_id);
+    INSERT INTO ticket_first_response (ticket_id, at)
+        SELECT c.ticket_id, MIN(c.created_at) FROM comments c JOIN tickets t ON t.id = c.ticket_id
+        WHERE c.ticket_id IN (OLD.ticket_id, NEW.ticket_id) AND c.author IS NOT t.reporter GROUP BY c.ticket_id;
+END;
+
+CREATE TRIGGER first_response_reporter_update AFTER UPDATE OF reporter ON tickets
+WHEN OLD.reporter IS NOT NEW.reporter
+BEGIN
+    DELETE FROM ticket_first_response WHERE ticket_id = NEW.id;
+    INSERT INTO ticket_first_response (ticket_id, at)
+        SELECT c.ticket_id, MIN(c.created_at) FROM comments c
+        WHERE c.ticket_id = NEW.id AND c.author IS NOT NEW.reporter GROUP BY c.ticket_id;
+END;
+
+CREATE TRIGGER first_response_ticket_delete AFTER DELETE ON tickets
+BEGIN
+    DELETE FROM ticket_first_response WHERE ticket_id = OLD.id;
+END;
