@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::data::{GatewayRow, Interner, UsageRow};
 use super::period::{weeks_of, DayGrid};
-use super::stats::{distinct_per_bucket, percentile, ratio};
+use super::stats::{percentile, ratio, Distinct};
 
 pub const DEF_DAU: &str = "DAU / WAU: distinct users with at least one usage event per local day / per ISO week; compared with the licensed users.";
 pub const DEF_STICKINESS: &str = "Stickiness: average DAU ÷ average WAU over the period's weeks (1 = everyone every day).";
@@ -68,29 +68,28 @@ pub fn adoption(
     licensed_users: Option<u32>,
 ) -> Adoption {
     let (weeks, widx) = weeks_of(&grid.dates);
-    let mut day_pairs = Vec::with_capacity(usage.len());
-    let mut week_pairs = Vec::with_capacity(usage.len());
-    let mut feature_pairs = Vec::with_capacity(usage.len());
-    let mut users: Vec<u32> = Vec::with_capacity(usage.len());
+    let n_users = usage.iter().map(|u| u.user as usize + 1).max().unwrap_or(0);
+    let mut per_day = Distinct::new(grid.len(), n_users);
+    let mut per_week = Distinct::new(weeks.len(), n_users);
+    let mut per_feature = Distinct::new(features.len(), n_users);
+    let mut active = Distinct::new(1, n_users);
     let (mut events, mut with_outcome, mut ok) = (0u32, 0u32, 0u32);
     for u in usage {
         let Some(d) = grid.day(u.at) else { continue };
         events += 1;
-        day_pairs.push((d as u32, u.user));
-        week_pairs.push((widx[d] as u32, u.user));
-        feature_pairs.push((u.feature, u.user));
-        users.push(u.user);
+        per_day.add(d, u.user);
+        per_week.add(widx[d], u.user);
+        per_feature.add(u.feature as usize, u.user);
+        active.add(0, u.user);
         if let Some(good) = u.ok {
             with_outcome += 1;
             ok += good as u32;
         }
     }
-    let dau = distinct_per_bucket(&mut day_pairs, grid.len());
-    let wau = distinct_per_bucket(&mut week_pairs, weeks.len());
-    let per_feature = distinct_per_bucket(&mut feature_pairs, features.len());
-    users.sort_unstable();
-    users.dedup();
-    let active_users = users.len() as u32;
+    let dau = per_day.counts();
+    let wau = per_week.counts();
+    let per_feature = per_feature.counts();
+    let active_users = active.counts().first().copied().unwrap_or(0);
     let feature_den = licensed_users.unwrap_or(active_users) as u64;
     let mut feats: Vec<FeatureAdoption> = per_feature
         .iter()

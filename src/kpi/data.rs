@@ -143,10 +143,9 @@ fn class(s: &str) -> StatusClass {
 pub fn load_tickets(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketRow>> {
     let mut stmt = c.prepare_cached(
         "SELECT id, priority, remote_category, status_class, created_at, updated_at, resolved_at
-         FROM tickets
-         WHERE deleted_at IS NULL AND created_at < ?2
-           AND (status_class = 'open' OR resolved_at IS NULL OR resolved_at >= ?1)
-         ORDER BY id",
+         FROM tickets INDEXED BY tickets_kpi
+         WHERE created_at < ?2 AND deleted_at IS NULL
+           AND (status_class = 'open' OR resolved_at IS NULL OR resolved_at >= ?1)",
     )?;
     let mut rows = stmt.query([start, end])?;
     let mut out = Vec::new();
@@ -174,6 +173,7 @@ pub fn load_tickets(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketRo
             first_response_at: None,
         });
     }
+    out.sort_unstable_by_key(|t| t.id);
     // Effective category: the user's override, else the automatic triage,
     // else the server's own category (kept from above).
     let mut tri = c.prepare_cached(
