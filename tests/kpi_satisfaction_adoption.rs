@@ -142,3 +142,26 @@ u9,2026-10-13T09:00:00Z,Reports,success
     assert!((a.key_calls[0].p95_ms - 880.0).abs() < 1e-9 && (a.key_calls[0].success_rate - 0.6).abs() < 1e-9);
     assert_eq!((a.key_calls[1].path.as_str(), a.key_calls[1].p95_ms), ("/b", 50.0));
 }
+
+#[test]
+fn demo_feedback_is_deterministic_replaces_itself_and_fills_every_kpi() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = store_with_source(dir.path());
+    let go_live = day(2026, 9, 28);
+    let first = hypercare::import::demo::load_demo_feedback(&store, go_live, 6).unwrap();
+    let again = hypercare::import::demo::load_demo_feedback(&store, go_live, 6).unwrap();
+    assert_eq!(first, again, "same inputs, same rows");
+    let n: i64 = store.read(|c| Ok(c.query_row("SELECT count(*) FROM survey_responses", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(n as u64, first.survey_responses, "a reload replaces the demo rows");
+    assert!(first.usage_events > 10_000 && first.gateway_calls > 10_000 && first.survey_responses > 300, "{first:?}");
+    let settings = store.kpi_settings().unwrap();
+    assert_eq!(settings.licensed_users, Some(400));
+    let period = Period::new(go_live, day(2026, 11, 8), chrono_tz::Tz::UTC).unwrap();
+    let r = compute(&store, &period, &settings, t("2026-11-27T12:00:00Z")).unwrap();
+    let s = &r.satisfaction;
+    let (w0, w5) = (&s.weeks[0], &s.weeks[5]);
+    assert!(w0.csat.csat.unwrap() < w5.csat.csat.unwrap(), "satisfaction recovers over hypercare");
+    assert!(w0.nps.nps.unwrap() < w5.nps.nps.unwrap());
+    assert!(r.adoption.wau[0] < r.adoption.wau[5] && r.adoption.wau[5] <= 400, "{:?}", r.adoption.wau);
+    assert_eq!(r.adoption.key_calls.len(), 5);
+}
