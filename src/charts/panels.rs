@@ -1,0 +1,81 @@
+//! The exit-criteria panel: one row per criterion, PASS / FAIL / NO DATA in
+//! words (not only colour), the measured value and the threshold.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::lines::title;
+use super::{perr, style, ChartKind};
+use crate::kpi::exit::ExitCriterion;
+use crate::kpi::KpiReport;
+use crate::Result;
+
+/// A value in its unit, for people.
+pub fn format_value(v: Option<f64>, unit: &str) -> String {
+    match v {
+        None => "no data".into(),
+        Some(x) => match unit {
+            "share" => format!("{:.1} %", x * 100.0),
+            "hours" => format!("{x:.1} h"),
+            "ms" => format!("{x:.0} ms"),
+            "score" => format!("{x:+.1}"),
+            "tickets" | "users" | "count" if x.fract() == 0.0 => format!("{x:.0}"),
+            _ => format!("{x:.2}"),
+        },
+    }
+}
+
+fn requirement(c: &ExitCriterion) -> String {
+    match c.id {
+        "no_open_p1" => format!("≤ {}", format_value(Some(c.threshold), c.unit)),
+        "backlog_trend_down" => "< 0 (or backlog already 0)".into(),
+        _ => format!("≥ {}", format_value(Some(c.threshold), c.unit)),
+    }
+}
+
+fn verdict(p: Option<bool>) -> (&'static str, RGBColor, RGBColor) {
+    match p {
+        Some(true) => ("PASS", RGBColor(0, 100, 0), WHITE),
+        Some(false) => ("FAIL", RGBColor(170, 0, 0), WHITE),
+        None => ("NO DATA", RGBColor(235, 235, 235), style::INK),
+    }
+}
+
+/// Draw the exit criteria as a table.
+pub(crate) fn exit_criteria<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<()> {
+    let (w, _h) = root.dim_in_pixel();
+    let w = w as i32;
+    let font = |size: i32, color: RGBColor, h: HPos| {
+        ("sans-serif", size).into_font().color(&color).pos(Pos::new(h, VPos::Center))
+    };
+    root.draw(&Text::new(title(ChartKind::ExitCriteria, r), (w / 2, 30), font(22, style::INK, HPos::Center)))
+        .map_err(perr)?;
+    let (overall, _, _) = verdict(r.exit_passed);
+    let summary = match r.exit_passed {
+        Some(true) => "Overall: PASS — every criterion is met".to_string(),
+        Some(false) => "Overall: FAIL — at least one criterion is not met".to_string(),
+        None => format!("Overall: {overall} — some criteria have no data yet"),
+    };
+    root.draw(&Text::new(summary, (w / 2, 66), font(17, style::INK, HPos::Center))).map_err(perr)?;
+    let top = 110;
+    let row_h = 70;
+    let header = [("Criterion", 170), ("Measured", 560), ("Required", 760)];
+    for (t, x) in header {
+        root.draw(&Text::new(t, (x, top), font(15, style::MUTED, HPos::Left))).map_err(perr)?;
+    }
+    for (k, c) in r.exit_criteria.iter().enumerate() {
+        let y = top + 40 + k as i32 * row_h;
+        let (word, fill, ink) = verdict(c.passed);
+        root.draw(&Rectangle::new([(30, y - 20), (150, y + 20)], fill.filled())).map_err(perr)?;
+        root.draw(&Rectangle::new([(30, y - 20), (150, y + 20)], style::INK.stroke_width(2))).map_err(perr)?;
+        root.draw(&Text::new(word, (90, y), font(17, ink, HPos::Center))).map_err(perr)?;
+        root.draw(&Text::new(c.label.clone(), (170, y), font(17, style::INK, HPos::Left))).map_err(perr)?;
+        root.draw(&Text::new(format_value(c.value, c.unit), (560, y), font(17, style::INK, HPos::Left)))
+            .map_err(perr)?;
+        root.draw(&Text::new(requirement(c), (760, y), font(17, style::INK, HPos::Left))).map_err(perr)?;
+        root.draw(&PathElement::new(vec![(30, y + row_h / 2), (w - 30, y + row_h / 2)], style::GRID.stroke_width(1)))
+            .map_err(perr)?;
+    }
+    Ok(())
+}

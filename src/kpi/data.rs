@@ -1,0 +1,285 @@
+//! Rows the KPIs are computed from, and the queries that load them.
+//!
+//! Loaders select only what a period needs, through covering indexes
+//! (migration 0003); the KPI functions themselves are pure.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use super::priority::Priority;
+use crate::model::{Category, StatusClass};
+use crate::Result;
+
+/// One ticket, as the operations KPIs see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketRow {
+    pub id: i64,
+    pub priority: Priority,
+    /// Effective category: the user's triage override, else the automatic
+    /// triage, else the server's own category when it is one of ours.
+    pub category: Option<Category>,
+    pub status_class: StatusClass,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub resolved_at: Option<i64>,
+    /// First comment by someone other than the reporter.
+    pub first_response_at: Option<i64>,
+}
+
+/// One status change of a ticket.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatusRow {
+    pub ticket_id: i64,
+    pub at: i64,
+    pub from_class: Option<StatusClass>,
+    pub to_class: StatusClass,
+}
+
+/// Rating scale of a survey question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// 1..=5, CSAT.
+    Csat15,
+    /// 0..=10, NPS.
+    Nps010,
+}
+
+impl Scale {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scale::Csat15 => "csat_1_5",
+            Scale::Nps010 => "nps_0_10",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Scale> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csat_1_5" | "csat" => Some(Scale::Csat15),
+            "nps_0_10" | "nps" => Some(Scale::Nps010),
+            _ => None,
+        }
+    }
+    /// Whether `score` is a valid answer on this scale.
+    pub fn in_range(self, score: i64) -> bool {
+        match self {
+            Scale::Csat15 => (1..=5).contains(&score),
+            Scale::Nps010 => (0..=10).contains(&score),
+        }
+    }
+}
+
+/// One survey answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyRow {
+    pub at: i64,
+    pub scale: Scale,
+    pub score: i64,
+    /// Interned submission: the respondent, or for an anonymous answer its
+    /// file and line (`None` only for rows built by hand).
+    pub respondent: Option<u32>,
+}
+
+/// One usage event; users and features are interned to small numbers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsageRow {
+    pub at: i64,
+    pub user: u32,
+    pub feature: u32,
+    /// `Some(true)` success, `Some(false)` failure, `None` not recorded.
+    pub ok: Option<bool>,
+}
+
+/// One API-gateway call; the path is interned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GatewayRow {
+    pub at: i64,
+    pub path: u32,
+    pub status: u16,
+    pub latency_ms: f64,
+}
+
+/// Strings interned while loading (`names[i]` is the string of id `i`).
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    map: HashMap<String, u32>,
+    pub names: Vec<String>,
+}
+
+impl Interner {
+    pub fn id(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.map.get(s) {
+            return *i;
+        }
+        let i = self.names.len() as u32;
+        self.map.insert(s.to_string(), i);
+        self.names.push(s.to_string());
+        i
+    }
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> Result<&'a str> {
+    r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::from(e).into())
+}
+
+fn opt_str<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> Result<Option<&'a str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| rusqlite::Error::from(e).into())
+}
+
+fn class(s: &str) -> StatusClass {
+    StatusClass::parse(s).unwrap_or(StatusClass::Open)
+}
+
+/// Tickets that can matter for `[start, end)`: created before its end and
+/// not finally resolved before its start. Ordered by id. Deleted tickets
+/// are left out. Triage categories and first responses are merged in from
+/// their own tables (read in id order, no per-ticket lookups).
+pub fn load_tickets(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, priority, remote_category, status_class, created_at, updated_at, resolved_at
+         FROM tickets INDEXED BY tickets_kpi
+         WHERE created_at < ?2 AND deleted_at IS NULL
+           AND (status_class = 'open' OR resolved_at IS NULL OR resolved_at >= ?1)",
+    )?;
+    let mut rows = stmt.query([start, end])?;
+    let mut out = Vec::new();
+    let mut prio_cache: HashMap<String, Priority> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let prio = match opt_str(r, 1)? {
+            None => Priority::Unset,
+            Some(p) => match prio_cache.get(p) {
+                Some(x) => *x,
+                None => {
+                    let x = Priority::normalize(p);
+                    prio_cache.insert(p.to_string(), x);
+                    x
+                }
+            },
+        };
+        out.push(TicketRow {
+            id: r.get(0)?,
+            priority: prio,
+            category: opt_str(r, 2)?.and_then(Category::parse),
+            status_class: class(text(r, 3)?),
+            created_at: r.get(4)?,
+            updated_at: r.get(5)?,
+            resolved_at: r.get(6)?,
+            first_response_at: None,
+        });
+    }
+    out.sort_unstable_by_key(|t| t.id);
+    // Effective category: the user's override, else the automatic triage,
+    // else the server's own category (kept from above).
+    let mut tri = c.prepare_cached(
+        "SELECT ticket_id, COALESCE(category_override, category) FROM triage
+         WHERE COALESCE(category_override, category) IS NOT NULL ORDER BY ticket_id",
+    )?;
+    let mut rows = tri.query([])?;
+    let mut i = 0;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if let Some(t) = seek(&out, &mut i, id) {
+            if let Some(cat) = Category::parse(text(r, 1)?) {
+                out[t].category = Some(cat);
+            }
+        }
+    }
+    let mut fr = c.prepare_cached("SELECT ticket_id, at FROM ticket_first_response ORDER BY ticket_id")?;
+    let mut rows = fr.query([])?;
+    let mut i = 0;
+    while let Some(r) = rows.next()? {
+        if let Some(t) = seek(&out, &mut i, r.get(0)?) {
+            out[t].first_response_at = Some(r.get(1)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Advance `i` through `tickets` (ordered by id) to `id`; its index if present.
+fn seek(tickets: &[TicketRow], i: &mut usize, id: i64) -> Option<usize> {
+    while *i < tickets.len() && tickets[*i].id < id {
+        *i += 1;
+    }
+    (*i < tickets.len() && tickets[*i].id == id).then_some(*i)
+}
+
+/// Status changes before `end`, ordered by ticket and time.
+pub fn load_status_changes(c: &Connection, end: i64) -> Result<Vec<StatusRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT ticket_id, at, from_class, to_class FROM status_changes
+         WHERE at < ?1 ORDER BY ticket_id, at, id",
+    )?;
+    let mut rows = stmt.query([end])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(StatusRow {
+            ticket_id: r.get(0)?,
+            at: r.get(1)?,
+            from_class: opt_str(r, 2)?.map(class),
+            to_class: class(text(r, 3)?),
+        });
+    }
+    Ok(out)
+}
+
+/// Survey answers in `[start, end)`.
+pub fn load_surveys(c: &Connection, start: i64, end: i64, people: &mut Interner) -> Result<Vec<SurveyRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT answered_at, scale, score, submission FROM survey_responses
+         WHERE answered_at >= ?1 AND answered_at < ?2",
+    )?;
+    let mut rows = stmt.query([start, end])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let Some(scale) = Scale::parse(text(r, 1)?) else { continue };
+        let respondent = opt_str(r, 3)?.filter(|s| !s.trim().is_empty()).map(|s| people.id(s));
+        out.push(SurveyRow { at: r.get(0)?, scale, score: r.get(2)?, respondent });
+    }
+    Ok(out)
+}
+
+/// Usage events in `[start, end)`.
+pub fn load_usage(
+    c: &Connection,
+    start: i64,
+    end: i64,
+    users: &mut Interner,
+    features: &mut Interner,
+) -> Result<Vec<UsageRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT at, user, feature, outcome FROM usage_events WHERE at >= ?1 AND at < ?2",
+    )?;
+    let mut rows = stmt.query([start, end])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let user = users.id(text(r, 1)?);
+        let feature = features.id(text(r, 2)?);
+        let ok = match text(r, 3)? {
+            "" => None,
+            o => Some(o == "success"),
+        };
+        out.push(UsageRow { at: r.get(0)?, user, feature, ok });
+    }
+    Ok(out)
+}
+
+/// Gateway calls in `[start, end)`.
+pub fn load_gateway(c: &Connection, start: i64, end: i64, paths: &mut Interner) -> Result<Vec<GatewayRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT at, path, status, latency_ms FROM gateway_calls WHERE at >= ?1 AND at < ?2",
+    )?;
+    let mut rows = stmt.query([start, end])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let path = paths.id(text(r, 1)?);
+        let status: i64 = r.get(2)?;
+        out.push(GatewayRow { at: r.get(0)?, path, status: status.clamp(0, 999) as u16, latency_ms: r.get(3)? });
+    }
+    Ok(out)
+}

@@ -1,0 +1,68 @@
+//! Ticket priorities, normalised across servers to P1..P4.
+
+use serde::Serialize;
+
+/// A normalised priority. `Unset` holds what no rule recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Priority {
+    P1,
+    P2,
+    P3,
+    P4,
+    Unset,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4, Priority::Unset];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::P1 => "P1",
+            Priority::P2 => "P2",
+            Priority::P3 => "P3",
+            Priority::P4 => "P4",
+            Priority::Unset => "Unset",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Map a server's priority name: `P1`/`1 - Critical`/Immediate/Urgent/
+    /// Highest/Blocker/Critical → P1, High/Major → P2, Normal/Medium/Moderate
+    /// → P3, Low/Lowest/Minor/Trivial/Planning → P4.
+    pub fn normalize(s: &str) -> Priority {
+        let l = s.trim().to_ascii_lowercase();
+        let digit = l.trim_start_matches('p').chars().next().and_then(|c| c.to_digit(10));
+        match digit {
+            Some(1) => return Priority::P1,
+            Some(2) => return Priority::P2,
+            Some(3) => return Priority::P3,
+            Some(4) | Some(5) => return Priority::P4,
+            _ => {}
+        }
+        match l.as_str() {
+            "immediate" | "urgent" | "highest" | "blocker" | "critical" => Priority::P1,
+            "high" | "major" => Priority::P2,
+            "normal" | "medium" | "moderate" => Priority::P3,
+            "low" | "lowest" | "minor" | "trivial" | "planning" => Priority::P4,
+            _ => Priority::Unset,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Priority::*;
+    use super::*;
+
+    #[test]
+    fn server_priority_names_map_to_p1_p4() {
+        let cases = [("P1", P1), ("Immediate", P1), ("1 - Critical", P1), ("High", P2), ("Normal", P3),
+            ("Medium", P3), ("Low", P4), ("5 - Planning", P4), ("", Unset), ("whenever", Unset)];
+        for (s, p) in cases {
+            assert_eq!(Priority::normalize(s), p, "{s}");
+        }
+    }
+}

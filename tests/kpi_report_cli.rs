@@ -1,0 +1,75 @@
+//! `hypercare import ...` and `hypercare report` end to end through the
+//! real binary: mapping saved once, files imported, report folder written.
+
+#[path = "support/kpi_fixtures.rs"]
+mod fixtures;
+
+use std::process::Command;
+
+use fixtures::*;
+
+fn hc(data: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hypercare")).arg("--data-dir").arg(data).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn import_then_report_writes_charts_html_pdf_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    {
+        let (store, src) = store_with_source(&data);
+        bulk_synthetic(&store, src, 500, day(2026, 9, 28), 14);
+        std::fs::rename(data.join("hc.sqlite3"), data.join(hypercare::store::STORE_FILE)).unwrap();
+        for ext in ["-wal", "-shm"] {
+            let _ = std::fs::rename(data.join(format!("hc.sqlite3{ext}")), data.join(format!("{}{ext}", hypercare::store::STORE_FILE)));
+        }
+    }
+    let surveys = dir.path().join("forms.csv");
+    std::fs::write(&surveys, "Completion time,Email,Satisfaction,Comments\n9/29/2026 10:00:00,a@x.com,5,\"<b>bold</b> & more\"\n9/30/2026 10:00:00,b@x.com,2,\n").unwrap();
+    let usage = dir.path().join("usage.jsonl");
+    std::fs::write(&usage, "{\"user\":\"u1\",\"time\":\"2026-09-29T10:00:00Z\",\"feature\":\"<script>alert(1)</script>\",\"outcome\":\"ok\"}\n").unwrap();
+
+    let (ok, _, err) = hc(&data, &["import", "surveys", surveys.to_str().unwrap(), "--mapping", "forms"]);
+    assert!(!ok && err.contains("no survey mapping named \"forms\""), "{err}");
+    let (ok, out, err) = hc(&data, &["import", "mapping", "save", "forms", "--timestamp", "Completion time", "--respondent", "Email", "--score", "Satisfaction", "--scale", "csat", "--comment", "Comments"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("saved mapping"));
+    let (ok, out, err) = hc(&data, &["import", "surveys", surveys.to_str().unwrap(), "--mapping", "forms", "--json"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["imported"], 2);
+    let (ok, _, err) = hc(&data, &["import", "usage", usage.to_str().unwrap(), "--format", "jsonl"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = hc(&data, &["import", "usage", usage.to_str().unwrap(), "--format", "xml"]);
+    assert!(!ok && err.contains("use csv, jsonl or gateway"), "{err}");
+    let (ok, out, err) = hc(&data, &["import", "settings", "--set", "licensed_users=120", "--set", "timezone=Europe/Berlin"]);
+    assert!(ok && out.contains("\"licensed_users\": 120") && out.contains("Europe/Berlin"), "{out}{err}");
+
+    let report_dir = dir.path().join("report");
+    let (ok, out, err) = hc(&data, &["report", "--from", "2026-09-28", "--to", "2026-10-11", "--out", report_dir.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["period"]["from"], "2026-09-28");
+    assert_eq!(json["period"]["tz"], "Europe/Berlin");
+    assert_eq!(json["operations"]["days"].as_array().unwrap().len(), 14);
+    assert_eq!(json["satisfaction"]["csat"]["csat"], 0.5);
+    let csat = json["headline"].as_array().unwrap().iter().find(|k| k["id"] == "csat").unwrap();
+    assert!(csat["definition"].as_str().unwrap().contains("share of answers of 4 or 5"));
+
+    for kind in hypercare::charts::ChartKind::ALL {
+        let png = std::fs::read(report_dir.join(format!("{}.png", kind.stem()))).unwrap();
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 5_000, "{kind:?}");
+    }
+    let html = std::fs::read_to_string(report_dir.join("report.html")).unwrap();
+    assert_eq!(html.matches("<img alt=").count(), 7);
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 7);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "user text is escaped");
+    assert!(!html.contains("<script"), "no markup from the data");
+    assert!(html.contains("Time to resolve (MTTR"), "definitions are in the report");
+    let pdf = std::fs::read(report_dir.join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+    assert!(pdf.windows(12).filter(|w| w == b"/Subtype /Im").count() == 7, "seven chart images in the PDF");
+
+    let (ok, _, err) = hc(&data, &["report", "--from", "2026-10-11", "--to", "2026-09-28", "--out", report_dir.to_str().unwrap()]);
+    assert!(!ok && err.contains("swap --from and --to"), "{err}");
+}
