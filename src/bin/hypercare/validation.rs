@@ -1,8 +1,17 @@
+//! `validate`, `validations`, `outbox`, `push`: recording fix validations
+//! offline and sending them to the ticket servers.
+
 use std::path::PathBuf;
 
+use chrono::Utc;
 use clap::Args;
+use hypercare::validation::outbox::discard_validation;
+use hypercare::validation::push::{push_outbox, PushOptions};
+use hypercare::validation::record::{record_validation, NewValidation};
+use hypercare::validation::{Outcome, OutboxState};
+use hypercare::{Error, Result};
 
-use crate::Ctx;
+use crate::{print_json, Ctx};
 
 #[derive(Args)]
 pub struct ValidateArgs {
@@ -13,31 +22,181 @@ pub struct ValidateArgs {
     pub outcome: String,
     #[arg(long)]
     pub notes: Option<String>,
+    /// What was tested.
     #[arg(long)]
     pub steps: Option<String>,
     /// Evidence file to attach (repeatable).
     #[arg(long)]
     pub evidence: Vec<PathBuf>,
+    /// Where it was tested (system, client, version).
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// Data used for the test.
+    #[arg(long)]
+    pub test_data: Option<String>,
+    /// Who validated (default: $USER).
+    #[arg(long)]
+    pub validator: Option<String>,
+    /// Correct an earlier validation (its id, from `validations TICKET`).
+    #[arg(long, value_name = "VALIDATION_ID")]
+    pub supersedes: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
 pub struct OutboxArgs {
     #[arg(long)]
     pub json: bool,
+    /// Also show what was sent or discarded.
+    #[arg(long)]
+    pub all: bool,
+    /// Discard the unsent writes of a validation (nothing is deleted).
+    #[arg(long, value_name = "VALIDATION_ID")]
+    pub discard: Option<i64>,
 }
 
 #[derive(Args)]
 pub struct PushArgs {
     #[arg(long)]
     pub json: bool,
+    /// Push validations in conflict anyway, and retry now despite backoff.
+    #[arg(long)]
+    pub force: bool,
 }
 
-pub fn validate(_ctx: &Ctx, _a: ValidateArgs) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("validation is not built yet".into()))
+#[derive(Args)]
+pub struct ValidationsArgs {
+    /// The ticket's key, as `tickets --json` shows it.
+    pub ticket: String,
+    #[arg(long)]
+    pub json: bool,
 }
-pub fn outbox(_ctx: &Ctx, _a: OutboxArgs) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("validation is not built yet".into()))
+
+pub fn validate(ctx: &Ctx, a: ValidateArgs) -> Result<()> {
+    let outcome = Outcome::parse(&a.outcome)?;
+    let validator = match a.validator.or_else(|| std::env::var("USER").ok()).filter(|v| !v.trim().is_empty()) {
+        Some(v) => v,
+        None => return Err(Error::invalid("who validated? pass --validator NAME ($USER is not set)")),
+    };
+    let store = ctx.store()?;
+    let ticket_id = store.ticket_id_by_key(&a.ticket)?;
+    let new = NewValidation {
+        ticket_id,
+        outcome,
+        steps: a.steps.unwrap_or_default(),
+        environment: a.environment.unwrap_or_default(),
+        test_data: a.test_data.unwrap_or_default(),
+        notes: a.notes.unwrap_or_default(),
+        validator,
+        evidence: a.evidence,
+        supersedes: a.supersedes,
+    };
+    let v = record_validation(&store, &new, Utc::now())?;
+    if a.json {
+        return print_json(&v);
+    }
+    println!(
+        "recorded validation {} of {} (round {}, {}, {} evidence file(s)); `hypercare push` sends it",
+        v.id,
+        v.ticket_key,
+        v.round,
+        v.outcome.as_str(),
+        v.evidence.len()
+    );
+    Ok(())
 }
-pub fn push(_ctx: &Ctx, _a: PushArgs) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("validation is not built yet".into()))
+
+pub fn validations(ctx: &Ctx, a: ValidationsArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let list = store.validations(store.ticket_id_by_key(&a.ticket)?)?;
+    if a.json {
+        return print_json(&list);
+    }
+    if list.is_empty() {
+        println!("{}: no validations yet", a.ticket);
+    }
+    for v in list {
+        let state = v.push_state.map(|s| s.as_str()).unwrap_or("-");
+        let mut flags = String::new();
+        if let Some(old) = v.supersedes {
+            flags.push_str(&format!(" corrects {old}"));
+        }
+        if let Some(new) = v.superseded_by {
+            flags.push_str(&format!(" superseded by {new}"));
+        }
+        println!(
+            "{:>5}  round {}  {:<7}  {}  {:<20}  {:<9}{}",
+            v.id,
+            v.round,
+            v.outcome.as_str(),
+            v.recorded_at.format("%Y-%m-%d %H:%M"),
+            v.validator,
+            state,
+            flags
+        );
+    }
+    Ok(())
+}
+
+pub fn outbox(ctx: &Ctx, a: OutboxArgs) -> Result<()> {
+    let store = ctx.store()?;
+    if let Some(id) = a.discard {
+        let n = discard_validation(&store, id, Utc::now())?;
+        println!("discarded {n} unsent write(s) of validation {id}");
+        return Ok(());
+    }
+    let rows = store.outbox(a.all)?;
+    if a.json {
+        return print_json(&rows);
+    }
+    if rows.is_empty() {
+        println!("outbox is empty: nothing waits to be pushed");
+    }
+    for r in rows {
+        let detail = r.detail.as_deref().map(|d| format!(" {d}")).unwrap_or_default();
+        let why = r.last_error.as_deref().map(|e| format!("  — {e}")).unwrap_or_default();
+        let retry = if r.state == OutboxState::Pending && r.attempts > 0 {
+            format!(" (attempt {}, next {})", r.attempts, r.next_attempt_at.format("%H:%M:%S"))
+        } else {
+            String::new()
+        };
+        println!(
+            "{:>5}  {:<10} {:<9} {}{}{}{}",
+            r.validation_id,
+            r.ticket_key,
+            r.state.as_str(),
+            r.kind.as_str(),
+            detail,
+            retry,
+            why
+        );
+    }
+    Ok(())
+}
+
+pub fn push(ctx: &Ctx, a: PushArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+    let opts = PushOptions { force: a.force, ..PushOptions::default() };
+    let token_for = |s: &hypercare::model::Source| hypercare::sync::token_from_env(s.token_env.as_deref());
+    let report = rt.block_on(push_outbox(&store, &token_for, &opts, Utc::now()))?;
+    if a.json {
+        return print_json(&report);
+    }
+    for it in &report.items {
+        let why = it.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+        println!("{:<10} {:<9} validation {}{}", it.ticket_key, it.state.as_str(), it.validation_id, why);
+    }
+    for s in &report.stopped {
+        println!("stopped: {s}");
+    }
+    println!(
+        "{} sent, {} rejected, {} in conflict, {} still pending",
+        report.sent, report.rejected, report.conflicts, report.pending
+    );
+    Ok(())
 }
