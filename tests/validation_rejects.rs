@@ -1,0 +1,190 @@
+//! Against the real Redmine: writes the server refuses are marked rejected
+//! with its reason and never hold up the rest of the queue; a ticket changed
+//! by someone else after it was validated is reported as a conflict, which
+//! the user pushes anyway, discards, or revises.
+
+#[path = "support/validation_fixture.rs"]
+mod fixture;
+
+use chrono::{Duration, Utc};
+use hypercare::validation::outbox::discard_validation;
+use hypercare::validation::push::{push_outbox, PushOptions};
+use hypercare::validation::record::{record_validation, NewValidation};
+use hypercare::validation::{marker, Outcome, OutboxKind, OutboxState, Validation};
+use hypercare::Store;
+use reqwest::Method;
+use serde_json::json;
+
+fn validate(store: &Store, ticket: i64, outcome: Outcome, supersedes: Option<i64>) -> Validation {
+    record_validation(
+        store,
+        &NewValidation {
+            ticket_id: ticket,
+            outcome,
+            steps: "run the scenario".into(),
+            environment: "UAT".into(),
+            test_data: String::new(),
+            notes: "checked".into(),
+            validator: "owner".into(),
+            evidence: vec![],
+            supersedes,
+        },
+        Utc::now(),
+    )
+    .unwrap()
+}
+
+fn row_state(store: &Store, v: &Validation, kind: OutboxKind) -> (OutboxState, String) {
+    let row = store.outbox(true).unwrap().into_iter().find(|r| r.validation_id == v.id && r.kind == kind).unwrap();
+    (row.state, row.last_error.unwrap_or_default())
+}
+
+/// A new user with `role_id` in the project; returns their API key.
+async fn colleague(rm: &fixture::Redmine, project_id: i64, first: &str, last: &str, role_id: i64) -> String {
+    let login = fixture::unique(&first.to_lowercase());
+    let (s, u) = rm
+        .call(
+            Method::POST,
+            "/users.json",
+            Some(json!({"user": {"login": login, "firstname": first, "lastname": last,
+                "mail": format!("{login}@example.com"), "password": "secret-password-1"}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{u}");
+    let (s, m) = rm
+        .call(
+            Method::POST,
+            &format!("/projects/{project_id}/memberships.json"),
+            Some(json!({"membership": {"user_id": u["user"]["id"], "role_ids": [role_id]}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    u["user"]["api_key"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_writes_and_conflicts_never_block_the_queue() {
+    let Some(rm) = fixture::redmine() else { return };
+    let (project_id, project) = rm.project().await;
+    // Colleagues: a Reporter may comment but not reopen (Resolved → In Progress);
+    // a Manager changes anything.
+    let rep_key = colleague(&rm, project_id, "Rita", "Reporter", 5).await;
+    let mgr_key = colleague(&rm, project_id, "Max", "Manager", 3).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (store, erp) = fixture::store_with_source(dir.path(), &rm, "erp", &project, "T_ADMIN", json!({}));
+    let rep = store
+        .add_source(
+            &hypercare::store::sources::NewSource {
+                name: "erp-rep".into(),
+                kind: hypercare::model::SourceKind::Redmine,
+                url: rm.url.clone(),
+                project: project.clone(),
+                token_env: Some("T_REP".into()),
+                config: json!({}),
+            },
+            Utc::now(),
+        )
+        .unwrap()
+        .id;
+    let odd = store
+        .add_source(
+            &hypercare::store::sources::NewSource {
+                name: "erp-odd".into(),
+                kind: hypercare::model::SourceKind::Redmine,
+                url: rm.url.clone(),
+                project: project.clone(),
+                token_env: Some("T_ADMIN".into()),
+                config: json!({"validation": {"transitions": {"passed": "Verified by business"}}}),
+            },
+            Utc::now(),
+        )
+        .unwrap()
+        .id;
+    let (admin_key, rep_key2) = (rm.key.clone(), rep_key.clone());
+    let token_for = move |s: &hypercare::model::Source| Some(if s.name == "erp-rep" { rep_key2.clone() } else { admin_key.clone() });
+
+    let mut issue = Vec::new();
+    for i in 0..7 {
+        issue.push(rm.resolved_issue(&project, &format!("case {i}"), 3).await);
+    }
+    let id = |i: usize| issue[i]["id"].as_i64().unwrap();
+    let a = validate(&store, fixture::mirror(&store, erp, &issue[0]), Outcome::Passed, None);
+    let b = validate(&store, fixture::mirror(&store, rep, &issue[1]), Outcome::Failed, None);
+    let c = validate(&store, fixture::mirror(&store, odd, &issue[2]), Outcome::Passed, None);
+    let d = validate(&store, fixture::mirror(&store, erp, &issue[3]), Outcome::Passed, None);
+    let e = validate(&store, fixture::mirror(&store, erp, &issue[4]), Outcome::Passed, None);
+    let g_ticket = fixture::mirror(&store, erp, &issue[5]);
+    let g = validate(&store, g_ticket, Outcome::Passed, None);
+    let f = validate(&store, fixture::mirror(&store, erp, &issue[6]), Outcome::Passed, None);
+
+    // Meanwhile on the server: A is deleted; the colleague comments on D, moves E to Feedback, comments on G.
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // journals must be later than what the validator saw
+    let (s, _) = rm.call(Method::DELETE, &format!("/issues/{}.json", id(0)), None).await;
+    assert_eq!(s, 204);
+    for (i, who, change) in [
+        (3, &rep_key, json!({"notes": "Wait, I found another case."})),
+        (4, &mgr_key, json!({"status_id": 4})),
+        (5, &rep_key, json!({"notes": "Reopening?"})),
+    ] {
+        let (s, v) = rm.call_as(who, Method::PUT, &format!("/issues/{}.json", id(i)), Some(json!({"issue": change}))).await;
+        assert_eq!(s, 204, "{v}");
+    }
+    assert_eq!(rm.issue(id(4)).await["status"]["name"], "Feedback");
+
+    let report = push_outbox(&store, &token_for, &PushOptions::default(), Utc::now()).await.unwrap();
+    assert_eq!((report.sent, report.rejected, report.conflicts), (1, 3, 3), "{report:#?}");
+
+    // A: the issue is gone — every write rejected with the reason.
+    let (st, why) = row_state(&store, &a, OutboxKind::Comment);
+    assert_eq!(st, OutboxState::Rejected);
+    assert!(why.contains("404"), "{why}");
+    // B: comment posted; the forbidden reopen was silently ignored by Redmine, and we noticed.
+    assert_eq!(row_state(&store, &b, OutboxKind::Comment).0, OutboxState::Sent);
+    let (st, why) = row_state(&store, &b, OutboxKind::Transition);
+    assert_eq!(st, OutboxState::Rejected);
+    assert!(why.contains("did not apply") && why.contains("In Progress"), "{why}");
+    assert_eq!(rm.journals_with(id(1), &marker(&b.uuid)).await, 1);
+    assert_eq!(rm.issue(id(1)).await["status"]["name"], "Resolved");
+    // C: a status the server does not know.
+    assert_eq!(row_state(&store, &c, OutboxKind::Comment).0, OutboxState::Sent);
+    let (st, why) = row_state(&store, &c, OutboxKind::Transition);
+    assert_eq!(st, OutboxState::Rejected);
+    assert!(why.contains("Verified by business"), "{why}");
+    // D, E, G: conflicts, reported with what changed, nothing written.
+    let (st, why) = row_state(&store, &d, OutboxKind::Comment);
+    assert_eq!(st, OutboxState::Conflict);
+    assert!(why.contains("new comment") && why.contains("Rita Reporter"), "{why}");
+    let (st, why) = row_state(&store, &e, OutboxKind::Transition);
+    assert_eq!(st, OutboxState::Conflict);
+    assert!(why.contains("status changed"), "{why}");
+    for (i, v) in [(3, &d), (4, &e), (5, &g)] {
+        assert_eq!(rm.journals_with(id(i), &marker(&v.uuid)).await, 0);
+    }
+    // F: after all that, still pushed.
+    assert_eq!(rm.journals_with(id(6), &marker(&f.uuid)).await, 1);
+    assert_eq!(rm.issue(id(6)).await["status"]["name"], "Closed");
+
+    // The user decides: discard E, revise G (after a sync shows the new state), push D anyway.
+    assert_eq!(discard_validation(&store, e.id, Utc::now()).unwrap(), 2);
+    fixture::mirror(&store, erp, &rm.issue(id(5)).await);
+    let g2 = validate(&store, g_ticket, Outcome::Failed, Some(g.id));
+    assert_eq!(g2.round, g.round, "a correction keeps the round");
+    assert_eq!(row_state(&store, &g, OutboxKind::Comment).0, OutboxState::Discarded);
+    let report = push_outbox(&store, &token_for, &PushOptions { force: true, ..Default::default() }, Utc::now() + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.conflicts), (2, 0), "{report:#?}");
+    assert_eq!(rm.journals_with(id(3), &marker(&d.uuid)).await, 1);
+    assert_eq!(rm.issue(id(3)).await["status"]["name"], "Closed");
+    assert_eq!(rm.journals_with(id(4), &marker(&e.uuid)).await, 0, "a discarded validation is never pushed");
+    assert_eq!(row_state(&store, &e, OutboxKind::Comment).0, OutboxState::Discarded);
+    assert_eq!(rm.journals_with(id(5), &marker(&g.uuid)).await, 0);
+    assert_eq!(rm.journals_with(id(5), &marker(&g2.uuid)).await, 1);
+    assert_eq!(rm.issue(id(5)).await["status"]["name"], "In Progress");
+    // Rejected rows are not retried by later runs.
+    assert_eq!(row_state(&store, &a, OutboxKind::Comment).0, OutboxState::Rejected);
+    // The history keeps both G rounds.
+    let history = store.validations(g_ticket).unwrap();
+    assert_eq!(history.iter().map(|v| (v.id, v.superseded_by)).collect::<Vec<_>>(), vec![(g.id, Some(g2.id)), (g2.id, None)]);
+}
