@@ -73,34 +73,9 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
 
     let dir = tempfile::tempdir().unwrap();
     let (store, erp) = fixture::store_with_source(dir.path(), &rm, "erp", &project, "T_ADMIN", json!({}));
-    let rep = store
-        .add_source(
-            &hypercare::store::sources::NewSource {
-                name: "erp-rep".into(),
-                kind: hypercare::model::SourceKind::Redmine,
-                url: rm.url.clone(),
-                project: project.clone(),
-                token_env: Some("T_REP".into()),
-                config: json!({}),
-            },
-            Utc::now(),
-        )
-        .unwrap()
-        .id;
-    let odd = store
-        .add_source(
-            &hypercare::store::sources::NewSource {
-                name: "erp-odd".into(),
-                kind: hypercare::model::SourceKind::Redmine,
-                url: rm.url.clone(),
-                project: project.clone(),
-                token_env: Some("T_ADMIN".into()),
-                config: json!({"validation": {"transitions": {"passed": "Verified by business"}}}),
-            },
-            Utc::now(),
-        )
-        .unwrap()
-        .id;
+    let rep = fixture::add_source(&store, &rm, "erp-rep", &project, "T_REP", json!({}));
+    let odd_config = json!({"validation": {"transitions": {"passed": "Verified by business"}}});
+    let odd = fixture::add_source(&store, &rm, "erp-odd", &project, "T_ADMIN", odd_config);
     let (admin_key, rep_key2) = (rm.key.clone(), rep_key.clone());
     let token_for = move |s: &hypercare::model::Source| Some(if s.name == "erp-rep" { rep_key2.clone() } else { admin_key.clone() });
 

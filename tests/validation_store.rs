@@ -28,7 +28,7 @@ fn ticket(n: u32, status: &str, priority: &str, tracker: &str, resolved_days_ago
         priority: priority.into(),
         tracker: tracker.into(),
         category: Some(format!("area-{}", n % 2)),
-        assignee: Some(if n % 2 == 0 { "dev-a" } else { "dev-b" }.into()),
+        assignee: Some(if n.is_multiple_of(2) { "dev-a" } else { "dev-b" }.into()),
         reporter: None,
         created_at: resolved - Duration::days(3),
         updated_at: resolved,

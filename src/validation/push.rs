@@ -365,9 +365,8 @@ async fn push_one(store: &Store, srv: &mut Server, w: &Work, now: DateTime<Utc>)
                 transition_error = Some(f.error.to_string());
                 fields.remove("status_id");
                 if !fields.is_empty() {
-                    srv.client.update_issue(rid, serde_json::Value::Object(fields)).await.map_err(|f| {
+                    srv.client.update_issue(rid, serde_json::Value::Object(fields)).await.inspect_err(|_| {
                         clear_tokens(store, &attachments, now);
-                        f
                     })?;
                 }
             }

@@ -123,10 +123,9 @@ impl Redmine {
     }
 }
 
-/// A store with one Redmine source for `project` (token in `token_env`).
-pub fn store_with_source(dir: &std::path::Path, rm: &Redmine, name: &str, project: &str, token_env: &str, config: Value) -> (Store, i64) {
-    let store = Store::open_dir(dir).unwrap();
-    let src = store
+/// Add a Redmine source for `project` (token in `token_env`); returns its id.
+pub fn add_source(store: &Store, rm: &Redmine, name: &str, project: &str, token_env: &str, config: Value) -> i64 {
+    store
         .add_source(
             &NewSource {
                 name: name.into(),
@@ -138,8 +137,15 @@ pub fn store_with_source(dir: &std::path::Path, rm: &Redmine, name: &str, projec
             },
             Utc::now(),
         )
-        .unwrap();
-    (store, src.id)
+        .unwrap()
+        .id
+}
+
+/// A store with one Redmine source for `project` (token in `token_env`).
+pub fn store_with_source(dir: &std::path::Path, rm: &Redmine, name: &str, project: &str, token_env: &str, config: Value) -> (Store, i64) {
+    let store = Store::open_dir(dir).unwrap();
+    let id = add_source(&store, rm, name, project, token_env, config);
+    (store, id)
 }
 
 /// Put the server's issue into the store as the sync engine would; returns the local id.
