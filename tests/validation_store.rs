@@ -297,3 +297,25 @@ fn kpis_read_from_the_store() {
     let b = validation_backlog(&rows, t0());
     assert_eq!((b.count, b.oldest_days), (2, 3));
 }
+
+#[tokio::test]
+async fn validations_of_a_source_without_a_server_are_rejected_not_stuck() {
+    use hypercare::validation::push::{push_outbox, PushOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    let demo = store
+        .add_source(
+            &NewSource { name: "demo".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: json!({}) },
+            t0(),
+        )
+        .unwrap();
+    let recs = vec![ticket(1, "Resolved", "Normal", "Bug", 1), ticket(2, "Resolved", "Normal", "Bug", 1)];
+    store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, demo.id, &recs)).unwrap();
+    for key in ["#1", "#2"] {
+        record_validation(&store, &new(store.ticket_id_by_key(key).unwrap(), Outcome::Passed), t0()).unwrap();
+    }
+    let report = push_outbox(&store, &|_| None, &PushOptions::default(), t0()).await.unwrap();
+    assert_eq!(report.rejected, 2, "{report:#?}");
+    assert!(store.outbox(true).unwrap().iter().all(|r| r.state == OutboxState::Rejected
+        && r.last_error.as_deref().unwrap_or("").contains("demo")));
+}

@@ -151,49 +151,46 @@ pub async fn push_outbox(
         super::outbox::force_conflicts(store, now)?;
     }
     let due = store.read(|c| due_validations(c, now, opts.force))?;
-    let mut servers: HashMap<i64, std::result::Result<Server, String>> = HashMap::new();
+    let mut servers: HashMap<i64, Target> = HashMap::new();
     let mut report = PushReport::default();
     for vid in due {
         let work = store.read(|c| load_work(c, vid))?;
         if work.rows.is_empty() {
             continue;
         }
-        let server = match servers.get_mut(&work.source_id) {
-            Some(s) => s,
-            None => {
+        let target = match servers.entry(work.source_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
                 let source = store.read(|c| source_by_id(c, work.source_id))?;
-                let s = open_server(&source, token_for, opts.timeout)?;
-                if let Err(reason) = &s {
-                    if source.kind != SourceKind::Redmine {
-                        // Nothing to reach: reject so the queue does not wait forever.
-                        set_state(store, &work.ids(), OutboxState::Rejected, Some(reason), None, now)?;
-                    }
-                }
-                servers.entry(work.source_id).or_insert(s)
+                e.insert(open_server(&source, token_for, opts.timeout)?)
             }
         };
-        let item = match server {
-            Err(reason) => {
+        let item = match target {
+            Target::Unsupported(reason) => {
+                // Nothing to reach, ever: reject so the queue does not wait forever.
+                set_state(store, &work.ids(), OutboxState::Rejected, Some(reason), None, now)?;
+                item_of(store, &work, Some(reason.clone()))?
+            }
+            Target::Stopped(reason) => {
                 let msg = reason.clone();
                 if !report.stopped.contains(&msg) {
                     report.stopped.push(msg.clone());
                 }
                 item_of(store, &work, Some(msg))?
             }
-            Ok(srv) => match push_one(store, srv, &work, now).await {
+            Target::Ready(srv) => match push_one(store, srv, &work, now).await {
                 Ok(item) => item,
                 Err(Fail::Store(e)) => return Err(e),
                 Err(Fail::Http(f)) => {
                     let msg = f.error.to_string();
-                    if f.transient || f.error.code() == crate::ErrorCode::Auth && msg.contains("(401)") {
+                    if f.transient || f.stops_server() {
                         defer(store, &work.ids(), &msg, f.retry_after, now)?;
-                        if matches!(f.error, Error::Offline { .. }) || msg.contains("(401)") {
-                            // The server is unreachable or refuses us: the rest would fail the same way.
-                            report.stopped.push(msg.clone());
-                            *server = Err(msg.clone());
-                        }
                     } else {
                         set_state(store, &work.ids(), OutboxState::Rejected, Some(&msg), None, now)?;
+                    }
+                    if f.stops_server() {
+                        report.stopped.push(msg.clone());
+                        *target = Target::Stopped(msg.clone());
                     }
                     item_of(store, &work, Some(msg))?
                 }
@@ -211,23 +208,28 @@ pub async fn push_outbox(
     Ok(report)
 }
 
-fn open_server(
-    source: &Source,
-    token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
-    timeout: Duration,
-) -> Result<std::result::Result<Server, String>> {
+/// Where a source's writes go in this run.
+enum Target {
+    Ready(Server),
+    /// No server of a kind we can write to (the demo, a connector without push).
+    Unsupported(String),
+    /// Unreachable or refusing us this run (no token, offline, 401).
+    Stopped(String),
+}
+
+fn open_server(source: &Source, token_for: &(dyn Fn(&Source) -> Option<String> + Sync), timeout: Duration) -> Result<Target> {
     if source.kind != SourceKind::Redmine {
-        return Ok(Err(match source.kind {
+        return Ok(Target::Unsupported(match source.kind {
             SourceKind::Demo => format!("source {:?} is the demo: it has no server to push to", source.name),
             k => format!("pushing validations to {} servers is not supported yet", k.as_str()),
         }));
     }
     let Some(token) = token_for(source) else {
         let var = source.token_env.as_deref().unwrap_or("the token variable");
-        return Ok(Err(format!("no API token for source {:?}: set {var}", source.name)));
+        return Ok(Target::Stopped(format!("no API token for source {:?}: set {var}", source.name)));
     };
     let client = RedmineClient::new(&source.url, &token, timeout)?;
-    Ok(Ok(Server { client, statuses: None, me: None }))
+    Ok(Target::Ready(Server { client, statuses: None, me: None }))
 }
 
 fn item_of(store: &Store, work: &Work, message: Option<String>) -> Result<PushItem> {
@@ -479,6 +481,9 @@ fn evidence(c: &Connection, id: Option<i64>) -> Result<(String, String, Vec<u8>)
 /// written after the validator saw the ticket that are not ours (ours carry
 /// a marker, or are note-less updates by the same account).
 pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Option<String> {
+    if issue.updated_on.timestamp() <= seen_updated_at {
+        return None;
+    }
     let foreign: Vec<String> = issue
         .journals
         .iter()

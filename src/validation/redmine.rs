@@ -21,6 +21,16 @@ pub struct HttpFailure {
     pub transient: bool,
     /// The server's `Retry-After` (seconds), when it sent one.
     pub retry_after: Option<u64>,
+    /// The HTTP status, when the server answered.
+    pub status: Option<u16>,
+}
+
+impl HttpFailure {
+    /// The server cannot be reached or refuses our key: every other request
+    /// to it would fail the same way, so a run stops talking to it.
+    pub fn stops_server(&self) -> bool {
+        matches!(self.error, Error::Offline { .. }) || self.status == Some(401)
+    }
 }
 
 impl From<HttpFailure> for Error {
@@ -36,6 +46,7 @@ fn bad_json(url: &str, e: impl std::fmt::Display) -> HttpFailure {
         error: Error::BadResponse(format!("{url} answered with something that is not the expected JSON: {e}")),
         transient: false,
         retry_after: None,
+        status: None,
     }
 }
 
@@ -125,6 +136,7 @@ impl RedmineClient {
                     error: Error::Offline { url: self.base.clone(), reason },
                     transient: true,
                     retry_after: None,
+                    status: None,
                 });
             }
         };
@@ -155,7 +167,7 @@ impl RedmineClient {
             s if s.is_server_error() => (Error::BadResponse(format!("{what}: server error ({}){reason}", s.as_u16())), true),
             s => (Error::BadResponse(format!("{what}: unexpected answer ({}){reason}", s.as_u16())), false),
         };
-        Err(HttpFailure { error, transient, retry_after })
+        Err(HttpFailure { error, transient, retry_after, status: Some(status.as_u16()) })
     }
 
     /// An issue with its journals and attachments.
@@ -209,7 +221,7 @@ impl RedmineClient {
             .map_err(|e| Error::invalid(format!("server address {url:?} is not a URL: {e}")));
         let with_name = match with_name {
             Ok(u) => u,
-            Err(error) => return Err(HttpFailure { error, transient: false, retry_after: None }),
+            Err(error) => return Err(HttpFailure { error, transient: false, retry_after: None, status: None }),
         };
         let req = self
             .http
