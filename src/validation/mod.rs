@@ -11,6 +11,7 @@
 //! validation's marker `[hypercare-validation:<uuid>]`; what is there is
 //! never written again.
 
+pub mod comment;
 pub mod kpi;
 pub mod outbox;
 pub mod push;

@@ -25,7 +25,8 @@ use ts_rs::TS;
 use super::outbox::{defer, set_state, set_upload_token};
 use super::record::load_validation;
 use super::redmine::{HttpFailure, NamedRef, RedmineClient, RemoteIssue};
-use super::{marker, OutboxKind, OutboxState, Validation, MARKER_PREFIX};
+use super::comment::{comment_text, conflict_reason};
+use super::{marker, OutboxKind, OutboxState, Validation};
 use crate::model::{Source, SourceKind};
 use crate::store::sources::source_by_id;
 use crate::{Error, Result, Store};
@@ -475,78 +476,4 @@ fn evidence(c: &Connection, id: Option<i64>) -> Result<(String, String, Vec<u8>)
     Ok(c.query_row("SELECT file_name, media_type, content FROM validation_evidence WHERE id = ?1", [id], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?)
-}
-
-/// Why pushing would overwrite someone else's change, if it would: journals
-/// written after the validator saw the ticket that are not ours (ours carry
-/// a marker, or are note-less updates by the same account).
-pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Option<String> {
-    if issue.updated_on.timestamp() <= seen_updated_at {
-        return None;
-    }
-    let foreign: Vec<String> = issue
-        .journals
-        .iter()
-        .filter(|j| j.created_on.timestamp() > seen_updated_at)
-        .filter(|j| {
-            let notes = j.notes.as_deref().unwrap_or("");
-            let ours = notes.contains(MARKER_PREFIX) || (notes.trim().is_empty() && j.user.as_ref().map(|u| u.id) == Some(me));
-            !ours
-        })
-        .map(|j| {
-            let mut what: Vec<&str> = j
-                .details
-                .iter()
-                .map(|d| match (d.property.as_str(), d.name.as_str()) {
-                    ("attr", "status_id") => "status changed",
-                    ("attr", "assigned_to_id") => "reassigned",
-                    ("attr", "priority_id") => "priority changed",
-                    ("attachment", _) => "file attached",
-                    _ => "fields changed",
-                })
-                .collect();
-            if j.notes.as_deref().is_some_and(|n| !n.trim().is_empty()) {
-                what.insert(0, "new comment");
-            }
-            what.dedup();
-            let who = j.user.as_ref().map(|u| u.name.as_str()).unwrap_or("someone");
-            format!("{} by {who} at {}", what.join(", "), j.created_on.format("%Y-%m-%d %H:%M UTC"))
-        })
-        .collect();
-    if foreign.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "issue #{} changed on the server after it was validated ({}); push anyway (push --force), record a correction, or discard",
-        issue.id,
-        foreign.join("; ")
-    ))
-}
-
-/// The comment posted for a validation: notes, a structured summary, the marker.
-pub fn comment_text(v: &Validation, mk: &str) -> String {
-    let mut s = format!("Validation {} (round {}) — recorded with Hypercare Desk\n\n", v.outcome.as_str().to_uppercase(), v.round);
-    if !v.notes.is_empty() {
-        s.push_str(&v.notes);
-        s.push_str("\n\n");
-    }
-    let mut line = |k: &str, val: &str| {
-        if !val.is_empty() {
-            s.push_str(&format!("* {k}: {val}\n"));
-        }
-    };
-    line("Outcome", v.outcome.as_str());
-    line("Steps", &v.steps);
-    line("Environment", &v.environment);
-    line("Test data", &v.test_data);
-    line("Validator", &v.validator);
-    line("Validated at", &v.recorded_at.format("%Y-%m-%d %H:%M UTC").to_string());
-    let files: Vec<&str> = v.evidence.iter().map(|e| e.file_name.as_str()).collect();
-    line("Evidence", &files.join(", "));
-    if v.supersedes.is_some() {
-        line("Corrects", "an earlier validation of this ticket");
-    }
-    s.push('\n');
-    s.push_str(mk);
-    s
 }
