@@ -7,7 +7,7 @@
 mod fixture;
 
 use chrono::{Duration, Utc};
-use hypercare::validation::outbox::discard_validation;
+use hypercare::validation::outbox::{discard_validation, retry_validation};
 use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::record::{record_validation, NewValidation};
 use hypercare::validation::{marker, Outcome, OutboxKind, OutboxState, Validation};
@@ -142,6 +142,7 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
 
     // The user decides: discard E, revise G (after a sync shows the new state), push D anyway.
     assert_eq!(discard_validation(&store, e.id, Utc::now()).unwrap(), 2);
+    assert_eq!(retry_validation(&store, a.id, false, Utc::now()).unwrap(), 2, "A's comment and transition are tried again");
     fixture::mirror(&store, erp, &rm.issue(id(5)).await);
     let g2 = validate(&store, g_ticket, Outcome::Failed, Some(g.id));
     assert_eq!(g2.round, g.round, "a correction keeps the round");
@@ -149,7 +150,7 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     let report = push_outbox(&store, &token_for, &PushOptions { force: true, ..Default::default() }, Utc::now() + Duration::minutes(1))
         .await
         .unwrap();
-    assert_eq!((report.sent, report.conflicts), (2, 0), "{report:#?}");
+    assert_eq!((report.sent, report.rejected, report.conflicts), (2, 1, 0), "{report:#?}");
     assert_eq!(rm.journals_with(id(3), &marker(&d.uuid)).await, 1);
     assert_eq!(rm.issue(id(3)).await["status"]["name"], "Closed");
     assert_eq!(rm.journals_with(id(4), &marker(&e.uuid)).await, 0, "a discarded validation is never pushed");
@@ -157,8 +158,10 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     assert_eq!(rm.journals_with(id(5), &marker(&g.uuid)).await, 0);
     assert_eq!(rm.journals_with(id(5), &marker(&g2.uuid)).await, 1);
     assert_eq!(rm.issue(id(5)).await["status"]["name"], "In Progress");
-    // Rejected rows are not retried by later runs.
-    assert_eq!(row_state(&store, &a, OutboxKind::Comment).0, OutboxState::Rejected);
+    // The retried A is rejected again, with the server's reason.
+    let (st, why) = row_state(&store, &a, OutboxKind::Comment);
+    assert_eq!(st, OutboxState::Rejected);
+    assert!(why.contains("404"), "{why}");
     // The history keeps both G rounds.
     let history = store.validations(g_ticket).unwrap();
     assert_eq!(history.iter().map(|v| (v.id, v.superseded_by)).collect::<Vec<_>>(), vec![(g.id, Some(g2.id)), (g2.id, None)]);

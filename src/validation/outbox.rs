@@ -141,6 +141,25 @@ pub fn discard_validation(store: &Store, validation_id: i64, now: DateTime<Utc>)
     })
 }
 
+/// Try a validation's rejected or conflicting writes again at the next
+/// push (after the user fixed a mapping or a permission, or synced).
+/// With `force`, a conflict no longer holds it back. Returns how many rows
+/// were released.
+pub fn retry_validation(store: &Store, validation_id: i64, force: bool, now: DateTime<Utc>) -> Result<usize> {
+    store.with_tx(|tx| {
+        let exists: Option<i64> =
+            tx.query_row("SELECT id FROM validations WHERE id = ?1", [validation_id], |r| r.get(0)).optional()?;
+        if exists.is_none() {
+            return Err(Error::not_found(format!("no validation {validation_id}")));
+        }
+        Ok(tx.execute(
+            "UPDATE outbox SET state = 'pending', force = (force OR ?2), next_attempt_at = ?3, updated_at = ?3
+             WHERE validation_id = ?1 AND state IN ('rejected', 'conflict')",
+            params![validation_id, force, to_ts(now)],
+        )?)
+    })
+}
+
 /// Push despite conflicts: conflict rows become pending, flagged `force`,
 /// and are due now. Returns how many rows were released.
 pub fn force_conflicts(store: &Store, now: DateTime<Utc>) -> Result<usize> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use clap::Args;
-use hypercare::validation::outbox::discard_validation;
+use hypercare::validation::outbox::{discard_validation, retry_validation};
 use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::record::{record_validation, NewValidation};
 use hypercare::validation::{Outcome, OutboxState};
@@ -54,6 +54,12 @@ pub struct OutboxArgs {
     /// Discard the unsent writes of a validation (nothing is deleted).
     #[arg(long, value_name = "VALIDATION_ID")]
     pub discard: Option<i64>,
+    /// Try the rejected or conflicting writes of a validation again at the next push.
+    #[arg(long, value_name = "VALIDATION_ID")]
+    pub retry: Option<i64>,
+    /// With --retry: push it even though the ticket changed on the server.
+    #[arg(long, requires = "retry")]
+    pub force: bool,
 }
 
 #[derive(Args)]
@@ -144,6 +150,11 @@ pub fn outbox(ctx: &Ctx, a: OutboxArgs) -> Result<()> {
     if let Some(id) = a.discard {
         let n = discard_validation(&store, id, Utc::now())?;
         println!("discarded {n} unsent write(s) of validation {id}");
+        return Ok(());
+    }
+    if let Some(id) = a.retry {
+        let n = retry_validation(&store, id, a.force, Utc::now())?;
+        println!("{n} write(s) of validation {id} will be tried again at the next `hypercare push`");
         return Ok(());
     }
     let rows = store.outbox(a.all)?;
