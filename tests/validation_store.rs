@@ -319,3 +319,14 @@ async fn validations_of_a_source_without_a_server_are_rejected_not_stuck() {
     assert!(store.outbox(true).unwrap().iter().all(|r| r.state == OutboxState::Rejected
         && r.last_error.as_deref().unwrap_or("").contains("demo")));
 }
+
+#[test]
+fn a_ticket_deleted_on_the_server_cannot_be_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, ids) = setup(dir.path(), json!({}));
+    store.with_tx(|tx| Ok(tx.execute("UPDATE tickets SET deleted_at = 1 WHERE id = ?1", [ids[0]])?)).unwrap();
+    let e = record_validation(&store, &new(ids[0], Outcome::Passed), t0()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert!(e.to_string().contains("#1 was deleted"), "{e}");
+    assert!(store.outbox(true).unwrap().is_empty());
+}

@@ -10,6 +10,23 @@
 //! **Invariant:** before writing, push looks on the server for the
 //! validation's marker `[hypercare-validation:<uuid>]`; what is there is
 //! never written again.
+//!
+//! Evidence bytes are kept inside the store (`validation_evidence.content`):
+//! one file to back up, no dangling paths, and the recording transaction
+//! covers them. Files are capped at [`record::MAX_EVIDENCE_BYTES`].
+//!
+//! Per-source settings live in `sources.config` (all keys optional):
+//!
+//! ```json
+//! {"validation": {
+//!     "awaiting_statuses": ["Resolved", "Feedback"],
+//!     "transitions": {"passed": "Closed", "failed": "In Progress", "blocked": null},
+//!     "process_area_field": "tracker"}}
+//! ```
+//!
+//! The transition's target status is fixed when the validation is recorded
+//! (the outbox row carries its name); the name is resolved to the server's
+//! id at push time.
 
 pub mod comment;
 pub mod kpi;

@@ -95,7 +95,9 @@ pub fn media_type(file_name: &str) -> &'static str {
 
 /// Record a validation with its evidence and outbox rows, all in one
 /// transaction: either everything is stored or nothing. `now` is the
-/// recording time. When `supersedes` names a validation whose writes are
+/// recording time. The ticket's current local version (`remote_version`,
+/// `updated_at`, status) is kept as what the validator saw: push reports a
+/// conflict when someone else changed the ticket on the server after it. When `supersedes` names a validation whose writes are
 /// still waiting (pending or in conflict), those are discarded so only the
 /// correction reaches the server.
 pub fn record_validation(store: &Store, new: &NewValidation, now: DateTime<Utc>) -> Result<Validation> {
@@ -107,14 +109,17 @@ pub fn record_validation(store: &Store, new: &NewValidation, now: DateTime<Utc>)
     let uuid = uuid::Uuid::new_v4().to_string();
     let ts = to_ts(now);
     let id = store.with_tx(|tx| {
-        let (source_id, version, updated_at, status): (i64, String, i64, String) = tx
+        let (source_id, version, updated_at, status, key, deleted): (i64, String, i64, String, String, Option<i64>) = tx
             .query_row(
-                "SELECT source_id, remote_version, updated_at, status FROM tickets WHERE id = ?1",
+                "SELECT source_id, remote_version, updated_at, status, key, deleted_at FROM tickets WHERE id = ?1",
                 [new.ticket_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?
             .ok_or_else(|| Error::not_found(format!("no ticket with id {}", new.ticket_id)))?;
+        if deleted.is_some() {
+            return Err(Error::invalid(format!("ticket {key} was deleted on the server; there is nothing to validate")));
+        }
         let config = source_validation_config(tx, source_id)?;
         let round = match new.supersedes {
             Some(old) => superseded_round(tx, old, new.ticket_id)?,
