@@ -99,7 +99,9 @@ async fn fifty_validations_recorded_offline_land_exactly_once() {
 
     // Back online; the backoff of the first attempt has expired an hour later.
     let later = Utc::now() + Duration::hours(1);
+    let started = std::time::Instant::now();
     let report = push_outbox(&store, &|_| Some(rm.key.clone()), &PushOptions::default(), later).await.unwrap();
+    eprintln!("pushed 50 validations ({} outbox rows) in {:.1} s", store.outbox(true).unwrap().len(), started.elapsed().as_secs_f64());
     assert_eq!((report.sent, report.rejected, report.conflicts, report.pending), (50, 0, 0, 0), "{report:?}");
 
     for (i, v) in recorded.iter().enumerate() {

@@ -197,3 +197,22 @@ async fn a_dead_server_stops_the_run_and_loses_nothing() {
         assert!(rows_of(&store, *vid).iter().all(|r| r.0 == OutboxState::Pending && r.1 == 0), "the rest was not even tried");
     }
 }
+
+#[tokio::test]
+async fn two_pushes_of_one_workspace_never_run_at_once() {
+    let (url, log) = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = store_for(dir.path(), &url, 1);
+    // Another pusher (the app, or a CLI run) holds the workspace's push lock.
+    let mut lock = store.path().as_os_str().to_owned();
+    lock.push(".push-lock");
+    let held = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock).unwrap();
+    held.lock().unwrap();
+    let e = push_outbox(&store, &|_| Some("k".into()), &PushOptions::default(), t0()).await.unwrap_err();
+    assert_eq!(e.code(), hypercare::ErrorCode::Conflict);
+    assert!(e.to_string().contains("another push"), "{e}");
+    assert!(log.lock().unwrap().is_empty(), "nothing was sent while the other push ran");
+    drop(held);
+    let report = push_outbox(&store, &|_| Some("k".into()), &PushOptions::default(), t0()).await.unwrap();
+    assert_eq!(report.items.len(), 1);
+}
