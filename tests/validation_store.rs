@@ -237,6 +237,11 @@ fn cli_records_offline_and_shows_the_outbox() {
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_hypercare")).arg("--data-dir").arg(dir.path()).args(args).env("USER", "cli-user").output().unwrap()
     };
+    let out = run(&["validations", "--json", "--priority", "urgent"]);
+    let q: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(q.as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap()).collect::<Vec<_>>(), vec!["#6", "#2"]);
+    let out = run(&["validations"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("4 fix(es) awaiting validation"));
     let out = run(&["validate", "#1", "--outcome", "passed", "--notes", "works", "--evidence", "/nonexistent/shot.png"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/shot.png"));

@@ -40,7 +40,7 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Record a fix validation (works offline; `push` sends it).
     Validate(validation::ValidateArgs),
-    /// A ticket's validation history.
+    /// A ticket's validation history, or the queue of fixes awaiting validation.
     Validations(validation::ValidationsArgs),
     /// Show the validations waiting to be pushed, sent or rejected.
     Outbox(validation::OutboxArgs),

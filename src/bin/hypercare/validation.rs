@@ -7,6 +7,7 @@ use chrono::Utc;
 use clap::Args;
 use hypercare::validation::outbox::{discard_validation, retry_validation};
 use hypercare::validation::push::{push_outbox, PushOptions};
+use hypercare::validation::queue::QueueFilter;
 use hypercare::validation::record::{record_validation, NewValidation};
 use hypercare::validation::{Outcome, OutboxState};
 use hypercare::{Error, Result};
@@ -73,10 +74,20 @@ pub struct PushArgs {
 
 #[derive(Args)]
 pub struct ValidationsArgs {
-    /// The ticket's key, as `tickets --json` shows it.
-    pub ticket: String,
+    /// The ticket's key, as `tickets --json` shows it. Without it: the queue
+    /// of fixes awaiting validation.
+    pub ticket: Option<String>,
     #[arg(long)]
     pub json: bool,
+    /// Queue filter: process area (tracker, or the server's category).
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Queue filter: priority name.
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// Queue filter: assignee.
+    #[arg(long)]
+    pub assignee: Option<String>,
 }
 
 pub fn validate(ctx: &Ctx, a: ValidateArgs) -> Result<()> {
@@ -115,12 +126,16 @@ pub fn validate(ctx: &Ctx, a: ValidateArgs) -> Result<()> {
 
 pub fn validations(ctx: &Ctx, a: ValidationsArgs) -> Result<()> {
     let store = ctx.store()?;
-    let list = store.validations(store.ticket_id_by_key(&a.ticket)?)?;
+    let Some(ticket) = a.ticket else {
+        let filter = QueueFilter { process_area: a.area, priority: a.priority, assignee: a.assignee, source: None };
+        return queue(&store, &filter, a.json);
+    };
+    let list = store.validations(store.ticket_id_by_key(&ticket)?)?;
     if a.json {
         return print_json(&list);
     }
     if list.is_empty() {
-        println!("{}: no validations yet", a.ticket);
+        println!("{ticket}: no validations yet");
     }
     for v in list {
         let state = v.push_state.map(|s| s.as_str()).unwrap_or("-");
@@ -141,6 +156,26 @@ pub fn validations(ctx: &Ctx, a: ValidationsArgs) -> Result<()> {
             state,
             flags
         );
+    }
+    Ok(())
+}
+
+fn queue(store: &hypercare::Store, filter: &QueueFilter, json: bool) -> Result<()> {
+    let items = store.validation_queue(filter, Utc::now())?;
+    if json {
+        return print_json(&items);
+    }
+    println!("{} fix(es) awaiting validation", items.len());
+    for q in items {
+        let rounds = if q.history.is_empty() { String::new() } else { format!("  ({} earlier round(s))", q.history.len()) };
+        println!(
+            "{:<10} {:<9} {:<12} {:>3} d  {}{}",
+            q.key, q.priority, q.process_area, q.waiting_days, q.title, rounds
+        );
+        if let Some(note) = q.fix_notes.first() {
+            let line: String = note.body.lines().next().unwrap_or("").chars().take(100).collect();
+            println!("{:<10} fix note: {line}", "");
+        }
     }
     Ok(())
 }
