@@ -6,8 +6,8 @@ use super::redmine::RemoteIssue;
 use super::{Validation, MARKER_PREFIX};
 
 /// Why pushing would overwrite someone else's change, if it would: journals
-/// written after the validator saw the ticket that are not ours (ours carry
-/// a marker, or are note-less updates by the same account).
+/// written after the validator saw the ticket that are not ours (ours are
+/// by the same account and carry a marker or no notes).
 pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Option<String> {
     if issue.updated_on.timestamp() <= seen_updated_at {
         return None;
@@ -18,7 +18,11 @@ pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Op
         .filter(|j| j.created_on.timestamp() > seen_updated_at)
         .filter(|j| {
             let notes = j.notes.as_deref().unwrap_or("");
-            let ours = notes.contains(MARKER_PREFIX) || (notes.trim().is_empty() && j.user.as_ref().map(|u| u.id) == Some(me));
+            // Ours: written by this account, with a marker or without notes
+            // (a status or attachment follow-up). Someone quoting a marker
+            // in their reply is not us.
+            let by_me = j.user.as_ref().map(|u| u.id) == Some(me);
+            let ours = by_me && (notes.contains(MARKER_PREFIX) || notes.trim().is_empty());
             !ours
         })
         .map(|j| {
@@ -123,6 +127,9 @@ mod tests {
         let busy = issue(vec![journal(4, 2, "", 1_050, &[("attr", "assigned_to_id")]), journal(5, 3, "not fixed", 1_060, &[])], 1_060);
         let why = conflict_reason(&busy, seen, 1).unwrap();
         assert!(why.contains("reassigned by user 2") && why.contains("new comment by user 3"), "{why}");
+        // Someone else quoting one of our comments is still someone else.
+        let quoted = issue(vec![journal(7, 2, "> [hypercare-validation:abc] passed? no!", 1_050, &[])], 1_050);
+        assert!(conflict_reason(&quoted, seen, 1).is_some());
         // Same-second edits as what was seen are not a conflict; nothing newer than seen, no conflict.
         assert_eq!(conflict_reason(&issue(vec![journal(6, 2, "x", 1_000, &[])], 1_000), seen, 1), None);
     }
