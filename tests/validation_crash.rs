@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{marker, Outcome, OutboxState, Validation};
+use hypercare::validation::{marker, OutboxState, Outcome, Validation};
 
 const TOKEN_ENV: &str = "VAL_CRASH_TOKEN";
 
@@ -25,7 +25,13 @@ impl Lcg {
 
 fn push_cmd(dir: &std::path::Path, key: &str, extra: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hypercare"));
-    c.arg("--data-dir").arg(dir).arg("push").args(extra).env(TOKEN_ENV, key).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.arg("--data-dir")
+        .arg(dir)
+        .arg("push")
+        .args(extra)
+        .env(TOKEN_ENV, key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     c
 }
 
@@ -39,7 +45,8 @@ async fn push_killed_at_random_points_never_loses_or_duplicates() {
     let mut rng = Lcg(seed);
     let (_, project) = rm.project().await;
     let dir = tempfile::tempdir().unwrap();
-    let (store, source) = fixture::store_with_source(dir.path(), &rm, "erp", &project, TOKEN_ENV, serde_json::json!({}));
+    let (store, source) =
+        fixture::store_with_source(dir.path(), &rm, "erp", &project, TOKEN_ENV, serde_json::json!({}));
     let files = tempfile::tempdir().unwrap();
 
     let mut recorded: Vec<(i64, Validation)> = Vec::new();
@@ -110,7 +117,11 @@ async fn push_killed_at_random_points_never_loses_or_duplicates() {
     let count: i64 = store.read(|c| Ok(c.query_row("SELECT count(*) FROM validations", [], |r| r.get(0))?)).unwrap();
     assert_eq!(count as usize, recorded.len());
     let outbox = store.outbox(true).unwrap();
-    assert!(outbox.iter().all(|r| r.state == OutboxState::Sent), "{:?}", outbox.iter().find(|r| r.state != OutboxState::Sent));
+    assert!(
+        outbox.iter().all(|r| r.state == OutboxState::Sent),
+        "{:?}",
+        outbox.iter().find(|r| r.state != OutboxState::Sent)
+    );
 
     // On the server: exactly one comment and one copy of each attachment per validation.
     for (id, v) in &recorded {

@@ -10,7 +10,7 @@ mod fixture;
 use chrono::{Duration, Utc};
 use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{marker, Outcome, OutboxState};
+use hypercare::validation::{marker, OutboxState, Outcome};
 
 fn data_dir(rm: &fixture::Redmine) -> std::path::PathBuf {
     rm.data.clone().expect("REDMINE_DATA is exported with REDMINE_URL (scripts/test.sh)")
@@ -55,7 +55,8 @@ async fn fifty_validations_recorded_offline_land_exactly_once() {
         issues.push(rm.resolved_issue(&project, &format!("Fix {i} to validate"), 3).await);
     }
     let dir = tempfile::tempdir().unwrap();
-    let (store, source) = fixture::store_with_source(dir.path(), &rm, "erp", &project, "VAL_OFFLINE_TOKEN", serde_json::json!({}));
+    let (store, source) =
+        fixture::store_with_source(dir.path(), &rm, "erp", &project, "VAL_OFFLINE_TOKEN", serde_json::json!({}));
     let tickets: Vec<i64> = issues.iter().map(|i| fixture::mirror(&store, source, i)).collect();
     let files = tempfile::tempdir().unwrap();
 
@@ -101,7 +102,11 @@ async fn fifty_validations_recorded_offline_land_exactly_once() {
     let later = Utc::now() + Duration::hours(1);
     let started = std::time::Instant::now();
     let report = push_outbox(&store, &|_| Some(rm.key.clone()), &PushOptions::default(), later).await.unwrap();
-    eprintln!("pushed 50 validations ({} outbox rows) in {:.1} s", store.outbox(true).unwrap().len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "pushed 50 validations ({} outbox rows) in {:.1} s",
+        store.outbox(true).unwrap().len(),
+        started.elapsed().as_secs_f64()
+    );
     assert_eq!((report.sent, report.rejected, report.conflicts, report.pending), (50, 0, 0, 0), "{report:?}");
 
     for (i, v) in recorded.iter().enumerate() {
@@ -116,7 +121,11 @@ async fn fifty_validations_recorded_offline_land_exactly_once() {
             .collect();
         assert_eq!(with_marker.len(), 1, "issue {id}: exactly one comment with the marker");
         let notes = with_marker[0]["notes"].as_str().unwrap();
-        assert!(notes.contains(&format!("checked on the real process, case {i}")) && notes.contains("Environment: PROD client 2.3"), "{notes}");
+        assert!(
+            notes.contains(&format!("checked on the real process, case {i}"))
+                && notes.contains("Environment: PROD client 2.3"),
+            "{notes}"
+        );
         let mut want: Vec<(String, i64)> = v.evidence.iter().map(|e| (e.file_name.clone(), e.size)).collect();
         want.sort();
         assert_eq!(rm.attachments_with(id, &mk).await, want, "issue {id}: its evidence, once");
@@ -131,9 +140,10 @@ async fn fifty_validations_recorded_offline_land_exactly_once() {
     assert!(store.outbox(true).unwrap().iter().all(|r| r.state == OutboxState::Sent));
 
     // A second push finds nothing due and writes nothing.
-    let again = push_outbox(&store, &|_| Some(rm.key.clone()), &PushOptions { force: true, ..Default::default() }, later)
-        .await
-        .unwrap();
+    let again =
+        push_outbox(&store, &|_| Some(rm.key.clone()), &PushOptions { force: true, ..Default::default() }, later)
+            .await
+            .unwrap();
     assert!(again.items.is_empty(), "{again:?}");
     let id0 = issues[0]["id"].as_i64().unwrap();
     assert_eq!(rm.journals_with(id0, &marker(&recorded[0].uuid)).await, 1);

@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 use hypercare::validation::outbox::{discard_validation, retry_validation};
 use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{marker, Outcome, OutboxKind, OutboxState, Validation};
+use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome, Validation};
 use hypercare::Store;
 use reqwest::Method;
 use serde_json::json;
@@ -77,7 +77,9 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     let odd_config = json!({"validation": {"transitions": {"passed": "Verified by business"}}});
     let odd = fixture::add_source(&store, &rm, "erp-odd", &project, "T_ADMIN", odd_config);
     let (admin_key, rep_key2) = (rm.key.clone(), rep_key.clone());
-    let token_for = move |s: &hypercare::model::Source| Some(if s.name == "erp-rep" { rep_key2.clone() } else { admin_key.clone() });
+    let token_for = move |s: &hypercare::model::Source| {
+        Some(if s.name == "erp-rep" { rep_key2.clone() } else { admin_key.clone() })
+    };
 
     let mut issue = Vec::new();
     for i in 0..7 {
@@ -102,7 +104,8 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
         (4, &mgr_key, json!({"status_id": 4})),
         (5, &rep_key, json!({"notes": "Reopening?"})),
     ] {
-        let (s, v) = rm.call_as(who, Method::PUT, &format!("/issues/{}.json", id(i)), Some(json!({"issue": change}))).await;
+        let (s, v) =
+            rm.call_as(who, Method::PUT, &format!("/issues/{}.json", id(i)), Some(json!({"issue": change}))).await;
         assert_eq!(s, 204, "{v}");
     }
     assert_eq!(rm.issue(id(4)).await["status"]["name"], "Feedback");
@@ -142,14 +145,23 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
 
     // The user decides: discard E, revise G (after a sync shows the new state), push D anyway.
     assert_eq!(discard_validation(&store, e.id, Utc::now()).unwrap(), 2);
-    assert_eq!(retry_validation(&store, a.id, false, Utc::now()).unwrap(), 2, "A's comment and transition are tried again");
+    assert_eq!(
+        retry_validation(&store, a.id, false, Utc::now()).unwrap(),
+        2,
+        "A's comment and transition are tried again"
+    );
     fixture::mirror(&store, erp, &rm.issue(id(5)).await);
     let g2 = validate(&store, g_ticket, Outcome::Failed, Some(g.id));
     assert_eq!(g2.round, g.round, "a correction keeps the round");
     assert_eq!(row_state(&store, &g, OutboxKind::Comment).0, OutboxState::Discarded);
-    let report = push_outbox(&store, &token_for, &PushOptions { force: true, ..Default::default() }, Utc::now() + Duration::minutes(1))
-        .await
-        .unwrap();
+    let report = push_outbox(
+        &store,
+        &token_for,
+        &PushOptions { force: true, ..Default::default() },
+        Utc::now() + Duration::minutes(1),
+    )
+    .await
+    .unwrap();
     assert_eq!((report.sent, report.rejected, report.conflicts), (2, 1, 0), "{report:#?}");
     assert_eq!(rm.journals_with(id(3), &marker(&d.uuid)).await, 1);
     assert_eq!(rm.issue(id(3)).await["status"]["name"], "Closed");
@@ -164,5 +176,8 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     assert!(why.contains("404"), "{why}");
     // The history keeps both G rounds.
     let history = store.validations(g_ticket).unwrap();
-    assert_eq!(history.iter().map(|v| (v.id, v.superseded_by)).collect::<Vec<_>>(), vec![(g.id, Some(g2.id)), (g2.id, None)]);
+    assert_eq!(
+        history.iter().map(|v| (v.id, v.superseded_by)).collect::<Vec<_>>(),
+        vec![(g.id, Some(g2.id)), (g2.id, None)]
+    );
 }

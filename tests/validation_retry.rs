@@ -15,7 +15,7 @@ use hypercare::model::{SourceKind, StatusClass, TicketRecord};
 use hypercare::store::sources::NewSource;
 use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{Outcome, OutboxState};
+use hypercare::validation::{OutboxState, Outcome};
 use hypercare::Store;
 use serde_json::json;
 
@@ -32,8 +32,17 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 4, 9, 0, 0).unwrap()
 }
 
-async fn issue(State(fake): State<Fake>, method: Method, Path(file): Path<String>, headers: HeaderMap, body: String) -> Response {
-    fake.log.lock().unwrap().push(format!("{method} /issues/{file} key={}", headers.get("x-redmine-api-key").and_then(|v| v.to_str().ok()).unwrap_or("")));
+async fn issue(
+    State(fake): State<Fake>,
+    method: Method,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    fake.log.lock().unwrap().push(format!(
+        "{method} /issues/{file} key={}",
+        headers.get("x-redmine-api-key").and_then(|v| v.to_str().ok()).unwrap_or("")
+    ));
     let id: i64 = file.trim_end_matches(".json").parse().unwrap_or(0);
     match (method.as_str(), id) {
         ("GET", 1) => (StatusCode::SERVICE_UNAVAILABLE, [("Retry-After", "120")], "maintenance").into_response(),
@@ -63,7 +72,10 @@ async fn other(State(fake): State<Fake>, method: Method, uri: Uri) -> Response {
     fake.log.lock().unwrap().push(format!("{method} {}", uri.path()));
     match uri.path() {
         "/users/current.json" => Json(json!({"user": {"id": 1, "name": "me"}})).into_response(),
-        "/issue_statuses.json" => Json(json!({"issue_statuses": [{"id": 3, "name": "Resolved"}, {"id": 5, "name": "Closed"}]})).into_response(),
+        "/issue_statuses.json" => {
+            Json(json!({"issue_statuses": [{"id": 3, "name": "Resolved"}, {"id": 5, "name": "Closed"}]}))
+                .into_response()
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -71,10 +83,7 @@ async fn other(State(fake): State<Fake>, method: Method, uri: Uri) -> Response {
 async fn fake() -> (String, Log) {
     let fake = Fake::default();
     let log = fake.log.clone();
-    let app = Router::new()
-        .route("/issues/{file}", get(issue).put(issue))
-        .fallback(other)
-        .with_state(fake);
+    let app = Router::new().route("/issues/{file}", get(issue).put(issue)).fallback(other).with_state(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -85,7 +94,14 @@ fn store_for(dir: &std::path::Path, url: &str, n: usize) -> (Store, Vec<i64>) {
     let store = Store::open_dir(dir).unwrap();
     let src = store
         .add_source(
-            &NewSource { name: "erp".into(), kind: SourceKind::Redmine, url: url.into(), project: "p".into(), token_env: None, config: json!({}) },
+            &NewSource {
+                name: "erp".into(),
+                kind: SourceKind::Redmine,
+                url: url.into(),
+                project: "p".into(),
+                token_env: None,
+                config: json!({}),
+            },
             t0(),
         )
         .unwrap();
@@ -172,11 +188,18 @@ async fn temporary_failures_back_off_and_permanent_ones_are_rejected() {
 
     let got = log.lock().unwrap().clone();
     let puts: Vec<&String> = got.iter().filter(|l| l.starts_with("PUT")).collect();
-    assert_eq!(puts, vec!["PUT /issues/3.json key=k3y", "PUT /issues/4.json key=k3y", "PUT /issues/5.json key=k3y"], "{got:#?}");
+    assert_eq!(
+        puts,
+        vec!["PUT /issues/3.json key=k3y", "PUT /issues/4.json key=k3y", "PUT /issues/5.json key=k3y"],
+        "{got:#?}"
+    );
 
     // Nothing is due a minute later except the 429 row; at +2 min the 503 one too.
     log.lock().unwrap().clear();
-    let later = push_outbox(&store, &|_| Some("k3y".into()), &PushOptions::default(), t0() + chrono::Duration::seconds(60)).await.unwrap();
+    let later =
+        push_outbox(&store, &|_| Some("k3y".into()), &PushOptions::default(), t0() + chrono::Duration::seconds(60))
+            .await
+            .unwrap();
     assert_eq!(later.items.iter().map(|i| i.validation_id).collect::<Vec<_>>(), vec![v[1], v[2]]);
     let got = log.lock().unwrap().clone();
     assert!(!got.iter().any(|l| l.contains("/issues/4.json")), "a rejected write is never retried: {got:#?}");
@@ -194,7 +217,10 @@ async fn a_dead_server_stops_the_run_and_loses_nothing() {
     assert!(report.stopped[0].contains("cannot reach"), "{report:#?}");
     assert_eq!(rows_of(&store, v[0])[0].1, 1, "the first validation was attempted");
     for vid in &v[1..] {
-        assert!(rows_of(&store, *vid).iter().all(|r| r.0 == OutboxState::Pending && r.1 == 0), "the rest was not even tried");
+        assert!(
+            rows_of(&store, *vid).iter().all(|r| r.0 == OutboxState::Pending && r.1 == 0),
+            "the rest was not even tried"
+        );
     }
 }
 

@@ -8,7 +8,7 @@ use hypercare::model::{CommentRecord, SourceKind, StatusClass, TicketRecord};
 use hypercare::store::sources::NewSource;
 use hypercare::validation::queue::QueueFilter;
 use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{Outcome, OutboxKind, OutboxState};
+use hypercare::validation::{OutboxKind, OutboxState, Outcome};
 use hypercare::{ErrorCode, Store};
 use serde_json::json;
 
@@ -24,7 +24,13 @@ fn ticket(n: u32, status: &str, priority: &str, tracker: &str, resolved_days_ago
         title: format!("ticket {n}"),
         description: String::new(),
         status: status.into(),
-        status_class: if status == "Closed" { StatusClass::Closed } else if status == "New" { StatusClass::Open } else { StatusClass::Resolved },
+        status_class: if status == "Closed" {
+            StatusClass::Closed
+        } else if status == "New" {
+            StatusClass::Open
+        } else {
+            StatusClass::Resolved
+        },
         priority: priority.into(),
         tracker: tracker.into(),
         category: Some(format!("area-{}", n % 2)),
@@ -208,7 +214,10 @@ fn queue_orders_filters_and_drops_validated_tickets() {
     assert_eq!(keys(&QueueFilter::default()), vec!["#6", "#2", "#3", "#1"]);
     let q = store.validation_queue(&QueueFilter::default(), t0()).unwrap();
     assert_eq!(q[0].waiting_days, 3);
-    assert_eq!(q[0].fix_notes.iter().map(|c| c.body.as_str()).collect::<Vec<_>>(), vec!["note 3 on 6", "note 2 on 6", "note 1 on 6"]);
+    assert_eq!(
+        q[0].fix_notes.iter().map(|c| c.body.as_str()).collect::<Vec<_>>(),
+        vec!["note 3 on 6", "note 2 on 6", "note 1 on 6"]
+    );
     assert_eq!(keys(&QueueFilter { process_area: Some("bug".into()), ..Default::default() }), vec!["#2", "#1"]);
     assert_eq!(keys(&QueueFilter { priority: Some("Normal".into()), ..Default::default() }), vec!["#3", "#1"]);
     assert_eq!(keys(&QueueFilter { assignee: Some("dev-a".into()), ..Default::default() }), vec!["#6", "#2"]);
@@ -235,14 +244,21 @@ fn cli_records_offline_and_shows_the_outbox() {
     let (store, _) = setup(dir.path(), json!({}));
     drop(store);
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_hypercare")).arg("--data-dir").arg(dir.path()).args(args).env("USER", "cli-user").output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_hypercare"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("USER", "cli-user")
+            .output()
+            .unwrap()
     };
     let out = run(&["validations", "--json", "--priority", "urgent"]);
     let q: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(q.as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap()).collect::<Vec<_>>(), vec!["#6", "#2"]);
     let out = run(&["validations"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("4 fix(es) awaiting validation"));
-    let out = run(&["validate", "#1", "--outcome", "passed", "--notes", "works", "--evidence", "/nonexistent/shot.png"]);
+    let out =
+        run(&["validate", "#1", "--outcome", "passed", "--notes", "works", "--evidence", "/nonexistent/shot.png"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/shot.png"));
     let out = run(&["validate", "#1", "--outcome", "maybe"]);
@@ -286,7 +302,9 @@ fn a_store_at_version_1_migrates_to_validation() {
 
 #[test]
 fn kpis_read_from_the_store() {
-    use hypercare::validation::kpi::{first_time_fix_rate, load_kpi_rows, reopen_rate, validation_backlog, validation_lead_time, Period};
+    use hypercare::validation::kpi::{
+        first_time_fix_rate, load_kpi_rows, reopen_rate, validation_backlog, validation_lead_time, Period,
+    };
     let dir = tempfile::tempdir().unwrap();
     let (store, ids) = setup(dir.path(), json!({}));
     // #1 resolved 2 days before t0: failed at t0 (48 h); #3 resolved 5 days before: passed at t0 (120 h).
@@ -310,7 +328,14 @@ async fn validations_of_a_source_without_a_server_are_rejected_not_stuck() {
     let store = Store::open_dir(dir.path()).unwrap();
     let demo = store
         .add_source(
-            &NewSource { name: "demo".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: json!({}) },
+            &NewSource {
+                name: "demo".into(),
+                kind: SourceKind::Demo,
+                url: "demo:".into(),
+                project: String::new(),
+                token_env: None,
+                config: json!({}),
+            },
             t0(),
         )
         .unwrap();
@@ -321,8 +346,11 @@ async fn validations_of_a_source_without_a_server_are_rejected_not_stuck() {
     }
     let report = push_outbox(&store, &|_| None, &PushOptions::default(), t0()).await.unwrap();
     assert_eq!(report.rejected, 2, "{report:#?}");
-    assert!(store.outbox(true).unwrap().iter().all(|r| r.state == OutboxState::Rejected
-        && r.last_error.as_deref().unwrap_or("").contains("demo")));
+    assert!(store
+        .outbox(true)
+        .unwrap()
+        .iter()
+        .all(|r| r.state == OutboxState::Rejected && r.last_error.as_deref().unwrap_or("").contains("demo")));
 }
 
 #[test]

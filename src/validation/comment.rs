@@ -57,7 +57,11 @@ pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Op
 
 /// The comment posted for a validation: notes, a structured summary, the marker.
 pub fn comment_text(v: &Validation, mk: &str) -> String {
-    let mut s = format!("Validation {} (round {}) — recorded with Hypercare Desk\n\n", v.outcome.as_str().to_uppercase(), v.round);
+    let mut s = format!(
+        "Validation {} (round {}) — recorded with Hypercare Desk\n\n",
+        v.outcome.as_str().to_uppercase(),
+        v.round
+    );
     if !v.notes.is_empty() {
         s.push_str(&v.notes);
         s.push_str("\n\n");
@@ -96,7 +100,10 @@ mod tests {
             user: Some(NamedRef { id: user, name: format!("user {user}") }),
             notes: Some(notes.into()),
             created_on: Utc.timestamp_opt(at, 0).unwrap(),
-            details: details.iter().map(|(p, n)| JournalDetail { property: p.to_string(), name: n.to_string() }).collect(),
+            details: details
+                .iter()
+                .map(|(p, n)| JournalDetail { property: p.to_string(), name: n.to_string() })
+                .collect(),
         }
     }
 
@@ -124,7 +131,10 @@ mod tests {
         );
         assert_eq!(conflict_reason(&calm, seen, 1), None);
         // Someone else reassigned and commented afterwards.
-        let busy = issue(vec![journal(4, 2, "", 1_050, &[("attr", "assigned_to_id")]), journal(5, 3, "not fixed", 1_060, &[])], 1_060);
+        let busy = issue(
+            vec![journal(4, 2, "", 1_050, &[("attr", "assigned_to_id")]), journal(5, 3, "not fixed", 1_060, &[])],
+            1_060,
+        );
         let why = conflict_reason(&busy, seen, 1).unwrap();
         assert!(why.contains("reassigned by user 2") && why.contains("new comment by user 3"), "{why}");
         // Someone else quoting one of our comments is still someone else.

@@ -191,15 +191,15 @@ mod tests {
         corrected.superseded = true;
         KpiRows {
             validations: vec![
-                v(1, Outcome::Passed, t(2, 12), Some(t(2, 10))),             // 2 h
-                v(2, Outcome::Failed, t(2, 9), Some(t(1, 9))),               // 24 h
-                v(2, Outcome::Passed, t(4, 9), Some(t(3, 21))),              // 12 h
+                v(1, Outcome::Passed, t(2, 12), Some(t(2, 10))), // 2 h
+                v(2, Outcome::Failed, t(2, 9), Some(t(1, 9))),   // 24 h
+                v(2, Outcome::Passed, t(4, 9), Some(t(3, 21))),  // 12 h
                 v(3, Outcome::Blocked, t(2, 8), Some(t(2, 0))),
-                v(3, Outcome::Passed, t(3, 8), Some(t(2, 0))),               // 32 h
+                v(3, Outcome::Passed, t(3, 8), Some(t(2, 0))), // 32 h
                 corrected,
-                v(4, Outcome::Passed, t(3, 11), Some(t(3, 8))),              // 3 h
+                v(4, Outcome::Passed, t(3, 11), Some(t(3, 8))), // 3 h
                 v(5, Outcome::Failed, t(1, 0) - chrono::Duration::hours(1), None),
-                v(5, Outcome::Passed, t(5, 0), Some(t(4, 0))),               // 24 h
+                v(5, Outcome::Passed, t(5, 0), Some(t(4, 0))), // 24 h
             ],
             awaiting: vec![
                 AwaitingFact { ticket_id: 6, waiting_since: t(1, 0) },

@@ -273,7 +273,8 @@ mod tests {
         assert_eq!(c.target_status(Outcome::Passed), Some("Done"));
         assert_eq!(c.target_status(Outcome::Failed), None);
         assert_eq!(c.target_status(Outcome::Blocked), Some("On Hold"));
-        let e = ValidationConfig::from_source_config(&serde_json::json!({"validation": {"transitions": {"maybe": "X"}}}));
+        let e =
+            ValidationConfig::from_source_config(&serde_json::json!({"validation": {"transitions": {"maybe": "X"}}}));
         assert_eq!(e.unwrap_err().code(), crate::ErrorCode::InvalidInput);
     }
 

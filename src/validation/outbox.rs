@@ -118,7 +118,10 @@ pub fn backoff_secs(attempts: i64, row_id: i64) -> i64 {
 /// upload and the issue update reuses it instead of uploading again).
 pub fn set_upload_token(store: &Store, id: i64, token: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     store.with_tx(|tx| {
-        tx.execute("UPDATE outbox SET upload_token = ?2, updated_at = ?3 WHERE id = ?1", params![id, token, to_ts(now)])?;
+        tx.execute(
+            "UPDATE outbox SET upload_token = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, token, to_ts(now)],
+        )?;
         Ok(())
     })
 }

@@ -22,10 +22,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
+use super::comment::{comment_text, conflict_reason};
 use super::outbox::{defer, set_state, set_upload_token};
 use super::record::load_validation;
 use super::redmine::{HttpFailure, NamedRef, RedmineClient, RemoteIssue};
-use super::comment::{comment_text, conflict_reason};
 use super::{marker, OutboxKind, OutboxState, Validation};
 use crate::model::{Source, SourceKind};
 use crate::store::sources::source_by_id;
@@ -152,12 +152,9 @@ impl PushLock {
     fn acquire(store: &Store) -> Result<PushLock> {
         let mut path = store.path().as_os_str().to_owned();
         path.push(".push-lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::Internal(format!("cannot open the push lock {}: {e}", std::path::Path::new(&path).display())))?;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
+            Error::Internal(format!("cannot open the push lock {}: {e}", std::path::Path::new(&path).display()))
+        })?;
         match file.try_lock() {
             Ok(()) => Ok(PushLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -248,7 +245,11 @@ enum Target {
     Stopped(String),
 }
 
-fn open_server(source: &Source, token_for: &(dyn Fn(&Source) -> Option<String> + Sync), timeout: Duration) -> Result<Target> {
+fn open_server(
+    source: &Source,
+    token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
+    timeout: Duration,
+) -> Result<Target> {
     if source.kind != SourceKind::Redmine {
         return Ok(Target::Unsupported(match source.kind {
             SourceKind::Demo => format!("source {:?} is the demo: it has no server to push to", source.name),
@@ -326,7 +327,12 @@ fn load_work(c: &Connection, vid: i64) -> Result<Work> {
 
 /// Push one validation's pending rows. HTTP failures come back as `Fail::Http`
 /// for the caller to defer or reject; everything else is settled here.
-async fn push_one(store: &Store, srv: &mut Server, w: &Work, now: DateTime<Utc>) -> std::result::Result<PushItem, Fail> {
+async fn push_one(
+    store: &Store,
+    srv: &mut Server,
+    w: &Work,
+    now: DateTime<Utc>,
+) -> std::result::Result<PushItem, Fail> {
     let mk = marker(&w.v.uuid);
     let rid = w.remote_id.as_str();
     let issue = srv.client.issue(rid).await?;
@@ -360,7 +366,9 @@ async fn push_one(store: &Store, srv: &mut Server, w: &Work, now: DateTime<Utc>)
                 Err(f) => return Err(f.into()),
             },
         };
-        uploads.push(json!({"token": token, "filename": name, "content_type": media, "description": format!("{mk} evidence")}));
+        uploads.push(
+            json!({"token": token, "filename": name, "content_type": media, "description": format!("{mk} evidence")}),
+        );
     }
 
     let transition = w.row(OutboxKind::Transition);
@@ -372,7 +380,9 @@ async fn push_one(store: &Store, srv: &mut Server, w: &Work, now: DateTime<Utc>)
                 Some(id) => target_id = Some(id),
                 None => rejected.push((
                     t.id,
-                    format!("the server has no status named {name:?}; fix validation.transitions in the source's config"),
+                    format!(
+                        "the server has no status named {name:?}; fix validation.transitions in the source's config"
+                    ),
                 )),
             }
         }
@@ -449,7 +459,9 @@ fn settle(
             defer(store, &[row.id], "the server accepted the upload but does not show the attachment yet", None, now)?;
         }
     }
-    if let (Some(row), Some(name)) = (w.row(OutboxKind::Transition), w.row(OutboxKind::Transition).and_then(|r| r.target_status.as_deref())) {
+    if let (Some(row), Some(name)) =
+        (w.row(OutboxKind::Transition), w.row(OutboxKind::Transition).and_then(|r| r.target_status.as_deref()))
+    {
         if rejected.iter().any(|(id, _)| *id == row.id) {
             return Ok(());
         }

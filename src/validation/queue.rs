@@ -118,7 +118,11 @@ pub fn validation_queue(c: &Connection, filter: &QueueFilter, now: DateTime<Utc>
                     title: r.get(2)?,
                     status: r.get(3)?,
                     priority: r.get(4)?,
-                    process_area: if config.process_area_field == "category" { category.unwrap_or_default() } else { tracker },
+                    process_area: if config.process_area_field == "category" {
+                        category.unwrap_or_default()
+                    } else {
+                        tracker
+                    },
                     assignee: r.get(7)?,
                     resolved_at,
                     updated_at,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 
-use super::{EvidenceInfo, Outcome, OutboxKind, OutboxState, Validation, ValidationConfig};
+use super::{EvidenceInfo, OutboxKind, OutboxState, Outcome, Validation, ValidationConfig};
 use crate::store::{from_ts, to_ts};
 use crate::{Error, Result, Store};
 
@@ -109,8 +109,8 @@ pub fn record_validation(store: &Store, new: &NewValidation, now: DateTime<Utc>)
     let uuid = uuid::Uuid::new_v4().to_string();
     let ts = to_ts(now);
     let id = store.with_tx(|tx| {
-        let (source_id, version, updated_at, status, key, deleted): (i64, String, i64, String, String, Option<i64>) = tx
-            .query_row(
+        let (source_id, version, updated_at, status, key, deleted): (i64, String, i64, String, String, Option<i64>) =
+            tx.query_row(
                 "SELECT source_id, remote_version, updated_at, status, key, deleted_at FROM tickets WHERE id = ?1",
                 [new.ticket_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
@@ -118,16 +118,18 @@ pub fn record_validation(store: &Store, new: &NewValidation, now: DateTime<Utc>)
             .optional()?
             .ok_or_else(|| Error::not_found(format!("no ticket with id {}", new.ticket_id)))?;
         if deleted.is_some() {
-            return Err(Error::invalid(format!("ticket {key} was deleted on the server; there is nothing to validate")));
+            return Err(Error::invalid(format!(
+                "ticket {key} was deleted on the server; there is nothing to validate"
+            )));
         }
         let config = source_validation_config(tx, source_id)?;
         let round = match new.supersedes {
             Some(old) => superseded_round(tx, old, new.ticket_id)?,
-            None => {
-                tx.query_row("SELECT COALESCE(MAX(round), 0) + 1 FROM validations WHERE ticket_id = ?1", [new.ticket_id], |r| {
-                    r.get::<_, i64>(0)
-                })?
-            }
+            None => tx.query_row(
+                "SELECT COALESCE(MAX(round), 0) + 1 FROM validations WHERE ticket_id = ?1",
+                [new.ticket_id],
+                |r| r.get::<_, i64>(0),
+            )?,
         };
         tx.execute(
             "INSERT INTO validations (uuid, ticket_id, round, outcome, steps, environment, test_data, notes,
@@ -193,12 +195,16 @@ fn superseded_round(c: &Connection, old: i64, ticket_id: i64) -> Result<i64> {
         .optional()?
         .ok_or_else(|| Error::not_found(format!("no validation {old} to supersede")))?;
     if old_ticket != ticket_id {
-        return Err(Error::invalid(format!("validation {old} belongs to another ticket; a correction must be for the same ticket")));
+        return Err(Error::invalid(format!(
+            "validation {old} belongs to another ticket; a correction must be for the same ticket"
+        )));
     }
     let later: Option<i64> =
         c.query_row("SELECT id FROM validations WHERE supersedes = ?1", [old], |r| r.get(0)).optional()?;
     if let Some(later) = later {
-        return Err(Error::invalid(format!("validation {old} is already superseded by {later}; correct {later} instead")));
+        return Err(Error::invalid(format!(
+            "validation {old} is already superseded by {later}; correct {later} instead"
+        )));
     }
     Ok(round)
 }
@@ -259,9 +265,10 @@ fn complete(c: &Connection, mut v: Validation) -> Result<Validation> {
         .query_map([v.id], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let states: Vec<OutboxState> = states.iter().filter_map(|s| OutboxState::parse(s)).collect();
-    v.push_state = [OutboxState::Conflict, OutboxState::Rejected, OutboxState::Pending, OutboxState::Sent, OutboxState::Discarded]
-        .into_iter()
-        .find(|s| states.contains(s));
+    v.push_state =
+        [OutboxState::Conflict, OutboxState::Rejected, OutboxState::Pending, OutboxState::Sent, OutboxState::Discarded]
+            .into_iter()
+            .find(|s| states.contains(s));
     Ok(v)
 }
 
@@ -269,7 +276,9 @@ fn complete(c: &Connection, mut v: Validation) -> Result<Validation> {
 pub fn load_validation(c: &Connection, id: i64) -> Result<Validation> {
     let v = c
         .query_row(
-            &format!("SELECT {VALIDATION_COLS} FROM validations v JOIN tickets t ON t.id = v.ticket_id WHERE v.id = ?1"),
+            &format!(
+                "SELECT {VALIDATION_COLS} FROM validations v JOIN tickets t ON t.id = v.ticket_id WHERE v.id = ?1"
+            ),
             [id],
             row_to_validation,
         )

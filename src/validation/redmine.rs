@@ -158,13 +158,21 @@ impl RedmineClient {
             StatusCode::FORBIDDEN => {
                 (Error::Auth(format!("{what}: forbidden (403): this account may not do that on the server")), false)
             }
-            StatusCode::NOT_FOUND => (Error::NotFound(format!("{what}: not found on the server (404); was it deleted?")), false),
-            StatusCode::CONFLICT => (Error::Conflict(format!("{what}: the server reports a conflict (409){reason}")), false),
+            StatusCode::NOT_FOUND => {
+                (Error::NotFound(format!("{what}: not found on the server (404); was it deleted?")), false)
+            }
+            StatusCode::CONFLICT => {
+                (Error::Conflict(format!("{what}: the server reports a conflict (409){reason}")), false)
+            }
             StatusCode::UNPROCESSABLE_ENTITY => {
                 (Error::InvalidInput(format!("{what}: the server refused it (422){reason}")), false)
             }
-            StatusCode::TOO_MANY_REQUESTS => (Error::BadResponse(format!("{what}: rate limited by the server (429)")), true),
-            s if s.is_server_error() => (Error::BadResponse(format!("{what}: server error ({}){reason}", s.as_u16())), true),
+            StatusCode::TOO_MANY_REQUESTS => {
+                (Error::BadResponse(format!("{what}: rate limited by the server (429)")), true)
+            }
+            s if s.is_server_error() => {
+                (Error::BadResponse(format!("{what}: server error ({}){reason}", s.as_u16())), true)
+            }
             s => (Error::BadResponse(format!("{what}: unexpected answer ({}){reason}", s.as_u16())), false),
         };
         Err(HttpFailure { error, transient, retry_after, status: Some(status.as_u16()) })
@@ -223,11 +231,8 @@ impl RedmineClient {
             Ok(u) => u,
             Err(error) => return Err(HttpFailure { error, transient: false, retry_after: None, status: None }),
         };
-        let req = self
-            .http
-            .post(with_name)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(content);
+        let req =
+            self.http.post(with_name).header(reqwest::header::CONTENT_TYPE, "application/octet-stream").body(content);
         let resp = self.send(req, &format!("uploading {file_name}")).await?;
         let w: Wrap = resp.json().await.map_err(|e| bad_json(&url, e))?;
         Ok(w.upload.token)
@@ -270,7 +275,10 @@ mod tests {
 
     #[test]
     fn server_reason_joins_redmine_errors() {
-        assert_eq!(server_reason(r#"{"errors":["Status is invalid","Subject cannot be blank"]}"#), ": Status is invalid; Subject cannot be blank");
+        assert_eq!(
+            server_reason(r#"{"errors":["Status is invalid","Subject cannot be blank"]}"#),
+            ": Status is invalid; Subject cannot be blank"
+        );
         assert_eq!(server_reason("<html>oops</html>"), "");
     }
 }

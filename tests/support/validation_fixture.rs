@@ -97,7 +97,8 @@ impl Redmine {
 
     /// The issue with journals and attachments.
     pub async fn issue(&self, id: i64) -> Value {
-        let (s, v) = self.call(reqwest::Method::GET, &format!("/issues/{id}.json?include=journals,attachments"), None).await;
+        let (s, v) =
+            self.call(reqwest::Method::GET, &format!("/issues/{id}.json?include=journals,attachments"), None).await;
         assert_eq!(s, 200, "read issue {id}: {v}");
         v["issue"].clone()
     }
@@ -105,7 +106,12 @@ impl Redmine {
     /// Journals of the issue whose notes contain `text`.
     pub async fn journals_with(&self, id: i64, text: &str) -> usize {
         let issue = self.issue(id).await;
-        issue["journals"].as_array().unwrap().iter().filter(|j| j["notes"].as_str().unwrap_or("").contains(text)).count()
+        issue["journals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["notes"].as_str().unwrap_or("").contains(text))
+            .count()
     }
 
     /// Attachments of the issue whose description contains `text`: (file name, size).
@@ -142,7 +148,14 @@ pub fn add_source(store: &Store, rm: &Redmine, name: &str, project: &str, token_
 }
 
 /// A store with one Redmine source for `project` (token in `token_env`).
-pub fn store_with_source(dir: &std::path::Path, rm: &Redmine, name: &str, project: &str, token_env: &str, config: Value) -> (Store, i64) {
+pub fn store_with_source(
+    dir: &std::path::Path,
+    rm: &Redmine,
+    name: &str,
+    project: &str,
+    token_env: &str,
+    config: Value,
+) -> (Store, i64) {
     let store = Store::open_dir(dir).unwrap();
     let id = add_source(&store, rm, name, project, token_env, config);
     (store, id)
@@ -181,7 +194,13 @@ pub fn mirror(store: &Store, source_id: i64, issue: &Value) -> i64 {
     store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, source_id, &[rec])).unwrap();
     let key = format!("{}", id);
     store
-        .read(|c| Ok(c.query_row("SELECT id FROM tickets WHERE source_id = ?1 AND remote_id = ?2", rusqlite::params![source_id, key], |r| r.get(0))?))
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM tickets WHERE source_id = ?1 AND remote_id = ?2",
+                rusqlite::params![source_id, key],
+                |r| r.get(0),
+            )?)
+        })
         .unwrap()
 }
 

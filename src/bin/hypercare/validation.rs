@@ -9,7 +9,7 @@ use hypercare::validation::outbox::{discard_validation, retry_validation};
 use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::queue::QueueFilter;
 use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{Outcome, OutboxState};
+use hypercare::validation::{OutboxState, Outcome};
 use hypercare::{Error, Result};
 
 use crate::{print_json, Ctx};
@@ -167,7 +167,8 @@ fn queue(store: &hypercare::Store, filter: &QueueFilter, json: bool) -> Result<(
     }
     println!("{} fix(es) awaiting validation", items.len());
     for q in items {
-        let rounds = if q.history.is_empty() { String::new() } else { format!("  ({} earlier round(s))", q.history.len()) };
+        let rounds =
+            if q.history.is_empty() { String::new() } else { format!("  ({} earlier round(s))", q.history.len()) };
         println!(
             "{:<10} {:<9} {:<12} {:>3} d  {}{}",
             q.key, q.priority, q.process_area, q.waiting_days, q.title, rounds
