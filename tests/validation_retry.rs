@@ -21,11 +21,11 @@ use serde_json::json;
 
 type Log = Arc<Mutex<Vec<String>>>;
 
-/// What the fake remembers: the requests, and the last update of issue 5.
+/// What the fake remembers: the requests, and the last update of issues 5 and 6.
 #[derive(Clone, Default)]
 struct Fake {
     log: Log,
-    issue5: Arc<Mutex<Option<serde_json::Value>>>,
+    updates: Arc<Mutex<std::collections::HashMap<i64, serde_json::Value>>>,
 }
 
 fn t0() -> DateTime<Utc> {
@@ -47,9 +47,9 @@ async fn issue(
     match (method.as_str(), id) {
         ("GET", 1) => (StatusCode::SERVICE_UNAVAILABLE, [("Retry-After", "120")], "maintenance").into_response(),
         ("GET", 2) => (StatusCode::TOO_MANY_REQUESTS, "slow down").into_response(),
-        ("GET", 5) if fake.issue5.lock().unwrap().is_some() => {
-            let put = fake.issue5.lock().unwrap().clone().unwrap_or_default();
-            Json(json!({"issue": {"id": 5, "status": {"id": put["issue"]["status_id"], "name": "Closed"},
+        ("GET", 5 | 6) if fake.updates.lock().unwrap().contains_key(&id) => {
+            let put = fake.updates.lock().unwrap().get(&id).cloned().unwrap_or_default();
+            Json(json!({"issue": {"id": id, "status": {"id": put["issue"]["status_id"], "name": "Closed"},
                 "updated_on": "2026-05-04T09:00:01Z", "attachments": [],
                 "journals": [{"id": 77, "user": {"id": 1, "name": "me"}, "notes": put["issue"]["notes"],
                     "created_on": "2026-05-04T09:00:01Z", "details": []}]}}))
@@ -60,8 +60,14 @@ async fn issue(
         .into_response(),
         ("PUT", 3) => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
         ("PUT", 4) => (StatusCode::FORBIDDEN, "").into_response(),
-        ("PUT", 5) => {
-            *fake.issue5.lock().unwrap() = serde_json::from_str(&body).ok();
+        ("PUT", 5 | 6) => {
+            if let Ok(v) = serde_json::from_str(&body) {
+                fake.updates.lock().unwrap().insert(id, v);
+            }
+            if id == 6 {
+                // Accepted, but the answer comes too late for the client.
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
             StatusCode::NO_CONTENT.into_response()
         }
         _ => StatusCode::NO_CONTENT.into_response(),
@@ -241,4 +247,22 @@ async fn two_pushes_of_one_workspace_never_run_at_once() {
     drop(held);
     let report = push_outbox(&store, &|_| Some("k".into()), &PushOptions::default(), t0()).await.unwrap();
     assert_eq!(report.items.len(), 1);
+}
+
+#[tokio::test]
+async fn a_write_accepted_but_timed_out_is_not_written_again() {
+    let (url, log) = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, v) = store_for(dir.path(), &url, 6);
+    // Only #6 is due: the others were pushed (their rows marked sent) earlier.
+    store.with_tx(|tx| Ok(tx.execute("UPDATE outbox SET state = 'sent' WHERE validation_id != ?1", [v[5]])?)).unwrap();
+    let quick = PushOptions { timeout: std::time::Duration::from_millis(500), ..Default::default() };
+    let first = push_outbox(&store, &|_| Some("k".into()), &quick, t0()).await.unwrap();
+    assert_eq!(first.pending, 1, "{first:#?}");
+    assert!(first.items[0].message.as_deref().unwrap_or("").contains("timed out"), "{first:#?}");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let again = push_outbox(&store, &|_| Some("k".into()), &quick, t0() + chrono::Duration::hours(1)).await.unwrap();
+    assert_eq!(again.sent, 1, "{again:#?}");
+    let puts = log.lock().unwrap().iter().filter(|l| l.starts_with("PUT /issues/6.json")).count();
+    assert_eq!(puts, 1, "the comment found on the server is not posted a second time");
 }
