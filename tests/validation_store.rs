@@ -363,3 +363,32 @@ fn a_ticket_deleted_on_the_server_cannot_be_validated() {
     assert!(e.to_string().contains("#1 was deleted"), "{e}");
     assert!(store.outbox(true).unwrap().is_empty());
 }
+
+#[test]
+fn validations_go_only_with_their_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, ids) = setup(dir.path(), json!({}));
+    let ev = dir.path().join("e.txt");
+    std::fs::write(&ev, "x").unwrap();
+    let first = record_validation(&store, &new(ids[0], Outcome::Failed), t0()).unwrap();
+    let mut fix = new(ids[0], Outcome::Passed);
+    fix.evidence = vec![ev];
+    fix.supersedes = Some(first.id);
+    record_validation(&store, &fix, t0()).unwrap();
+    // A ticket row cannot take its validations with it behind the user's back...
+    let e = store.with_tx(|tx| Ok(tx.execute("DELETE FROM validation_evidence", [])?)).unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    // ...but removing the whole source (or reloading the demo) does.
+    store.remove_source("erp").unwrap();
+    let left: i64 = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT (SELECT count(*) FROM validations) + (SELECT count(*) FROM validation_evidence)
+                      + (SELECT count(*) FROM outbox)",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(left, 0);
+}

@@ -2,12 +2,15 @@
 -- server writes they cause. Times are INTEGER unix seconds (UTC).
 -- Never edit this file once it has landed: add a new numbered migration.
 
--- One validation round of one ticket. Never updated, never deleted: a
--- correction is a new row whose `supersedes` points at the corrected one.
+-- One validation round of one ticket. Never updated, never deleted on its
+-- own: a correction is a new row whose `supersedes` points at the corrected
+-- one. Validations go only with their ticket, when the user removes the
+-- whole source (or the demo is reloaded): the triggers let a cascade
+-- through (the parent row is already gone) and refuse everything else.
 CREATE TABLE validations (
     id                  INTEGER PRIMARY KEY,
     uuid                TEXT NOT NULL UNIQUE,   -- the marker posted to the server
-    ticket_id           INTEGER NOT NULL REFERENCES tickets(id) ON DELETE RESTRICT,
+    ticket_id           INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     round               INTEGER NOT NULL CHECK (round >= 1),
     outcome             TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'blocked')),
     steps               TEXT NOT NULL DEFAULT '',
@@ -16,7 +19,7 @@ CREATE TABLE validations (
     notes               TEXT NOT NULL DEFAULT '',
     validator           TEXT NOT NULL,
     recorded_at         INTEGER NOT NULL,
-    supersedes          INTEGER REFERENCES validations(id) ON DELETE RESTRICT,
+    supersedes          INTEGER REFERENCES validations(id),
     -- the ticket as the validator saw it, for conflict detection at push time
     seen_remote_version TEXT NOT NULL,
     seen_updated_at     INTEGER NOT NULL,
@@ -30,6 +33,7 @@ BEGIN
     SELECT RAISE(ABORT, 'validations are append-only: record a new validation that supersedes this one');
 END;
 CREATE TRIGGER validations_no_delete BEFORE DELETE ON validations
+WHEN EXISTS (SELECT 1 FROM tickets WHERE id = OLD.ticket_id)
 BEGIN
     SELECT RAISE(ABORT, 'validations are append-only: they are never deleted');
 END;
@@ -39,7 +43,7 @@ END;
 -- in size by the recorder), with their digest for the exactly-once check.
 CREATE TABLE validation_evidence (
     id            INTEGER PRIMARY KEY,
-    validation_id INTEGER NOT NULL REFERENCES validations(id) ON DELETE RESTRICT,
+    validation_id INTEGER NOT NULL REFERENCES validations(id) ON DELETE CASCADE,
     file_name     TEXT NOT NULL,
     media_type    TEXT NOT NULL,
     size          INTEGER NOT NULL,
@@ -53,6 +57,7 @@ BEGIN
     SELECT RAISE(ABORT, 'validation evidence is append-only');
 END;
 CREATE TRIGGER validation_evidence_no_delete BEFORE DELETE ON validation_evidence
+WHEN EXISTS (SELECT 1 FROM validations WHERE id = OLD.validation_id)
 BEGIN
     SELECT RAISE(ABORT, 'validation evidence is append-only');
 END;
@@ -61,9 +66,9 @@ END;
 -- upload, its status transition. Push moves rows out of `pending`.
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
-    validation_id   INTEGER NOT NULL REFERENCES validations(id) ON DELETE RESTRICT,
+    validation_id   INTEGER NOT NULL REFERENCES validations(id) ON DELETE CASCADE,
     kind            TEXT NOT NULL CHECK (kind IN ('comment', 'attachment', 'transition')),
-    evidence_id     INTEGER REFERENCES validation_evidence(id) ON DELETE RESTRICT,
+    evidence_id     INTEGER REFERENCES validation_evidence(id),
     target_status   TEXT,                     -- transition: the server status name to reach
     state           TEXT NOT NULL DEFAULT 'pending'
                     CHECK (state IN ('pending', 'sent', 'rejected', 'conflict', 'discarded')),
