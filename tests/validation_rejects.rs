@@ -16,22 +16,21 @@ use reqwest::Method;
 use serde_json::json;
 
 fn validate(store: &Store, ticket: i64, outcome: Outcome, supersedes: Option<i64>) -> Validation {
-    record_validation(
-        store,
-        &NewValidation {
-            ticket_id: ticket,
-            outcome,
-            steps: "run the scenario".into(),
-            environment: "UAT".into(),
-            test_data: String::new(),
-            notes: "checked".into(),
-            validator: "owner".into(),
-            evidence: vec![],
-            supersedes,
-        },
-        Utc::now(),
-    )
-    .unwrap()
+    record_validation(store, &new_validation(ticket, outcome, supersedes), Utc::now()).unwrap()
+}
+
+fn new_validation(ticket: i64, outcome: Outcome, supersedes: Option<i64>) -> NewValidation {
+    NewValidation {
+        ticket_id: ticket,
+        outcome,
+        steps: "run the scenario".into(),
+        environment: "UAT".into(),
+        test_data: String::new(),
+        notes: "checked".into(),
+        validator: "owner".into(),
+        evidence: vec![],
+        supersedes,
+    }
 }
 
 fn row_state(store: &Store, v: &Validation, kind: OutboxKind) -> (OutboxState, String) {
@@ -82,7 +81,7 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     };
 
     let mut issue = Vec::new();
-    for i in 0..7 {
+    for i in 0..8 {
         issue.push(rm.resolved_issue(&project, &format!("case {i}"), 3).await);
     }
     let id = |i: usize| issue[i]["id"].as_i64().unwrap();
@@ -94,6 +93,20 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     let g_ticket = fixture::mirror(&store, erp, &issue[5]);
     let g = validate(&store, g_ticket, Outcome::Passed, None);
     let f = validate(&store, fixture::mirror(&store, erp, &issue[6]), Outcome::Passed, None);
+    // H: one evidence file over Redmine's 5 MB attachment limit, one small.
+    let files = tempfile::tempdir().unwrap();
+    let (big, small) = (files.path().join("full-export.log"), files.path().join("screen.txt"));
+    std::fs::write(&big, vec![b'x'; 6 * 1024 * 1024]).unwrap();
+    std::fs::write(&small, "ok").unwrap();
+    let h = record_validation(
+        &store,
+        &NewValidation {
+            evidence: vec![big, small],
+            ..new_validation(fixture::mirror(&store, erp, &issue[7]), Outcome::Passed, None)
+        },
+        Utc::now(),
+    )
+    .unwrap();
 
     // Meanwhile on the server: A is deleted; the colleague comments on D, moves E to Feedback, comments on G.
     std::thread::sleep(std::time::Duration::from_millis(1100)); // journals must be later than what the validator saw
@@ -111,7 +124,7 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     assert_eq!(rm.issue(id(4)).await["status"]["name"], "Feedback");
 
     let report = push_outbox(&store, &token_for, &PushOptions::default(), Utc::now()).await.unwrap();
-    assert_eq!((report.sent, report.rejected, report.conflicts), (1, 3, 3), "{report:#?}");
+    assert_eq!((report.sent, report.rejected, report.conflicts), (1, 4, 3), "{report:#?}");
 
     // A: the issue is gone — every write rejected with the reason.
     let (st, why) = row_state(&store, &a, OutboxKind::Comment);
@@ -139,6 +152,23 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     for (i, v) in [(3, &d), (4, &e), (5, &g)] {
         assert_eq!(rm.journals_with(id(i), &marker(&v.uuid)).await, 0);
     }
+    // H: the file the server refused is rejected with its reason; the rest went through.
+    let rows: Vec<_> = store.outbox(true).unwrap().into_iter().filter(|r| r.validation_id == h.id).collect();
+    let big_row = rows.iter().find(|r| r.detail.as_deref() == Some("full-export.log")).unwrap();
+    assert_eq!(big_row.state, OutboxState::Rejected);
+    assert!(big_row.last_error.as_deref().unwrap_or("").contains("422"), "{big_row:?}");
+    assert!(rows.iter().filter(|r| r.id != big_row.id).all(|r| r.state == OutboxState::Sent), "{rows:#?}");
+    let mk = marker(&h.uuid);
+    assert_eq!(rm.attachments_with(id(7), &mk).await, vec![("screen.txt".to_string(), 2)]);
+    let issue7 = rm.issue(id(7)).await;
+    let note = issue7["journals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["notes"].as_str().unwrap_or("").contains(&mk))
+        .unwrap();
+    assert!(note["notes"].as_str().unwrap().contains("Evidence the server refused: full-export.log"), "{note}");
+    assert_eq!(issue7["status"]["name"], "Closed");
     // F: after all that, still pushed.
     assert_eq!(rm.journals_with(id(6), &marker(&f.uuid)).await, 1);
     assert_eq!(rm.issue(id(6)).await["status"]["name"], "Closed");

@@ -56,7 +56,9 @@ pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Op
 }
 
 /// The comment posted for a validation: notes, a structured summary, the marker.
-pub fn comment_text(v: &Validation, mk: &str) -> String {
+/// `refused` names evidence files the server would not take; the comment
+/// lists them apart so the reader knows they are missing.
+pub fn comment_text(v: &Validation, mk: &str, refused: &[&str]) -> String {
     let mut s = format!(
         "Validation {} (round {}) — recorded with Hypercare Desk\n\n",
         v.outcome.as_str().to_uppercase(),
@@ -77,8 +79,9 @@ pub fn comment_text(v: &Validation, mk: &str) -> String {
     line("Test data", &v.test_data);
     line("Validator", &v.validator);
     line("Validated at", &v.recorded_at.format("%Y-%m-%d %H:%M UTC").to_string());
-    let files: Vec<&str> = v.evidence.iter().map(|e| e.file_name.as_str()).collect();
+    let files: Vec<&str> = v.evidence.iter().map(|e| e.file_name.as_str()).filter(|f| !refused.contains(f)).collect();
     line("Evidence", &files.join(", "));
+    line("Evidence the server refused", &refused.join(", "));
     if v.supersedes.is_some() {
         line("Corrects", "an earlier validation of this ticket");
     }
@@ -164,7 +167,7 @@ mod tests {
             evidence: vec![],
             push_state: None,
         };
-        let text = comment_text(&v, "[hypercare-validation:u-1]");
+        let text = comment_text(&v, "[hypercare-validation:u-1]", &[]);
         assert!(text.starts_with("Validation FAILED (round 2)"), "{text}");
         assert!(text.contains("Still rounds wrong.\n\n* Outcome: failed\n* Steps: post an invoice\n* Test data: C-17\n* Validator: Paula\n* Validated at: 2026-05-04 09:30 UTC\n"), "{text}");
         assert!(!text.contains("Environment"), "empty fields are left out: {text}");

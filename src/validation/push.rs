@@ -350,6 +350,7 @@ async fn push_one(
     let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
     let found = match_attachments(store, &issue, &mk, &attachments)?;
     let mut uploads = Vec::new();
+    let mut refused: Vec<String> = Vec::new();
     for row in attachments.iter().filter(|r| !found.iter().any(|(id, _)| *id == r.id)) {
         let (name, media, content) = store.read(|c| evidence(c, row.evidence_id))?;
         let token = match &row.upload_token {
@@ -361,6 +362,7 @@ async fn push_one(
                 }
                 Err(f) if !f.transient => {
                     rejected.push((row.id, f.error.to_string()));
+                    refused.push(name);
                     continue;
                 }
                 Err(f) => return Err(f.into()),
@@ -390,7 +392,8 @@ async fn push_one(
 
     let mut fields = serde_json::Map::new();
     if comment_pending && !on_server {
-        fields.insert("notes".into(), json!(comment_text(&w.v, &mk)));
+        let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
+        fields.insert("notes".into(), json!(comment_text(&w.v, &mk, &refused)));
     }
     if !uploads.is_empty() {
         fields.insert("uploads".into(), json!(uploads));
