@@ -47,7 +47,8 @@ pub struct QueueItem {
     pub updated_at: DateTime<Utc>,
     /// Days the fix has been waiting at `now`.
     pub waiting_days: i64,
-    /// The latest comments, newest first: what the developers say they fixed.
+    /// The latest comments, newest first: what the developers say they
+    /// fixed (our own validation comments left out).
     pub fix_notes: Vec<Comment>,
     /// Earlier validation rounds of this ticket, oldest first.
     pub history: Vec<Validation>,
@@ -148,9 +149,10 @@ pub fn validation_queue(c: &Connection, filter: &QueueFilter, now: DateTime<Utc>
         item.fix_notes = c
             .prepare_cached(
                 "SELECT remote_id, author, body, created_at FROM comments
-                 WHERE ticket_id = ?1 AND trim(body) != '' ORDER BY created_at DESC, id DESC LIMIT ?2",
+                 WHERE ticket_id = ?1 AND trim(body) != '' AND instr(body, ?3) = 0
+                 ORDER BY created_at DESC, id DESC LIMIT ?2",
             )?
-            .query_map(rusqlite::params![item.ticket_id, FIX_NOTES as i64], |r| {
+            .query_map(rusqlite::params![item.ticket_id, FIX_NOTES as i64, super::MARKER_PREFIX], |r| {
                 Ok(Comment { remote_id: r.get(0)?, author: r.get(1)?, body: r.get(2)?, created_at: from_ts(r.get(3)?) })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
