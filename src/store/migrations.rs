@@ -17,6 +17,7 @@ pub struct Migration {
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("migrations/0001_core.sql") },
+    Migration { version: 2, name: "validation", sql: include_str!("migrations/0002_validation.sql") },
     Migration { version: 3, name: "kpi", sql: include_str!("migrations/0003_kpi.sql") },
 ];
 

@@ -40,6 +40,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Record a fix validation (works offline; `push` sends it).
     Validate(validation::ValidateArgs),
+    /// A ticket's validation history, or the queue of fixes awaiting validation.
+    Validations(validation::ValidationsArgs),
     /// Show the validations waiting to be pushed, sent or rejected.
     Outbox(validation::OutboxArgs),
     /// Push the outbox to the ticket servers.
@@ -80,6 +82,7 @@ fn run(cli: Cli) -> hypercare::Result<()> {
         Command::Tickets(a) => tickets::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Validate(a) => validation::validate(&ctx, a),
+        Command::Validations(a) => validation::validations(&ctx, a),
         Command::Outbox(a) => validation::outbox(&ctx, a),
         Command::Push(a) => validation::push(&ctx, a),
         Command::Report(a) => kpi::report(&ctx, a),

@@ -1,8 +1,18 @@
+//! `validate`, `validations`, `outbox`, `push`: recording fix validations
+//! offline and sending them to the ticket servers.
+
 use std::path::PathBuf;
 
+use chrono::Utc;
 use clap::Args;
+use hypercare::validation::outbox::{discard_validation, retry_validation};
+use hypercare::validation::push::{push_outbox, PushOptions};
+use hypercare::validation::queue::QueueFilter;
+use hypercare::validation::record::{record_validation, NewValidation};
+use hypercare::validation::{OutboxState, Outcome};
+use hypercare::{Error, Result};
 
-use crate::Ctx;
+use crate::{print_json, Ctx};
 
 #[derive(Args)]
 pub struct ValidateArgs {
@@ -13,31 +23,227 @@ pub struct ValidateArgs {
     pub outcome: String,
     #[arg(long)]
     pub notes: Option<String>,
+    /// What was tested.
     #[arg(long)]
     pub steps: Option<String>,
     /// Evidence file to attach (repeatable).
     #[arg(long)]
     pub evidence: Vec<PathBuf>,
+    /// Where it was tested (system, client, version).
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// Data used for the test.
+    #[arg(long)]
+    pub test_data: Option<String>,
+    /// Who validated (default: $USER).
+    #[arg(long)]
+    pub validator: Option<String>,
+    /// Correct an earlier validation (its id, from `validations TICKET`).
+    #[arg(long, value_name = "VALIDATION_ID")]
+    pub supersedes: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
 pub struct OutboxArgs {
     #[arg(long)]
     pub json: bool,
+    /// Also show what was sent or discarded.
+    #[arg(long)]
+    pub all: bool,
+    /// Discard the unsent writes of a validation (nothing is deleted).
+    #[arg(long, value_name = "VALIDATION_ID")]
+    pub discard: Option<i64>,
+    /// Try the rejected or conflicting writes of a validation again at the next push.
+    #[arg(long, value_name = "VALIDATION_ID")]
+    pub retry: Option<i64>,
+    /// With --retry: push it even though the ticket changed on the server.
+    #[arg(long, requires = "retry")]
+    pub force: bool,
 }
 
 #[derive(Args)]
 pub struct PushArgs {
     #[arg(long)]
     pub json: bool,
+    /// Push validations in conflict anyway, and retry now despite backoff.
+    #[arg(long)]
+    pub force: bool,
 }
 
-pub fn validate(_ctx: &Ctx, _a: ValidateArgs) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("validation is not built yet".into()))
+#[derive(Args)]
+pub struct ValidationsArgs {
+    /// The ticket's key, as `tickets --json` shows it. Without it: the queue
+    /// of fixes awaiting validation.
+    pub ticket: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Queue filter: process area (tracker, or the server's category).
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Queue filter: priority name.
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// Queue filter: assignee.
+    #[arg(long)]
+    pub assignee: Option<String>,
 }
-pub fn outbox(_ctx: &Ctx, _a: OutboxArgs) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("validation is not built yet".into()))
+
+pub fn validate(ctx: &Ctx, a: ValidateArgs) -> Result<()> {
+    let outcome = Outcome::parse(&a.outcome)?;
+    let validator = match a.validator.or_else(|| std::env::var("USER").ok()).filter(|v| !v.trim().is_empty()) {
+        Some(v) => v,
+        None => return Err(Error::invalid("who validated? pass --validator NAME ($USER is not set)")),
+    };
+    let store = ctx.store()?;
+    let ticket_id = store.ticket_id_by_key(&a.ticket)?;
+    let new = NewValidation {
+        ticket_id,
+        outcome,
+        steps: a.steps.unwrap_or_default(),
+        environment: a.environment.unwrap_or_default(),
+        test_data: a.test_data.unwrap_or_default(),
+        notes: a.notes.unwrap_or_default(),
+        validator,
+        evidence: a.evidence,
+        supersedes: a.supersedes,
+    };
+    let v = record_validation(&store, &new, Utc::now())?;
+    if a.json {
+        return print_json(&v);
+    }
+    println!(
+        "recorded validation {} of {} (round {}, {}, {} evidence file(s)); `hypercare push` sends it",
+        v.id,
+        v.ticket_key,
+        v.round,
+        v.outcome.as_str(),
+        v.evidence.len()
+    );
+    Ok(())
 }
-pub fn push(_ctx: &Ctx, _a: PushArgs) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("validation is not built yet".into()))
+
+pub fn validations(ctx: &Ctx, a: ValidationsArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let Some(ticket) = a.ticket else {
+        let filter = QueueFilter { process_area: a.area, priority: a.priority, assignee: a.assignee, source: None };
+        return queue(&store, &filter, a.json);
+    };
+    let list = store.validations(store.ticket_id_by_key(&ticket)?)?;
+    if a.json {
+        return print_json(&list);
+    }
+    if list.is_empty() {
+        println!("{ticket}: no validations yet");
+    }
+    for v in list {
+        let state = v.push_state.map(|s| s.as_str()).unwrap_or("-");
+        let mut flags = String::new();
+        if let Some(old) = v.supersedes {
+            flags.push_str(&format!(" corrects {old}"));
+        }
+        if let Some(new) = v.superseded_by {
+            flags.push_str(&format!(" superseded by {new}"));
+        }
+        println!(
+            "{:>5}  round {}  {:<7}  {}  {:<20}  {:<9}{}",
+            v.id,
+            v.round,
+            v.outcome.as_str(),
+            v.recorded_at.format("%Y-%m-%d %H:%M"),
+            v.validator,
+            state,
+            flags
+        );
+    }
+    Ok(())
+}
+
+fn queue(store: &hypercare::Store, filter: &QueueFilter, json: bool) -> Result<()> {
+    let items = store.validation_queue(filter, Utc::now())?;
+    if json {
+        return print_json(&items);
+    }
+    println!("{} fix(es) awaiting validation", items.len());
+    for q in items {
+        let rounds =
+            if q.history.is_empty() { String::new() } else { format!("  ({} earlier round(s))", q.history.len()) };
+        println!(
+            "{:<10} {:<9} {:<12} {:>3} d  {}{}",
+            q.key, q.priority, q.process_area, q.waiting_days, q.title, rounds
+        );
+        if let Some(note) = q.fix_notes.first() {
+            let line: String = note.body.lines().next().unwrap_or("").chars().take(100).collect();
+            println!("{:<10} fix note: {line}", "");
+        }
+    }
+    Ok(())
+}
+
+pub fn outbox(ctx: &Ctx, a: OutboxArgs) -> Result<()> {
+    let store = ctx.store()?;
+    if let Some(id) = a.discard {
+        let n = discard_validation(&store, id, Utc::now())?;
+        println!("discarded {n} unsent write(s) of validation {id}");
+        return Ok(());
+    }
+    if let Some(id) = a.retry {
+        let n = retry_validation(&store, id, a.force, Utc::now())?;
+        println!("{n} write(s) of validation {id} will be tried again at the next `hypercare push`");
+        return Ok(());
+    }
+    let rows = store.outbox(a.all)?;
+    if a.json {
+        return print_json(&rows);
+    }
+    if rows.is_empty() {
+        println!("outbox is empty: nothing waits to be pushed");
+    }
+    for r in rows {
+        let detail = r.detail.as_deref().map(|d| format!(" {d}")).unwrap_or_default();
+        let why = r.last_error.as_deref().map(|e| format!("  — {e}")).unwrap_or_default();
+        let retry = if r.state == OutboxState::Pending && r.attempts > 0 {
+            format!(" (attempt {}, next {})", r.attempts, r.next_attempt_at.format("%H:%M:%S"))
+        } else {
+            String::new()
+        };
+        println!(
+            "{:>5}  {:<10} {:<9} {}{}{}{}",
+            r.validation_id,
+            r.ticket_key,
+            r.state.as_str(),
+            r.kind.as_str(),
+            detail,
+            retry,
+            why
+        );
+    }
+    Ok(())
+}
+
+pub fn push(ctx: &Ctx, a: PushArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+    let opts = PushOptions { force: a.force, ..PushOptions::default() };
+    let token_for = |s: &hypercare::model::Source| hypercare::sync::token_from_env(s.token_env.as_deref());
+    let report = rt.block_on(push_outbox(&store, &token_for, &opts, Utc::now()))?;
+    if a.json {
+        return print_json(&report);
+    }
+    for it in &report.items {
+        let why = it.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+        println!("{:<10} {:<9} validation {}{}", it.ticket_key, it.state.as_str(), it.validation_id, why);
+    }
+    for s in &report.stopped {
+        println!("stopped: {s}");
+    }
+    println!(
+        "{} sent, {} rejected, {} in conflict, {} still pending",
+        report.sent, report.rejected, report.conflicts, report.pending
+    );
+    Ok(())
 }

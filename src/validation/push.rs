@@ -1,0 +1,524 @@
+//! Pushing the outbox to the ticket server, exactly once.
+//!
+//! Per validation: read the issue (journals, attachments) first; what
+//! carries the validation's marker is already there and is never written
+//! again. Otherwise check for a conflict (someone else changed the ticket
+//! since the validator saw it), upload the evidence, and write the comment,
+//! the attachments and the status transition in ONE issue update (Redmine
+//! saves them atomically). Then read back and compare: Redmine silently
+//! ignores a status it does not allow, so a transition only counts as sent
+//! when the server shows it.
+//!
+//! Temporary failures keep rows pending with a backoff; permanent ones mark
+//! the validation's rows rejected with the server's reason and the queue
+//! goes on.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use super::comment::{comment_text, conflict_reason};
+use super::outbox::{defer, set_state, set_upload_token};
+use super::record::load_validation;
+use super::redmine::{HttpFailure, NamedRef, RedmineClient, RemoteIssue};
+use super::{marker, OutboxKind, OutboxState, Validation};
+use crate::model::{Source, SourceKind};
+use crate::store::sources::source_by_id;
+use crate::{Error, Result, Store};
+
+/// How to push.
+#[derive(Debug, Clone)]
+pub struct PushOptions {
+    /// Push validations in conflict anyway, and retry rows now even if
+    /// their backoff has not expired.
+    pub force: bool,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+impl Default for PushOptions {
+    fn default() -> Self {
+        PushOptions { force: false, timeout: Duration::from_secs(30) }
+    }
+}
+
+/// What happened to one validation in a push run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PushItem {
+    pub validation_id: i64,
+    pub ticket_key: String,
+    pub uuid: String,
+    /// The validation's overall state after this run (worst row wins).
+    pub state: OutboxState,
+    /// The reason when not everything was sent.
+    pub message: Option<String>,
+}
+
+/// What a push run did (`hypercare push --json`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PushReport {
+    pub items: Vec<PushItem>,
+    pub sent: u64,
+    pub rejected: u64,
+    pub conflicts: u64,
+    pub pending: u64,
+    /// Sources that could not be reached at all this run, with the reason.
+    pub stopped: Vec<String>,
+}
+
+/// One outbox row to work on.
+#[derive(Debug, Clone)]
+struct Row {
+    id: i64,
+    kind: OutboxKind,
+    evidence_id: Option<i64>,
+    target_status: Option<String>,
+    upload_token: Option<String>,
+    force: bool,
+}
+
+/// One validation and its pending rows.
+struct Work {
+    v: Validation,
+    source_id: i64,
+    remote_id: String,
+    seen_updated_at: i64,
+    rows: Vec<Row>,
+}
+
+impl Work {
+    fn ids(&self) -> Vec<i64> {
+        self.rows.iter().map(|r| r.id).collect()
+    }
+    fn row(&self, kind: OutboxKind) -> Option<&Row> {
+        self.rows.iter().find(|r| r.kind == kind)
+    }
+}
+
+enum Fail {
+    Http(HttpFailure),
+    Store(Error),
+}
+impl From<HttpFailure> for Fail {
+    fn from(f: HttpFailure) -> Self {
+        Fail::Http(f)
+    }
+}
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Store(e)
+    }
+}
+
+/// A source's server for this run.
+struct Server {
+    client: RedmineClient,
+    statuses: Option<Vec<NamedRef>>,
+    me: Option<i64>,
+}
+
+impl Server {
+    async fn status_id(&mut self, name: &str) -> Result<Option<i64>, HttpFailure> {
+        if self.statuses.is_none() {
+            self.statuses = Some(self.client.statuses().await?);
+        }
+        Ok(self.statuses.iter().flatten().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.id))
+    }
+    async fn me(&mut self) -> Result<i64, HttpFailure> {
+        if let Some(id) = self.me {
+            return Ok(id);
+        }
+        let id = self.client.current_user_id().await?;
+        self.me = Some(id);
+        Ok(id)
+    }
+}
+
+/// Held while a push runs: an OS file lock next to the store, so two
+/// pushers (the app and the CLI) never check-then-write the same validation
+/// at once. The OS drops it when the process dies, even by SIGKILL.
+struct PushLock {
+    _file: std::fs::File,
+}
+
+impl PushLock {
+    fn acquire(store: &Store) -> Result<PushLock> {
+        let mut path = store.path().as_os_str().to_owned();
+        path.push(".push-lock");
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
+            Error::Internal(format!("cannot open the push lock {}: {e}", std::path::Path::new(&path).display()))
+        })?;
+        match file.try_lock() {
+            Ok(()) => Ok(PushLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(Error::Conflict("another push of this workspace is running; try again when it has finished".into()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::Internal(format!("cannot take the push lock: {e}"))),
+        }
+    }
+}
+
+/// Push every due outbox row. `token_for` gives a source's API token.
+/// Only one push per workspace runs at a time; a second one fails with
+/// `Conflict` at once.
+pub async fn push_outbox(
+    store: &Store,
+    token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
+    opts: &PushOptions,
+    now: DateTime<Utc>,
+) -> Result<PushReport> {
+    let _lock = PushLock::acquire(store)?;
+    if opts.force {
+        super::outbox::force_conflicts(store, now)?;
+    }
+    let due = store.read(|c| due_validations(c, now, opts.force))?;
+    let mut servers: HashMap<i64, Target> = HashMap::new();
+    let mut report = PushReport::default();
+    for vid in due {
+        let work = store.read(|c| load_work(c, vid))?;
+        if work.rows.is_empty() {
+            continue;
+        }
+        let target = match servers.entry(work.source_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let source = store.read(|c| source_by_id(c, work.source_id))?;
+                e.insert(open_server(&source, token_for, opts.timeout)?)
+            }
+        };
+        let item = match target {
+            Target::Unsupported(reason) => {
+                // Nothing to reach, ever: reject so the queue does not wait forever.
+                set_state(store, &work.ids(), OutboxState::Rejected, Some(reason), None, now)?;
+                item_of(store, &work, Some(reason.clone()))?
+            }
+            Target::Stopped(reason) => {
+                let msg = reason.clone();
+                if !report.stopped.contains(&msg) {
+                    report.stopped.push(msg.clone());
+                }
+                item_of(store, &work, Some(msg))?
+            }
+            Target::Ready(srv) => match push_one(store, srv, &work, now).await {
+                Ok(item) => item,
+                Err(Fail::Store(e)) => return Err(e),
+                Err(Fail::Http(f)) => {
+                    let msg = f.error.to_string();
+                    if f.transient || f.stops_server() {
+                        defer(store, &work.ids(), &msg, f.retry_after, now)?;
+                    } else {
+                        set_state(store, &work.ids(), OutboxState::Rejected, Some(&msg), None, now)?;
+                    }
+                    if f.stops_server() {
+                        report.stopped.push(msg.clone());
+                        *target = Target::Stopped(msg.clone());
+                    }
+                    item_of(store, &work, Some(msg))?
+                }
+            },
+        };
+        match item.state {
+            OutboxState::Sent => report.sent += 1,
+            OutboxState::Rejected => report.rejected += 1,
+            OutboxState::Conflict => report.conflicts += 1,
+            OutboxState::Pending => report.pending += 1,
+            OutboxState::Discarded => {}
+        }
+        report.items.push(item);
+    }
+    Ok(report)
+}
+
+/// Where a source's writes go in this run.
+enum Target {
+    Ready(Server),
+    /// No server of a kind we can write to (the demo, a connector without push).
+    Unsupported(String),
+    /// Unreachable or refusing us this run (no token, offline, 401).
+    Stopped(String),
+}
+
+fn open_server(
+    source: &Source,
+    token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
+    timeout: Duration,
+) -> Result<Target> {
+    if source.kind != SourceKind::Redmine {
+        return Ok(Target::Unsupported(match source.kind {
+            SourceKind::Demo => format!("source {:?} is the demo: it has no server to push to", source.name),
+            k => format!("pushing validations to {} servers is not supported yet", k.as_str()),
+        }));
+    }
+    let Some(token) = token_for(source) else {
+        let var = source.token_env.as_deref().unwrap_or("the token variable");
+        return Ok(Target::Stopped(format!("no API token for source {:?}: set {var}", source.name)));
+    };
+    let client = RedmineClient::new(&source.url, &token, timeout)?;
+    Ok(Target::Ready(Server { client, statuses: None, me: None }))
+}
+
+fn item_of(store: &Store, work: &Work, message: Option<String>) -> Result<PushItem> {
+    let v = store.read(|c| load_validation(c, work.v.id))?;
+    let state = v.push_state.unwrap_or(OutboxState::Sent);
+    let message = if state == OutboxState::Sent { None } else { message.or_else(|| first_error(store, work.v.id)) };
+    Ok(PushItem { validation_id: v.id, ticket_key: v.ticket_key, uuid: v.uuid, state, message })
+}
+
+fn first_error(store: &Store, vid: i64) -> Option<String> {
+    store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT last_error FROM outbox WHERE validation_id = ?1 AND state != 'sent' AND last_error IS NOT NULL
+                 ORDER BY id LIMIT 1",
+                [vid],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?)
+        })
+        .ok()
+        .flatten()
+}
+
+fn due_validations(c: &Connection, now: DateTime<Utc>, force: bool) -> Result<Vec<i64>> {
+    let mut st = c.prepare(
+        "SELECT DISTINCT validation_id FROM outbox
+         WHERE state = 'pending' AND (next_attempt_at <= ?1 OR ?2) ORDER BY validation_id",
+    )?;
+    let ids = st
+        .query_map(rusqlite::params![crate::store::to_ts(now), force], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
+
+fn load_work(c: &Connection, vid: i64) -> Result<Work> {
+    let v = load_validation(c, vid)?;
+    let (source_id, remote_id, seen_updated_at): (i64, String, i64) = c.query_row(
+        "SELECT t.source_id, t.remote_id, v.seen_updated_at FROM validations v JOIN tickets t ON t.id = v.ticket_id
+         WHERE v.id = ?1",
+        [vid],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let rows = c
+        .prepare(
+            "SELECT id, kind, evidence_id, target_status, upload_token, force FROM outbox
+             WHERE validation_id = ?1 AND state = 'pending' ORDER BY id",
+        )?
+        .query_map([vid], |r| {
+            let kind: String = r.get(1)?;
+            Ok(Row {
+                id: r.get(0)?,
+                kind: OutboxKind::parse(&kind).unwrap_or(OutboxKind::Comment),
+                evidence_id: r.get(2)?,
+                target_status: r.get(3)?,
+                upload_token: r.get(4)?,
+                force: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Work { v, source_id, remote_id, seen_updated_at, rows })
+}
+
+/// Push one validation's pending rows. HTTP failures come back as `Fail::Http`
+/// for the caller to defer or reject; everything else is settled here.
+async fn push_one(
+    store: &Store,
+    srv: &mut Server,
+    w: &Work,
+    now: DateTime<Utc>,
+) -> std::result::Result<PushItem, Fail> {
+    let mk = marker(&w.v.uuid);
+    let rid = w.remote_id.as_str();
+    let issue = srv.client.issue(rid).await?;
+    let comment_pending = w.row(OutboxKind::Comment).is_some();
+    let on_server = issue.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
+    if comment_pending && !on_server && !w.rows.iter().any(|r| r.force) {
+        let me = srv.me().await?;
+        if let Some(reason) = conflict_reason(&issue, w.seen_updated_at, me) {
+            set_state(store, &w.ids(), OutboxState::Conflict, Some(&reason), None, now)?;
+            return Ok(item_of(store, w, Some(reason))?);
+        }
+    }
+
+    let mut rejected: Vec<(i64, String)> = Vec::new();
+    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
+    let found = match_attachments(store, &issue, &mk, &attachments)?;
+    let mut uploads = Vec::new();
+    let mut refused: Vec<String> = Vec::new();
+    for row in attachments.iter().filter(|r| !found.iter().any(|(id, _)| *id == r.id)) {
+        let (name, media, content) = store.read(|c| evidence(c, row.evidence_id))?;
+        let token = match &row.upload_token {
+            Some(t) => t.clone(),
+            None => match srv.client.upload(&name, content).await {
+                Ok(t) => {
+                    set_upload_token(store, row.id, Some(&t), now)?;
+                    t
+                }
+                Err(f) if !f.transient => {
+                    rejected.push((row.id, f.error.to_string()));
+                    refused.push(name);
+                    continue;
+                }
+                Err(f) => return Err(f.into()),
+            },
+        };
+        uploads.push(
+            json!({"token": token, "filename": name, "content_type": media, "description": format!("{mk} evidence")}),
+        );
+    }
+
+    let transition = w.row(OutboxKind::Transition);
+    let target = transition.and_then(|t| t.target_status.clone());
+    let mut target_id = None;
+    if let (Some(t), Some(name)) = (transition, &target) {
+        if !issue.status.name.eq_ignore_ascii_case(name) {
+            match srv.status_id(name).await? {
+                Some(id) => target_id = Some(id),
+                None => rejected.push((
+                    t.id,
+                    format!(
+                        "the server has no status named {name:?}; fix validation.transitions in the source's config"
+                    ),
+                )),
+            }
+        }
+    }
+
+    let mut fields = serde_json::Map::new();
+    if comment_pending && !on_server {
+        let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
+        fields.insert("notes".into(), json!(comment_text(&w.v, &mk, &refused)));
+    }
+    if !uploads.is_empty() {
+        fields.insert("uploads".into(), json!(uploads));
+    }
+    let mut transition_error = None;
+    let wrote = !fields.is_empty() || target_id.is_some();
+    if wrote {
+        if let Some(id) = target_id {
+            fields.insert("status_id".into(), json!(id));
+        }
+        match srv.client.update_issue(rid, serde_json::Value::Object(fields.clone())).await {
+            Ok(()) => {}
+            Err(f) if !f.transient && target_id.is_some() && f.error.code() == crate::ErrorCode::InvalidInput => {
+                // The transition made the update invalid: send the rest without it.
+                transition_error = Some(f.error.to_string());
+                fields.remove("status_id");
+                if !fields.is_empty() {
+                    srv.client.update_issue(rid, serde_json::Value::Object(fields)).await.inspect_err(|_| {
+                        clear_tokens(store, &attachments, now);
+                    })?;
+                }
+            }
+            Err(f) => {
+                if !f.transient {
+                    clear_tokens(store, &attachments, now);
+                }
+                return Err(f.into());
+            }
+        }
+    }
+
+    let after = if wrote { srv.client.issue(rid).await? } else { issue };
+    settle(store, w, &after, &mk, &attachments, rejected, target_id.is_some(), transition_error, now)?;
+    Ok(item_of(store, w, None)?)
+}
+
+/// After the write: mark each row from what the server shows now.
+#[allow(clippy::too_many_arguments)]
+fn settle(
+    store: &Store,
+    w: &Work,
+    after: &RemoteIssue,
+    mk: &str,
+    attachments: &[&Row],
+    rejected: Vec<(i64, String)>,
+    transition_sent: bool,
+    transition_error: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let journal = after.journals.iter().find(|j| j.notes.as_deref().is_some_and(|n| n.contains(mk)));
+    for (id, reason) in &rejected {
+        set_state(store, &[*id], OutboxState::Rejected, Some(reason), None, now)?;
+    }
+    if let Some(row) = w.row(OutboxKind::Comment) {
+        match journal {
+            Some(j) => set_state(store, &[row.id], OutboxState::Sent, None, Some(&j.id.to_string()), now)?,
+            None => defer(store, &[row.id], "the server accepted the comment but does not show it yet", None, now)?,
+        }
+    }
+    let found = match_attachments(store, after, mk, attachments)?;
+    for row in attachments {
+        if let Some((_, att)) = found.iter().find(|(id, _)| *id == row.id) {
+            set_state(store, &[row.id], OutboxState::Sent, None, Some(&att.to_string()), now)?;
+        } else if !rejected.iter().any(|(id, _)| *id == row.id) {
+            set_upload_token(store, row.id, None, now)?;
+            defer(store, &[row.id], "the server accepted the upload but does not show the attachment yet", None, now)?;
+        }
+    }
+    if let (Some(row), Some(name)) =
+        (w.row(OutboxKind::Transition), w.row(OutboxKind::Transition).and_then(|r| r.target_status.as_deref()))
+    {
+        if rejected.iter().any(|(id, _)| *id == row.id) {
+            return Ok(());
+        }
+        if after.status.name.eq_ignore_ascii_case(name) {
+            set_state(store, &[row.id], OutboxState::Sent, None, Some(&after.status.id.to_string()), now)?;
+        } else if transition_sent {
+            let reason = transition_error.unwrap_or_else(|| {
+                format!(
+                    "the server did not apply the status change to {name:?} (the ticket stays {:?}): its workflow does not allow this transition for this account",
+                    after.status.name
+                )
+            });
+            set_state(store, &[row.id], OutboxState::Rejected, Some(&reason), None, now)?;
+        } else {
+            defer(store, &[row.id], "the status transition has not been applied yet", None, now)?;
+        }
+    }
+    Ok(())
+}
+
+fn clear_tokens(store: &Store, rows: &[&Row], now: DateTime<Utc>) {
+    for r in rows {
+        let _ = set_upload_token(store, r.id, None, now);
+    }
+}
+
+/// Which pending attachment rows are already on the server: an attachment
+/// whose description carries the marker, with the same file name and size.
+/// Each server attachment matches at most one row.
+fn match_attachments(store: &Store, issue: &RemoteIssue, mk: &str, rows: &[&Row]) -> Result<Vec<(i64, i64)>> {
+    let mut taken = Vec::new();
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, size): (String, i64) = store.read(|c| {
+            Ok(c.query_row("SELECT file_name, size FROM validation_evidence WHERE id = ?1", [row.evidence_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
+        })?;
+        let hit = issue.attachments.iter().find(|a| {
+            !taken.contains(&a.id)
+                && a.filename == name
+                && a.filesize == size
+                && a.description.as_deref().is_some_and(|d| d.contains(mk))
+        });
+        if let Some(a) = hit {
+            taken.push(a.id);
+            out.push((row.id, a.id));
+        }
+    }
+    Ok(out)
+}
+
+fn evidence(c: &Connection, id: Option<i64>) -> Result<(String, String, Vec<u8>)> {
+    Ok(c.query_row("SELECT file_name, media_type, content FROM validation_evidence WHERE id = ?1", [id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?)
+}
