@@ -41,8 +41,11 @@ pub use load::load_demo_with;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct DemoSummary {
+    /// Tickets written.
     pub tickets: u64,
+    /// Comments written (all with text).
     pub comments: u64,
+    /// Status changes written.
     pub status_changes: u64,
 }
 
@@ -58,7 +61,9 @@ const FIRST_ID: u64 = 1001;
 /// What to generate. [`DemoConfig::default`] is the standard demo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoConfig {
+    /// Seed of the random stream; another seed gives another, equally plausible demo.
     pub seed: u64,
+    /// Number of tickets (the benchmarks scale this up).
     pub tickets: usize,
     /// The go-live day (a Monday reads best).
     pub go_live: NaiveDate,
@@ -117,6 +122,7 @@ pub struct Generator {
 }
 
 impl Generator {
+    /// A generator for `cfg`; fails on a config outside sane bounds.
     pub fn new(cfg: &DemoConfig) -> Result<Generator> {
         if cfg.tickets == 0 || cfg.tickets > 10_000_000 || !(1..=52).contains(&cfg.weeks) {
             return Err(Error::invalid(format!(
@@ -143,6 +149,7 @@ impl Generator {
         self.bounds.last().copied().unwrap_or(0)
     }
 
+    /// True when there is nothing to generate.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

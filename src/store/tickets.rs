@@ -232,7 +232,8 @@ impl Store {
     }
 }
 
-pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
+/// The SQL and arguments of the inbox query for `q`.
+fn inbox_sql(q: &TicketQuery) -> (String, Vec<Value>) {
     let mut wh: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let fts = q.search.as_deref().and_then(fts_query);
@@ -290,10 +291,25 @@ pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummar
             if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) }
         ),
     };
+    (sql, args)
+}
+
+pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
+    let (sql, args) = inbox_sql(q);
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args), row_to_summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+/// SQLite's plan for the inbox query of `q` (`EXPLAIN QUERY PLAN`, one line
+/// per step), for benchmarks and tests that guard how search is executed.
+pub fn query_plan(c: &Connection, q: &TicketQuery) -> Result<Vec<String>> {
+    let (sql, args) = inbox_sql(q);
+    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let rows = st.query_map(params_from_iter(args), |r| r.get::<_, String>(3))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 
 pub fn ticket_detail(c: &Connection, id: i64) -> Result<TicketDetail> {
     let (summary, description, kind, url): (TicketSummary, String, String, String) = c

@@ -1,0 +1,176 @@
+//! Inbox search latency at 100,000 tickets, as the UI issues it.
+//!
+//! `cargo bench --bench search`. Builds (once, cached under the target
+//! directory) a store of 100,000 tickets from the demo generator, then times
+//! `Store::tickets` with a search and a limit of 50 for each query class,
+//! beside the same query without a search (the newest 50) as the baseline.
+//! Target: p95 <= 30 ms for every class. `HYPERCARE_BENCH_REBUILD=1`
+//! rebuilds the store.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use hypercare::demo::{DemoConfig, Generator};
+use hypercare::model::{SourceKind, TicketQuery};
+use hypercare::store::sources::NewSource;
+use hypercare::store::tickets::{query_plan, upsert_tickets};
+use hypercare::Store;
+
+const TICKETS: usize = 100_000;
+/// Bump when the generator or the schema changes, so a stale cached store is rebuilt.
+const STORE_VERSION: u32 = 1;
+const CHUNK: usize = 5_000;
+const RUNS: usize = 300;
+const TARGET_P95_MS: f64 = 30.0;
+
+/// Query classes and the searches of each (run round-robin).
+const CLASSES: &[(&str, &[&str])] = &[
+    ("rare word", &["Kronos", "LIMS", "pension"]),
+    ("medium word", &["scanner", "invoice", "payroll"]),
+    ("common word", &["production", "PRD"]),
+    ("prefix", &["inv*", "pay*"]),
+    ("two terms", &["sales order", "label printing"]),
+];
+
+fn store_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("search-bench-{TICKETS}-v{STORE_VERSION}.sqlite3"))
+}
+
+fn ticket_count(store: &Store) -> i64 {
+    store.read(|c| Ok(c.query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))?)).unwrap_or(-1)
+}
+
+fn remove_store(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+fn build(path: &Path) -> Store {
+    remove_store(path);
+    let started = Instant::now();
+    let store = Store::open(path).expect("open the bench store");
+    let source = NewSource {
+        name: "bench".into(),
+        kind: SourceKind::Demo,
+        url: String::new(),
+        project: String::new(),
+        token_env: None,
+        config: serde_json::json!({}),
+    };
+    let when = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+    let source = store.add_source(&source, when).expect("add the bench source");
+    let generator = Generator::new(&DemoConfig { tickets: TICKETS, ..Default::default() }).expect("generator");
+    for start in (0..generator.len()).step_by(CHUNK) {
+        let records = generator.tickets(start..start + CHUNK);
+        store.with_tx(|tx| upsert_tickets(tx, source.id, &records)).expect("write a chunk");
+        eprint!("\rbuilding the bench store: {} / {TICKETS}", start + records.len());
+    }
+    eprintln!(" in {:.1} s", started.elapsed().as_secs_f64());
+    store
+}
+
+fn open_or_build() -> Store {
+    let path = store_path();
+    let rebuild = std::env::var_os("HYPERCARE_BENCH_REBUILD").is_some();
+    if path.exists() && !rebuild {
+        if let Ok(store) = Store::open(&path) {
+            if ticket_count(&store) == TICKETS as i64 {
+                return store;
+            }
+        }
+    }
+    build(&path)
+}
+
+fn query(search: Option<&str>) -> TicketQuery {
+    TicketQuery { search: search.map(str::to_string), limit: Some(50), ..Default::default() }
+}
+
+fn time_one(store: &Store, search: Option<&str>) -> (Duration, usize) {
+    let q = query(search);
+    let started = Instant::now();
+    let rows = store.tickets(&q).expect("inbox query");
+    (started.elapsed(), rows.len())
+}
+
+/// Tickets that match `search` (the size of the result a query must page through).
+fn matches(store: &Store, search: &str) -> i64 {
+    let Some(m) = hypercare::store::tickets::fts_query(search) else { return 0 };
+    store
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH ?1", [m], |r| r.get(0))?))
+        .unwrap_or(-1)
+}
+
+struct Stats {
+    p50: f64,
+    p95: f64,
+    max: f64,
+}
+
+fn stats(mut ds: Vec<Duration>) -> Stats {
+    ds.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let at = |q: usize| ms(ds[(ds.len() * q / 100).min(ds.len() - 1)]);
+    Stats { p50: at(50), p95: at(95), max: ms(*ds.last().unwrap_or(&Duration::ZERO)) }
+}
+
+/// Time `searches` round-robin on a warm store; also the first query on a freshly opened store.
+fn measure(path: &Path, store: &Store, searches: &[Option<&str>]) -> (Stats, f64, usize) {
+    let cold = Store::open(path).expect("reopen");
+    let (first, _) = time_one(&cold, searches[0]);
+    drop(cold);
+    let mut ds = Vec::with_capacity(RUNS);
+    let mut rows = usize::MAX;
+    for i in 0..RUNS {
+        let (d, n) = time_one(store, searches[i % searches.len()]);
+        rows = rows.min(n);
+        ds.push(d);
+    }
+    (stats(ds), first.as_secs_f64() * 1e3, rows)
+}
+
+fn main() {
+    let store = open_or_build();
+    let path = store_path();
+    println!("Inbox search over {TICKETS} tickets ({}), {RUNS} runs per class, limit 50", path.display());
+    for (_, searches) in CLASSES {
+        for s in *searches {
+            println!("  {s:<16} matches {:>6} tickets", matches(&store, s));
+        }
+    }
+    println!("Plan for a search: {}", plan(&store, Some("production")));
+    println!("Plan without one:  {}", plan(&store, None));
+    println!();
+    println!("{:<13} {:>8} {:>8} {:>8} {:>11} {:>6} {:>10} {:>7}", "class", "p50 ms", "p95 ms", "max ms", "1st ms", "rows", "p50/base", "target");
+    let (base, base_first, base_rows) = measure(&path, &store, &[None]);
+    println!(
+        "{:<13} {:>8.2} {:>8.2} {:>8.2} {:>11.2} {:>6} {:>10} {:>7}",
+        "no search", base.p50, base.p95, base.max, base_first, base_rows, "1.0x", "-"
+    );
+    let mut all_ok = true;
+    for (name, searches) in CLASSES {
+        let qs: Vec<Option<&str>> = searches.iter().map(|s| Some(*s)).collect();
+        let (s, first, rows) = measure(&path, &store, &qs);
+        let ok = s.p95 <= TARGET_P95_MS;
+        all_ok &= ok;
+        println!(
+            "{:<13} {:>8.2} {:>8.2} {:>8.2} {:>11.2} {:>6} {:>9.1}x {:>7}",
+            name,
+            s.p50,
+            s.p95,
+            s.max,
+            first,
+            rows,
+            s.p50 / base.p50.max(1e-6),
+            if ok { "ok" } else { "MISSED" }
+        );
+    }
+    println!();
+    println!("1st ms = the first query on a freshly opened store (SQLite caches cold, OS page cache warm).");
+    println!("{}", if all_ok { "Every class meets p95 <= 30 ms." } else { "Some class misses p95 <= 30 ms." });
+}
+
+fn plan(store: &Store, search: Option<&str>) -> String {
+    store.read(|c| query_plan(c, &query(search))).map(|v| v.join(" | ")).unwrap_or_else(|e| e.to_string())
+}
