@@ -51,6 +51,20 @@ pub struct People<'a> {
     pub colleague: &'a str,
 }
 
+/// A ticket about to live: what it is and how it tends to go.
+pub struct Case<'a> {
+    pub ticket_no: u64,
+    /// Local creation time.
+    pub created: NaiveDateTime,
+    pub cat: Category,
+    pub priority: &'a str,
+    /// Chance that the first fix does not hold.
+    pub reopen_chance: f64,
+    /// What the fix did (a template), for the resolve comment.
+    pub fix_note: &'a str,
+    pub people: People<'a>,
+}
+
 /// What a ticket's life produced, already cut at the end of the window.
 pub struct Life {
     pub status: Status,
@@ -142,20 +156,9 @@ impl Sim<'_> {
     }
 }
 
-/// Simulate the life of ticket `ticket_no` created at local time `created`.
-#[allow(clippy::too_many_arguments)]
-pub fn live(
-    rng: &mut Rng,
-    cal: &Calendar,
-    ticket_no: u64,
-    created: NaiveDateTime,
-    cat: Category,
-    priority: &str,
-    reopen_chance: f64,
-    fix_note: &str,
-    s: &Slots,
-    p: &People<'_>,
-) -> Life {
+/// Simulate the life of a ticket, cut at the end of the window.
+pub fn live(rng: &mut Rng, cal: &Calendar, case: &Case<'_>, s: &Slots) -> Life {
+    let Case { ticket_no, created, cat, priority, reopen_chance, fix_note, people: ref p } = *case;
     let mut sim =
         Sim { cal, end: cal.end(), ticket_no, seq: 0, cur: Status::New, changes: Vec::new(), comments: Vec::new() };
     let (respond, fix) = delays(priority);
