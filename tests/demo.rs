@@ -238,3 +238,15 @@ fn a_real_source_named_demo_is_never_overwritten() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn first_run_gets_the_demo_once() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    assert!(hypercare::demo::ensure_demo(&store).unwrap());
+    let n = store.tickets(&TicketQuery { limit: Some(10_000), ..Default::default() }).unwrap().len();
+    assert!(n >= 2_500, "{n} tickets after the first run");
+    // A workspace that has sources is left alone.
+    assert!(!hypercare::demo::ensure_demo(&store).unwrap());
+    assert_eq!(store.sources().unwrap().len(), 1);
+}

@@ -106,6 +106,11 @@ const REOPENS: &[&str] = &[
     "Tested again today, same result at {site}.",
     "It worked for one day, now the problem is back.",
 ];
+const REFIXES: &[&str] = &[
+    "Build {build}: the first fix missed {objs} created before go-live; corrected those too. Please test again.",
+    "Found a second cause in the {field} handling, fixed in build {build}. Please retest with {doc}.",
+    "Reworked the fix after your test, deployed in build {build}. Please check again at {site}.",
+];
 const VALIDATIONS: &[&str] = &["Validated in production, thanks.", "Works now, can be closed.", "Confirmed by the {site} team.", "Tested with {doc}: OK."];
 const REJECTS: &[&str] = &[
     "Works as designed: the {field} is intentionally not copied.",
@@ -195,9 +200,10 @@ pub fn live(rng: &mut Rng, cal: &Calendar, case: &Case<'_>, s: &Slots) -> Life {
             let to = if rng.chance(0.35) { Status::Feedback } else { Status::Resolved };
             let date = t.date();
             let build = format!("{}.{:02}.{:02}-{}", date.year(), date.month(), date.day(), 1 + rng.below(4));
-            let note = match cat {
-                Category::Training | Category::Documentation => format!("Done: {}.", s.fill(fix_note)),
-                _ => format!("Fixed in build {build}: {}. Please test.", s.fill(fix_note)),
+            let note = match (cat, reopened) {
+                (Category::Training | Category::Documentation, _) => format!("Done: {}.", s.fill(fix_note)),
+                (_, 0) => format!("Fixed in build {build}: {}. Please test.", s.fill(fix_note)),
+                _ => s.fill(&rng.word(REFIXES).replace("{build}", &build)),
             };
             sim.journal(t, Some(to), p.assignee, Some(note));
             t = cal.add_business(t, rng.skewed(1.5 * 36_000.0));
