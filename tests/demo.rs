@@ -250,3 +250,27 @@ fn first_run_gets_the_demo_once() {
     assert!(!hypercare::demo::ensure_demo(&store).unwrap());
     assert_eq!(store.sources().unwrap().len(), 1);
 }
+
+#[test]
+fn a_reload_that_fails_midway_leaves_the_previous_demo_intact() {
+    let dir = TempDir::new().unwrap();
+    hc(dir.path(), &["demo"]);
+    let before = hc(dir.path(), &["tickets", "--json"]).stdout;
+    let found_before = tickets_json(dir.path(), &["--search", "scanner"]).len();
+    // Make the store refuse a ticket in the middle of the second chunk of the reload.
+    let store = Store::open_dir(dir.path()).unwrap();
+    store
+        .with_tx(|tx| {
+            tx.execute_batch(
+                "CREATE TRIGGER refuse_3500 BEFORE INSERT ON tickets WHEN NEW.remote_id = '3500'
+                 BEGIN SELECT RAISE(ABORT, 'disk went away'); END;",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let err = load_demo(&store).unwrap_err();
+    assert!(err.to_string().contains("disk went away"), "{err}");
+    drop(store);
+    assert!(hc(dir.path(), &["tickets", "--json"]).stdout == before, "a failed reload changed the tickets");
+    assert_eq!(tickets_json(dir.path(), &["--search", "scanner"]).len(), found_before);
+}
