@@ -238,3 +238,39 @@ fn a_real_source_named_demo_is_never_overwritten() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn first_run_gets_the_demo_once() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    assert!(hypercare::demo::ensure_demo(&store).unwrap());
+    let n = store.tickets(&TicketQuery { limit: Some(10_000), ..Default::default() }).unwrap().len();
+    assert!(n >= 2_500, "{n} tickets after the first run");
+    // A workspace that has sources is left alone.
+    assert!(!hypercare::demo::ensure_demo(&store).unwrap());
+    assert_eq!(store.sources().unwrap().len(), 1);
+}
+
+#[test]
+fn a_reload_that_fails_midway_leaves_the_previous_demo_intact() {
+    let dir = TempDir::new().unwrap();
+    hc(dir.path(), &["demo"]);
+    let before = hc(dir.path(), &["tickets", "--json"]).stdout;
+    let found_before = tickets_json(dir.path(), &["--search", "scanner"]).len();
+    // Make the store refuse a ticket in the middle of the second chunk of the reload.
+    let store = Store::open_dir(dir.path()).unwrap();
+    store
+        .with_tx(|tx| {
+            tx.execute_batch(
+                "CREATE TRIGGER refuse_3500 BEFORE INSERT ON tickets WHEN NEW.remote_id = '3500'
+                 BEGIN SELECT RAISE(ABORT, 'disk went away'); END;",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let err = load_demo(&store).unwrap_err();
+    assert!(err.to_string().contains("disk went away"), "{err}");
+    drop(store);
+    assert!(hc(dir.path(), &["tickets", "--json"]).stdout == before, "a failed reload changed the tickets");
+    assert_eq!(tickets_json(dir.path(), &["--search", "scanner"]).len(), found_before);
+}

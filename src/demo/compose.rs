@@ -1,6 +1,6 @@
 //! Ticket texts: phrase templates filled with the words of one situation.
 
-use super::phrases::{category_text, IMPACTS, TIMES};
+use super::phrases::{category_text, IMPACTS_MILD, IMPACTS_SEVERE, TIMES};
 use super::rng::Rng;
 use super::themes::Theme;
 use super::vocab::Module;
@@ -128,7 +128,11 @@ pub fn texts(rng: &mut Rng, cat: Category, theme: Option<&Theme>, s: &Slots, rep
     let mut d = String::with_capacity(body.len() + 160);
     d.push_str(rng.word(GREETINGS));
     d.push_str(&body);
-    let impact = s.fill(rng.word(IMPACTS));
+    let severe = matches!(
+        cat,
+        Category::CriticalBug | Category::MajorBug | Category::Performance | Category::Integration | Category::DataIssue
+    );
+    let impact = s.fill(rng.word(if severe { IMPACTS_SEVERE } else { IMPACTS_MILD }));
     if !impact.is_empty() {
         d.push_str("\n\n");
         d.push_str(&impact);

@@ -51,6 +51,20 @@ pub struct People<'a> {
     pub colleague: &'a str,
 }
 
+/// A ticket about to live: what it is and how it tends to go.
+pub struct Case<'a> {
+    pub ticket_no: u64,
+    /// Local creation time.
+    pub created: NaiveDateTime,
+    pub cat: Category,
+    pub priority: &'a str,
+    /// Chance that the first fix does not hold.
+    pub reopen_chance: f64,
+    /// What the fix did (a template), for the resolve comment.
+    pub fix_note: &'a str,
+    pub people: People<'a>,
+}
+
 /// What a ticket's life produced, already cut at the end of the window.
 pub struct Life {
     pub status: Status,
@@ -91,6 +105,11 @@ const REOPENS: &[&str] = &[
     "Not fixed: the error comes back when we save the {obj}.",
     "Tested again today, same result at {site}.",
     "It worked for one day, now the problem is back.",
+];
+const REFIXES: &[&str] = &[
+    "Build {build}: the first fix missed {objs} created before go-live; corrected those too. Please test again.",
+    "Found a second cause in the {field} handling, fixed in build {build}. Please retest with {doc}.",
+    "Reworked the fix after your test, deployed in build {build}. Please check again at {site}.",
 ];
 const VALIDATIONS: &[&str] = &["Validated in production, thanks.", "Works now, can be closed.", "Confirmed by the {site} team.", "Tested with {doc}: OK."];
 const REJECTS: &[&str] = &[
@@ -142,20 +161,9 @@ impl Sim<'_> {
     }
 }
 
-/// Simulate the life of ticket `ticket_no` created at local time `created`.
-#[allow(clippy::too_many_arguments)]
-pub fn live(
-    rng: &mut Rng,
-    cal: &Calendar,
-    ticket_no: u64,
-    created: NaiveDateTime,
-    cat: Category,
-    priority: &str,
-    reopen_chance: f64,
-    fix_note: &str,
-    s: &Slots,
-    p: &People<'_>,
-) -> Life {
+/// Simulate the life of a ticket, cut at the end of the window.
+pub fn live(rng: &mut Rng, cal: &Calendar, case: &Case<'_>, s: &Slots) -> Life {
+    let Case { ticket_no, created, cat, priority, reopen_chance, fix_note, people: ref p } = *case;
     let mut sim =
         Sim { cal, end: cal.end(), ticket_no, seq: 0, cur: Status::New, changes: Vec::new(), comments: Vec::new() };
     let (respond, fix) = delays(priority);
@@ -192,9 +200,10 @@ pub fn live(
             let to = if rng.chance(0.35) { Status::Feedback } else { Status::Resolved };
             let date = t.date();
             let build = format!("{}.{:02}.{:02}-{}", date.year(), date.month(), date.day(), 1 + rng.below(4));
-            let note = match cat {
-                Category::Training | Category::Documentation => format!("Done: {}.", s.fill(fix_note)),
-                _ => format!("Fixed in build {build}: {}. Please test.", s.fill(fix_note)),
+            let note = match (cat, reopened) {
+                (Category::Training | Category::Documentation, _) => format!("Done: {}.", s.fill(fix_note)),
+                (_, 0) => format!("Fixed in build {build}: {}. Please test.", s.fill(fix_note)),
+                _ => s.fill(&rng.word(REFIXES).replace("{build}", &build)),
             };
             sim.journal(t, Some(to), p.assignee, Some(note));
             t = cal.add_business(t, rng.skewed(1.5 * 36_000.0));

@@ -30,7 +30,7 @@ use crate::model::{Category, TicketRecord};
 use crate::{Error, Result, Store};
 use calendar::Calendar;
 use compose::Slots;
-use lifecycle::People;
+use lifecycle::{Case, People};
 use rng::{mix, Rng};
 use themes::THEMES;
 use vocab::{reporter, CONSULTANTS, MODULES, REPORTERS, SITES};
@@ -41,8 +41,11 @@ pub use load::load_demo_with;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct DemoSummary {
+    /// Tickets written.
     pub tickets: u64,
+    /// Comments written (all with text).
     pub comments: u64,
+    /// Status changes written.
     pub status_changes: u64,
 }
 
@@ -58,7 +61,9 @@ const FIRST_ID: u64 = 1001;
 /// What to generate. [`DemoConfig::default`] is the standard demo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoConfig {
+    /// Seed of the random stream; another seed gives another, equally plausible demo.
     pub seed: u64,
+    /// Number of tickets (the benchmarks scale this up).
     pub tickets: usize,
     /// The go-live day (a Monday reads best).
     pub go_live: NaiveDate,
@@ -107,6 +112,27 @@ fn tracker(c: Category) -> &'static str {
     }
 }
 
+/// A recurring problem of category `cat` active on working day `day`, or
+/// none (a one-off ticket): each active theme takes its share.
+fn pick_theme(rng: &mut Rng, cat: Category, day: usize) -> Option<&'static themes::Theme> {
+    let active: Vec<&themes::Theme> =
+        THEMES.iter().filter(|t| t.category == cat && (t.days.0..t.days.1).contains(&day)).collect();
+    if active.is_empty() {
+        return None;
+    }
+    let mut weights: Vec<u32> = active.iter().map(|t| t.share).collect();
+    weights.push(100u32.saturating_sub(weights.iter().sum()).max(20));
+    active.get(rng.weighted(&weights)).copied()
+}
+
+/// Chance that the fix of a one-off ticket does not hold.
+fn reopen_chance(cat: Category) -> f64 {
+    match cat {
+        Category::CriticalBug | Category::MajorBug | Category::Integration | Category::DataIssue => 0.15,
+        _ => 0.07,
+    }
+}
+
 /// Generates the demo's tickets; ticket `i` depends only on the config and `i`.
 pub struct Generator {
     seed: u64,
@@ -117,6 +143,7 @@ pub struct Generator {
 }
 
 impl Generator {
+    /// A generator for `cfg`; fails on a config outside sane bounds.
     pub fn new(cfg: &DemoConfig) -> Result<Generator> {
         if cfg.tickets == 0 || cfg.tickets > 10_000_000 || !(1..=52).contains(&cfg.weeks) {
             return Err(Error::invalid(format!(
@@ -143,6 +170,7 @@ impl Generator {
         self.bounds.last().copied().unwrap_or(0)
     }
 
+    /// True when there is nothing to generate.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -163,17 +191,7 @@ impl Generator {
 
         let phase = usize::from(day >= 10);
         let cat = Category::ALL[rng.weighted(&CATEGORY_WEIGHTS[phase])];
-        let active: Vec<&themes::Theme> =
-            THEMES.iter().filter(|t| t.category == cat && (t.days.0..t.days.1).contains(&day)).collect();
-        let theme = match active.as_slice() {
-            [] => None,
-            ts => {
-                let mut w: Vec<u32> = ts.iter().map(|t| t.share).collect();
-                w.push(100u32.saturating_sub(w.iter().sum()).max(20));
-                let k = rng.weighted(&w);
-                ts.get(k).copied()
-            }
-        };
+        let theme = pick_theme(&mut rng, cat, day);
         let module_ix = theme.map(|t| t.module).unwrap_or_else(|| rng.below(MODULES.len()));
         let module = &MODULES[module_ix];
         let per_module = (REPORTERS - module_ix).div_ceil(MODULES.len());
@@ -190,13 +208,18 @@ impl Generator {
             Some(t) => rng.word(t.fixes),
             None => rng.word(phrases::category_text(cat).fixes),
         };
-        let reopen = theme.map(|t| t.reopen).unwrap_or(match cat {
-            Category::CriticalBug | Category::MajorBug | Category::Integration | Category::DataIssue => 0.15,
-            _ => 0.07,
-        });
+        let reopen = theme.map_or_else(|| reopen_chance(cat), |t| t.reopen);
         let no = FIRST_ID + i as u64;
-        let people = People { assignee, reporter: &reporter_name, colleague: &colleague };
-        let life = lifecycle::live(&mut rng, &self.cal, no, created, cat, priority, reopen, fix_note, &slots, &people);
+        let case = Case {
+            ticket_no: no,
+            created,
+            cat,
+            priority,
+            reopen_chance: reopen,
+            fix_note,
+            people: People { assignee, reporter: &reporter_name, colleague: &colleague },
+        };
+        let life = lifecycle::live(&mut rng, &self.cal, &case, &slots);
         let raw = serde_json::json!({
             "generator": "hypercare demo",
             "category": cat.as_str(),
@@ -242,3 +265,4 @@ pub fn ensure_demo(store: &Store) -> Result<bool> {
     load_demo(store)?;
     Ok(true)
 }
+

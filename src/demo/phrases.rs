@@ -122,7 +122,7 @@ const USABILITY: CategoryText = CategoryText {
     ],
     openings: &[
         "The new {app} is hard to use for our daily work.",
-        "Every {obj} needs {n} clicks now; in the old system it was one screen.",
+        "Every {obj} needs three screens now; in the old system it was one.",
         "Our team at {site} keeps looking for the {field}.",
         "Users find the message in {app} confusing and call the hotline.",
     ],
@@ -327,16 +327,20 @@ pub fn category_text(c: Category) -> &'static CategoryText {
     }
 }
 
-/// Sentences on business impact, any category.
-pub const IMPACTS: &[&str] = &[
+/// Sentences on business impact of bugs that hurt (critical, major,
+/// performance, integration, data); empty entries leave it out.
+pub const IMPACTS_SEVERE: &[&str] = &[
     "Impact: about {n} documents a day.",
     "Impact: the team at {site} works with a manual workaround.",
     "Impact: customers are waiting.",
     "Impact: month-end close is at risk.",
-    "Impact: low, but annoying.",
-    "",
+    "Impact: shipments from {site} are delayed.",
     "",
 ];
+
+/// Sentences on business impact of everything else.
+pub const IMPACTS_MILD: &[&str] =
+    &["Impact: low, but annoying.", "Impact: a few minutes lost per {obj}.", "Impact: new colleagues get it wrong.", "", "", ""];
 
 /// Times of day in openings.
 pub const TIMES: &[&str] = &["8:30", "this morning", "the last transport", "yesterday afternoon", "the restart at noon"];

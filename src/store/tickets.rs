@@ -232,10 +232,30 @@ impl Store {
     }
 }
 
-pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
+/// How the inbox query is executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    /// No search: newest updates first, through the filter indexes.
+    Plain,
+    /// Search: walk the full-text matches newest first (FTS rowid order, so a
+    /// word in every ticket costs no more than a rare one), checking the
+    /// filters on each; with `Some(n)`, look at the newest `n` matches only.
+    FtsDriven(Option<u32>),
+    /// Search with selective filters: walk the tickets that pass the filters
+    /// (filter indexes) and check each against the full-text matches, either
+    /// collected once (`true`: few matches) or looked up per ticket (`false`).
+    FilterDriven(bool),
+}
+
+/// Matches the FTS-driven probe looks at before switching to the filters.
+const FTS_PROBE: u32 = 500;
+/// Up to this many matches, a filtered search collects the match set once.
+const COLLECT_MAX: u32 = 10_000;
+
+/// The SQL and arguments of the inbox query for `q` executed as `how`.
+fn inbox_sql(q: &TicketQuery, fts: Option<&str>, how: Strategy) -> (String, Vec<Value>) {
     let mut wh: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
-    let fts = q.search.as_deref().and_then(fts_query);
     if !q.include_deleted {
         wh.push("t.deleted_at IS NULL".into());
     }
@@ -269,30 +289,103 @@ pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummar
     }
     let limit = q.limit.unwrap_or(200).min(10_000) as i64;
     let offset = q.offset.unwrap_or(0) as i64;
-    let sql = match fts {
-        Some(m) => {
-            args.push(Value::Text(m));
-            wh.push(format!("ticket_fts MATCH ?{}", args.len()));
-            format!(
-                "SELECT {SUMMARY_COLS} FROM ticket_fts f
-                 JOIN tickets t ON t.id = f.rowid
-                 JOIN sources s ON s.id = t.source_id
-                 LEFT JOIN triage tr ON tr.ticket_id = t.id
-                 WHERE {} ORDER BY f.rowid DESC LIMIT {limit} OFFSET {offset}",
-                wh.join(" AND ")
-            )
+    let joins = "JOIN sources s ON s.id = t.source_id LEFT JOIN triage tr ON tr.ticket_id = t.id";
+    let (from, order) = match (fts, how) {
+        (Some(m), Strategy::FtsDriven(probe)) => {
+            args.push(Value::Text(m.to_string()));
+            let n = args.len();
+            let matches = match probe {
+                Some(p) => format!("(SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?{n} ORDER BY rowid DESC LIMIT {p})"),
+                None => {
+                    wh.push(format!("ticket_fts MATCH ?{n}"));
+                    "ticket_fts".to_string()
+                }
+            };
+            // CROSS JOIN keeps the matches as the outer loop: their order is the answer's.
+            (format!("{matches} f CROSS JOIN tickets t ON t.id = f.rowid {joins}"), "f.rowid DESC")
         }
-        None => format!(
-            "SELECT {SUMMARY_COLS} FROM tickets t
-             JOIN sources s ON s.id = t.source_id
-             LEFT JOIN triage tr ON tr.ticket_id = t.id
-             {} ORDER BY t.updated_at DESC, t.id DESC LIMIT {limit} OFFSET {offset}",
-            if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) }
-        ),
+        (Some(m), _) => {
+            args.push(Value::Text(m.to_string()));
+            let n = args.len();
+            wh.push(if how == Strategy::FilterDriven(true) {
+                format!("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?{n})")
+            } else {
+                format!("EXISTS (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ?{n} AND rowid = t.id)")
+            });
+            (format!("tickets t {joins}"), "t.id DESC")
+        }
+        (None, _) => (format!("tickets t {joins}"), "t.updated_at DESC, t.id DESC"),
     };
+    let wh = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
+    (format!("SELECT {SUMMARY_COLS} FROM {from} {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}"), args)
+}
+
+fn run_inbox(c: &Connection, q: &TicketQuery, fts: Option<&str>, how: Strategy) -> Result<Vec<TicketSummary>> {
+    let (sql, args) = inbox_sql(q, fts, how);
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args), row_to_summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// Whether `q` narrows by anything but text (the filters that may be selective).
+fn has_filters(q: &TicketQuery) -> bool {
+    q.status_class.is_some()
+        || q.source.is_some()
+        || q.priority.is_some()
+        || q.category.is_some()
+        || q.assignee.is_some()
+        || q.updated_from.is_some()
+        || q.updated_to.is_some()
+}
+
+/// The inbox. A search alone walks the full-text matches newest first. A
+/// search with filters first looks at the newest [`FTS_PROBE`] matches; when
+/// they do not fill the page and there are more matches, the filters are
+/// selective, so it walks the filtered tickets instead (checking each
+/// against the match set when it is small, else against the index). Every
+/// route gives the same order (newest ticket first), so the answer does not
+/// depend on the route.
+pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
+    let fts = q.search.as_deref().and_then(fts_query);
+    let Some(m) = fts.as_deref() else { return run_inbox(c, q, None, Strategy::Plain) };
+    if !has_filters(q) {
+        return run_inbox(c, q, Some(m), Strategy::FtsDriven(None));
+    }
+    let rows = run_inbox(c, q, Some(m), Strategy::FtsDriven(Some(FTS_PROBE)))?;
+    let limit = q.limit.unwrap_or(200).min(10_000) as usize;
+    if rows.len() >= limit {
+        return Ok(rows);
+    }
+    let matches: i64 = c
+        .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ?1 LIMIT ?2)")?
+        .query_row(params![m, COLLECT_MAX + 1], |r| r.get(0))?;
+    if matches <= FTS_PROBE as i64 {
+        return Ok(rows);
+    }
+    run_inbox(c, q, Some(m), Strategy::FilterDriven(matches <= COLLECT_MAX as i64))
+}
+
+/// SQLite's plans for the inbox query of `q` (`EXPLAIN QUERY PLAN`, steps
+/// joined by " | "), one per route the query may take, for benchmarks and
+/// tests that guard how search is executed.
+pub fn query_plan(c: &Connection, q: &TicketQuery) -> Result<Vec<String>> {
+    let fts = q.search.as_deref().and_then(fts_query);
+    let routes = match (&fts, has_filters(q)) {
+        (None, _) => vec![Strategy::Plain],
+        (Some(_), false) => vec![Strategy::FtsDriven(None)],
+        (Some(_), true) => {
+            vec![Strategy::FtsDriven(Some(FTS_PROBE)), Strategy::FilterDriven(true), Strategy::FilterDriven(false)]
+        }
+    };
+    let mut plans = Vec::new();
+    for how in routes {
+        let (sql, args) = inbox_sql(q, fts.as_deref(), how);
+        let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let steps =
+            st.query_map(params_from_iter(args), |r| r.get::<_, String>(3))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        plans.push(steps.join(" | "));
+    }
+    Ok(plans)
 }
 
 pub fn ticket_detail(c: &Connection, id: i64) -> Result<TicketDetail> {
