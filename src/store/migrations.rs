@@ -46,3 +46,15 @@ pub fn migrate(conn: &mut Connection, path: &str) -> Result<Vec<i64>> {
     }
     Ok(applied)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_versions_strictly_increase_so_none_is_ever_skipped() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version, "{} then {}", pair[0].version, pair[1].version);
+        }
+    }
+}

@@ -92,6 +92,13 @@ fn run(cli: Cli) -> hypercare::Result<()> {
 }
 
 fn main() -> ExitCode {
+    // Behave like a Unix tool when the reader goes away (`hypercare tickets | head`):
+    // end quietly instead of panicking on a closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if std::env::var_os("HYPERCARE_LOG").is_some() {
         tracing_subscriber::fmt()
