@@ -133,8 +133,8 @@ async fn fetch_pages(
     let mut cursor = source.cursor.clone();
     // Versions planned in this run: overlap between pages is not fetched twice.
     let mut planned: HashMap<String, LocalVersion> = HashMap::new();
+    let mut page = conn.list_changed(cursor.since, cursor.skip).await?;
     loop {
-        let page = conn.list_changed(cursor.since, cursor.skip).await?;
         let ids: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).collect();
         let mut local = blocking(store, {
             let id = source.id;
@@ -147,7 +147,17 @@ async fn fetch_pages(
             }
         }
         let plan = plan_page(&local, &cursor, &page, conn.page_size());
-        let (records, gone) = fetch_details(conn, &plan.fetch, opts.concurrency).await?;
+        // The next listing page is asked for while this page's details arrive.
+        let (details, upcoming) = if plan.done {
+            (fetch_details(conn, &plan.fetch, opts.concurrency).await, None)
+        } else {
+            let (d, next) = tokio::join!(
+                fetch_details(conn, &plan.fetch, opts.concurrency),
+                conn.list_changed(plan.next.since, plan.next.skip)
+            );
+            (d, Some(next))
+        };
+        let (records, gone) = details?;
         for s in &plan.fetch {
             planned.insert(s.remote_id.clone(), LocalVersion { version: s.version.clone(), deleted: false });
         }
@@ -157,8 +167,10 @@ async fn fetch_pages(
             return Ok(());
         }
         cursor = plan.next;
-        if plan.done {
-            return Ok(());
+        match upcoming {
+            None => return Ok(()),
+            // A failed listing stops the run after this page was handed over.
+            Some(next) => page = next?,
         }
     }
 }
