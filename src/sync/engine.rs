@@ -133,6 +133,8 @@ async fn fetch_pages(
     let mut cursor = source.cursor.clone();
     // Versions planned in this run: overlap between pages is not fetched twice.
     let mut planned: HashMap<String, LocalVersion> = HashMap::new();
+    // Tickets listed so far in this run (progress counts each once).
+    let mut seen: HashSet<String> = HashSet::new();
     let mut page = conn.list_changed(cursor.since, cursor.skip).await?;
     loop {
         let ids: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).collect();
@@ -161,7 +163,8 @@ async fn fetch_pages(
         for s in &plan.fetch {
             planned.insert(s.remote_id.clone(), LocalVersion { version: s.version.clone(), deleted: false });
         }
-        let batch = Batch { records, gone, next: plan.next.clone(), listed: page.items.len() as u64, total: page.total };
+        let listed = page.items.iter().filter(|i| seen.insert(i.remote_id.clone())).count() as u64;
+        let batch = Batch { records, gone, next: plan.next.clone(), listed, total: page.total };
         if out.send(batch).await.is_err() {
             // The writer stopped; its error is the one to report.
             return Ok(());
