@@ -90,10 +90,18 @@ impl HttpClient {
 
     /// GET `url` and parse the body as `T`, retrying transient failures.
     pub async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T> {
+        self.get_with(url, |body| parse_json::<T>(url, body)).await
+    }
+
+    /// GET `url` and turn the body into `T` with `parse`; a parse error
+    /// (which must be a `BadResponse`) is retried like a transient failure,
+    /// since truncated bodies usually are. HTML and empty bodies are refused
+    /// before `parse` sees them.
+    pub async fn get_with<T>(&self, url: &str, parse: impl Fn(&[u8]) -> Result<T>) -> Result<T> {
         let mut attempt = 0u32;
         loop {
             match self.try_get(url).await {
-                Ok(body) => match parse_json::<T>(url, &body) {
+                Ok(body) => match check_body(url, &body).and_then(|()| parse(&body)) {
                     Ok(v) => return Ok(v),
                     Err(error) => self.give_up_or_wait(attempt, Attempt { error, retry: true, retry_after: None }).await?,
                 },
@@ -185,23 +193,28 @@ fn status_error(url: &str, status: StatusCode, retry_after: Option<Duration>) ->
     Attempt { error, retry, retry_after }
 }
 
-/// Parse a JSON body, naming the URL and the problem when it is not JSON.
-pub fn parse_json<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let shown = strip_query(url);
-    match first {
-        None => return Err(Error::BadResponse(format!("{shown} answered with an empty body where JSON was expected"))),
-        Some(b'<') => {
-            return Err(Error::BadResponse(format!(
-                "{shown} answered with an HTML page where JSON was expected (a proxy or login page?); check the URL"
-            )))
-        }
-        _ => {}
+/// Refuse an empty body or an HTML page where JSON was expected.
+pub fn check_body(url: &str, body: &[u8]) -> Result<()> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => Err(Error::BadResponse(format!("{} answered with an empty body where JSON was expected", strip_query(url)))),
+        Some(b'<') => Err(Error::BadResponse(format!(
+            "{} answered with an HTML page where JSON was expected (a proxy or login page?); check the URL",
+            strip_query(url)
+        ))),
+        _ => Ok(()),
     }
-    serde_json::from_slice(body).map_err(|e| {
-        let what = if e.is_eof() { "truncated JSON" } else { "unexpected JSON" };
-        Error::BadResponse(format!("{shown} answered with {what} ({e})"))
-    })
+}
+
+/// Parse a JSON body, naming the URL and the problem when it is not JSON.
+pub fn parse_json<'a, T: serde::Deserialize<'a>>(url: &str, body: &'a [u8]) -> Result<T> {
+    check_body(url, body)?;
+    serde_json::from_slice(body).map_err(|e| json_error(url, &e))
+}
+
+/// A `BadResponse` for JSON that did not parse, naming the URL.
+pub fn json_error(url: &str, e: &serde_json::Error) -> Error {
+    let what = if e.is_eof() { "truncated JSON" } else { "unexpected JSON" };
+    Error::BadResponse(format!("{} answered with {what} ({e})", strip_query(url)))
 }
 
 /// The URL without its query string, for messages.
