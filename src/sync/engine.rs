@@ -23,6 +23,11 @@ use crate::model::{SyncProgress, SyncSummary, TicketRecord};
 use crate::store::tickets::upsert_tickets;
 use crate::{Error, Result, Store};
 
+/// Pages waiting for the writer; more wait only as the writer lags.
+const QUEUED_PAGES: usize = 4;
+/// Most pages one write transaction applies.
+const MAX_PAGES_PER_TX: usize = 8;
+
 /// A planned and fetched page, ready to apply.
 struct Batch {
     records: Vec<TicketRecord>,
@@ -85,7 +90,7 @@ async fn run_inner(
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
 ) -> Result<()> {
     let first_sync = source.cursor.since.is_none();
-    let (batch_tx, batch_rx) = mpsc::channel::<Batch>(2);
+    let (batch_tx, batch_rx) = mpsc::channel::<Batch>(QUEUED_PAGES);
     let (applied_tx, mut applied_rx) = mpsc::unbounded_channel::<Applied>();
     let writer = tokio::task::spawn_blocking({
         let (store, source_id, base) = (store.clone(), source.id, summary.clone());
@@ -213,23 +218,38 @@ fn write_batches(
     applied: mpsc::UnboundedSender<Applied>,
     conn: &dyn Connector,
 ) -> Result<SyncSummary> {
-    while let Some(batch) = rx.blocking_recv() {
+    while let Some(first) = rx.blocking_recv() {
+        // When the writer lags, the pages already waiting share one
+        // transaction (fewer commits); the cursor still moves with the data.
+        let mut batches = vec![first];
+        while batches.len() < MAX_PAGES_PER_TX {
+            match rx.try_recv() {
+                Ok(b) => batches.push(b),
+                Err(_) => break,
+            }
+        }
         summary = store.with_tx(|tx| {
-            // Fewer checkpoints during a bulk sync (the WAL is checkpointed later).
+            // Fewer checkpoints during a bulk sync.
             tx.pragma_update(None, "wal_autocheckpoint", 10_000)?;
             let mut s = summary.clone();
-            let stats = upsert_tickets(tx, source_id, &batch.records)?;
-            s.fetched += batch.records.len() as u64;
-            s.created += stats.created;
-            s.updated += stats.updated;
-            s.deleted += state::mark_deleted(tx, source_id, &batch.gone, now)?;
+            for batch in &batches {
+                let stats = upsert_tickets(tx, source_id, &batch.records)?;
+                s.fetched += batch.records.len() as u64;
+                s.created += stats.created;
+                s.updated += stats.updated;
+                s.deleted += state::mark_deleted(tx, source_id, &batch.gone, now)?;
+            }
+            if let Some(last) = batches.last() {
+                state::save_cursor(tx, source_id, &last.next)?;
+            }
             s.requests = conn.requests();
-            state::save_cursor(tx, source_id, &batch.next)?;
             state::save_run_counts(tx, run_id, &s)?;
             Ok(s)
         })?;
-        // The receiver only goes away when the run is over.
-        let _ = applied.send(Applied { listed: batch.listed, total: batch.total });
+        for batch in &batches {
+            // The receiver only goes away when the run is over.
+            let _ = applied.send(Applied { listed: batch.listed, total: batch.total });
+        }
     }
     Ok(summary)
 }
