@@ -98,11 +98,22 @@ impl HttpClient {
     /// since truncated bodies usually are. HTML and empty bodies are refused
     /// before `parse` sees them.
     pub async fn get_with<T>(&self, url: &str, parse: impl Fn(&[u8]) -> Result<T>) -> Result<T> {
+        match self.get_unless(url, &[], parse).await? {
+            Some(v) => Ok(v),
+            None => Err(Error::Internal(format!("{} gave no answer", strip_query(url)))),
+        }
+    }
+
+    /// Like [`HttpClient::get_with`], but an answer with one of the `absent`
+    /// statuses (say 403/404/410 for one record) is `None`, not an error:
+    /// a permanent refusal of one record must not block the others.
+    pub async fn get_unless<T>(&self, url: &str, absent: &[u16], parse: impl Fn(&[u8]) -> Result<T>) -> Result<Option<T>> {
         let mut attempt = 0u32;
         loop {
-            match self.try_get(url).await {
-                Ok(body) => match check_body(url, &body).and_then(|()| parse(&body)) {
-                    Ok(v) => return Ok(v),
+            match self.try_get(url, absent).await {
+                Ok(None) => return Ok(None),
+                Ok(Some(body)) => match check_body(url, &body).and_then(|()| parse(&body)) {
+                    Ok(v) => return Ok(Some(v)),
                     Err(error) => self.give_up_or_wait(attempt, Attempt { error, retry: true, retry_after: None }).await?,
                 },
                 Err(failure) => self.give_up_or_wait(attempt, failure).await?,
@@ -124,16 +135,19 @@ impl HttpClient {
         Ok(())
     }
 
-    async fn try_get(&self, url: &str) -> std::result::Result<Vec<u8>, Attempt> {
+    async fn try_get(&self, url: &str, absent: &[u16]) -> std::result::Result<Option<Vec<u8>>, Attempt> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let resp = self.client.get(url).headers(self.headers.clone()).send().await.map_err(|e| transport(url, &e))?;
         let status = resp.status();
+        if absent.contains(&status.as_u16()) {
+            return Ok(None);
+        }
         if !status.is_success() {
             let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
             return Err(status_error(url, status, retry_after));
         }
         let body = resp.bytes().await.map_err(|e| transport(url, &e))?;
-        Ok(body.to_vec())
+        Ok(Some(body.to_vec()))
     }
 }
 

@@ -317,19 +317,18 @@ impl Connector for Redmine {
 
     async fn fetch_ticket(&self, remote_id: &str) -> Result<Option<TicketRecord>> {
         let url = self.url(&format!("issues/{remote_id}.json"), &[("include", "journals")])?;
+        // 404: deleted meanwhile; 403: no longer visible to this token's user
+        // (a private issue). Either way it is gone for this workspace, and it
+        // must not stop the sync of the others.
         let parsed = self
             .http
-            .get_with(&url, |body| {
+            .get_unless(&url, &[403, 404, 410], |body| {
                 let one: One<'_> = parse_json(&url, body)?;
                 let issue: Issue = serde_json::from_str(one.issue.get()).map_err(|e| json_error(&url, &e))?;
                 Ok((issue, raw_without_journals(one.issue)?))
             })
-            .await;
-        let (issue, raw) = match parsed {
-            Ok(p) => p,
-            Err(Error::NotFound(_)) => return Ok(None),
-            Err(e) => return Err(e),
-        };
+            .await?;
+        let Some((issue, raw)) = parsed else { return Ok(None) };
         let statuses = self.statuses().await?;
         self.to_record(issue, raw, statuses).map(Some)
     }
