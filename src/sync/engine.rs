@@ -24,9 +24,9 @@ use crate::store::tickets::upsert_tickets;
 use crate::{Error, Result, Store};
 
 /// Pages waiting for the writer; more wait only as the writer lags.
-const QUEUED_PAGES: usize = 4;
+const QUEUED_PAGES: usize = 16;
 /// Most pages one write transaction applies.
-const MAX_PAGES_PER_TX: usize = 8;
+const MAX_PAGES_PER_TX: usize = 16;
 
 /// A planned and fetched page, ready to apply.
 struct Batch {
