@@ -1,5 +1,5 @@
 //! Crash safety: the real `hypercare sync` process is killed (SIGKILL) at
-//! random instants while the server keeps changing; every rerun to the end
+//! random instants after the run has started, while the server keeps changing; every rerun to the end
 //! leaves the store equal to the server (subjects, statuses, comment counts,
 //! tombstones for deleted tickets).
 
@@ -68,6 +68,10 @@ fn assert_mirrors(store: &Store, fake: &FakeRedmine, trial: usize) {
     assert_eq!(found, expected, "trial {trial}: search");
 }
 
+fn runs(store: &Store) -> i64 {
+    store.read(|c| Ok(c.query_row("SELECT count(*) FROM sync_runs", [], |r| r.get(0))?)).expect("runs")
+}
+
 #[test]
 fn killed_syncs_rerun_to_exactly_the_servers_state() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -79,7 +83,7 @@ fn killed_syncs_rerun_to_exactly_the_servers_state() {
     let mut clock = T0 + 100_000;
     let mut killed_mid_sync = 0;
     let mut last_run = Duration::from_millis(1_500);
-    for trial in 0..14 {
+    for trial in 0..16 {
         // The server changes between runs: comments, status changes, a deletion.
         {
             let mut s = fake.state();
@@ -93,14 +97,23 @@ fn killed_syncs_rerun_to_exactly_the_servers_state() {
             s.issues.remove(&victim);
         }
         let mut child = hypercare(dir.path()).args(["sync", "fake", "--json"]).spawn().expect("spawn");
-        // Anywhere from start-up to the end of a typical run.
-        let wait = Duration::from_millis(rng.random_range(5..(last_run.as_millis() as u64).max(10)));
+        // Wait until the run has started (its sync_runs row exists), then
+        // kill it anywhere within a typical run's length.
+        let runs_before = runs(&store);
+        let started = Instant::now();
+        while runs(&store) == runs_before && started.elapsed() < Duration::from_secs(5) {
+            if child.try_wait().expect("try_wait").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let wait = Duration::from_millis(rng.random_range(0..(last_run.as_millis() as u64 / 2).max(1)));
         let started = Instant::now();
         while started.elapsed() < wait {
             if child.try_wait().expect("try_wait").is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(Duration::from_millis(2));
         }
         if child.try_wait().expect("try_wait").is_none() {
             child.kill().expect("SIGKILL");
@@ -116,5 +129,6 @@ fn killed_syncs_rerun_to_exactly_the_servers_state() {
         assert!(out.status.success(), "trial {trial}: rerun failed: {}", String::from_utf8_lossy(&out.stderr));
         assert_mirrors(&store, &fake, trial);
     }
-    assert!(killed_mid_sync >= 10, "only {killed_mid_sync} of 14 runs were killed mid-sync; slow the fake down");
+    eprintln!("killed mid-sync in {killed_mid_sync} of 16 trials");
+    assert!(killed_mid_sync >= 10, "only {killed_mid_sync} of 16 runs were killed mid-sync; slow the fake down");
 }

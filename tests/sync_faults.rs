@@ -151,3 +151,32 @@ async fn a_refused_connection_is_offline() {
     assert_eq!(e.code(), ErrorCode::Offline);
     assert!(e.to_string().contains("refused"), "{e}");
 }
+
+#[tokio::test]
+async fn a_ticket_the_user_may_no_longer_see_does_not_block_the_others() {
+    let (_d, store, fake) = setup(30);
+    sync(&store, KEY).await.expect("first sync");
+    fake.state().comment(5, "made private", None, T0 + 10_000);
+    fake.state().comment(6, "a normal comment", None, T0 + 10_001);
+    fault(&fake, "/issues/5.json", Fault::Status(403, None), 5);
+    let before = fake.requests("/issues/5.json").len();
+    let s = sync(&store, KEY).await.expect("the sync goes on");
+    let asked = fake.requests("/issues/5.json").len() - before;
+    assert_eq!(asked, 2, "asked once by the listing pass, once by the census; a permanent 403 is not retried");
+    let t = stored(&store);
+    assert!(t["5"].deleted, "no longer visible: a tombstone");
+    assert_eq!((t["6"].comment_count, t["6"].deleted), (3, false));
+    assert_eq!(s.deleted, 1);
+}
+
+#[tokio::test]
+async fn a_token_revoked_mid_sync_fails_as_auth_and_keeps_the_applied_pages() {
+    let (_d, store, fake) = setup(250);
+    fault(&fake, "/issues/230.json", Fault::Status(401, None), 1);
+    let e = sync(&store, KEY).await.expect_err("401 on a ticket");
+    assert_eq!(e.code(), ErrorCode::Auth);
+    let n = stored(&store).len();
+    assert!((100..250).contains(&n), "the pages before the failure stay applied: {n}");
+    sync(&store, KEY).await.expect("with a valid token again");
+    assert_eq!(stored(&store).len(), 250);
+}

@@ -142,13 +142,15 @@ async fn incremental_sync_mirrors_a_real_redmine_after_edits_bulk_updates_and_de
     // the listing's page boundary falls inside the tie.
     let second = Utc::now() - Duration::minutes(5);
     {
-        let db = rm.db();
+        let mut db = rm.db();
+        let tx = db.transaction().expect("tx");
         for (n, i) in ids[40..220].iter().enumerate() {
             let at = if n < 20 { db_time(second - Duration::seconds(1), n as i64) } else { db_time(second, n as i64 * 1000) };
-            db.execute("UPDATE issues SET subject = subject || ' [bulk]', updated_on = ?2 WHERE id = ?1", params![i, at])
+            tx.execute("UPDATE issues SET subject = subject || ' [bulk]', updated_on = ?2 WHERE id = ?1", params![i, at])
                 .expect("bulk update");
             changed.insert(*i);
         }
+        tx.commit().expect("commit");
     }
     let mut deleted = BTreeSet::new();
     for k in [300, 301, 302, 45] {

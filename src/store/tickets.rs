@@ -130,7 +130,14 @@ pub fn upsert_tickets(tx: &Transaction<'_>, source_id: i64, records: &[TicketRec
             }
         };
         if text_changed {
-            reindex_ticket(tx, id, &rec.title, &rec.description)?;
+            match &rec.comments {
+                // The comments are at hand: no need to read them back.
+                Some(cs) => {
+                    let text = cs.iter().map(|c| c.body.as_str()).collect::<Vec<_>>().join("\n");
+                    write_fts(tx, id, &rec.title, &rec.description, &text)?;
+                }
+                None => reindex_ticket(tx, id, &rec.title, &rec.description)?,
+            }
         }
     }
     Ok(stats)
@@ -141,6 +148,11 @@ pub fn reindex_ticket(tx: &Connection, id: i64, title: &str, description: &str) 
     let comments: String = tx
         .prepare_cached("SELECT COALESCE(group_concat(body, char(10)), '') FROM comments WHERE ticket_id = ?1")?
         .query_row([id], |r| r.get(0))?;
+    write_fts(tx, id, title, description, &comments)
+}
+
+/// Replace the full-text row of ticket `id`.
+fn write_fts(tx: &Connection, id: i64, title: &str, description: &str, comments: &str) -> Result<()> {
     tx.prepare_cached("DELETE FROM ticket_fts WHERE rowid = ?1")?.execute([id])?;
     tx.prepare_cached("INSERT INTO ticket_fts (rowid, title, description, comments) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![id, title, description, comments])?;

@@ -23,6 +23,11 @@ use crate::model::{SyncProgress, SyncSummary, TicketRecord};
 use crate::store::tickets::upsert_tickets;
 use crate::{Error, Result, Store};
 
+/// Pages waiting for the writer; more wait only as the writer lags.
+const QUEUED_PAGES: usize = 16;
+/// Most pages one write transaction applies.
+const MAX_PAGES_PER_TX: usize = 16;
+
 /// A planned and fetched page, ready to apply.
 struct Batch {
     records: Vec<TicketRecord>,
@@ -85,7 +90,7 @@ async fn run_inner(
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
 ) -> Result<()> {
     let first_sync = source.cursor.since.is_none();
-    let (batch_tx, batch_rx) = mpsc::channel::<Batch>(2);
+    let (batch_tx, batch_rx) = mpsc::channel::<Batch>(QUEUED_PAGES);
     let (applied_tx, mut applied_rx) = mpsc::unbounded_channel::<Applied>();
     let writer = tokio::task::spawn_blocking({
         let (store, source_id, base) = (store.clone(), source.id, summary.clone());
@@ -133,8 +138,10 @@ async fn fetch_pages(
     let mut cursor = source.cursor.clone();
     // Versions planned in this run: overlap between pages is not fetched twice.
     let mut planned: HashMap<String, LocalVersion> = HashMap::new();
+    // Tickets listed so far in this run (progress counts each once).
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut page = conn.list_changed(cursor.since, cursor.skip).await?;
     loop {
-        let page = conn.list_changed(cursor.since, cursor.skip).await?;
         let ids: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).collect();
         let mut local = blocking(store, {
             let id = source.id;
@@ -147,18 +154,31 @@ async fn fetch_pages(
             }
         }
         let plan = plan_page(&local, &cursor, &page, conn.page_size());
-        let (records, gone) = fetch_details(conn, &plan.fetch, opts.concurrency).await?;
+        // The next listing page is asked for while this page's details arrive.
+        let (details, upcoming) = if plan.done {
+            (fetch_details(conn, &plan.fetch, opts.concurrency).await, None)
+        } else {
+            let (d, next) = tokio::join!(
+                fetch_details(conn, &plan.fetch, opts.concurrency),
+                conn.list_changed(plan.next.since, plan.next.skip)
+            );
+            (d, Some(next))
+        };
+        let (records, gone) = details?;
         for s in &plan.fetch {
             planned.insert(s.remote_id.clone(), LocalVersion { version: s.version.clone(), deleted: false });
         }
-        let batch = Batch { records, gone, next: plan.next.clone(), listed: page.items.len() as u64, total: page.total };
+        let listed = page.items.iter().filter(|i| seen.insert(i.remote_id.clone())).count() as u64;
+        let batch = Batch { records, gone, next: plan.next.clone(), listed, total: page.total };
         if out.send(batch).await.is_err() {
             // The writer stopped; its error is the one to report.
             return Ok(());
         }
         cursor = plan.next;
-        if plan.done {
-            return Ok(());
+        match upcoming {
+            None => return Ok(()),
+            // A failed listing stops the run after this page was handed over.
+            Some(next) => page = next?,
         }
     }
 }
@@ -198,23 +218,38 @@ fn write_batches(
     applied: mpsc::UnboundedSender<Applied>,
     conn: &dyn Connector,
 ) -> Result<SyncSummary> {
-    while let Some(batch) = rx.blocking_recv() {
+    while let Some(first) = rx.blocking_recv() {
+        // When the writer lags, the pages already waiting share one
+        // transaction (fewer commits); the cursor still moves with the data.
+        let mut batches = vec![first];
+        while batches.len() < MAX_PAGES_PER_TX {
+            match rx.try_recv() {
+                Ok(b) => batches.push(b),
+                Err(_) => break,
+            }
+        }
         summary = store.with_tx(|tx| {
-            // Fewer checkpoints during a bulk sync (the WAL is checkpointed later).
+            // Fewer checkpoints during a bulk sync.
             tx.pragma_update(None, "wal_autocheckpoint", 10_000)?;
             let mut s = summary.clone();
-            let stats = upsert_tickets(tx, source_id, &batch.records)?;
-            s.fetched += batch.records.len() as u64;
-            s.created += stats.created;
-            s.updated += stats.updated;
-            s.deleted += state::mark_deleted(tx, source_id, &batch.gone, now)?;
+            for batch in &batches {
+                let stats = upsert_tickets(tx, source_id, &batch.records)?;
+                s.fetched += batch.records.len() as u64;
+                s.created += stats.created;
+                s.updated += stats.updated;
+                s.deleted += state::mark_deleted(tx, source_id, &batch.gone, now)?;
+            }
+            if let Some(last) = batches.last() {
+                state::save_cursor(tx, source_id, &last.next)?;
+            }
             s.requests = conn.requests();
-            state::save_cursor(tx, source_id, &batch.next)?;
             state::save_run_counts(tx, run_id, &s)?;
             Ok(s)
         })?;
-        // The receiver only goes away when the run is over.
-        let _ = applied.send(Applied { listed: batch.listed, total: batch.total });
+        for batch in &batches {
+            // The receiver only goes away when the run is over.
+            let _ = applied.send(Applied { listed: batch.listed, total: batch.total });
+        }
     }
     Ok(summary)
 }

@@ -90,11 +90,30 @@ impl HttpClient {
 
     /// GET `url` and parse the body as `T`, retrying transient failures.
     pub async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T> {
+        self.get_with(url, |body| parse_json::<T>(url, body)).await
+    }
+
+    /// GET `url` and turn the body into `T` with `parse`; a parse error
+    /// (which must be a `BadResponse`) is retried like a transient failure,
+    /// since truncated bodies usually are. HTML and empty bodies are refused
+    /// before `parse` sees them.
+    pub async fn get_with<T>(&self, url: &str, parse: impl Fn(&[u8]) -> Result<T>) -> Result<T> {
+        match self.get_unless(url, &[], parse).await? {
+            Some(v) => Ok(v),
+            None => Err(Error::Internal(format!("{} gave no answer", strip_query(url)))),
+        }
+    }
+
+    /// Like [`HttpClient::get_with`], but an answer with one of the `absent`
+    /// statuses (say 403/404/410 for one record) is `None`, not an error:
+    /// a permanent refusal of one record must not block the others.
+    pub async fn get_unless<T>(&self, url: &str, absent: &[u16], parse: impl Fn(&[u8]) -> Result<T>) -> Result<Option<T>> {
         let mut attempt = 0u32;
         loop {
-            match self.try_get(url).await {
-                Ok(body) => match parse_json::<T>(url, &body) {
-                    Ok(v) => return Ok(v),
+            match self.try_get(url, absent).await {
+                Ok(None) => return Ok(None),
+                Ok(Some(body)) => match check_body(url, &body).and_then(|()| parse(&body)) {
+                    Ok(v) => return Ok(Some(v)),
                     Err(error) => self.give_up_or_wait(attempt, Attempt { error, retry: true, retry_after: None }).await?,
                 },
                 Err(failure) => self.give_up_or_wait(attempt, failure).await?,
@@ -116,16 +135,19 @@ impl HttpClient {
         Ok(())
     }
 
-    async fn try_get(&self, url: &str) -> std::result::Result<Vec<u8>, Attempt> {
+    async fn try_get(&self, url: &str, absent: &[u16]) -> std::result::Result<Option<Vec<u8>>, Attempt> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let resp = self.client.get(url).headers(self.headers.clone()).send().await.map_err(|e| transport(url, &e))?;
         let status = resp.status();
+        if absent.contains(&status.as_u16()) {
+            return Ok(None);
+        }
         if !status.is_success() {
             let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
             return Err(status_error(url, status, retry_after));
         }
         let body = resp.bytes().await.map_err(|e| transport(url, &e))?;
-        Ok(body.to_vec())
+        Ok(Some(body.to_vec()))
     }
 }
 
@@ -185,23 +207,28 @@ fn status_error(url: &str, status: StatusCode, retry_after: Option<Duration>) ->
     Attempt { error, retry, retry_after }
 }
 
-/// Parse a JSON body, naming the URL and the problem when it is not JSON.
-pub fn parse_json<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let shown = strip_query(url);
-    match first {
-        None => return Err(Error::BadResponse(format!("{shown} answered with an empty body where JSON was expected"))),
-        Some(b'<') => {
-            return Err(Error::BadResponse(format!(
-                "{shown} answered with an HTML page where JSON was expected (a proxy or login page?); check the URL"
-            )))
-        }
-        _ => {}
+/// Refuse an empty body or an HTML page where JSON was expected.
+pub fn check_body(url: &str, body: &[u8]) -> Result<()> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => Err(Error::BadResponse(format!("{} answered with an empty body where JSON was expected", strip_query(url)))),
+        Some(b'<') => Err(Error::BadResponse(format!(
+            "{} answered with an HTML page where JSON was expected (a proxy or login page?); check the URL",
+            strip_query(url)
+        ))),
+        _ => Ok(()),
     }
-    serde_json::from_slice(body).map_err(|e| {
-        let what = if e.is_eof() { "truncated JSON" } else { "unexpected JSON" };
-        Error::BadResponse(format!("{shown} answered with {what} ({e})"))
-    })
+}
+
+/// Parse a JSON body, naming the URL and the problem when it is not JSON.
+pub fn parse_json<'a, T: serde::Deserialize<'a>>(url: &str, body: &'a [u8]) -> Result<T> {
+    check_body(url, body)?;
+    serde_json::from_slice(body).map_err(|e| json_error(url, &e))
+}
+
+/// A `BadResponse` for JSON that did not parse, naming the URL.
+pub fn json_error(url: &str, e: &serde_json::Error) -> Error {
+    let what = if e.is_eof() { "truncated JSON" } else { "unexpected JSON" };
+    Error::BadResponse(format!("{} answered with {what} ({e})", strip_query(url)))
 }
 
 /// The URL without its query string, for messages.

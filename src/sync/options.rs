@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `resolved_statuses` | `["Resolved"]` | status names that count as resolved (not closed) |
 //! | `concurrency` | 4 | ticket detail requests in flight |
-//! | `census_interval_secs` | 3600 | how often the id census looks for deleted tickets |
+//! | `census_interval_secs` | 21600 | how often the id census looks for deleted tickets |
 //! | `timeout_secs` | 60 | whole-request timeout |
 //! | `connect_timeout_secs` | 10 | connect timeout |
 //! | `max_retries` | 4 | retries of a transient failure |
@@ -34,7 +34,7 @@ impl Default for SyncOptions {
         SyncOptions {
             resolved_statuses: vec!["Resolved".to_string()],
             concurrency: 4,
-            census_interval: chrono::Duration::hours(1),
+            census_interval: chrono::Duration::hours(6),
             retry: RetryPolicy::default(),
         }
     }

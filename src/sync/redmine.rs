@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 use tokio::sync::OnceCell;
 
 use super::connector::{Census, ChangedPage, Connector, RemoteStub};
-use super::http::{HttpClient, RetryPolicy};
+use super::http::{json_error, parse_json, HttpClient, RetryPolicy};
 use super::plan::SLACK;
 use super::ConnectionInfo;
 use crate::model::{CommentRecord, StatusChangeRecord, StatusClass, TicketRecord};
@@ -317,15 +317,18 @@ impl Connector for Redmine {
 
     async fn fetch_ticket(&self, remote_id: &str) -> Result<Option<TicketRecord>> {
         let url = self.url(&format!("issues/{remote_id}.json"), &[("include", "journals")])?;
-        let body: Box<RawValue> = match self.http.get_json(&url).await {
-            Ok(b) => b,
-            Err(Error::NotFound(_)) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let bad = |e: serde_json::Error| Error::BadResponse(format!("{url}: not a Redmine issue ({e})"));
-        let one: One<'_> = serde_json::from_str(body.get()).map_err(bad)?;
-        let issue: Issue = serde_json::from_str(one.issue.get()).map_err(bad)?;
-        let raw = raw_without_journals(one.issue)?;
+        // 404: deleted meanwhile; 403: no longer visible to this token's user
+        // (a private issue). Either way it is gone for this workspace, and it
+        // must not stop the sync of the others.
+        let parsed = self
+            .http
+            .get_unless(&url, &[403, 404, 410], |body| {
+                let one: One<'_> = parse_json(&url, body)?;
+                let issue: Issue = serde_json::from_str(one.issue.get()).map_err(|e| json_error(&url, &e))?;
+                Ok((issue, raw_without_journals(one.issue)?))
+            })
+            .await?;
+        let Some((issue, raw)) = parsed else { return Ok(None) };
         let statuses = self.statuses().await?;
         self.to_record(issue, raw, statuses).map(Some)
     }

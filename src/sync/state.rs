@@ -25,7 +25,8 @@ pub struct SourceState {
 }
 
 pub fn source_state(c: &Connection, name: &str) -> Result<SourceState> {
-    let row: Option<(i64, String, String, String, String, Option<String>, Option<i64>)> = c
+    type Row = (i64, String, String, String, String, Option<String>, Option<i64>);
+    let row: Option<Row> = c
         .query_row(
             "SELECT id, kind, url, project, config, cursor, census_at FROM sources WHERE name = ?1",
             [name],

@@ -309,7 +309,7 @@ async fn one(st: S, headers: HeaderMap, Path(file): Path<String>, Query(q): Quer
     let id: Option<u64> = file.strip_suffix(".json").and_then(|v| v.parse().ok());
     let s = st.lock().unwrap_or_else(|e| e.into_inner());
     match id.and_then(|id| s.issues.get(&id)) {
-        Some(i) => json_response(json!({"issue": issue_json(i, q.get("include").is_some())}).to_string()),
+        Some(i) => json_response(json!({"issue": issue_json(i, q.contains_key("include"))}).to_string()),
         None => (StatusCode::NOT_FOUND, "").into_response(),
     }
 }

@@ -10,7 +10,8 @@ use hypercare::store::sources::NewSource;
 use hypercare::Store;
 use std::collections::BTreeMap;
 
-/// A fixed "now" for the store side of the tests.
+/// The "now" the tests hand to the sync (the wall clock: the fake and real
+/// servers stamp changes with real times).
 pub fn now() -> DateTime<Utc> {
     Utc::now()
 }

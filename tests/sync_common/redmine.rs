@@ -47,14 +47,24 @@ impl Redmine {
         c
     }
 
+    /// Send a request; a 500 is retried a few times, because Redmine on
+    /// SQLite answers "database is locked" while a test writes its database.
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> reqwest::Response {
-        let mut req = self.client.request(method, format!("{}{path}", self.url)).header("X-Redmine-API-Key", &self.key);
-        if let Some(b) = body {
-            req = req.json(&b);
+        for attempt in 0.. {
+            let mut req =
+                self.client.request(method.clone(), format!("{}{path}", self.url)).header("X-Redmine-API-Key", &self.key);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let resp = req.send().await.expect("Redmine request");
+            if resp.status() == reqwest::StatusCode::INTERNAL_SERVER_ERROR && attempt < 10 {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                continue;
+            }
+            assert!(resp.status().is_success(), "{path}: HTTP {}", resp.status());
+            return resp;
         }
-        let resp = req.send().await.expect("Redmine request");
-        assert!(resp.status().is_success(), "{path}: HTTP {}", resp.status());
-        resp
+        unreachable!("the loop returns")
     }
 
     pub async fn get(&self, path: &str) -> Value {
