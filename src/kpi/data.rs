@@ -107,6 +107,11 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// Names whose ids are their positions (empty names are gaps).
+    pub fn from_names(names: Vec<String>) -> Interner {
+        Interner { map: HashMap::new(), names }
+    }
+
     pub fn id(&mut self, s: &str) -> u32 {
         if let Some(i) = self.map.get(s) {
             return *i;
@@ -244,29 +249,39 @@ pub fn load_surveys(c: &Connection, start: i64, end: i64, people: &mut Interner)
     Ok(out)
 }
 
-/// Usage events in `[start, end)`.
-pub fn load_usage(
-    c: &Connection,
-    start: i64,
-    end: i64,
-    users: &mut Interner,
-    features: &mut Interner,
-) -> Result<Vec<UsageRow>> {
+/// Usage events in `[start, end)`, and the feature names by number.
+/// Users and features are the store's own numbers (`usage_users.id`,
+/// `usage_features.id`): no strings are read per event.
+pub fn load_usage(c: &Connection, start: i64, end: i64) -> Result<(Vec<UsageRow>, Interner)> {
     let mut stmt = c.prepare_cached(
-        "SELECT at, user, feature, outcome FROM usage_events WHERE at >= ?1 AND at < ?2",
+        "SELECT at, user_id, feature_id, outcome FROM usage_events WHERE at >= ?1 AND at < ?2",
     )?;
     let mut rows = stmt.query([start, end])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let user = users.id(text(r, 1)?);
-        let feature = features.id(text(r, 2)?);
-        let ok = match text(r, 3)? {
-            "" => None,
-            o => Some(o == "success"),
-        };
-        out.push(UsageRow { at: r.get(0)?, user, feature, ok });
+        let outcome: i64 = r.get(3)?;
+        out.push(UsageRow {
+            at: r.get(0)?,
+            user: r.get::<_, i64>(1)?.clamp(0, u32::MAX as i64) as u32,
+            feature: r.get::<_, i64>(2)?.clamp(0, u32::MAX as i64) as u32,
+            ok: match outcome {
+                1 => Some(true),
+                0 => Some(false),
+                _ => None,
+            },
+        });
     }
-    Ok(out)
+    let mut names = Vec::new();
+    let mut st = c.prepare_cached("SELECT id, name FROM usage_features ORDER BY id")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id = r.get::<_, i64>(0)?.clamp(0, 1 << 24) as usize;
+        if names.len() <= id {
+            names.resize(id + 1, String::new());
+        }
+        names[id] = text(r, 1)?.to_string();
+    }
+    Ok((out, Interner::from_names(names)))
 }
 
 /// Gateway calls in `[start, end)`.

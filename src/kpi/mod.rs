@@ -109,8 +109,8 @@ fn satisfaction_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSett
 fn adoption_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<adoption::Adoption> {
     let grid = period::DayGrid::new(period.from, period.to, period.tz);
     let (start, end) = (period.start_ts(), period.end_ts().min(now + 1));
-    let (mut users, mut features, mut paths) = Default::default();
-    let usage = data::load_usage(c, start, end, &mut users, &mut features)?;
+    let mut paths = data::Interner::default();
+    let (usage, features) = data::load_usage(c, start, end)?;
     let gateway = data::load_gateway(c, start, end, &mut paths)?;
     Ok(adoption::adoption(&usage, &features, &gateway, &paths, &grid, settings.licensed_users))
 }
