@@ -11,7 +11,9 @@ use super::priority::Priority;
 use crate::model::{Category, StatusClass};
 use crate::Result;
 
-/// One ticket, as the operations KPIs see it.
+/// One ticket, as the operations KPIs see it. As loaded, a ticket that is
+/// not open has `resolved_at` = when it was last resolved (its last update
+/// when the server did not say).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TicketRow {
     pub id: i64,
@@ -147,10 +149,12 @@ fn class(s: &str) -> StatusClass {
 /// their own tables (read in id order, no per-ticket lookups).
 pub fn load_tickets(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT id, priority, remote_category, status_class, created_at, updated_at, resolved_at
+        "SELECT id, priority, remote_category, created_at,
+                CASE WHEN status_class = 'open' THEN NULL ELSE COALESCE(resolved_at, updated_at) END
          FROM tickets INDEXED BY tickets_kpi
-         WHERE created_at < ?2 AND deleted_at IS NULL
-           AND (status_class = 'open' OR resolved_at IS NULL OR resolved_at >= ?1)",
+         WHERE deleted_at IS NULL AND created_at < ?2
+           AND (status_class = 'open' OR resolved_at IS NULL OR resolved_at >= ?1)
+         ORDER BY id",
     )?;
     let mut rows = stmt.query([start, end])?;
     let mut out = Vec::new();
@@ -167,18 +171,19 @@ pub fn load_tickets(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketRo
                 }
             },
         };
+        let closed_at: Option<i64> = r.get(4)?;
         out.push(TicketRow {
             id: r.get(0)?,
             priority: prio,
             category: opt_str(r, 2)?.and_then(Category::parse),
-            status_class: class(text(r, 3)?),
-            created_at: r.get(4)?,
-            updated_at: r.get(5)?,
-            resolved_at: r.get(6)?,
+            // Resolved and closed are alike here: the lifecycle only needs "not open".
+            status_class: if closed_at.is_some() { StatusClass::Resolved } else { StatusClass::Open },
+            created_at: r.get(3)?,
+            updated_at: closed_at.unwrap_or(0),
+            resolved_at: closed_at,
             first_response_at: None,
         });
     }
-    out.sort_unstable_by_key(|t| t.id);
     // Effective category: the user's override, else the automatic triage,
     // else the server's own category (kept from above).
     let mut tri = c.prepare_cached(

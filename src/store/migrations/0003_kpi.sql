@@ -89,7 +89,7 @@ CREATE TABLE kpi_settings (
 -- The KPI queries over tickets: the columns they read without touching the
 -- wide ticket rows (descriptions, raw JSON), and the status history per
 -- ticket in time order (id breaks ties within a second).
-CREATE INDEX tickets_kpi ON tickets (created_at, status_class, resolved_at, deleted_at, priority, remote_category, updated_at);
+CREATE INDEX tickets_kpi ON tickets (deleted_at, id, created_at, status_class, resolved_at, updated_at, priority, remote_category);
 CREATE INDEX status_changes_ticket ON status_changes (ticket_id, at, id, from_class, to_class);
 CREATE INDEX comments_ticket_at ON comments (ticket_id, created_at, author);
 
