@@ -18,6 +18,7 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("migrations/0001_core.sql") },
     Migration { version: 3, name: "kpi", sql: include_str!("migrations/0003_kpi.sql") },
+    Migration { version: 32, name: "kpi_usage_ids", sql: include_str!("migrations/0032_kpi_usage_ids.sql") },
 ];
 
 /// The schema version this build writes.

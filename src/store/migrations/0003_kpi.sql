@@ -33,29 +33,18 @@ CREATE TABLE survey_mappings (
     updated_at INTEGER NOT NULL
 );
 
--- Users and features of the usage log, named once: the events refer to
--- them by number, so the KPIs read integers only.
-CREATE TABLE usage_users (
-    id   INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE
-);
-CREATE TABLE usage_features (
-    id   INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE                 -- feature or action
-);
-
 -- One action of one user in the new system.
 CREATE TABLE usage_events (
     id          INTEGER PRIMARY KEY,
     source_file TEXT NOT NULL,
     at          INTEGER NOT NULL,
-    user_id     INTEGER NOT NULL REFERENCES usage_users(id),
-    feature_id  INTEGER NOT NULL REFERENCES usage_features(id),
-    outcome     INTEGER NOT NULL DEFAULT 2 CHECK (outcome IN (0, 1, 2))  -- 1 success, 0 failure, 2 not recorded
+    user        TEXT NOT NULL,
+    feature     TEXT NOT NULL,                -- feature or action
+    outcome     TEXT NOT NULL DEFAULT '' CHECK (outcome IN ('success', 'failure', ''))  -- '': not recorded
 );
 -- Covering index: DAU/WAU, feature adoption and success rate read these by
 -- period. Unique, so overlapping log files do not count an event twice.
-CREATE UNIQUE INDEX usage_events_at ON usage_events (at, user_id, feature_id, outcome);
+CREATE UNIQUE INDEX usage_events_at ON usage_events (at, user, feature, outcome);
 
 -- One call seen by the API gateway.
 CREATE TABLE gateway_calls (
@@ -89,7 +78,7 @@ CREATE TABLE kpi_settings (
 -- The KPI queries over tickets: the columns they read without touching the
 -- wide ticket rows (descriptions, raw JSON), and the status history per
 -- ticket in time order (id breaks ties within a second).
-CREATE INDEX tickets_kpi ON tickets (deleted_at, id, created_at, status_class, resolved_at, updated_at, priority, remote_category);
+CREATE INDEX tickets_kpi ON tickets (created_at, status_class, resolved_at, deleted_at, priority, remote_category, updated_at);
 CREATE INDEX status_changes_ticket ON status_changes (ticket_id, at, id, from_class, to_class);
 CREATE INDEX comments_ticket_at ON comments (ticket_id, created_at, author);
 
