@@ -89,7 +89,16 @@ pub fn compute_on(
     Ok(assemble(period, settings, now, ops, sat, adopt, val))
 }
 
+/// Let this connection read the store through a memory map: the KPI queries
+/// scan large indexes, and a pooled connection's own page cache may be cold
+/// (the map shares the operating system's cache between connections).
+fn map_store(c: &rusqlite::Connection) -> Result<()> {
+    c.pragma_update(None, "mmap_size", 1i64 << 30)?;
+    Ok(())
+}
+
 fn operations_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<operations::Operations> {
+    map_store(c)?;
     let lead = chrono::Duration::days(operations::MA_LEAD_DAYS as i64);
     let lead_start = period::local_midnight(period.tz, period.from - lead);
     let end = period.end_ts();
@@ -100,6 +109,7 @@ fn operations_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettin
 }
 
 fn satisfaction_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<satisfaction::Satisfaction> {
+    map_store(c)?;
     let grid = period::DayGrid::new(period.from, period.to, period.tz);
     let mut people = data::Interner::default();
     let surveys = data::load_surveys(c, period.start_ts(), period.end_ts().min(now + 1), &mut people)?;
@@ -107,6 +117,7 @@ fn satisfaction_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSett
 }
 
 fn adoption_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<adoption::Adoption> {
+    map_store(c)?;
     let grid = period::DayGrid::new(period.from, period.to, period.tz);
     let (start, end) = (period.start_ts(), period.end_ts().min(now + 1));
     let mut paths = data::Interner::default();
