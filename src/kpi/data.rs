@@ -29,12 +29,13 @@ pub struct TicketRow {
     pub first_response_at: Option<i64>,
 }
 
-/// One status change of a ticket.
+/// One status change of a ticket. Where it came from does not matter: the
+/// lifecycle follows the ticket's state from its creation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StatusRow {
     pub ticket_id: i64,
     pub at: i64,
-    pub from_class: Option<StatusClass>,
+    /// Open, or resolved/closed (the KPIs treat both alike).
     pub to_class: StatusClass,
 }
 
@@ -139,10 +140,6 @@ fn opt_str<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> Result<Option<&'a str>> {
     r.get_ref(i)?.as_str_or_null().map_err(|e| rusqlite::Error::from(e).into())
 }
 
-fn class(s: &str) -> StatusClass {
-    StatusClass::parse(s).unwrap_or(StatusClass::Open)
-}
-
 /// Tickets that can matter for `[start, end)`: created before its end and
 /// not finally resolved before its start. Ordered by id. Deleted tickets
 /// are left out. Triage categories and first responses are merged in from
@@ -222,7 +219,7 @@ fn seek(tickets: &[TicketRow], i: &mut usize, id: i64) -> Option<usize> {
 /// Status changes before `end`, ordered by ticket and time.
 pub fn load_status_changes(c: &Connection, end: i64) -> Result<Vec<StatusRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT ticket_id, at, from_class, to_class FROM status_changes
+        "SELECT ticket_id, at, to_class = 'open' FROM status_changes
          WHERE at < ?1 ORDER BY ticket_id, at, id",
     )?;
     let mut rows = stmt.query([end])?;
@@ -231,8 +228,7 @@ pub fn load_status_changes(c: &Connection, end: i64) -> Result<Vec<StatusRow>> {
         out.push(StatusRow {
             ticket_id: r.get(0)?,
             at: r.get(1)?,
-            from_class: opt_str(r, 2)?.map(class),
-            to_class: class(text(r, 3)?),
+            to_class: if r.get::<_, i64>(2)? != 0 { StatusClass::Open } else { StatusClass::Resolved },
         });
     }
     Ok(out)
