@@ -52,10 +52,15 @@ fn main() {
                 let score = if i % 3 == 0 { i % 11 } else { 1 + i % 5 };
                 s.execute(params![i, format!("user{}", i % 3000), t0 + (i * 7919) % (DAYS * 86400), scale, score])?;
             }
-            let mut u = tx.prepare("INSERT INTO usage_events (source_file, at, user, feature, outcome) VALUES ('bench', ?1, ?2, ?3, ?4)")?;
+            for u in 1..=2500 {
+                tx.execute("INSERT INTO usage_users (id, name) VALUES (?1, ?2)", params![u, format!("user{u}")])?;
+            }
+            for f in 1..=25 {
+                tx.execute("INSERT INTO usage_features (id, name) VALUES (?1, ?2)", params![f, format!("feature{f}")])?;
+            }
+            let mut u = tx.prepare("INSERT INTO usage_events (source_file, at, user_id, feature_id, outcome) VALUES ('bench', ?1, ?2, ?3, ?4)")?;
             for i in 0..USAGE as i64 {
-                let outcome = if i % 17 == 0 { "failure" } else { "success" };
-                u.execute(params![t0 + (i * 104_729) % (DAYS * 86400), format!("user{}", i % 2500), format!("feature{}", i % 25), outcome])?;
+                u.execute(params![t0 + (i * 104_729) % (DAYS * 86400), 1 + i % 2500, 1 + i % 25, (i % 17 != 0) as i64])?;
             }
             let mut g = tx.prepare("INSERT INTO gateway_calls (source_file, at, consumer, path, status, latency_ms) VALUES ('bench', ?1, 'web', ?2, ?3, ?4)")?;
             for i in 0..GATEWAY as i64 {
@@ -97,7 +102,7 @@ fn main() {
             Ok(vec![
                 ("  part: load tickets (+ first response, triage)", time(|| data::load_tickets(c, lead_start, end_ts).unwrap().len())),
                 ("  part: load status changes", time(|| data::load_status_changes(c, end_ts).unwrap().len())),
-                ("  part: load usage events", time(|| data::load_usage(c, start_ts, end_ts, &mut Default::default(), &mut Default::default()).unwrap().len())),
+                ("  part: load usage events", time(|| data::load_usage(c, start_ts, end_ts).unwrap().0.len())),
                 ("  part: load survey answers", time(|| data::load_surveys(c, start_ts, end_ts, &mut Default::default()).unwrap().len())),
                 ("  part: load gateway calls", time(|| data::load_gateway(c, start_ts, end_ts, &mut Default::default()).unwrap().len())),
             ])

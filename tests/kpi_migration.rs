@@ -57,3 +57,42 @@ fn a_version_1_store_migrates_to_the_kpi_schema_and_keeps_its_tickets() {
     assert!(fresh.set_kpi_setting("timezone", "Mars/Olympus").is_err());
     assert_eq!(fresh.set_kpi_setting("sla_resolve_hours.P2", "8").unwrap().sla_resolve_hours[1], Some(8.0));
 }
+
+#[test]
+fn a_version_3_store_keeps_its_usage_events_when_users_and_features_get_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.sqlite3");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for m in MIGRATIONS.iter().filter(|m| m.version <= 3) {
+            c.execute_batch(m.sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 3).unwrap();
+        c.execute_batch(
+            "INSERT INTO usage_events (source_file, at, user, feature, outcome) VALUES
+                ('u.csv', 100, 'ann', 'Orders', 'success'),
+                ('u.csv', 200, 'bob', 'Orders', 'failure'),
+                ('u.csv', 300, 'ann', 'Invoices', '');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let rows: Vec<(i64, String, String, i64)> = store
+        .read(|c| {
+            let mut st = c.prepare(
+                "SELECT e.at, u.name, f.name, e.outcome FROM usage_events e
+                 JOIN usage_users u ON u.id = e.user_id JOIN usage_features f ON f.id = e.feature_id ORDER BY e.at",
+            )?;
+            let v = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(v)
+        })
+        .unwrap();
+    let want = vec![
+        (100, "ann".to_string(), "Orders".to_string(), 1),
+        (200, "bob".to_string(), "Orders".to_string(), 0),
+        (300, "ann".to_string(), "Invoices".to_string(), 2),
+    ];
+    assert_eq!(rows, want);
+    let version: i64 = store.read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(version, hypercare::store::migrations::latest_version());
+}

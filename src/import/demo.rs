@@ -95,7 +95,7 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
                 (source_file, line, respondent, submission, answered_at, scale, score, comment, imported_at)
              VALUES (?1, NULL, ?2, ?2, ?3, ?4, ?5, ?6, ?3)",
         )?;
-        let mut ins_u = tx.prepare_cached(super::usage::INSERT_USAGE)?;
+        let mut ids = super::usage::NameIds::default();
         let mut ins_g = tx.prepare_cached(super::usage::INSERT_GATEWAY)?;
         for day in 0..days {
             let date = go_live + Duration::days(day);
@@ -117,8 +117,8 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
                     // Skewed: the first features are used far more than the last.
                     let f = FEATURES[((rng.unit().powi(2)) * FEATURES.len() as f64) as usize];
                     let ok = rng.unit() < 0.88 + 0.10 * progress;
-                    sum.usage_events +=
-                        ins_u.execute(params![DEMO_FILE, work_time(&mut rng), user, f, if ok { "success" } else { "failure" }])? as u64;
+                    let at = work_time(&mut rng);
+                    sum.usage_events += super::usage::insert_usage(tx, &mut ids, DEMO_FILE, at, user, f, Some(ok))? as u64;
                 }
             }
             // Gateway: fewer errors and lower latency as fixes land.

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use rusqlite::params;
+use std::collections::HashMap;
+
+use rusqlite::{params, Transaction};
 use serde_json::Value;
 
 use super::time::parse_json_time;
@@ -15,9 +17,52 @@ use crate::kpi::Period;
 use crate::{Error, Result, Store};
 
 /// Insert one usage event: (source_file, at, user, feature, outcome).
-/// An event already stored (same time, user, feature, outcome) is skipped.
-pub(crate) const INSERT_USAGE: &str =
-    "INSERT OR IGNORE INTO usage_events (source_file, at, user, feature, outcome) VALUES (?1, ?2, ?3, ?4, ?5)";
+/// Names already given a number in this transaction.
+#[derive(Default)]
+pub(crate) struct NameIds {
+    users: HashMap<String, i64>,
+    features: HashMap<String, i64>,
+}
+
+fn name_id(tx: &Transaction<'_>, table: &str, name: &str, cache: &mut HashMap<String, i64>) -> Result<i64> {
+    if let Some(id) = cache.get(name) {
+        return Ok(*id);
+    }
+    let id: i64 = tx
+        .prepare_cached(&format!(
+            "INSERT INTO {table} (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id"
+        ))?
+        .query_row([name], |r| r.get(0))?;
+    cache.insert(name.to_string(), id);
+    Ok(id)
+}
+
+/// Store one usage event (`ok`: success, failure or not recorded). An event
+/// already stored (same time, user, feature, outcome) is skipped; returns
+/// the rows written (0 or 1).
+pub(crate) fn insert_usage(
+    tx: &Transaction<'_>,
+    ids: &mut NameIds,
+    file: &str,
+    at: i64,
+    user: &str,
+    feature: &str,
+    ok: Option<bool>,
+) -> Result<usize> {
+    let user_id = name_id(tx, "usage_users", user, &mut ids.users)?;
+    let feature_id = name_id(tx, "usage_features", feature, &mut ids.features)?;
+    let outcome = match ok {
+        Some(true) => 1,
+        Some(false) => 0,
+        None => 2,
+    };
+    Ok(tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO usage_events (source_file, at, user_id, feature_id, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![file, at, user_id, feature_id, outcome])?)
+}
+
 /// Insert one gateway call: (source_file, at, consumer, path, status, latency_ms).
 pub(crate) const INSERT_GATEWAY: &str =
     "INSERT INTO gateway_calls (source_file, at, consumer, path, status, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -201,13 +246,13 @@ pub fn import_usage(
         }
     }
     let imported = store.with_tx(|tx| {
-        let mut ins_u = tx.prepare_cached(INSERT_USAGE)?;
+        let mut ids = NameIds::default();
         let mut ins_g = tx.prepare_cached(INSERT_GATEWAY)?;
         let mut n = 0u64;
         for r in &rows {
             n += match r {
                 Parsed::Usage { at, user, feature, outcome } => {
-                    ins_u.execute(params![file.label, at, user, feature, outcome.unwrap_or("")])?
+                    insert_usage(tx, &mut ids, &file.label, *at, user, feature, outcome.map(|o| o == "success"))?
                 }
                 Parsed::Call { at, consumer, path, status, latency } => {
                     ins_g.execute(params![file.label, at, consumer, path, status, latency])?

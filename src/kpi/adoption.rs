@@ -94,7 +94,7 @@ pub fn adoption(
     let mut feats: Vec<FeatureAdoption> = per_feature
         .iter()
         .enumerate()
-        .filter(|(_, n)| **n > 0)
+        .filter(|(i, n)| **n > 0 && !features.names[*i].is_empty())
         .map(|(i, n)| FeatureAdoption { feature: features.names[i].clone(), users: *n, share: ratio(*n as u64, feature_den) })
         .collect();
     feats.sort_by(|a, b| b.users.cmp(&a.users).then_with(|| a.feature.cmp(&b.feature)));

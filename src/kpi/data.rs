@@ -11,7 +11,9 @@ use super::priority::Priority;
 use crate::model::{Category, StatusClass};
 use crate::Result;
 
-/// One ticket, as the operations KPIs see it.
+/// One ticket, as the operations KPIs see it. As loaded, a ticket that is
+/// not open has `resolved_at` = when it was last resolved (its last update
+/// when the server did not say).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TicketRow {
     pub id: i64,
@@ -27,12 +29,13 @@ pub struct TicketRow {
     pub first_response_at: Option<i64>,
 }
 
-/// One status change of a ticket.
+/// One status change of a ticket. Where it came from does not matter: the
+/// lifecycle follows the ticket's state from its creation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StatusRow {
     pub ticket_id: i64,
     pub at: i64,
-    pub from_class: Option<StatusClass>,
+    /// Open, or resolved/closed (the KPIs treat both alike).
     pub to_class: StatusClass,
 }
 
@@ -107,6 +110,11 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// Names whose ids are their positions (empty names are gaps).
+    pub fn from_names(names: Vec<String>) -> Interner {
+        Interner { map: HashMap::new(), names }
+    }
+
     pub fn id(&mut self, s: &str) -> u32 {
         if let Some(i) = self.map.get(s) {
             return *i;
@@ -132,20 +140,18 @@ fn opt_str<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> Result<Option<&'a str>> {
     r.get_ref(i)?.as_str_or_null().map_err(|e| rusqlite::Error::from(e).into())
 }
 
-fn class(s: &str) -> StatusClass {
-    StatusClass::parse(s).unwrap_or(StatusClass::Open)
-}
-
 /// Tickets that can matter for `[start, end)`: created before its end and
 /// not finally resolved before its start. Ordered by id. Deleted tickets
 /// are left out. Triage categories and first responses are merged in from
 /// their own tables (read in id order, no per-ticket lookups).
 pub fn load_tickets(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT id, priority, remote_category, status_class, created_at, updated_at, resolved_at
+        "SELECT id, priority, remote_category, created_at,
+                CASE WHEN status_class = 'open' THEN NULL ELSE COALESCE(resolved_at, updated_at) END
          FROM tickets INDEXED BY tickets_kpi
-         WHERE created_at < ?2 AND deleted_at IS NULL
-           AND (status_class = 'open' OR resolved_at IS NULL OR resolved_at >= ?1)",
+         WHERE deleted_at IS NULL AND created_at < ?2
+           AND (status_class = 'open' OR resolved_at IS NULL OR resolved_at >= ?1)
+         ORDER BY id",
     )?;
     let mut rows = stmt.query([start, end])?;
     let mut out = Vec::new();
@@ -162,18 +168,19 @@ pub fn load_tickets(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketRo
                 }
             },
         };
+        let closed_at: Option<i64> = r.get(4)?;
         out.push(TicketRow {
             id: r.get(0)?,
             priority: prio,
             category: opt_str(r, 2)?.and_then(Category::parse),
-            status_class: class(text(r, 3)?),
-            created_at: r.get(4)?,
-            updated_at: r.get(5)?,
-            resolved_at: r.get(6)?,
+            // Resolved and closed are alike here: the lifecycle only needs "not open".
+            status_class: if closed_at.is_some() { StatusClass::Resolved } else { StatusClass::Open },
+            created_at: r.get(3)?,
+            updated_at: closed_at.unwrap_or(0),
+            resolved_at: closed_at,
             first_response_at: None,
         });
     }
-    out.sort_unstable_by_key(|t| t.id);
     // Effective category: the user's override, else the automatic triage,
     // else the server's own category (kept from above).
     let mut tri = c.prepare_cached(
@@ -212,7 +219,7 @@ fn seek(tickets: &[TicketRow], i: &mut usize, id: i64) -> Option<usize> {
 /// Status changes before `end`, ordered by ticket and time.
 pub fn load_status_changes(c: &Connection, end: i64) -> Result<Vec<StatusRow>> {
     let mut stmt = c.prepare_cached(
-        "SELECT ticket_id, at, from_class, to_class FROM status_changes
+        "SELECT ticket_id, at, to_class = 'open' FROM status_changes
          WHERE at < ?1 ORDER BY ticket_id, at, id",
     )?;
     let mut rows = stmt.query([end])?;
@@ -221,8 +228,7 @@ pub fn load_status_changes(c: &Connection, end: i64) -> Result<Vec<StatusRow>> {
         out.push(StatusRow {
             ticket_id: r.get(0)?,
             at: r.get(1)?,
-            from_class: opt_str(r, 2)?.map(class),
-            to_class: class(text(r, 3)?),
+            to_class: if r.get::<_, i64>(2)? != 0 { StatusClass::Open } else { StatusClass::Resolved },
         });
     }
     Ok(out)
@@ -244,29 +250,39 @@ pub fn load_surveys(c: &Connection, start: i64, end: i64, people: &mut Interner)
     Ok(out)
 }
 
-/// Usage events in `[start, end)`.
-pub fn load_usage(
-    c: &Connection,
-    start: i64,
-    end: i64,
-    users: &mut Interner,
-    features: &mut Interner,
-) -> Result<Vec<UsageRow>> {
+/// Usage events in `[start, end)`, and the feature names by number.
+/// Users and features are the store's own numbers (`usage_users.id`,
+/// `usage_features.id`): no strings are read per event.
+pub fn load_usage(c: &Connection, start: i64, end: i64) -> Result<(Vec<UsageRow>, Interner)> {
     let mut stmt = c.prepare_cached(
-        "SELECT at, user, feature, outcome FROM usage_events WHERE at >= ?1 AND at < ?2",
+        "SELECT at, user_id, feature_id, outcome FROM usage_events WHERE at >= ?1 AND at < ?2",
     )?;
     let mut rows = stmt.query([start, end])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let user = users.id(text(r, 1)?);
-        let feature = features.id(text(r, 2)?);
-        let ok = match text(r, 3)? {
-            "" => None,
-            o => Some(o == "success"),
-        };
-        out.push(UsageRow { at: r.get(0)?, user, feature, ok });
+        let outcome: i64 = r.get(3)?;
+        out.push(UsageRow {
+            at: r.get(0)?,
+            user: r.get::<_, i64>(1)?.clamp(0, u32::MAX as i64) as u32,
+            feature: r.get::<_, i64>(2)?.clamp(0, u32::MAX as i64) as u32,
+            ok: match outcome {
+                1 => Some(true),
+                0 => Some(false),
+                _ => None,
+            },
+        });
     }
-    Ok(out)
+    let mut names = Vec::new();
+    let mut st = c.prepare_cached("SELECT id, name FROM usage_features ORDER BY id")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id = r.get::<_, i64>(0)?.clamp(0, 1 << 24) as usize;
+        if names.len() <= id {
+            names.resize(id + 1, String::new());
+        }
+        names[id] = text(r, 1)?.to_string();
+    }
+    Ok((out, Interner::from_names(names)))
 }
 
 /// Gateway calls in `[start, end)`.

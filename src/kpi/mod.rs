@@ -60,7 +60,21 @@ pub struct KpiReport {
 pub fn compute(store: &Store, period: &Period, settings: &KpiSettings, now: DateTime<Utc>) -> Result<KpiReport> {
     let now_ts = now.timestamp();
     let (ops, adopt, (sat, val)) = std::thread::scope(|s| {
-        let ops = s.spawn(|| store.read(|c| operations_on(c, period, settings, now_ts)));
+        // Tickets and their status history load on two connections at once.
+        let end = period.end_ts();
+        let changes = s.spawn(move || store.read(|c| {
+            map_store(c)?;
+            data::load_status_changes(c, end)
+        }));
+        let ops = s.spawn(move || {
+            let tickets = store.read(|c| {
+                map_store(c)?;
+                data::load_tickets(c, lead_start(period), end)
+            })?;
+            let changes = joined(changes.join())?;
+            let lc = lifecycle::reconstruct(&tickets, &changes, now_ts);
+            Ok(operations::operations(&tickets, &lc, period, settings, now_ts))
+        });
         let adopt = s.spawn(|| store.read(|c| adoption_on(c, period, settings, now_ts)));
         let rest = store.read(|c| {
             Ok((satisfaction_on(c, period, settings, now_ts)?, validation::validation_kpis(c, period, now_ts)?))
@@ -89,17 +103,32 @@ pub fn compute_on(
     Ok(assemble(period, settings, now, ops, sat, adopt, val))
 }
 
-fn operations_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<operations::Operations> {
+/// First instant loaded for the operations KPIs: the 7-day average needs
+/// the 6 days before the period.
+fn lead_start(period: &Period) -> i64 {
     let lead = chrono::Duration::days(operations::MA_LEAD_DAYS as i64);
-    let lead_start = period::local_midnight(period.tz, period.from - lead);
+    period::local_midnight(period.tz, period.from - lead)
+}
+
+/// Let this connection read the store through a memory map: the KPI queries
+/// scan large indexes, and a pooled connection's own page cache may be cold
+/// (the map shares the operating system's cache between connections).
+fn map_store(c: &rusqlite::Connection) -> Result<()> {
+    c.pragma_update(None, "mmap_size", 1i64 << 30)?;
+    Ok(())
+}
+
+fn operations_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<operations::Operations> {
+    map_store(c)?;
     let end = period.end_ts();
-    let tickets = data::load_tickets(c, lead_start, end)?;
+    let tickets = data::load_tickets(c, lead_start(period), end)?;
     let changes = data::load_status_changes(c, end)?;
     let lc = lifecycle::reconstruct(&tickets, &changes, now);
     Ok(operations::operations(&tickets, &lc, period, settings, now))
 }
 
 fn satisfaction_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<satisfaction::Satisfaction> {
+    map_store(c)?;
     let grid = period::DayGrid::new(period.from, period.to, period.tz);
     let mut people = data::Interner::default();
     let surveys = data::load_surveys(c, period.start_ts(), period.end_ts().min(now + 1), &mut people)?;
@@ -107,10 +136,11 @@ fn satisfaction_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSett
 }
 
 fn adoption_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<adoption::Adoption> {
+    map_store(c)?;
     let grid = period::DayGrid::new(period.from, period.to, period.tz);
     let (start, end) = (period.start_ts(), period.end_ts().min(now + 1));
-    let (mut users, mut features, mut paths) = Default::default();
-    let usage = data::load_usage(c, start, end, &mut users, &mut features)?;
+    let mut paths = data::Interner::default();
+    let (usage, features) = data::load_usage(c, start, end)?;
     let gateway = data::load_gateway(c, start, end, &mut paths)?;
     Ok(adoption::adoption(&usage, &features, &gateway, &paths, &grid, settings.licensed_users))
 }

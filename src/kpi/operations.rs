@@ -9,7 +9,7 @@ use super::lifecycle::Lifecycle;
 use super::period::{weeks_of, DayGrid, Period};
 use super::priority::Priority;
 use super::settings::KpiSettings;
-use super::stats::{percentile, ratio};
+use super::stats::{percentile, ratio, Distinct};
 use crate::model::Category;
 
 /// Days before the period loaded so the 7-day moving average is full.
@@ -290,11 +290,21 @@ fn weekly(
         wk.resolved += resolved[d];
     }
     let week_of = |at: i64| grid.day(at).filter(|d| *d >= MA_LEAD_DAYS).map(|d| idx[d - MA_LEAD_DAYS] as u32);
-    let mut reopen_pairs: Vec<(u32, u32)> = lc.reopens.iter().filter_map(|(i, at)| week_of(*at).map(|w| (w, *i))).collect();
-    let mut any_pairs: Vec<(u32, u32)> = lc.resolutions.iter().filter_map(|(i, at)| week_of(*at).map(|w| (w, *i))).collect();
-    any_pairs.extend(&reopen_pairs);
-    let reo = super::stats::distinct_per_bucket(&mut reopen_pairs, weeks.len());
-    let any = super::stats::distinct_per_bucket(&mut any_pairs, weeks.len());
+    let n_tickets = lc.ack.len();
+    let mut reo = Distinct::new(weeks.len(), n_tickets);
+    let mut any = Distinct::new(weeks.len(), n_tickets);
+    for (i, at) in &lc.reopens {
+        if let Some(w) = week_of(*at) {
+            reo.add(w as usize, *i);
+            any.add(w as usize, *i);
+        }
+    }
+    for (i, at) in &lc.resolutions {
+        if let Some(w) = week_of(*at) {
+            any.add(w as usize, *i);
+        }
+    }
+    let (reo, any) = (reo.counts(), any.counts());
     for (k, w) in weeks.iter_mut().enumerate() {
         w.reopened_tickets = reo[k];
         w.resolved_or_reopened_tickets = any[k];

@@ -7,8 +7,16 @@ pub fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
-    values.sort_unstable_by(|a, b| a.total_cmp(b));
-    Some(percentile_sorted(values, p))
+    // Selection, not a full sort: O(n) per quantile.
+    let rank = p.clamp(0.0, 1.0) * (values.len() - 1) as f64;
+    let lo = rank.floor() as usize;
+    let (_, &mut at_lo, upper) = values.select_nth_unstable_by(lo, |a, b| a.total_cmp(b));
+    let frac = rank - lo as f64;
+    if frac == 0.0 || upper.is_empty() {
+        return Some(at_lo);
+    }
+    let next = upper.iter().copied().fold(f64::INFINITY, f64::min);
+    Some(at_lo + (next - at_lo) * frac)
 }
 
 /// [`percentile`] of values already sorted ascending (not empty).
