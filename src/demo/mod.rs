@@ -47,6 +47,10 @@ pub struct DemoSummary {
     pub comments: u64,
     /// Status changes written.
     pub status_changes: u64,
+    /// Survey answers written (CSAT and NPS), so the satisfaction charts have content.
+    pub survey_responses: u64,
+    /// Usage events written, so the adoption charts have content.
+    pub usage_events: u64,
 }
 
 /// Name of the demo source.
@@ -252,9 +256,24 @@ impl Generator {
 
 /// Load the standard demo into `store`, replacing an earlier demo source's
 /// data, in one transaction.
+///
+/// Besides the tickets it writes the survey answers and usage logs of the
+/// same window (`import::demo`), and sets the workspace's KPI time zone to
+/// the demo company's, so every KPI chart has content on first run.
 pub fn load_demo(store: &Store) -> Result<DemoSummary> {
-    load_demo_with(store, &DemoConfig::default())
+    let cfg = DemoConfig::default();
+    let mut summary = load_demo_with(store, &cfg)?;
+    let feedback = crate::import::demo::load_demo_feedback(store, cfg.go_live, cfg.weeks)?;
+    if store.kpi_settings()?.timezone == "UTC" {
+        store.set_kpi_setting("timezone", DEMO_TIMEZONE)?;
+    }
+    summary.survey_responses = feedback.survey_responses;
+    summary.usage_events = feedback.usage_events;
+    Ok(summary)
 }
+
+/// The demo company's time zone (its business hours are in it).
+pub const DEMO_TIMEZONE: &str = "Europe/Amsterdam";
 
 /// Load the demo when the workspace has no sources at all (first run).
 /// Returns whether it loaded.
