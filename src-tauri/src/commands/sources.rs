@@ -9,7 +9,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::credentials::{default_token_env, TokenStorage};
-use crate::error::{blocking, CmdResult, IpcError};
+use crate::error::{blocking, CmdResult};
 use crate::state::AppState;
 
 /// A server as the "Connect" form describes it.
