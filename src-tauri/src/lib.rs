@@ -21,6 +21,7 @@ pub const COMMANDS: &[&str] = &[
     "test_connection",
     "add_source",
     "remove_source",
+    "set_source_token",
     "start_sync",
     "sync_status",
 ];
@@ -51,6 +52,7 @@ fn try_run() -> Result<(), String> {
             commands::sources::test_connection,
             commands::sources::add_source,
             commands::sources::remove_source,
+            commands::sources::set_source_token,
             commands::sync::start_sync,
             commands::sync::sync_status,
         ])

@@ -60,15 +60,7 @@ pub struct SyncRunner {
 
 impl SyncRunner {
     pub fn from_env() -> Self {
-        let interval = match std::env::var(INTERVAL_ENV).ok().map(|v| v.trim().parse::<u64>()) {
-            None => Some(DEFAULT_INTERVAL),
-            Some(Ok(0)) => None,
-            Some(Ok(s)) => Some(Duration::from_secs(s)),
-            Some(Err(_)) => {
-                tracing::warn!("{INTERVAL_ENV} is not a number of seconds; using 60");
-                Some(DEFAULT_INTERVAL)
-            }
-        };
+        let interval = parse_interval(std::env::var(INTERVAL_ENV).ok().as_deref());
         SyncRunner { status: Mutex::new(SyncStatus { online: true, ..SyncStatus::default() }), gate: Semaphore::new(1), interval }
     }
 
@@ -89,6 +81,20 @@ impl SyncRunner {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SyncStatus> {
         self.status.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The background interval from [`INTERVAL_ENV`]: unset → 60 s, `0` → no
+/// background syncs, anything unreadable → 60 s (logged).
+fn parse_interval(value: Option<&str>) -> Option<Duration> {
+    match value.map(|v| v.trim().parse::<u64>()) {
+        None => Some(DEFAULT_INTERVAL),
+        Some(Ok(0)) => None,
+        Some(Ok(s)) => Some(Duration::from_secs(s)),
+        Some(Err(_)) => {
+            tracing::warn!("{INTERVAL_ENV} is not a number of seconds; using 60");
+            Some(DEFAULT_INTERVAL)
+        }
     }
 }
 
@@ -208,4 +214,17 @@ pub fn spawn_background(app: AppHandle) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn background_interval_is_configurable_and_can_be_turned_off() {
+        assert_eq!(parse_interval(None), Some(Duration::from_secs(60)));
+        assert_eq!(parse_interval(Some("2")), Some(Duration::from_secs(2)));
+        assert_eq!(parse_interval(Some("0")), None);
+        assert_eq!(parse_interval(Some("soon")), Some(Duration::from_secs(60)));
+    }
 }

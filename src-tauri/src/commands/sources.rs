@@ -103,6 +103,24 @@ pub async fn add_source(state: State<'_, AppState>, input: NewSourceInput) -> Cm
     .await
 }
 
+/// Replace the API token of an existing source (a new key, or a restart on
+/// a machine without a credential store).
+#[tauri::command]
+pub async fn set_source_token(state: State<'_, AppState>, name: String, token: String) -> CmdResult<TokenStorage> {
+    let (store, creds) = (state.store.clone(), state.credentials.clone());
+    blocking(move || {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(Error::invalid("the API token is empty: paste the key from the server's account page"));
+        }
+        let source = store.source(&name)?;
+        let storage = creds.save(&source, token);
+        tracing::info!(source = %source.name, "token replaced");
+        Ok(storage)
+    })
+    .await
+}
+
 /// Remove a source, everything synced from it, and its stored token.
 #[tauri::command]
 pub async fn remove_source(state: State<'_, AppState>, name: String) -> CmdResult<()> {
