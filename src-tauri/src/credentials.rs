@@ -52,7 +52,8 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// Whether the OS credential store works here (`Err` says why not). Probed once.
+    /// Whether the OS credential store works here (`Err` says why not, as a
+    /// short cause the UI puts in parentheses). Probed once.
     pub fn os_store(&self) -> Result<(), String> {
         self.os_store.get_or_init(probe_os_store).clone()
     }
@@ -67,7 +68,7 @@ impl Credentials {
         }
         self.lock_session().insert(source.name.clone(), token.to_string());
         let env_var = source.token_env.clone().unwrap_or_else(|| default_token_env(&source.name));
-        let reason = self.os_store().err().unwrap_or_else(|| "the OS credential store refused the token".into());
+        let reason = self.os_store().err().unwrap_or_else(|| "the system credential store refused the token".into());
         TokenStorage::SessionOnly { env_var, reason }
     }
 
@@ -104,14 +105,14 @@ impl Credentials {
 
 fn probe_os_store() -> Result<(), String> {
     if std::env::var(CREDENTIAL_STORE_ENV).is_ok_and(|v| v == "none") {
-        return Err(format!("the OS credential store is turned off ({CREDENTIAL_STORE_ENV}=none)"));
+        return Err(format!("turned off with {CREDENTIAL_STORE_ENV}=none"));
     }
     let outcome = keyring::Entry::new(SERVICE, "__probe__").and_then(|e| e.get_password());
     match outcome {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => {
             tracing::info!(error = %e, "no OS credential store; tokens fall back to environment variables");
-            Err(format!("no OS credential store is available on this machine ({e})"))
+            Err(e.to_string())
         }
     }
 }
