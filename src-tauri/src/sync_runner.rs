@@ -10,7 +10,7 @@ use hypercare::model::{SourceKind, SyncProgress, SyncSummary};
 use hypercare::{ErrorCode, Store};
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Semaphore;
 use ts_rs::TS;
 
@@ -68,7 +68,7 @@ impl SyncRunner {
         self.lock().clone()
     }
 
-    fn update(&self, app: &AppHandle, f: impl FnOnce(&mut SyncStatus)) {
+    fn update<R: Runtime>(&self, app: &AppHandle<R>, f: impl FnOnce(&mut SyncStatus)) {
         let snapshot = {
             let mut s = self.lock();
             f(&mut s);
@@ -100,8 +100,8 @@ fn parse_interval(value: Option<&str>) -> Option<Duration> {
 
 /// Sync `only` (a source name) or every non-demo source, streaming progress
 /// to `progress` when given. Returns the summaries, or the first failure.
-pub async fn run_sync(
-    app: AppHandle,
+pub async fn run_sync<R: Runtime>(
+    app: AppHandle<R>,
     only: Option<String>,
     progress: Option<Channel<SyncProgress>>,
 ) -> CmdResult<Vec<SyncSummary>> {
@@ -155,8 +155,8 @@ pub async fn run_sync(
     }
 }
 
-async fn sync_one(
-    app: &AppHandle,
+async fn sync_one<R: Runtime>(
+    app: &AppHandle<R>,
     store: &Store,
     creds: &Arc<Credentials>,
     name: &str,
@@ -202,7 +202,7 @@ async fn sync_one(
 
 /// Start the background loop: a sync right away (so an offline start shows
 /// it at once), then every interval.
-pub fn spawn_background(app: AppHandle) {
+pub fn spawn_background<R: Runtime>(app: AppHandle<R>) {
     let interval = app.state::<AppState>().sync.interval;
     tauri::async_runtime::spawn(async move {
         loop {
