@@ -2,7 +2,7 @@
 //! and JSON the UI sends) through Tauri's mock runtime, with the app's real
 //! capabilities, over a real SQLite store in a temporary directory.
 
-use hypercare::model::{StatusClass, TicketRecord};
+use hypercare::model::TicketRecord;
 use hypercare::store::sources::NewSource;
 use hypercare::store::tickets::upsert_tickets;
 use serde_json::{json, Value};
@@ -19,28 +19,16 @@ struct Harness {
     window: tauri::WebviewWindow<tauri::test::MockRuntime>,
 }
 
+/// A ticket as a connector would deliver it (the connector's JSON shape).
 fn record(id: u32, title: &str, description: &str) -> TicketRecord {
-    let t = chrono::DateTime::from_timestamp(1_709_550_000 + i64::from(id) * 3600, 0).unwrap();
-    TicketRecord {
-        remote_id: id.to_string(),
-        key: format!("#{id}"),
-        title: title.into(),
-        description: description.into(),
-        status: "New".into(),
-        status_class: StatusClass::Open,
-        priority: "High".into(),
-        tracker: "Bug".into(),
-        category: None,
-        assignee: Some("Maria Lopez".into()),
-        reporter: None,
-        created_at: t,
-        updated_at: t,
-        resolved_at: None,
-        remote_version: "1".into(),
-        raw: None,
-        comments: None,
-        status_changes: None,
-    }
+    let at = format!("2024-03-04T{:02}:00:00Z", 8 + id);
+    serde_json::from_value(json!({
+        "remote_id": id.to_string(), "key": format!("#{id}"), "title": title, "description": description,
+        "status": "New", "status_class": "open", "priority": "High", "tracker": "Bug", "category": null,
+        "assignee": "Maria Lopez", "reporter": null, "created_at": at, "updated_at": at, "resolved_at": null,
+        "remote_version": "1", "raw": null, "comments": null, "status_changes": null
+    }))
+    .unwrap()
 }
 
 fn harness() -> Harness {
