@@ -190,8 +190,14 @@ async fn fetch_details(
     stubs: &[RemoteStub],
     concurrency: usize,
 ) -> Result<(Vec<TicketRecord>, Vec<String>)> {
-    let results: Vec<(String, Option<TicketRecord>)> = futures::stream::iter(stubs)
-        .map(|s| async move { conn.fetch_ticket(&s.remote_id).await.map(|r| (s.remote_id.clone(), r)) })
+    // Owned ids (not `&RemoteStub`) keep the future `Send` for every lifetime,
+    // which callers that spawn the sync (the desktop shell) need.
+    let ids: Vec<String> = stubs.iter().map(|s| s.remote_id.clone()).collect();
+    let results: Vec<(String, Option<TicketRecord>)> = futures::stream::iter(ids)
+        .map(|id| async move {
+            let r = conn.fetch_ticket(&id).await?;
+            Ok::<_, crate::Error>((id, r))
+        })
         .buffered(concurrency.max(1))
         .try_collect()
         .await?;

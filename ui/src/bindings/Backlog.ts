@@ -3,8 +3,8 @@
 /**
  * The backlog at `now`.
  */
-export type Backlog = { count: bigint, 
+export type Backlog = { count: number, 
 /**
  * Days the oldest waiting fix has waited (0 when empty).
  */
-oldest_days: bigint, };
+oldest_days: number, };

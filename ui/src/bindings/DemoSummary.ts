@@ -3,4 +3,24 @@
 /**
  * What loading the demo wrote.
  */
-export type DemoSummary = { tickets: bigint, comments: bigint, status_changes: bigint, };
+export type DemoSummary = { 
+/**
+ * Tickets written.
+ */
+tickets: number, 
+/**
+ * Comments written (all with text).
+ */
+comments: number, 
+/**
+ * Status changes written.
+ */
+status_changes: number, 
+/**
+ * Survey answers written (CSAT and NPS), so the satisfaction charts have content.
+ */
+survey_responses: number, 
+/**
+ * Usage events written, so the adoption charts have content.
+ */
+usage_events: number, };

@@ -3,4 +3,4 @@
 /**
  * Metadata of one evidence file (the bytes stay in the store).
  */
-export type EvidenceInfo = { id: bigint, file_name: string, media_type: string, size: bigint, sha256: string, };
+export type EvidenceInfo = { id: number, file_name: string, media_type: string, size: number, sha256: string, };

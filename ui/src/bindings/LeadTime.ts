@@ -3,4 +3,4 @@
 /**
  * Lead time statistics in hours.
  */
-export type LeadTime = { count: bigint, median_hours: number, p90_hours: number, };
+export type LeadTime = { count: number, median_hours: number, p90_hours: number, };

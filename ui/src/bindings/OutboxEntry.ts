@@ -6,11 +6,11 @@ import type { Outcome } from "./Outcome";
 /**
  * One server write and where it stands (`hypercare outbox --json`).
  */
-export type OutboxEntry = { id: bigint, validation_id: bigint, validation_uuid: string, ticket_key: string, outcome: Outcome, kind: OutboxKind, 
+export type OutboxEntry = { id: number, validation_id: number, validation_uuid: string, ticket_key: string, outcome: Outcome, kind: OutboxKind, 
 /**
  * Attachment: the evidence file name. Transition: the target status.
  */
-detail: string | null, state: OutboxState, attempts: bigint, next_attempt_at: string, 
+detail: string | null, state: OutboxState, attempts: number, next_attempt_at: string, 
 /**
  * Why it is rejected, in conflict, waiting for a retry, or discarded.
  */

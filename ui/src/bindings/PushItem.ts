@@ -4,7 +4,7 @@ import type { OutboxState } from "./OutboxState";
 /**
  * What happened to one validation in a push run.
  */
-export type PushItem = { validation_id: bigint, ticket_key: string, uuid: string, 
+export type PushItem = { validation_id: number, ticket_key: string, uuid: string, 
 /**
  * The validation's overall state after this run (worst row wins).
  */

@@ -4,7 +4,7 @@ import type { PushItem } from "./PushItem";
 /**
  * What a push run did (`hypercare push --json`).
  */
-export type PushReport = { items: Array<PushItem>, sent: bigint, rejected: bigint, conflicts: bigint, pending: bigint, 
+export type PushReport = { items: Array<PushItem>, sent: number, rejected: number, conflicts: number, pending: number, 
 /**
  * Sources that could not be reached at all this run, with the reason.
  */

@@ -5,7 +5,7 @@ import type { Validation } from "./Validation";
 /**
  * One ticket waiting for validation.
  */
-export type QueueItem = { ticket_id: bigint, source: string, key: string, title: string, status: string, priority: string, process_area: string, assignee: string | null, 
+export type QueueItem = { ticket_id: number, source: string, key: string, title: string, status: string, priority: string, process_area: string, assignee: string | null, 
 /**
  * When the fix was delivered (the ticket last entered a resolved status).
  */
@@ -13,9 +13,10 @@ resolved_at: string | null, updated_at: string,
 /**
  * Days the fix has been waiting at `now`.
  */
-waiting_days: bigint, 
+waiting_days: number, 
 /**
- * The latest comments, newest first: what the developers say they fixed.
+ * The latest comments, newest first: what the developers say they
+ * fixed (our own validation comments left out).
  */
 fix_notes: Array<Comment>, 
 /**

@@ -4,7 +4,7 @@ import type { SourceKind } from "./SourceKind";
 /**
  * A configured ticket server (or the demo).
  */
-export type Source = { id: bigint, name: string, kind: SourceKind, url: string, 
+export type Source = { id: number, name: string, kind: SourceKind, url: string, 
 /**
  * Redmine project identifier, Jira JQL filter, ... (connector-specific).
  */

@@ -4,4 +4,4 @@ import type { SyncSummary } from "./SyncSummary";
 /**
  * Progress of long work, streamed to the CLI's bar and the UI.
  */
-export type SyncProgress = { "phase": "started", source: string, } | { "phase": "page", source: string, pages: bigint, tickets: bigint, total: bigint | null, } | { "phase": "census", source: string, checked: bigint, } | { "phase": "finished", summary: SyncSummary, };
+export type SyncProgress = { "phase": "started", source: string, } | { "phase": "page", source: string, pages: number, tickets: number, total: number | null, } | { "phase": "census", source: string, checked: number, } | { "phase": "finished", summary: SyncSummary, };

@@ -3,4 +3,4 @@
 /**
  * What a sync run did (`hypercare sync --json`).
  */
-export type SyncSummary = { source: string, fetched: bigint, created: bigint, updated: bigint, deleted: bigint, requests: bigint, duration_ms: bigint, };
+export type SyncSummary = { source: string, fetched: number, created: number, updated: number, deleted: number, requests: number, duration_ms: number, };

@@ -9,7 +9,7 @@ export type TicketSummary = {
 /**
  * Local id (stable for the life of the store).
  */
-id: bigint, 
+id: number, 
 /**
  * Name of the source.
  */
@@ -21,4 +21,4 @@ category: Category | null, assignee: string | null, reporter: string | null, cre
 /**
  * Comments with text.
  */
-comment_count: bigint, deleted: boolean, };
+comment_count: number, deleted: boolean, };

@@ -6,19 +6,19 @@ import type { Outcome } from "./Outcome";
 /**
  * One recorded validation round, as the history shows it.
  */
-export type Validation = { id: bigint, 
+export type Validation = { id: number, 
 /**
  * Marker posted to the server: `[hypercare-validation:<uuid>]`.
  */
-uuid: string, ticket_id: bigint, ticket_key: string, round: bigint, outcome: Outcome, steps: string, environment: string, test_data: string, notes: string, validator: string, recorded_at: string, 
+uuid: string, ticket_id: number, ticket_key: string, round: number, outcome: Outcome, steps: string, environment: string, test_data: string, notes: string, validator: string, recorded_at: string, 
 /**
  * The validation this one corrects.
  */
-supersedes: bigint | null, 
+supersedes: number | null, 
 /**
  * Set when a later validation corrects this one.
  */
-superseded_by: bigint | null, evidence: Array<EvidenceInfo>, 
+superseded_by: number | null, evidence: Array<EvidenceInfo>, 
 /**
  * Summary of the outbox rows: `pending`, `sent`, ... (the "worst" state wins).
  */
