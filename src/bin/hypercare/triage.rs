@@ -1,6 +1,9 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
+use hypercare::triage::evaluate::{evaluate, load_labeled};
+use hypercare::triage::themes::ThemeConfig;
+use hypercare::triage::PriorityMatrix;
 
 use crate::Ctx;
 
@@ -14,6 +17,17 @@ pub enum TriageCmd {
     },
 }
 
-pub fn run(_ctx: &Ctx, _c: TriageCmd) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("triage is not built yet".into()))
+pub fn run(_ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
+    match c {
+        TriageCmd::Evaluate { file, json } => {
+            let rows = load_labeled(&file)?;
+            let e = evaluate(&rows, &PriorityMatrix::default(), &ThemeConfig::default());
+            if json {
+                println!("{}", serde_json::to_string(&e).map_err(|e| hypercare::Error::Internal(e.to_string()))?);
+            } else {
+                println!("{e:#?}");
+            }
+            Ok(())
+        }
+    }
 }

@@ -1,0 +1,202 @@
+//! The triage classifier: category, impact and urgency with confidence and
+//! the signals that drove each decision.
+//!
+//! Three logistic regressions share one feature extractor: stemmed words,
+//! concept groups, handbook cue phrases, structural signals (error code,
+//! question, head count, channel, the server's priority field). They are
+//! trained on seed examples (the labeled set shipped with the app) plus the
+//! user's own corrections, which weigh more ([`CORRECTION_WEIGHT`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::learn::{Example, LogReg, TrainConfig};
+use super::lexicon;
+use super::priority::{Impact, PriorityMatrix, Urgency};
+use super::text::{analyze, Analyzed};
+use crate::model::Category;
+
+/// How much one user correction weighs against one seed example.
+pub const CORRECTION_WEIGHT: f32 = 4.0;
+
+/// What the classifier reads of a ticket.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TicketText {
+    pub title: String,
+    pub description: String,
+    /// `ticket`, `chat`, `email`, `phone`, `survey` (or the tracker name).
+    pub channel: Option<String>,
+    /// The server's own priority field ("Urgent", "Low", ...), if any.
+    pub server_priority: Option<String>,
+}
+
+/// A labeled example for training (seed data or a user correction).
+#[derive(Debug, Clone)]
+pub struct Labeled {
+    pub text: TicketText,
+    pub category: Option<Category>,
+    pub impact: Option<Impact>,
+    pub urgency: Option<Urgency>,
+    pub weight: f32,
+}
+
+/// The automatic triage of one ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub category: Category,
+    pub confidence: f32,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    /// Human-readable reasons, strongest first.
+    pub signals: Vec<String>,
+    /// Class probabilities (Category::ALL, Impact::ALL, Urgency::ALL order).
+    #[serde(skip)]
+    pub probs: (Vec<f32>, Vec<f32>, Vec<f32>),
+}
+
+fn cue_hits<'a>(lower: &str, cues: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+    let padded = format!(" {lower} ");
+    cues.iter().copied().filter(move |c| padded.contains(c))
+}
+
+fn bucket(n: u32) -> &'static str {
+    match n {
+        0..=1 => "1",
+        2..=5 => "2-5",
+        6..=20 => "6-20",
+        21..=99 => "21-99",
+        _ => "100+",
+    }
+}
+
+/// Named features of an analysed ticket.
+pub fn features(a: &Analyzed, t: &TicketText) -> Vec<(String, f32)> {
+    let mut f: Vec<(String, f32)> = Vec::new();
+    let norm = 1.0 / (a.terms.len().max(1) as f32).sqrt();
+    let mut seen = std::collections::HashSet::new();
+    for w in &a.terms {
+        if seen.insert(w.as_str()) {
+            f.push((format!("word:{w}"), norm));
+        }
+    }
+    for w in &a.title_terms {
+        f.push((format!("title:{w}"), 0.5));
+    }
+    for c in &a.concepts {
+        f.push((format!("concept:{c}"), 0.7));
+    }
+    for table in [lexicon::CATEGORY_CUES, lexicon::IMPACT_CUES, lexicon::URGENCY_CUES] {
+        for (group, cues) in table {
+            let hits: Vec<&str> = cue_hits(&a.lower, cues).collect();
+            if !hits.is_empty() {
+                f.push((format!("cues:{group}"), (hits.len() as f32).sqrt() * 0.7));
+            }
+            for h in hits {
+                f.push((format!("cue:{}", h.trim()), 0.7));
+            }
+        }
+    }
+    if a.error_code {
+        f.push(("signal:error code".into(), 1.0));
+    }
+    if a.lower_title.contains('?') || a.lower.starts_with("how ") || a.lower.contains("\nhow ") {
+        f.push(("signal:question".into(), 1.0));
+    }
+    if let Some(n) = a.head_count {
+        f.push((format!("signal:people {}", bucket(n)), 1.0));
+    }
+    if let Some(ch) = &t.channel {
+        f.push((format!("channel:{}", ch.to_lowercase()), 1.0));
+    }
+    if let Some(p) = &t.server_priority {
+        f.push((format!("field priority:{}", p.to_lowercase()), 1.0));
+    }
+    f.push(("bias".into(), 1.0));
+    f
+}
+
+/// Turn a feature name into the sentence shown to users.
+pub fn describe(feature: &str) -> String {
+    match feature.split_once(':') {
+        Some(("word", w)) | Some(("title", w)) => format!("word \u{201c}{w}\u{2026}\u{201d}"),
+        Some(("concept", c)) => format!("mentions {}", c.replace('_', " ")),
+        Some(("cues", g)) => format!("phrasing typical of {}", g.replace('_', " ")),
+        Some(("cue", c)) => format!("says \u{201c}{c}\u{201d}"),
+        Some(("signal", s)) => s.to_string(),
+        Some(("channel", c)) => format!("came in by {c}"),
+        Some((k, v)) => format!("{k} {v}"),
+        None => feature.to_string(),
+    }
+}
+
+/// The three trained models.
+#[derive(Debug, Clone)]
+pub struct Triager {
+    category: LogReg,
+    impact: LogReg,
+    urgency: LogReg,
+}
+
+fn examples<T: Copy>(data: &[(Vec<(String, f32)>, &Labeled)], pick: impl Fn(&Labeled) -> Option<T>, index: impl Fn(T) -> usize) -> Vec<Example> {
+    data.iter()
+        .filter_map(|(f, l)| pick(l).map(|v| Example { features: f.clone(), label: index(v), weight: l.weight }))
+        .collect()
+}
+
+impl Triager {
+    /// Train on labeled examples (seed data and corrections).
+    pub fn train(data: &[Labeled]) -> Triager {
+        let feats: Vec<(Vec<(String, f32)>, &Labeled)> = data
+            .iter()
+            .map(|l| (features(&analyze(&l.text.title, &l.text.description), &l.text), l))
+            .collect();
+        let cfg = TrainConfig::default();
+        let cat_index = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
+        Triager {
+            category: LogReg::train(&examples(&feats, |l| l.category, cat_index), 10, cfg),
+            impact: LogReg::train(&examples(&feats, |l| l.impact, Impact::index), 4, cfg),
+            urgency: LogReg::train(&examples(&feats, |l| l.urgency, Urgency::index), 4, cfg),
+        }
+    }
+
+    /// Classify one ticket.
+    pub fn decide(&self, t: &TicketText) -> Decision {
+        let a = analyze(&t.title, &t.description);
+        self.decide_analyzed(&a, t)
+    }
+
+    /// Classify an already analysed ticket.
+    pub fn decide_analyzed(&self, a: &Analyzed, t: &TicketText) -> Decision {
+        let f = features(a, t);
+        let pc = self.category.predict(&f);
+        let pi = self.impact.predict(&f);
+        let pu = self.urgency.predict(&f);
+        let ci = argmax(&pc);
+        let mut signals: Vec<String> = self
+            .category
+            .top_contributions(&f, ci, 4)
+            .into_iter()
+            .filter(|(n, _)| n != "bias")
+            .map(|(n, _)| describe(&n))
+            .collect();
+        signals.dedup();
+        Decision {
+            category: Category::ALL[ci],
+            confidence: pc[ci],
+            impact: Impact::ALL[argmax(&pi)],
+            urgency: Urgency::ALL[argmax(&pu)],
+            signals,
+            probs: (pc, pi, pu),
+        }
+    }
+
+    /// The priority of a decision under `matrix`, using the class
+    /// probabilities (the most probable priority, not the priority of the
+    /// most probable cell).
+    pub fn priority(&self, d: &Decision, matrix: &PriorityMatrix) -> super::priority::Priority {
+        matrix.most_likely(&d.probs.0, &d.probs.1, &d.probs.2)
+    }
+}
+
+fn argmax(p: &[f32]) -> usize {
+    (0..p.len()).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(0)
+}
