@@ -186,10 +186,11 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
     let truth_cat: Vec<usize> = rows.iter().map(|r| cat_idx(r.category)).collect();
     let all_rows: Vec<&LabeledTicket> = rows.iter().collect();
     let all_an: Vec<&Analyzed> = analyzed.iter().collect();
-    let (pred_theme, themes_found) = theme_labels(&all_rows, &all_an, cfg);
+    chosen.sort_by(|a, b| a.total_cmp(b));
+    let threshold = chosen.get(chosen.len() / 2).copied().unwrap_or(cfg.threshold);
+    let (pred_theme, themes_found) = theme_labels(&all_rows, &all_an, &ThemeConfig { threshold, ..*cfg });
     let truth_theme = with_singletons(&rows.iter().map(|r| r.theme.clone()).collect::<Vec<_>>());
     let (pp, pr, pf) = pairwise_f1(&truth_theme, &pred_theme);
-    chosen.sort_by(|a, b| a.total_cmp(b));
     Evaluation {
         tickets: n,
         folds: FOLDS,
@@ -205,7 +206,7 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
         theme_pairwise_recall: pr,
         theme_pairwise_f1: pf,
         theme_ari_cv: cv_aris.iter().sum::<f64>() / cv_aris.len().max(1) as f64,
-        theme_threshold: chosen.get(chosen.len() / 2).copied().unwrap_or(cfg.threshold),
+        theme_threshold: threshold,
         themes_found,
     }
 }

@@ -35,7 +35,7 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { epochs: 40, learning_rate: 0.5, l2: 1e-4 }
+        TrainConfig { epochs: 40, learning_rate: 0.5, l2: 1e-3 }
     }
 }
 
