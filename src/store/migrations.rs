@@ -17,6 +17,7 @@ pub struct Migration {
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("migrations/0001_core.sql") },
+    Migration { version: 4, name: "triage", sql: include_str!("migrations/0004_triage.sql") },
 ];
 
 /// The schema version this build writes.

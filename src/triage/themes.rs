@@ -70,7 +70,8 @@ pub struct Space {
     pub n: usize,
 }
 
-fn item_terms(a: &Analyzed, cfg: &ThemeConfig) -> HashMap<String, f32> {
+/// Raw term weights of one item (before IDF): words, title words, concepts (`#name`).
+pub fn item_terms(a: &Analyzed, cfg: &ThemeConfig) -> HashMap<String, f32> {
     let mut tf: HashMap<String, f32> = HashMap::new();
     for t in &a.terms {
         *tf.entry(t.clone()).or_default() += 1.0;
@@ -122,7 +123,8 @@ impl Space {
     }
 }
 
-fn normalise(v: &mut SparseVec) {
+/// Scale a sparse vector to unit length.
+pub fn normalise(v: &mut SparseVec) {
     let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
     if norm > 0.0 {
         for (_, w) in v.iter_mut() {
