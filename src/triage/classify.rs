@@ -104,10 +104,10 @@ pub fn features(a: &Analyzed, t: &TicketText) -> Vec<(String, f32)> {
     if let Some(n) = a.head_count {
         f.push((format!("signal:people {}", bucket(n)), 1.0));
     }
-    if let Some(ch) = &t.channel {
+    if let Some(ch) = t.channel.as_deref().filter(|c| !c.is_empty()) {
         f.push((format!("channel:{}", ch.to_lowercase()), 1.0));
     }
-    if let Some(p) = &t.server_priority {
+    if let Some(p) = t.server_priority.as_deref().filter(|p| !p.is_empty()) {
         f.push((format!("field priority:{}", p.to_lowercase()), 1.0));
     }
     f.push(("bias".into(), 1.0));

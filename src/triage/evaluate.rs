@@ -210,3 +210,33 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
         themes_found,
     }
 }
+
+impl LabeledTicket {
+    /// As a connector record (for loading a labeled file into a store:
+    /// tests, benchmarks, demos). The channel becomes the tracker.
+    pub fn to_record(&self) -> Result<crate::model::TicketRecord> {
+        let created = chrono::DateTime::parse_from_rfc3339(&self.created)
+            .map_err(|e| Error::InvalidInput(format!("ticket {}: created {:?} is not RFC 3339 ({e})", self.id, self.created)))?
+            .with_timezone(&chrono::Utc);
+        Ok(crate::model::TicketRecord {
+            remote_id: self.id.clone(),
+            key: self.id.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            status: "New".into(),
+            status_class: crate::model::StatusClass::Open,
+            priority: String::new(),
+            tracker: self.channel.clone().unwrap_or_default(),
+            category: None,
+            assignee: None,
+            reporter: self.reporter.clone(),
+            created_at: created,
+            updated_at: created,
+            resolved_at: None,
+            remote_version: self.created.clone(),
+            raw: None,
+            comments: None,
+            status_changes: None,
+        })
+    }
+}
