@@ -212,3 +212,21 @@ fn triage_changed_handles_only_the_synced_tickets_and_places_them_in_themes() {
     assert_eq!(pay.count, 6, "{pay:?}");
     assert!(themes.iter().all(|t| t.id == pay.id || t.count < 6));
 }
+
+#[test]
+fn a_version_1_store_migrates_to_the_triage_schema() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let path = dir.path().join("v1.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        let v1 = &hypercare::store::migrations::MIGRATIONS[0];
+        conn.execute_batch(v1.sql).expect("0001");
+        conn.pragma_update(None, "user_version", v1.version).expect("version");
+    }
+    let store = Store::open(&path).expect("migrate");
+    let n: i64 = store
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('themes', 'theme_members', 'theme_edits', 'training_markers', 'triage_corrections', 'triage_settings')", [], |r| r.get(0))?))
+        .expect("tables");
+    assert_eq!(n, 6);
+    assert!(hypercare::store::migrations::latest_version() >= 4);
+}
