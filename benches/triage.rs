@@ -108,7 +108,7 @@ fn main() {
         let items: Vec<ThemeInput> = tickets
             .iter()
             .zip(&analyzed)
-            .map(|(t, a)| ThemeInput { analyzed: a, title: &t.title, description: &t.description })
+            .map(|(t, a)| ThemeInput { analyzed: a, title: &t.title, description: &t.description, category: None })
             .collect();
         detect(&items, &ThemeConfig::default()).2.len()
     });

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::knn::Neighbours;
 use super::learn::{Example, LogReg, TrainConfig};
 use super::lexicon;
 use super::priority::{Impact, PriorityMatrix, Urgency};
@@ -134,27 +135,50 @@ pub struct Triager {
     category: LogReg,
     impact: LogReg,
     urgency: LogReg,
+    neighbours: Neighbours,
 }
 
-fn examples<T: Copy>(data: &[(Vec<(String, f32)>, &Labeled)], pick: impl Fn(&Labeled) -> Option<T>, index: impl Fn(T) -> usize) -> Vec<Example> {
-    data.iter()
+/// Share of the nearest-neighbour vote in the final probabilities
+/// (chosen by cross-validation on the dev set).
+pub const KNN_MIX: f32 = 0.4;
+
+/// Training examples for one task, with class-balanced weights (rare
+/// classes such as critical bugs weigh more; `power` 0 = unweighted,
+/// 1 = fully balanced).
+fn examples<T: Copy>(data: &[(Vec<(String, f32)>, &Labeled)], pick: impl Fn(&Labeled) -> Option<T>, index: impl Fn(T) -> usize, classes: usize, power: f32) -> Vec<Example> {
+    let mut out: Vec<Example> = data
+        .iter()
         .filter_map(|(f, l)| pick(l).map(|v| Example { features: f.clone(), label: index(v), weight: l.weight }))
-        .collect()
+        .collect();
+    let mut count = vec![0.0f32; classes];
+    for e in &out {
+        count[e.label.min(classes - 1)] += 1.0;
+    }
+    let mean = out.len() as f32 / classes as f32;
+    for e in out.iter_mut() {
+        e.weight *= (mean / count[e.label.min(classes - 1)].max(1.0)).powf(power);
+    }
+    out
 }
 
 impl Triager {
     /// Train on labeled examples (seed data and corrections).
     pub fn train(data: &[Labeled]) -> Triager {
-        let feats: Vec<(Vec<(String, f32)>, &Labeled)> = data
+        let analyzed: Vec<Analyzed> = data.iter().map(|l| analyze(&l.text.title, &l.text.description)).collect();
+        let feats: Vec<(Vec<(String, f32)>, &Labeled)> = data.iter().zip(&analyzed).map(|(l, a)| (features(a, &l.text), l)).collect();
+        let cat_of = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
+        let nb_examples: Vec<(&Analyzed, [Option<usize>; 3], f32)> = data
             .iter()
-            .map(|l| (features(&analyze(&l.text.title, &l.text.description), &l.text), l))
+            .zip(&analyzed)
+            .map(|(l, a)| (a, [l.category.map(cat_of), l.impact.map(Impact::index), l.urgency.map(Urgency::index)], l.weight))
             .collect();
         let cfg = TrainConfig::default();
         let cat_index = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
         Triager {
-            category: LogReg::train(&examples(&feats, |l| l.category, cat_index), 10, cfg),
-            impact: LogReg::train(&examples(&feats, |l| l.impact, Impact::index), 4, cfg),
-            urgency: LogReg::train(&examples(&feats, |l| l.urgency, Urgency::index), 4, cfg),
+            category: LogReg::train(&examples(&feats, |l| l.category, cat_index, 10, 0.5), 10, cfg),
+            impact: LogReg::train(&examples(&feats, |l| l.impact, Impact::index, 4, 0.0), 4, cfg),
+            urgency: LogReg::train(&examples(&feats, |l| l.urgency, Urgency::index, 4, 0.0), 4, cfg),
+            neighbours: Neighbours::build(&nb_examples),
         }
     }
 
@@ -167,9 +191,16 @@ impl Triager {
     /// Classify an already analysed ticket.
     pub fn decide_analyzed(&self, a: &Analyzed, t: &TicketText) -> Decision {
         let f = features(a, t);
-        let pc = self.category.predict(&f);
-        let pi = self.impact.predict(&f);
-        let pu = self.urgency.predict(&f);
+        let [kc, ki, ku] = self.neighbours.vote(a, [10, 4, 4]);
+        let blend = |p: Vec<f32>, k: Vec<f32>, m: f32| -> Vec<f32> {
+            if k.iter().sum::<f32>() <= 0.0 {
+                return p;
+            }
+            p.iter().zip(&k).map(|(a, b)| (1.0 - m) * a + m * b).collect()
+        };
+        let pc = blend(self.category.predict(&f), kc, KNN_MIX);
+        let pi = blend(self.impact.predict(&f), ki, KNN_MIX);
+        let pu = blend(self.urgency.predict(&f), ku, KNN_MIX);
         let ci = argmax(&pc);
         let mut signals: Vec<String> = self
             .category

@@ -111,6 +111,19 @@ pub struct Evaluation {
     pub theme_ari_cv: f64,
     pub theme_threshold: f32,
     pub themes_found: usize,
+    /// What was predicted for each ticket (held-out predictions).
+    pub predictions: Vec<Prediction>,
+}
+
+/// One ticket's held-out prediction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Prediction {
+    pub id: String,
+    pub category: Category,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub priority: Priority,
+    pub theme: Option<String>,
 }
 
 fn cat_idx(c: Category) -> usize {
@@ -118,11 +131,11 @@ fn cat_idx(c: Category) -> usize {
 }
 
 /// Cluster `rows` (given their analyses) and return labels with singletons.
-fn theme_labels(rows: &[&LabeledTicket], analyzed: &[&Analyzed], cfg: &ThemeConfig) -> (Vec<String>, usize) {
+fn theme_labels(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], cfg: &ThemeConfig) -> (Vec<String>, usize) {
     let items: Vec<ThemeInput> = rows
         .iter()
         .zip(analyzed)
-        .map(|(r, a)| ThemeInput { analyzed: a, title: &r.title, description: &r.description })
+        .map(|(r, (a, c))| ThemeInput { analyzed: a, title: &r.title, description: &r.description, category: Some(*c) })
         .collect();
     let (_, _, clusters) = detect(&items, cfg);
     let mut labels: Vec<String> = (0..rows.len()).map(|i| format!("single-{i}")).collect();
@@ -134,7 +147,7 @@ fn theme_labels(rows: &[&LabeledTicket], analyzed: &[&Analyzed], cfg: &ThemeConf
     (labels, clusters.len())
 }
 
-fn ari_of(rows: &[&LabeledTicket], analyzed: &[&Analyzed], cfg: &ThemeConfig) -> f64 {
+fn ari_of(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], cfg: &ThemeConfig) -> f64 {
     let truth = with_singletons(&rows.iter().map(|r| r.theme.clone()).collect::<Vec<_>>());
     adjusted_rand_index(&truth, &theme_labels(rows, analyzed, cfg).0)
 }
@@ -144,7 +157,7 @@ pub fn threshold_grid() -> Vec<f32> {
     (4..=40).map(|i| i as f32 * 0.01).collect()
 }
 
-fn best_threshold(rows: &[&LabeledTicket], analyzed: &[&Analyzed], base: &ThemeConfig) -> f32 {
+fn best_threshold(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], base: &ThemeConfig) -> f32 {
     threshold_grid()
         .into_iter()
         .map(|t| (t, ari_of(rows, analyzed, &ThemeConfig { threshold: t, ..*base })))
@@ -173,9 +186,12 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
             pred_urg[i] = d.urgency;
             pred_pri[i] = model.priority(&d, matrix);
         }
+    }
+    // Themes see the cross-validated category predictions, never the labels.
+    for fold in 0..FOLDS {
         let (tr, te): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % FOLDS != fold);
-        let pick = |ix: &[usize]| -> (Vec<&LabeledTicket>, Vec<&Analyzed>) {
-            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| &analyzed[*i]).collect())
+        let pick = |ix: &[usize]| -> (Vec<&LabeledTicket>, Vec<(&Analyzed, Category)>) {
+            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| (&analyzed[*i], Category::ALL[pred_cat[*i]])).collect())
         };
         let (tr_rows, tr_an) = pick(&tr);
         let t = best_threshold(&tr_rows, &tr_an, cfg);
@@ -185,7 +201,7 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
     }
     let truth_cat: Vec<usize> = rows.iter().map(|r| cat_idx(r.category)).collect();
     let all_rows: Vec<&LabeledTicket> = rows.iter().collect();
-    let all_an: Vec<&Analyzed> = analyzed.iter().collect();
+    let all_an: Vec<(&Analyzed, Category)> = analyzed.iter().zip(&pred_cat).map(|(a, c)| (a, Category::ALL[*c])).collect();
     chosen.sort_by(|a, b| a.total_cmp(b));
     let threshold = chosen.get(chosen.len() / 2).copied().unwrap_or(cfg.threshold);
     let (pred_theme, themes_found) = theme_labels(&all_rows, &all_an, &ThemeConfig { threshold, ..*cfg });
@@ -208,6 +224,16 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
         theme_ari_cv: cv_aris.iter().sum::<f64>() / cv_aris.len().max(1) as f64,
         theme_threshold: threshold,
         themes_found,
+        predictions: (0..n)
+            .map(|i| Prediction {
+                id: rows[i].id.clone(),
+                category: Category::ALL[pred_cat[i]],
+                impact: pred_imp[i],
+                urgency: pred_urg[i],
+                priority: pred_pri[i],
+                theme: pred_theme[i].starts_with("theme-").then(|| pred_theme[i].clone()),
+            })
+            .collect(),
     }
 }
 

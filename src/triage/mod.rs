@@ -11,6 +11,7 @@
 
 pub mod classify;
 pub mod evaluate;
+pub mod knn;
 pub mod learn;
 pub mod lexicon;
 pub mod metrics;

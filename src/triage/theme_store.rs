@@ -10,12 +10,13 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::classify::TicketText;
 use super::text::{analyze, Analyzed};
 use super::themes::{detect, dot, item_terms, normalise, SparseVec, ThemeConfig, ThemeInput};
+use crate::model::Category;
 use crate::store::to_ts;
 use crate::{Error, Result, Store};
 
@@ -30,6 +31,7 @@ struct Item {
     id: i64,
     title: String,
     description: String,
+    category: Option<Category>,
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -39,15 +41,22 @@ fn json<T: Serialize>(v: &T) -> Result<String> {
 /// Re-cluster all tickets; returns the number of themes with members.
 pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
     let items: Vec<Item> = store.read(|c| {
-        let mut st = c.prepare("SELECT id, title, description FROM tickets WHERE deleted_at IS NULL ORDER BY created_at, id")?;
-        let rows = st.query_map([], |r| Ok(Item { id: r.get(0)?, title: r.get(1)?, description: r.get(2)? }))?;
+        let mut st = c.prepare(
+            "SELECT t.id, t.title, t.description, COALESCE(tr.category_override, tr.category)
+             FROM tickets t LEFT JOIN triage tr ON tr.ticket_id = t.id
+             WHERE t.deleted_at IS NULL ORDER BY t.created_at, t.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let c: Option<String> = r.get(3)?;
+            Ok(Item { id: r.get(0)?, title: r.get(1)?, description: r.get(2)?, category: c.as_deref().and_then(Category::parse) })
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     })?;
     let analyzed: Vec<Analyzed> = items.iter().map(|i| analyze(&i.title, &i.description)).collect();
     let inputs: Vec<ThemeInput> = items
         .iter()
         .zip(&analyzed)
-        .map(|(i, a)| ThemeInput { analyzed: a, title: &i.title, description: &i.description })
+        .map(|(i, a)| ThemeInput { analyzed: a, title: &i.title, description: &i.description, category: i.category })
         .collect();
     let cfg = ThemeConfig::default();
     let (space, _, clusters) = detect(&inputs, &cfg);
@@ -150,7 +159,11 @@ pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _n
             continue;
         }
         let a = analyze(&text.title, &text.description);
-        let raw = item_terms(&a, &cfg);
+        let category: Option<String> = tx
+            .query_row("SELECT COALESCE(category_override, category) FROM triage WHERE ticket_id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let raw = item_terms(&a, category.as_deref().and_then(Category::parse), &cfg);
         let mut names: Vec<&String> = raw.keys().collect();
         names.sort();
         let mut v: SparseVec = names.iter().enumerate().map(|(k, n)| (k as u32, raw[*n] * saved.idf.get(*n).copied().unwrap_or(max_idf))).collect();

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use super::text::{stem, tokens, Analyzed};
+use crate::model::Category;
 
 /// One item to group (a ticket or a survey comment).
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub struct ThemeInput<'a> {
     pub analyzed: &'a Analyzed,
     pub title: &'a str,
     pub description: &'a str,
+    /// The ticket's (effective or predicted) category, if triaged.
+    pub category: Option<Category>,
 }
 
 /// Clustering settings.
@@ -31,13 +34,15 @@ pub struct ThemeConfig {
     pub title_weight: f32,
     /// Weight of concept groups against words.
     pub concept_weight: f32,
+    /// Weight of the item's category (themes mostly stay within one).
+    pub category_weight: f32,
     /// Most items clustered pairwise; the rest join the nearest theme.
     pub seed_cap: usize,
 }
 
 impl Default for ThemeConfig {
     fn default() -> Self {
-        ThemeConfig { threshold: 0.11, min_size: 3, title_weight: 1.0, concept_weight: 0.6, seed_cap: 1500 }
+        ThemeConfig { threshold: 0.11, min_size: 3, title_weight: 1.0, concept_weight: 0.6, category_weight: 1.0, seed_cap: 1500 }
     }
 }
 
@@ -71,7 +76,7 @@ pub struct Space {
 }
 
 /// Raw term weights of one item (before IDF): words, title words, concepts (`#name`).
-pub fn item_terms(a: &Analyzed, cfg: &ThemeConfig) -> HashMap<String, f32> {
+pub fn item_terms(a: &Analyzed, category: Option<Category>, cfg: &ThemeConfig) -> HashMap<String, f32> {
     let mut tf: HashMap<String, f32> = HashMap::new();
     for t in &a.terms {
         *tf.entry(t.clone()).or_default() += 1.0;
@@ -83,6 +88,9 @@ pub fn item_terms(a: &Analyzed, cfg: &ThemeConfig) -> HashMap<String, f32> {
     for c in &a.concepts {
         out.insert(format!("#{c}"), cfg.concept_weight);
     }
+    if let (Some(c), true) = (category, cfg.category_weight > 0.0) {
+        out.insert(format!("@{}", c.as_str()), cfg.category_weight);
+    }
     out
 }
 
@@ -90,7 +98,7 @@ impl Space {
     /// Build the space and every item's vector.
     pub fn vectors(items: &[ThemeInput], cfg: &ThemeConfig) -> (Space, Vec<SparseVec>) {
         let mut space = Space { n: items.len(), ..Default::default() };
-        let raw: Vec<HashMap<String, f32>> = items.iter().map(|i| item_terms(i.analyzed, cfg)).collect();
+        let raw: Vec<HashMap<String, f32>> = items.iter().map(|i| item_terms(i.analyzed, i.category, cfg)).collect();
         for r in &raw {
             for k in r.keys() {
                 let id = *space.ids.entry(k.clone()).or_insert_with(|| {
@@ -303,7 +311,7 @@ impl<'a> CentroidIndex<'a> {
 /// Key terms of a cluster: its heaviest word stems, shown as the surface
 /// word members use most for that stem.
 fn name_terms(space: &Space, centroid: &SparseVec, items: &[ThemeInput], members: &[usize]) -> Vec<String> {
-    let mut weighted: Vec<(u32, f32)> = centroid.iter().filter(|(id, _)| !space.terms[*id as usize].starts_with('#')).cloned().collect();
+    let mut weighted: Vec<(u32, f32)> = centroid.iter().filter(|(id, _)| !space.terms[*id as usize].starts_with(['#', '@'])).cloned().collect();
     weighted.sort_by(|a, b| b.1.total_cmp(&a.1));
     let top: Vec<&str> = weighted.iter().take(3).map(|(id, _)| space.terms[*id as usize].as_str()).collect();
     let mut surface: HashMap<&str, HashMap<String, usize>> = HashMap::new();
