@@ -7,6 +7,9 @@
 //! trained on seed examples (the labeled set shipped with the app) plus the
 //! user's own corrections, which weigh more ([`CORRECTION_WEIGHT`]).
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
 
 use super::knn::Neighbours;
@@ -54,9 +57,40 @@ pub struct Decision {
     pub probs: (Vec<f32>, Vec<f32>, Vec<f32>),
 }
 
-fn cue_hits<'a>(lower: &str, cues: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+/// One automaton over every cue phrase of the lexicon: (table, group, cue).
+fn cue_matcher() -> &'static (Option<AhoCorasick>, Vec<(usize, &'static str, &'static str)>) {
+    static M: OnceLock<(Option<AhoCorasick>, Vec<(usize, &'static str, &'static str)>)> = OnceLock::new();
+    M.get_or_init(|| {
+        let mut meta = Vec::new();
+        for (t, table) in [lexicon::CATEGORY_CUES, lexicon::IMPACT_CUES, lexicon::URGENCY_CUES].iter().enumerate() {
+            for (group, cues) in table.iter() {
+                for c in cues.iter() {
+                    meta.push((t, *group, *c));
+                }
+            }
+        }
+        // Built from constant phrases; it cannot fail in practice.
+        let ac = AhoCorasick::new(meta.iter().map(|m| m.2)).ok();
+        (ac, meta)
+    })
+}
+
+/// Cue phrases found in `lower` (padded with spaces so word-edge cues match
+/// at the start and end): (table, group, cue), each once.
+fn cue_hits(lower: &str) -> Vec<(usize, &'static str, &'static str)> {
+    let (Some(ac), meta) = cue_matcher() else { return Vec::new() };
     let padded = format!(" {lower} ");
-    cues.iter().copied().filter(move |c| padded.contains(c))
+    let mut seen = vec![false; meta.len()];
+    let mut out = Vec::new();
+    for m in ac.find_overlapping_iter(&padded) {
+        let i = m.pattern().as_usize();
+        if !seen[i] {
+            seen[i] = true;
+            out.push(meta[i]);
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 fn bucket(n: u32) -> &'static str {
@@ -85,16 +119,16 @@ pub fn features(a: &Analyzed, t: &TicketText) -> Vec<(String, f32)> {
     for c in &a.concepts {
         f.push((format!("concept:{c}"), 0.7));
     }
-    for table in [lexicon::CATEGORY_CUES, lexicon::IMPACT_CUES, lexicon::URGENCY_CUES] {
-        for (group, cues) in table {
-            let hits: Vec<&str> = cue_hits(&a.lower, cues).collect();
-            if !hits.is_empty() {
-                f.push((format!("cues:{group}"), (hits.len() as f32).sqrt() * 0.7));
-            }
-            for h in hits {
-                f.push((format!("cue:{}", h.trim()), 0.7));
-            }
+    let hits = cue_hits(&a.lower);
+    let mut start = 0;
+    while start < hits.len() {
+        let (t, g, _) = hits[start];
+        let end = hits[start..].iter().position(|h| (h.0, h.1) != (t, g)).map_or(hits.len(), |p| start + p);
+        f.push((format!("cues:{g}"), ((end - start) as f32).sqrt() * 0.7));
+        for h in &hits[start..end] {
+            f.push((format!("cue:{}", h.2.trim()), 0.7));
         }
+        start = end;
     }
     if a.error_code {
         f.push(("signal:error code".into(), 1.0));

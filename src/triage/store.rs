@@ -10,11 +10,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
-use super::classify::{Labeled, TicketText, Triager, CORRECTION_WEIGHT};
+use super::classify::{Decision, Labeled, TicketText, Triager, CORRECTION_WEIGHT};
 use super::evaluate::parse_labeled;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
-use super::text::analyze;
-use super::theme_store;
+use super::text::{analyze, Analyzed};
+use super::theme_store::{self, ThemeItem};
 use crate::model::Category;
 use crate::store::to_ts;
 use crate::{Error, Result, Store};
@@ -140,9 +140,10 @@ fn load_rows(c: &Connection, ids: Option<&[i64]>) -> Result<Vec<Row>> {
         })
     };
     let sql = "SELECT id, title, description, tracker, priority FROM tickets WHERE deleted_at IS NULL";
+    // Oldest first: the theme detector samples evenly over time.
     match ids {
         None => {
-            let mut st = c.prepare(&format!("{sql} ORDER BY id"))?;
+            let mut st = c.prepare(&format!("{sql} ORDER BY created_at, id"))?;
             let rows = st.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         }
@@ -159,8 +160,51 @@ fn load_rows(c: &Connection, ids: Option<&[i64]>) -> Result<Vec<Row>> {
     }
 }
 
-/// Classify `rows` and write the automatic columns (overrides untouched).
-fn write_decisions(tx: &Transaction<'_>, t: &Triager, m: &PriorityMatrix, rows: &[Row], now: DateTime<Utc>) -> Result<()> {
+/// Analyse and classify rows, split over the machine's cores.
+fn decide_all(t: &Triager, rows: &[Row]) -> Vec<(Analyzed, Decision)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = rows.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|r| {
+                            let a = analyze(&r.text.title, &r.text.description);
+                            let d = t.decide_analyzed(&a, &r.text);
+                            (a, d)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // A worker only panics on a bug; classify what it had on this thread then.
+        let mut out = Vec::with_capacity(rows.len());
+        for (h, part) in handles.into_iter().zip(rows.chunks(chunk)) {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                Err(_) => out.extend(part.iter().map(|r| {
+                    let a = analyze(&r.text.title, &r.text.description);
+                    let d = t.decide_analyzed(&a, &r.text);
+                    (a, d)
+                })),
+            }
+        }
+        out
+    })
+}
+
+/// Write the automatic columns of `decided` rows (overrides untouched);
+/// returns each row's effective category.
+fn write_decisions(
+    tx: &Transaction<'_>,
+    t: &Triager,
+    m: &PriorityMatrix,
+    rows: &[Row],
+    decided: &[(Analyzed, Decision)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Category>> {
     let mut up = tx.prepare(
         "INSERT INTO triage(ticket_id, category, confidence, impact, urgency, priority, signals, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -171,18 +215,18 @@ fn write_decisions(tx: &Transaction<'_>, t: &Triager, m: &PriorityMatrix, rows: 
     let mut ov = tx.prepare(
         "SELECT category_override, impact_override, urgency_override FROM triage WHERE ticket_id = ?1",
     )?;
-    for r in rows {
-        let a = analyze(&r.text.title, &r.text.description);
-        let d = t.decide_analyzed(&a, &r.text);
+    let mut effective = Vec::with_capacity(rows.len());
+    for (r, (_, d)) in rows.iter().zip(decided) {
         let o: Option<(Option<String>, Option<String>, Option<String>)> =
             ov.query_row([r.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?))).optional()?;
+        effective.push(o.as_ref().and_then(|x| x.0.as_deref()).and_then(Category::parse).unwrap_or(d.category));
         let priority = match o {
             Some((c, i, u)) if c.is_some() || i.is_some() || u.is_some() => m.priority(
                 c.as_deref().and_then(Category::parse).unwrap_or(d.category),
                 i.as_deref().and_then(Impact::parse).unwrap_or(d.impact),
                 u.as_deref().and_then(Urgency::parse).unwrap_or(d.urgency),
             ),
-            _ => t.priority(&d, m),
+            _ => t.priority(d, m),
         };
         let signals = serde_json::to_string(&d.signals).map_err(|e| Error::Internal(e.to_string()))?;
         up.execute(params![
@@ -196,7 +240,7 @@ fn write_decisions(tx: &Transaction<'_>, t: &Triager, m: &PriorityMatrix, rows: 
             to_ts(now)
         ])?;
     }
-    Ok(())
+    Ok(effective)
 }
 
 /// Triage every ticket in the store and recompute the themes.
@@ -205,8 +249,21 @@ pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
         let (t, used) = triager(store, c)?;
         Ok((t, used, load_matrix(c)?, load_rows(c, None)?))
     })?;
-    store.with_tx(|tx| write_decisions(tx, &t, &m, &rows, now))?;
-    let themes = theme_store::refresh_themes(store, now)?;
+    let decided = decide_all(&t, &rows);
+    let categories = store.with_tx(|tx| write_decisions(tx, &t, &m, &rows, &decided, now))?;
+    let items: Vec<ThemeItem> = rows
+        .iter()
+        .zip(decided)
+        .zip(categories)
+        .map(|((r, (analyzed, _)), category)| ThemeItem {
+            id: r.id,
+            title: &r.text.title,
+            description: &r.text.description,
+            analyzed,
+            category: Some(category),
+        })
+        .collect();
+    let themes = theme_store::refresh_themes_with(store, &items, now)?;
     Ok(TriageRun { tickets: rows.len(), corrections_used: used, themes })
 }
 
@@ -218,8 +275,9 @@ pub fn triage_changed(store: &Store, ticket_ids: &[i64], now: DateTime<Utc>) -> 
         let (t, used) = triager(store, c)?;
         Ok((t, used, load_matrix(c)?, load_rows(c, Some(ticket_ids))?))
     })?;
+    let decided = decide_all(&t, &rows);
     store.with_tx(|tx| {
-        write_decisions(tx, &t, &m, &rows, now)?;
+        write_decisions(tx, &t, &m, &rows, &decided, now)?;
         theme_store::assign_to_themes(tx, &rows.iter().map(|r| (r.id, &r.text)).collect::<Vec<_>>(), now)
     })?;
     Ok(TriageRun { tickets: rows.len(), corrections_used: used, themes: 0 })

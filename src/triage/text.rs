@@ -56,9 +56,23 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// Stem one lower-case token.
+/// Stem one lower-case token (memoised per thread: vocabularies are small).
 pub fn stem(token: &str) -> String {
-    stemmer().stem(token).into_owned()
+    thread_local! {
+        static CACHE: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+    }
+    CACHE.with(|c| {
+        if let Some(s) = c.borrow().get(token) {
+            return s.clone();
+        }
+        let s = stemmer().stem(token).into_owned();
+        let mut c = c.borrow_mut();
+        if c.len() > 200_000 {
+            c.clear();
+        }
+        c.insert(token.to_string(), s.clone());
+        s
+    })
 }
 
 fn is_content(token: &str) -> bool {

@@ -27,6 +27,15 @@ struct SavedSpace {
     idf: HashMap<String, f32>,
 }
 
+/// One analysed item for a theme refresh.
+pub struct ThemeItem<'a> {
+    pub id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub analyzed: Analyzed,
+    pub category: Option<Category>,
+}
+
 struct Item {
     id: i64,
     title: String,
@@ -52,11 +61,25 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     })?;
-    let analyzed: Vec<Analyzed> = items.iter().map(|i| analyze(&i.title, &i.description)).collect();
+    let items: Vec<ThemeItem> = items
+        .iter()
+        .map(|i| ThemeItem {
+            id: i.id,
+            title: &i.title,
+            description: &i.description,
+            analyzed: analyze(&i.title, &i.description),
+            category: i.category,
+        })
+        .collect();
+    refresh_themes_with(store, &items, now)
+}
+
+/// Re-cluster already analysed items (oldest first); returns the number of
+/// themes with members.
+pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc>) -> Result<usize> {
     let inputs: Vec<ThemeInput> = items
         .iter()
-        .zip(&analyzed)
-        .map(|(i, a)| ThemeInput { analyzed: a, title: &i.title, description: &i.description, category: i.category })
+        .map(|i| ThemeInput { analyzed: &i.analyzed, title: i.title, description: i.description, category: i.category })
         .collect();
     let cfg = ThemeConfig::default();
     let (space, _, clusters) = detect(&inputs, &cfg);

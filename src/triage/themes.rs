@@ -315,7 +315,8 @@ fn name_terms(space: &Space, centroid: &SparseVec, items: &[ThemeInput], members
     weighted.sort_by(|a, b| b.1.total_cmp(&a.1));
     let top: Vec<&str> = weighted.iter().take(3).map(|(id, _)| space.terms[*id as usize].as_str()).collect();
     let mut surface: HashMap<&str, HashMap<String, usize>> = HashMap::new();
-    for m in members {
+    // A sample of members is enough to pick the usual surface word.
+    for m in members.iter().take(40) {
         let it = &items[*m];
         for tok in tokens(it.title).into_iter().chain(tokens(it.description)) {
             let s = stem(&tok);
