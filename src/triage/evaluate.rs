@@ -19,7 +19,7 @@ use super::classify::{Labeled, TicketText, Triager};
 use super::metrics::{accuracy, adjusted_rand_index, confusion, macro_f1, pairwise_f1, with_singletons};
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
-use super::themes::{detect, ThemeConfig, ThemeInput};
+use super::themes::{detect, theme_analysis, ThemeConfig, ThemeInput};
 use crate::model::Category;
 use crate::{Error, Result};
 
@@ -188,10 +188,15 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
         }
     }
     // Themes see the cross-validated category predictions, never the labels.
+    let theme_an: Vec<Analyzed> = rows
+        .iter()
+        .zip(&analyzed)
+        .map(|(r, a)| theme_analysis(a.clone(), r.channel.as_deref(), &r.description))
+        .collect();
     for fold in 0..FOLDS {
         let (tr, te): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % FOLDS != fold);
         let pick = |ix: &[usize]| -> (Vec<&LabeledTicket>, Vec<(&Analyzed, Category)>) {
-            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| (&analyzed[*i], Category::ALL[pred_cat[*i]])).collect())
+            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| (&theme_an[*i], Category::ALL[pred_cat[*i]])).collect())
         };
         let (tr_rows, tr_an) = pick(&tr);
         let t = best_threshold(&tr_rows, &tr_an, cfg);
@@ -201,7 +206,7 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
     }
     let truth_cat: Vec<usize> = rows.iter().map(|r| cat_idx(r.category)).collect();
     let all_rows: Vec<&LabeledTicket> = rows.iter().collect();
-    let all_an: Vec<(&Analyzed, Category)> = analyzed.iter().zip(&pred_cat).map(|(a, c)| (a, Category::ALL[*c])).collect();
+    let all_an: Vec<(&Analyzed, Category)> = theme_an.iter().zip(&pred_cat).map(|(a, c)| (a, Category::ALL[*c])).collect();
     chosen.sort_by(|a, b| a.total_cmp(b));
     let threshold = chosen.get(chosen.len() / 2).copied().unwrap_or(cfg.threshold);
     let (pred_theme, themes_found) = theme_labels(&all_rows, &all_an, &ThemeConfig { threshold, ..*cfg });

@@ -14,6 +14,7 @@ use super::classify::{Decision, Labeled, TicketText, Triager, CORRECTION_WEIGHT}
 use super::evaluate::parse_labeled;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
+use super::themes::theme_analysis;
 use super::theme_store::{self, ThemeItem};
 use crate::model::Category;
 use crate::store::to_ts;
@@ -259,7 +260,7 @@ pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
             id: r.id,
             title: &r.text.title,
             description: &r.text.description,
-            analyzed,
+            analyzed: theme_analysis(analyzed, r.text.channel.as_deref(), &r.text.description),
             category: Some(category),
         })
         .collect();

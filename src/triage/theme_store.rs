@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::classify::TicketText;
 use super::text::{analyze, Analyzed};
-use super::themes::{detect, dot, item_terms, normalise, SparseVec, ThemeConfig, ThemeInput};
+use super::themes::{detect, dot, item_terms, normalise, theme_analysis, SparseVec, ThemeConfig, ThemeInput};
 use crate::model::Category;
 use crate::store::to_ts;
 use crate::{Error, Result, Store};
@@ -41,6 +41,7 @@ struct Item {
     title: String,
     description: String,
     category: Option<Category>,
+    channel: Option<String>,
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -51,13 +52,13 @@ fn json<T: Serialize>(v: &T) -> Result<String> {
 pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
     let items: Vec<Item> = store.read(|c| {
         let mut st = c.prepare(
-            "SELECT t.id, t.title, t.description, COALESCE(tr.category_override, tr.category)
+            "SELECT t.id, t.title, t.description, COALESCE(tr.category_override, tr.category), t.tracker
              FROM tickets t LEFT JOIN triage tr ON tr.ticket_id = t.id
              WHERE t.deleted_at IS NULL ORDER BY t.created_at, t.id",
         )?;
         let rows = st.query_map([], |r| {
             let c: Option<String> = r.get(3)?;
-            Ok(Item { id: r.get(0)?, title: r.get(1)?, description: r.get(2)?, category: c.as_deref().and_then(Category::parse) })
+            Ok(Item { id: r.get(0)?, title: r.get(1)?, description: r.get(2)?, category: c.as_deref().and_then(Category::parse), channel: r.get(4)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     })?;
@@ -67,7 +68,7 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
             id: i.id,
             title: &i.title,
             description: &i.description,
-            analyzed: analyze(&i.title, &i.description),
+            analyzed: theme_analysis(analyze(&i.title, &i.description), i.channel.as_deref(), &i.description),
             category: i.category,
         })
         .collect();
@@ -181,7 +182,7 @@ pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _n
         if pinned.contains(id) {
             continue;
         }
-        let a = analyze(&text.title, &text.description);
+        let a = theme_analysis(analyze(&text.title, &text.description), text.channel.as_deref(), &text.description);
         let category: Option<String> = tx
             .query_row("SELECT COALESCE(category_override, category) FROM triage WHERE ticket_id = ?1", [id], |r| r.get(0))
             .optional()?

@@ -46,6 +46,16 @@ impl Default for ThemeConfig {
     }
 }
 
+/// The analysis a theme is detected from. A survey comment's title is the
+/// survey's name, shared by unrelated comments, so only its text counts.
+pub fn theme_analysis(a: Analyzed, channel: Option<&str>, description: &str) -> Analyzed {
+    if channel.is_some_and(|c| c.eq_ignore_ascii_case("survey")) {
+        super::text::analyze("", description)
+    } else {
+        a
+    }
+}
+
 /// A sparse, L2-normalised vector: sorted (term id, weight).
 pub type SparseVec = Vec<(u32, f32)>;
 
