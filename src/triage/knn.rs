@@ -5,14 +5,13 @@
 use std::collections::HashMap;
 
 use super::text::Analyzed;
-use super::themes::{dot, item_terms, normalise, SparseVec, ThemeConfig};
+use super::themes::{item_terms, normalise, SparseVec, ThemeConfig};
 
 /// Labeled example vectors over a shared vocabulary.
 #[derive(Debug, Clone, Default)]
 pub struct Neighbours {
     ids: HashMap<String, u32>,
     idf: Vec<f32>,
-    vecs: Vec<SparseVec>,
     /// Per example: (category, impact, urgency) class indices and weight.
     labels: Vec<([Option<usize>; 3], f32)>,
     postings: HashMap<u32, Vec<(usize, f32)>>,
@@ -45,7 +44,6 @@ impl Neighbours {
             for (id, w) in &v {
                 nb.postings.entry(*id).or_default().push((i, *w));
             }
-            nb.vecs.push(v);
             nb.labels.push((examples[i].1, examples[i].2));
         }
         nb
@@ -65,15 +63,15 @@ impl Neighbours {
     /// with `classes` classes, from the `K` most similar examples.
     pub fn vote(&self, a: &Analyzed, classes: [usize; 3]) -> [Vec<f32>; 3] {
         let v = self.vector(&item_terms(a, None, &ThemeConfig::default()));
-        let mut sims: HashMap<usize, f32> = HashMap::new();
+        let mut sims = vec![0.0f32; self.labels.len()];
         for (id, w) in &v {
             if let Some(p) = self.postings.get(id) {
                 for (i, x) in p {
-                    *sims.entry(*i).or_default() += w * x;
+                    sims[*i] += w * x;
                 }
             }
         }
-        let mut top: Vec<(usize, f32)> = sims.into_iter().collect();
+        let mut top: Vec<(usize, f32)> = sims.into_iter().enumerate().filter(|(_, s)| *s > 0.0).collect();
         top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         top.truncate(K);
         let mut out = [vec![0.0; classes[0]], vec![0.0; classes[1]], vec![0.0; classes[2]]];
@@ -92,10 +90,5 @@ impl Neighbours {
             }
         }
         out
-    }
-
-    /// Cosine of two examples (for tests).
-    pub fn similarity(&self, i: usize, j: usize) -> f32 {
-        dot(&self.vecs[i], &self.vecs[j])
     }
 }

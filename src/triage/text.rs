@@ -81,10 +81,6 @@ fn is_content(token: &str) -> bool {
         && !lexicon::STOP_WORDS.contains(&token)
 }
 
-fn stemmed_content(tokens: &[String]) -> Vec<String> {
-    tokens.iter().filter(|t| is_content(t)).map(|t| stem(t)).collect()
-}
-
 /// The stem → concept map built once from the lexicon's synonym groups.
 fn concept_index() -> &'static (HashMap<String, &'static str>, Vec<(Vec<String>, &'static str)>) {
     static IDX: OnceLock<(HashMap<String, &'static str>, Vec<(Vec<String>, &'static str)>)> =
@@ -149,15 +145,17 @@ fn has_error_code(text: &str) -> bool {
 
 /// Analyse a ticket's title and description.
 pub fn analyze(title: &str, description: &str) -> Analyzed {
-    let title_tokens = tokens(title);
-    let desc_tokens = tokens(description);
-    let all_tokens: Vec<String> = title_tokens.iter().chain(desc_tokens.iter()).cloned().collect();
+    let mut all_tokens = tokens(title);
+    let n_title = all_tokens.len();
+    all_tokens.extend(tokens(description));
     let all_stems: Vec<String> = all_tokens.iter().map(|t| stem(t)).collect();
+    let content: Vec<(usize, &String)> =
+        all_stems.iter().enumerate().filter(|(i, _)| is_content(&all_tokens[*i])).collect();
     let lower_title = title.to_lowercase();
     let lower = format!("{lower_title}\n{}", description.to_lowercase());
     Analyzed {
-        title_terms: stemmed_content(&title_tokens),
-        terms: stemmed_content(&all_tokens),
+        title_terms: content.iter().filter(|(i, _)| *i < n_title).map(|(_, s)| (*s).clone()).collect(),
+        terms: content.iter().map(|(_, s)| (*s).clone()).collect(),
         concepts: concepts_of(&all_stems),
         head_count: head_count(&all_tokens),
         error_code: has_error_code(title) || has_error_code(description),

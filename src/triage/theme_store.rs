@@ -20,6 +20,9 @@ use crate::model::Category;
 use crate::store::to_ts;
 use crate::{Error, Result, Store};
 
+/// Terms kept per stored theme centroid.
+const CENTROID_TERMS: usize = 150;
+
 /// Term weights shared by the centroids, saved for incremental placement.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct SavedSpace {
@@ -105,8 +108,14 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
                     tx.last_insert_rowid()
                 }
             };
-            let centroid: Vec<(String, f32)> = cl.centroid.iter().map(|(id, w)| (space.terms[*id as usize].clone(), *w)).collect();
-            for (id, _) in &cl.centroid {
+            // The heaviest terms carry the centroid; storing only those keeps
+            // incremental placement cheap.
+            let mut top = cl.centroid.clone();
+            top.sort_by(|a, b| b.1.total_cmp(&a.1));
+            top.truncate(CENTROID_TERMS);
+            normalise(&mut top);
+            let centroid: Vec<(String, f32)> = top.iter().map(|(id, w)| (space.terms[*id as usize].clone(), *w)).collect();
+            for (id, _) in &top {
                 let df = space.df[*id as usize].max(1) as f32;
                 saved.idf.insert(space.terms[*id as usize].clone(), (space.n.max(1) as f32 / df).ln());
             }
@@ -165,7 +174,7 @@ fn pinned_tickets(c: &Connection) -> Result<HashSet<i64>> {
 pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _now: DateTime<Utc>) -> Result<()> {
     let saved: SavedSpace = tx
         .query_row("SELECT value FROM triage_settings WHERE key = 'theme_space'", [], |r| r.get::<_, String>(0))
-        .ok()
+        .optional()?
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
     let mut st = tx.prepare("SELECT id, centroid FROM themes WHERE merged_into IS NULL")?;
