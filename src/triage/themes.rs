@@ -42,7 +42,7 @@ pub struct ThemeConfig {
 
 impl Default for ThemeConfig {
     fn default() -> Self {
-        ThemeConfig { threshold: 0.11, min_size: 3, title_weight: 1.0, concept_weight: 0.6, category_weight: 1.0, seed_cap: 1500 }
+        ThemeConfig { threshold: 0.11, min_size: 3, title_weight: 1.0, concept_weight: 0.6, category_weight: 2.0, seed_cap: 1500 }
     }
 }
 
