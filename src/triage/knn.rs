@@ -2,7 +2,7 @@
 //! example or, above all, a ticket the user corrected) lean towards its
 //! labels. Mixed with the logistic regressions in [`super::classify`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::text::Analyzed;
 use super::themes::{item_terms, normalise, SparseVec, ThemeConfig};

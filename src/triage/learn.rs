@@ -4,7 +4,7 @@
 //! `cue:how do i`), so the strongest contributions to a decision can be
 //! shown to the user as the signals that drove it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// One example: named features with values, a class index and a weight.
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ impl LogReg {
     /// Train on `examples` with `classes` classes (deterministic: fixed order,
     /// no randomness, so a re-run gives the same model).
     pub fn train(examples: &[Example], classes: usize, cfg: TrainConfig) -> LogReg {
-        let mut vocab = HashMap::new();
+        let mut vocab = HashMap::default();
         let mut names = Vec::new();
         let encoded: Vec<(Vec<(usize, f32)>, usize, f32)> = examples
             .iter()

@@ -213,14 +213,19 @@ fn write_decisions(
            confidence = excluded.confidence, impact = excluded.impact, urgency = excluded.urgency,
            priority = excluded.priority, signals = excluded.signals, updated_at = excluded.updated_at",
     )?;
+    // Overrides are few: load them once instead of asking per ticket.
     let mut ov = tx.prepare(
-        "SELECT category_override, impact_override, urgency_override FROM triage WHERE ticket_id = ?1",
+        "SELECT ticket_id, category_override, impact_override, urgency_override FROM triage
+         WHERE category_override IS NOT NULL OR impact_override IS NOT NULL OR urgency_override IS NOT NULL",
     )?;
+    type Overrides = (Option<String>, Option<String>, Option<String>);
+    let overrides: std::collections::HashMap<i64, Overrides> = ov
+        .query_map([], |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?, x.get(3)?))))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut effective = Vec::with_capacity(rows.len());
     for (r, (_, d)) in rows.iter().zip(decided) {
-        let o: Option<(Option<String>, Option<String>, Option<String>)> =
-            ov.query_row([r.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?))).optional()?;
-        effective.push(o.as_ref().and_then(|x| x.0.as_deref()).and_then(Category::parse).unwrap_or(d.category));
+        let o = overrides.get(&r.id);
+        effective.push(o.and_then(|x| x.0.as_deref()).and_then(Category::parse).unwrap_or(d.category));
         let priority = match o {
             Some((c, i, u)) if c.is_some() || i.is_some() || u.is_some() => m.priority(
                 c.as_deref().and_then(Category::parse).unwrap_or(d.category),

@@ -6,7 +6,7 @@
 //! signals (error codes, questions, head counts) that carry meaning across
 //! vocabularies.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -59,7 +59,7 @@ pub fn tokens(text: &str) -> Vec<String> {
 /// Stem one lower-case token (memoised per thread: vocabularies are small).
 pub fn stem(token: &str) -> String {
     thread_local! {
-        static CACHE: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+        static CACHE: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::default());
     }
     CACHE.with(|c| {
         if let Some(s) = c.borrow().get(token) {
@@ -86,7 +86,7 @@ fn concept_index() -> &'static (HashMap<String, &'static str>, Vec<(Vec<String>,
     static IDX: OnceLock<(HashMap<String, &'static str>, Vec<(Vec<String>, &'static str)>)> =
         OnceLock::new();
     IDX.get_or_init(|| {
-        let mut single = HashMap::new();
+        let mut single = HashMap::default();
         let mut phrases = Vec::new();
         for (concept, words) in lexicon::CONCEPTS {
             for w in *words {

@@ -7,7 +7,9 @@
 //! **Invariant:** tickets a trainer placed by a split are pinned and no
 //! re-run moves them; a renamed theme keeps its name.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -90,12 +92,12 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
     store.with_tx(|tx| {
         let owner = current_owners(tx)?;
         let pinned = pinned_tickets(tx)?;
-        let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
-        let mut meta: HashMap<i64, (Vec<String>, Vec<(String, f32)>)> = HashMap::new();
-        let mut saved = SavedSpace { n: items.len(), idf: HashMap::new() };
+        let mut members: HashMap<i64, Vec<i64>> = HashMap::default();
+        let mut meta: HashMap<i64, (Vec<String>, Vec<(String, f32)>)> = HashMap::default();
+        let mut saved = SavedSpace { n: items.len(), idf: HashMap::default() };
         for cl in &clusters {
             let ids: Vec<i64> = cl.members.iter().map(|m| items[*m].id).collect();
-            let mut votes: HashMap<i64, usize> = HashMap::new();
+            let mut votes: HashMap<i64, usize> = HashMap::default();
             for id in &ids {
                 if let Some(t) = owner.get(id) {
                     *votes.entry(*t).or_default() += 1;

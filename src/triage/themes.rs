@@ -8,7 +8,7 @@
 //! sample of at most [`ThemeConfig::seed_cap`] items and assign the rest to
 //! the nearest theme centroid, so a full re-run stays O(n).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::text::{stem, tokens, Analyzed};
 use crate::model::Category;
@@ -87,7 +87,7 @@ pub struct Space {
 
 /// Raw term weights of one item (before IDF): words, title words, concepts (`#name`).
 pub fn item_terms(a: &Analyzed, category: Option<Category>, cfg: &ThemeConfig) -> HashMap<String, f32> {
-    let mut tf: HashMap<String, f32> = HashMap::new();
+    let mut tf: HashMap<String, f32> = HashMap::default();
     for t in &a.terms {
         *tf.entry(t.clone()).or_default() += 1.0;
     }
@@ -239,7 +239,7 @@ pub fn detect(items: &[ThemeInput], cfg: &ThemeConfig) -> (Space, Vec<SparseVec>
     let seed: Vec<usize> = (0..n).step_by(stride).collect();
     let seed_vecs: Vec<SparseVec> = seed.iter().map(|i| vecs[*i].clone()).collect();
     let labels = average_linkage(&seed_vecs, cfg.threshold);
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::default();
     for (k, l) in labels.into_iter().enumerate() {
         groups.entry(l).or_default().push(seed[k]);
     }
@@ -275,7 +275,7 @@ pub fn detect(items: &[ThemeInput], cfg: &ThemeConfig) -> (Space, Vec<SparseVec>
 
 /// The mean of some items' vectors, normalised.
 pub fn centroid(vecs: &[SparseVec], members: &[usize]) -> SparseVec {
-    let mut acc: HashMap<u32, f32> = HashMap::new();
+    let mut acc: HashMap<u32, f32> = HashMap::default();
     for m in members {
         for (id, w) in &vecs[*m] {
             *acc.entry(*id).or_default() += w;
@@ -295,7 +295,7 @@ pub struct CentroidIndex<'a> {
 
 impl<'a> CentroidIndex<'a> {
     pub fn new(centroids: &'a [SparseVec]) -> Self {
-        let mut postings: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
+        let mut postings: HashMap<u32, Vec<(usize, f32)>> = HashMap::default();
         for (c, v) in centroids.iter().enumerate() {
             for (id, w) in v {
                 postings.entry(*id).or_default().push((c, *w));
@@ -324,7 +324,7 @@ fn name_terms(space: &Space, centroid: &SparseVec, items: &[ThemeInput], members
     let mut weighted: Vec<(u32, f32)> = centroid.iter().filter(|(id, _)| !space.terms[*id as usize].starts_with(['#', '@'])).cloned().collect();
     weighted.sort_by(|a, b| b.1.total_cmp(&a.1));
     let top: Vec<&str> = weighted.iter().take(3).map(|(id, _)| space.terms[*id as usize].as_str()).collect();
-    let mut surface: HashMap<&str, HashMap<String, usize>> = HashMap::new();
+    let mut surface: HashMap<&str, HashMap<String, usize>> = HashMap::default();
     // A sample of members is enough to pick the usual surface word.
     for m in members.iter().take(40) {
         let it = &items[*m];
