@@ -15,7 +15,7 @@ use chrono::{Duration, TimeZone, Utc};
 use hypercare::model::{SourceKind, TicketRecord};
 use hypercare::store::sources::NewSource;
 use hypercare::store::tickets::upsert_tickets;
-use hypercare::triage::evaluate::parse_labeled;
+use hypercare::triage::evaluate::{parse_labeled, plain_record};
 use hypercare::triage::store::seed_examples;
 use hypercare::triage::text::{analyze, tokens};
 use hypercare::triage::themes::{detect, ThemeConfig, ThemeInput};
@@ -58,26 +58,8 @@ fn generate() -> Vec<TicketRecord> {
             let k = 1 + rng.next() % 3;
             let description = (0..k).map(|_| rng.pick(&sentences).as_str()).collect::<Vec<_>>().join(". ");
             let created = start + Duration::minutes((rng.next() % (42 * 24 * 60)) as i64);
-            TicketRecord {
-                remote_id: format!("G-{i}"),
-                key: format!("G-{i}"),
-                title: rng.pick(&titles).to_string(),
-                description,
-                status: "New".into(),
-                status_class: hypercare::model::StatusClass::Open,
-                priority: String::new(),
-                tracker: rng.pick(&channels).to_string(),
-                category: None,
-                assignee: None,
-                reporter: None,
-                created_at: created,
-                updated_at: created,
-                resolved_at: None,
-                remote_version: "1".into(),
-                raw: None,
-                comments: None,
-                status_changes: None,
-            }
+            let (title, channel) = (*rng.pick(&titles), *rng.pick(&channels));
+            plain_record(&format!("G-{i}"), title, &description, channel, created)
         })
         .collect()
 }

@@ -2,7 +2,8 @@
 //! edits and training markers.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use hypercare::model::{Category, SourceKind, StatusClass, TicketRecord};
+use hypercare::model::{Category, SourceKind, TicketRecord};
+use hypercare::triage::evaluate::plain_record;
 use hypercare::store::sources::NewSource;
 use hypercare::store::tickets::upsert_tickets;
 use hypercare::triage::store::list_triage;
@@ -16,26 +17,9 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn rec(key: &str, title: &str, desc: &str, created: DateTime<Utc>) -> TicketRecord {
-    TicketRecord {
-        remote_id: key.into(),
-        key: key.into(),
-        title: title.into(),
-        description: desc.into(),
-        status: "New".into(),
-        status_class: StatusClass::Open,
-        priority: "Normal".into(),
-        tracker: "ticket".into(),
-        category: None,
-        assignee: None,
-        reporter: None,
-        created_at: created,
-        updated_at: created,
-        resolved_at: None,
-        remote_version: format!("{key}-{}", created.timestamp()),
-        raw: None,
-        comments: None,
-        status_changes: None,
-    }
+    let mut r = plain_record(key, title, desc, "ticket", created);
+    r.priority = "Normal".into();
+    r
 }
 
 fn store_with(dir: &tempfile::TempDir, records: &[TicketRecord]) -> Store {

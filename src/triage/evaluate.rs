@@ -242,6 +242,31 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
     }
 }
 
+/// A minimal open ticket record (no comments, no status history): what a
+/// labeled file, a test fixture or a benchmark puts into a store.
+pub fn plain_record(key: &str, title: &str, description: &str, tracker: &str, created: chrono::DateTime<chrono::Utc>) -> crate::model::TicketRecord {
+    crate::model::TicketRecord {
+        remote_id: key.to_string(),
+        key: key.to_string(),
+        title: title.to_string(),
+        description: description.to_string(),
+        status: "New".into(),
+        status_class: crate::model::StatusClass::Open,
+        priority: String::new(),
+        tracker: tracker.to_string(),
+        category: None,
+        assignee: None,
+        reporter: None,
+        created_at: created,
+        updated_at: created,
+        resolved_at: None,
+        remote_version: created.timestamp().to_string(),
+        raw: None,
+        comments: None,
+        status_changes: None,
+    }
+}
+
 impl LabeledTicket {
     /// As a connector record (for loading a labeled file into a store:
     /// tests, benchmarks, demos). The channel becomes the tracker.
@@ -249,25 +274,8 @@ impl LabeledTicket {
         let created = chrono::DateTime::parse_from_rfc3339(&self.created)
             .map_err(|e| Error::InvalidInput(format!("ticket {}: created {:?} is not RFC 3339 ({e})", self.id, self.created)))?
             .with_timezone(&chrono::Utc);
-        Ok(crate::model::TicketRecord {
-            remote_id: self.id.clone(),
-            key: self.id.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            status: "New".into(),
-            status_class: crate::model::StatusClass::Open,
-            priority: String::new(),
-            tracker: self.channel.clone().unwrap_or_default(),
-            category: None,
-            assignee: None,
-            reporter: self.reporter.clone(),
-            created_at: created,
-            updated_at: created,
-            resolved_at: None,
-            remote_version: self.created.clone(),
-            raw: None,
-            comments: None,
-            status_changes: None,
-        })
+        let mut r = plain_record(&self.id, &self.title, &self.description, self.channel.as_deref().unwrap_or_default(), created);
+        r.reporter = self.reporter.clone();
+        Ok(r)
     }
 }
