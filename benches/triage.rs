@@ -7,6 +7,7 @@
 //! - store full re-run: `triage_all` (classify, write `triage`, re-cluster,
 //!   write memberships) on a 100,000-ticket SQLite store;
 //! - store incremental: `triage_changed` for the 100 tickets one sync changed.
+//!
 //! Targets: full re-run < 10 s, incremental < 200 ms.
 
 use std::time::{Duration as StdDuration, Instant};

@@ -58,8 +58,10 @@ pub struct Decision {
 }
 
 /// One automaton over every cue phrase of the lexicon: (table, group, cue).
-fn cue_matcher() -> &'static (Option<AhoCorasick>, Vec<(usize, &'static str, &'static str)>) {
-    static M: OnceLock<(Option<AhoCorasick>, Vec<(usize, &'static str, &'static str)>)> = OnceLock::new();
+type CueMatcher = (Option<AhoCorasick>, Vec<(usize, &'static str, &'static str)>);
+
+fn cue_matcher() -> &'static CueMatcher {
+    static M: OnceLock<CueMatcher> = OnceLock::new();
     M.get_or_init(|| {
         let mut meta = Vec::new();
         for (t, table) in [lexicon::CATEGORY_CUES, lexicon::IMPACT_CUES, lexicon::URGENCY_CUES].iter().enumerate() {

@@ -57,7 +57,9 @@ impl LogReg {
     pub fn train(examples: &[Example], classes: usize, cfg: TrainConfig) -> LogReg {
         let mut vocab = HashMap::default();
         let mut names = Vec::new();
-        let encoded: Vec<(Vec<(usize, f32)>, usize, f32)> = examples
+        // (feature ids and values, class, weight) per example.
+        type Encoded = (Vec<(usize, f32)>, usize, f32);
+        let encoded: Vec<Encoded> = examples
             .iter()
             .map(|e| {
                 let f = e

@@ -82,9 +82,11 @@ fn is_content(token: &str) -> bool {
 }
 
 /// The stem → concept map built once from the lexicon's synonym groups.
-fn concept_index() -> &'static (HashMap<String, &'static str>, Vec<(Vec<String>, &'static str)>) {
-    static IDX: OnceLock<(HashMap<String, &'static str>, Vec<(Vec<String>, &'static str)>)> =
-        OnceLock::new();
+/// Single-stem entries, and multi-stem phrases, each with its concept.
+type ConceptIndex = (HashMap<String, &'static str>, Vec<(Vec<String>, &'static str)>);
+
+fn concept_index() -> &'static ConceptIndex {
+    static IDX: OnceLock<ConceptIndex> = OnceLock::new();
     IDX.get_or_init(|| {
         let mut single = HashMap::default();
         let mut phrases = Vec::new();

@@ -93,7 +93,9 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
         let owner = current_owners(tx)?;
         let pinned = pinned_tickets(tx)?;
         let mut members: HashMap<i64, Vec<i64>> = HashMap::default();
-        let mut meta: HashMap<i64, (Vec<String>, Vec<(String, f32)>)> = HashMap::default();
+        // theme -> (key terms, stored centroid)
+        type Meta = (Vec<String>, Vec<(String, f32)>);
+        let mut meta: HashMap<i64, Meta> = HashMap::default();
         let mut saved = SavedSpace { n: items.len(), idf: HashMap::default() };
         for cl in &clusters {
             let ids: Vec<i64> = cl.members.iter().map(|m| items[*m].id).collect();

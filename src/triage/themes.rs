@@ -177,10 +177,7 @@ pub fn average_linkage(vecs: &[SparseVec], threshold: f32) -> Vec<usize> {
         b
     };
     let mut best: Vec<(usize, f32)> = (0..n).map(|i| best_of(&sim, &active, i)).collect();
-    loop {
-        let Some(i) = (0..n).filter(|i| active[*i] && best[*i].0 != usize::MAX).max_by(|a, b| best[*a].1.total_cmp(&best[*b].1)) else {
-            break;
-        };
+    while let Some(i) = (0..n).filter(|i| active[*i] && best[*i].0 != usize::MAX).max_by(|a, b| best[*a].1.total_cmp(&best[*b].1)) {
         let (j, s) = best[i];
         if s < threshold {
             break;
