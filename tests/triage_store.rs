@@ -214,3 +214,57 @@ fn a_version_1_store_migrates_to_the_triage_schema() {
     assert_eq!(n, 6);
     assert!(hypercare::store::migrations::latest_version() >= 4);
 }
+
+fn cli(dir: &tempfile::TempDir, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypercare"))
+        .args(args)
+        .env("HYPERCARE_DATA_DIR", dir.path())
+        .output()
+        .expect("run hypercare");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_cli_triages_overrides_and_edits_themes() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    {
+        let store = Store::open_dir(dir.path()).expect("open");
+        let src = store
+            .add_source(
+                &NewSource { name: "hr".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) },
+                t0(),
+            )
+            .expect("source");
+        store.with_tx(|tx| upsert_tickets(tx, src.id, &hr_fixture())).expect("upsert");
+    }
+    let (ok, out, err) = cli(&dir, &["triage", "run", "--json"]);
+    assert!(ok, "{err}");
+    let run: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(run["tickets"], 11);
+
+    let (ok, out, err) = cli(&dir, &["triage", "set", "HR-9", "--category", "usability", "--urgency", "low"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("priority P4"), "{out}");
+    let (ok, _, err) = cli(&dir, &["triage", "set", "HR-9", "--category", "cosmetic"]);
+    assert!(!ok && err.contains("unknown category") && err.contains("minor_bug"), "{err}");
+
+    let (ok, out, _) = cli(&dir, &["triage", "list", "--json"]);
+    assert!(ok);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    let hr9 = rows.iter().find(|r| r["key"] == "HR-9").expect("HR-9");
+    assert_eq!((hr9["category"].as_str(), hr9["category_overridden"].as_bool()), (Some("usability"), Some(true)));
+    assert!(hr9["signals"].as_array().is_some_and(|s| !s.is_empty()), "{hr9}");
+
+    let (ok, out, _) = cli(&dir, &["themes", "--json"]);
+    assert!(ok);
+    let themes: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    let first = themes[0]["id"].as_i64().expect("theme id");
+    let (ok, _, err) = cli(&dir, &["themes", "rename", &first.to_string(), "Payslip overtime"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&dir, &["themes", "mark-training", &first.to_string(), "2024-03-18", "--note", "refresher"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&dir, &["themes", "mark-training", &first.to_string(), "18/03/2024"]);
+    assert!(!ok && err.contains("YYYY-MM-DD"), "{err}");
+    let (ok, out, _) = cli(&dir, &["themes"]);
+    assert!(ok && out.contains("Payslip overtime") && out.contains("training on 2024-03-18"), "{out}");
+}
