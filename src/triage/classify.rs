@@ -13,7 +13,7 @@ use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
 
 use super::knn::Neighbours;
-use super::learn::{Example, LogReg, TrainConfig};
+use super::learn::{Example, LogReg, TrainConfig, Vocab};
 use super::lexicon;
 use super::priority::{Impact, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
@@ -105,50 +105,57 @@ fn bucket(n: u32) -> &'static str {
     }
 }
 
-/// Named features of an analysed ticket.
-pub fn features(a: &Analyzed, t: &TicketText) -> Vec<(String, f32)> {
-    let mut f: Vec<(String, f32)> = Vec::new();
+/// Emit the named features of an analysed ticket to `sink(name, value)`.
+/// Names are built in one reused buffer: no allocation per feature.
+pub fn features(a: &Analyzed, t: &TicketText, sink: &mut impl FnMut(&str, f32)) {
+    let mut buf = String::with_capacity(64);
+    let mut emit = |prefix: &str, body: &str, v: f32| {
+        buf.clear();
+        buf.push_str(prefix);
+        buf.push_str(body);
+        sink(&buf, v);
+    };
     let norm = 1.0 / (a.terms.len().max(1) as f32).sqrt();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: Vec<&str> = Vec::with_capacity(a.terms.len());
     for w in &a.terms {
-        if seen.insert(w.as_str()) {
-            f.push((format!("word:{w}"), norm));
+        if !seen.contains(&w.as_str()) {
+            seen.push(w);
+            emit("word:", w, norm);
         }
     }
     for w in &a.title_terms {
-        f.push((format!("title:{w}"), 0.5));
+        emit("title:", w, 0.5);
     }
     for c in &a.concepts {
-        f.push((format!("concept:{c}"), 0.7));
+        emit("concept:", c, 0.7);
     }
     let hits = cue_hits(&a.lower);
     let mut start = 0;
     while start < hits.len() {
         let (t, g, _) = hits[start];
         let end = hits[start..].iter().position(|h| (h.0, h.1) != (t, g)).map_or(hits.len(), |p| start + p);
-        f.push((format!("cues:{g}"), ((end - start) as f32).sqrt() * 0.7));
+        emit("cues:", g, ((end - start) as f32).sqrt() * 0.7);
         for h in &hits[start..end] {
-            f.push((format!("cue:{}", h.2.trim()), 0.7));
+            emit("cue:", h.2.trim(), 0.7);
         }
         start = end;
     }
     if a.error_code {
-        f.push(("signal:error code".into(), 1.0));
+        emit("signal:", "error code", 1.0);
     }
     if a.lower_title.contains('?') || a.lower.starts_with("how ") || a.lower.contains("\nhow ") {
-        f.push(("signal:question".into(), 1.0));
+        emit("signal:", "question", 1.0);
     }
     if let Some(n) = a.head_count {
-        f.push((format!("signal:people {}", bucket(n)), 1.0));
+        emit("signal:people ", bucket(n), 1.0);
     }
     if let Some(ch) = t.channel.as_deref().filter(|c| !c.is_empty()) {
-        f.push((format!("channel:{}", ch.to_lowercase()), 1.0));
+        emit("channel:", &ch.to_lowercase(), 1.0);
     }
     if let Some(p) = t.server_priority.as_deref().filter(|p| !p.is_empty()) {
-        f.push((format!("field priority:{}", p.to_lowercase()), 1.0));
+        emit("field priority:", &p.to_lowercase(), 1.0);
     }
-    f.push(("bias".into(), 1.0));
-    f
+    emit("bias", "", 1.0);
 }
 
 /// Turn a feature name into the sentence shown to users.
@@ -168,6 +175,7 @@ pub fn describe(feature: &str) -> String {
 /// The three trained models.
 #[derive(Debug, Clone)]
 pub struct Triager {
+    vocab: Vocab,
     category: LogReg,
     impact: LogReg,
     urgency: LogReg,
@@ -181,7 +189,7 @@ pub const KNN_MIX: f32 = 0.4;
 /// Training examples for one task, with class-balanced weights (rare
 /// classes such as critical bugs weigh more; `power` 0 = unweighted,
 /// 1 = fully balanced).
-fn examples<T: Copy>(data: &[(Vec<(String, f32)>, &Labeled)], pick: impl Fn(&Labeled) -> Option<T>, index: impl Fn(T) -> usize, classes: usize, power: f32) -> Vec<Example> {
+fn examples<T: Copy>(data: &[(Vec<(usize, f32)>, &Labeled)], pick: impl Fn(&Labeled) -> Option<T>, index: impl Fn(T) -> usize, classes: usize, power: f32) -> Vec<Example> {
     let mut out: Vec<Example> = data
         .iter()
         .filter_map(|(f, l)| pick(l).map(|v| Example { features: f.clone(), label: index(v), weight: l.weight }))
@@ -201,7 +209,17 @@ impl Triager {
     /// Train on labeled examples (seed data and corrections).
     pub fn train(data: &[Labeled]) -> Triager {
         let analyzed: Vec<Analyzed> = data.iter().map(|l| analyze(&l.text.title, &l.text.description)).collect();
-        let feats: Vec<(Vec<(String, f32)>, &Labeled)> = data.iter().zip(&analyzed).map(|(l, a)| (features(a, &l.text), l)).collect();
+        let mut vocab = Vocab::default();
+        let feats: Vec<(Vec<(usize, f32)>, &Labeled)> = data
+            .iter()
+            .zip(&analyzed)
+            .map(|(l, a)| {
+                let mut f = Vec::new();
+                features(a, &l.text, &mut |name, v| f.push((vocab.intern(name), v)));
+                (f, l)
+            })
+            .collect();
+        let nf = vocab.len();
         let cat_of = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
         let nb_examples: Vec<(&Analyzed, [Option<usize>; 3], f32)> = data
             .iter()
@@ -211,10 +229,11 @@ impl Triager {
         let cfg = TrainConfig::default();
         let cat_index = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
         Triager {
-            category: LogReg::train(&examples(&feats, |l| l.category, cat_index, 10, 0.5), 10, cfg),
-            impact: LogReg::train(&examples(&feats, |l| l.impact, Impact::index, 4, 0.0), 4, cfg),
-            urgency: LogReg::train(&examples(&feats, |l| l.urgency, Urgency::index, 4, 0.0), 4, cfg),
+            category: LogReg::train(&examples(&feats, |l| l.category, cat_index, 10, 0.5), nf, 10, cfg),
+            impact: LogReg::train(&examples(&feats, |l| l.impact, Impact::index, 4, 0.0), nf, 4, cfg),
+            urgency: LogReg::train(&examples(&feats, |l| l.urgency, Urgency::index, 4, 0.0), nf, 4, cfg),
             neighbours: Neighbours::build(&nb_examples),
+            vocab,
         }
     }
 
@@ -226,7 +245,12 @@ impl Triager {
 
     /// Classify an already analysed ticket.
     pub fn decide_analyzed(&self, a: &Analyzed, t: &TicketText) -> Decision {
-        let f = features(a, t);
+        let mut f: Vec<(usize, f32)> = Vec::with_capacity(128);
+        features(a, t, &mut |name, v| {
+            if let Some(id) = self.vocab.id(name) {
+                f.push((id, v));
+            }
+        });
         let [kc, ki, ku] = self.neighbours.vote(a, [10, 4, 4]);
         let blend = |p: Vec<f32>, k: Vec<f32>, m: f32| -> Vec<f32> {
             if k.iter().sum::<f32>() <= 0.0 {
@@ -242,8 +266,9 @@ impl Triager {
             .category
             .top_contributions(&f, ci, 4)
             .into_iter()
-            .filter(|(n, _)| n != "bias")
-            .map(|(n, _)| describe(&n))
+            .map(|(id, _)| self.vocab.name(id))
+            .filter(|n| *n != "bias")
+            .map(describe)
             .collect();
         signals.dedup();
         Decision {
