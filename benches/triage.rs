@@ -4,8 +4,9 @@
 //! only, not quality). Measured in one run:
 //! - baseline: tokenising every ticket (the least any text method must do);
 //! - core: analysis + classification + theme detection in memory;
-//! - store full re-run: `triage_all` (classify, write `triage`, re-cluster,
-//!   write memberships) on a 100,000-ticket SQLite store;
+//! - store full run: `triage_all` (classify, write `triage`, re-cluster,
+//!   write memberships) on a 100,000-ticket SQLite store, first and again
+//!   (a re-run writes only what changed);
 //! - store incremental: `triage_changed` for the 100 tickets one sync changed.
 //!
 //! Targets: full re-run < 10 s, incremental < 200 ms.
@@ -109,6 +110,7 @@ fn main() {
         }
     });
     let (full, run) = time(|| triage_all(&store, now).unwrap_or_else(|e| panic!("triage_all: {e}")));
+    let (full_again, _) = time(|| triage_all(&store, now).unwrap_or_else(|e| panic!("triage_all: {e}")));
     let changed: Vec<i64> = (0..CHANGED as i64).map(|i| 1 + i * (N as i64 / CHANGED as i64)).collect();
     // Warm: the first incremental call in a process trains the model once.
     let _ = triage_changed(&store, &changed, now);
@@ -132,7 +134,8 @@ fn main() {
         ("core: classify all (1 thread)", core_classify),
         ("core: theme detection all", core_themes),
         ("store: load tickets (setup, not a target)", load_time),
-        ("store: full re-run triage_all (< 10 s)", full),
+        ("store: first full run triage_all (< 10 s)", full),
+        ("store: full re-run, results unchanged", full_again),
         ("store: incremental 100 tickets (< 200 ms)", incr_median),
     ];
     for (name, d) in rows {
@@ -140,7 +143,7 @@ fn main() {
     }
     println!(
         "targets: full re-run {} (< 10000 ms), incremental {} (< 200 ms)",
-        if ms(full) < 10_000.0 { "met" } else { "MISSED" },
+        if ms(full.max(full_again)) < 10_000.0 { "met" } else { "MISSED" },
         if ms(incr_median) < 200.0 { "met" } else { "MISSED" }
     );
 }

@@ -213,6 +213,12 @@ fn write_decisions(
            confidence = excluded.confidence, impact = excluded.impact, urgency = excluded.urgency,
            priority = excluded.priority, signals = excluded.signals, updated_at = excluded.updated_at",
     )?;
+    // A re-run after a sync mostly reproduces the stored values: skip those
+    // writes (updated_at then says when the automatic result last changed).
+    let mut old = tx.prepare(
+        "SELECT category, confidence, impact, urgency, priority, signals FROM triage WHERE ticket_id = ?1",
+    )?;
+    type Stored = (Option<String>, Option<f64>, Option<String>, Option<String>, Option<String>, Option<String>);
     // Overrides are few: load them once instead of asking per ticket.
     let mut ov = tx.prepare(
         "SELECT ticket_id, category_override, impact_override, urgency_override FROM triage
@@ -235,6 +241,20 @@ fn write_decisions(
             _ => t.priority(d, m),
         };
         let signals = serde_json::to_string(&d.signals).map_err(|e| Error::Internal(e.to_string()))?;
+        let stored: Option<Stored> = old
+            .query_row([r.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?)))
+            .optional()?;
+        if let Some((c, conf, i, u, p, sig)) = stored {
+            let same = c.as_deref() == Some(d.category.as_str())
+                && conf.is_some_and(|x| (x - d.confidence as f64).abs() < 1e-6)
+                && i.as_deref() == Some(d.impact.as_str())
+                && u.as_deref() == Some(d.urgency.as_str())
+                && p.as_deref() == Some(priority.as_str())
+                && sig.as_deref() == Some(signals.as_str());
+            if same {
+                continue;
+            }
+        }
         up.execute(params![
             r.id,
             d.category.as_str(),

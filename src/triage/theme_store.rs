@@ -126,11 +126,26 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
             members.entry(theme).or_default().extend(ids.iter().filter(|i| !pinned.contains(*i)));
             meta.entry(theme).or_insert((cl.key_terms.clone(), centroid));
         }
-        tx.execute("DELETE FROM theme_members WHERE pinned = 0", [])?;
+        // Write only the membership changes.
+        let mut old: HashMap<i64, i64> = {
+            let mut st = tx.prepare("SELECT ticket_id, theme_id FROM theme_members WHERE pinned = 0")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<HashMap<_, _>>>()?
+        };
         let mut ins = tx.prepare("INSERT OR IGNORE INTO theme_members(theme_id, ticket_id, pinned) VALUES (?1, ?2, 0)")?;
+        let mut del = tx.prepare("DELETE FROM theme_members WHERE ticket_id = ?1 AND pinned = 0")?;
         for (theme, ids) in &members {
             for id in ids {
-                ins.execute(params![theme, id])?;
+                match old.remove(id) {
+                    Some(t) if t == *theme => {}
+                    Some(_) => {
+                        del.execute([id])?;
+                        ins.execute(params![theme, id])?;
+                    }
+                    None => {
+                        ins.execute(params![theme, id])?;
+                    }
+                }
             }
             if let Some((terms, centroid)) = meta.get(theme) {
                 tx.execute(
@@ -139,6 +154,9 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
                     params![theme, json(terms)?, json(centroid)?, to_ts(now), terms.join(", ")],
                 )?;
             }
+        }
+        for id in old.keys() {
+            del.execute([id])?;
         }
         // Drop automatic themes that lost every member and carry no trainer work.
         tx.execute(
