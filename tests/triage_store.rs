@@ -268,3 +268,22 @@ fn the_cli_triages_overrides_and_edits_themes() {
     let (ok, out, _) = cli(&dir, &["themes"]);
     assert!(ok && out.contains("Payslip overtime") && out.contains("training on 2024-03-18"), "{out}");
 }
+
+#[test]
+fn a_changed_priority_matrix_is_stored_and_reprioritises_tickets() {
+    use hypercare::triage::store::{load_matrix, save_matrix};
+    use hypercare::triage::{Impact, Priority};
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store_with(&dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    let id = store.ticket_id_by_key("HR-7").expect("HR-7");
+    let o = Override { category: Some(Category::Usability), impact: Some(Impact::Team), urgency: Some(Urgency::Low) };
+    assert_eq!(set_override(&store, id, &o, t0()).expect("override"), Priority::P4);
+    let mut m = store.read(load_matrix).expect("matrix");
+    assert_eq!(m, hypercare::triage::PriorityMatrix::default());
+    m.grid[Impact::Team.index()][Urgency::Low.index()] = Priority::P3;
+    save_matrix(&store, &m, t0()).expect("save");
+    assert_eq!(store.read(load_matrix).expect("reload"), m);
+    let rows = store.read(list_triage).expect("list");
+    assert_eq!(rows.iter().find(|r| r.ticket_id == id).and_then(|r| r.priority.clone()).as_deref(), Some("P3"));
+}

@@ -4,11 +4,11 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use hypercare::model::Category;
 use hypercare::triage::evaluate::{evaluate, load_labeled, Evaluation, FOLDS};
-use hypercare::triage::store::list_triage;
+use hypercare::triage::store::{list_triage, load_matrix, save_matrix};
 use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
 use hypercare::triage::theme_view::list_themes;
 use hypercare::triage::themes::ThemeConfig;
-use hypercare::triage::{set_override, triage_all, Impact, Override, PriorityMatrix, Urgency};
+use hypercare::triage::{set_override, triage_all, Impact, Override, Priority, PriorityMatrix, Urgency};
 use hypercare::Error;
 
 use crate::{print_json, Ctx};
@@ -40,6 +40,14 @@ pub enum TriageCmd {
     },
     /// List the stored triage, highest priority first.
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the priority matrix; --set IMPACT URGENCY P changes one cell
+    /// (and recomputes every priority).
+    Matrix {
+        #[arg(long, num_args = 3, value_names = ["IMPACT", "URGENCY", "PRIORITY"])]
+        set: Option<Vec<String>>,
         #[arg(long)]
         json: bool,
     },
@@ -133,6 +141,24 @@ pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
                     r.title
                 );
             }
+            Ok(())
+        }
+        TriageCmd::Matrix { set, json } => {
+            let store = ctx.store()?;
+            let mut m = store.read(load_matrix)?;
+            if let Some(cell) = set {
+                let imp = parse("impact", cell.first().cloned(), Impact::parse, "single_user, team, department, organization")?;
+                let urg = parse("urgency", cell.get(1).cloned(), Urgency::parse, "low, medium, high, critical")?;
+                let pri = parse("priority", cell.get(2).cloned(), Priority::parse, "P1, P2, P3, P4")?;
+                if let (Some(i), Some(u), Some(p)) = (imp, urg, pri) {
+                    m.grid[i.index()][u.index()] = p;
+                    save_matrix(&store, &m, Utc::now())?;
+                }
+            }
+            if json {
+                return print_json(&m);
+            }
+            print!("{}", m.render());
             Ok(())
         }
     }
