@@ -23,7 +23,8 @@ fn rec(key: &str, title: &str, desc: &str, created: DateTime<Utc>) -> TicketReco
 }
 
 fn store_with(dir: &tempfile::TempDir, records: &[TicketRecord]) -> Store {
-    let store = Store::open(dir.path().join("s.sqlite3")).expect("open store");
+    // The workspace's store file, so the CLI (HYPERCARE_DATA_DIR) sees it too.
+    let store = Store::open_dir(dir.path()).expect("open store");
     let src = store
         .add_source(
             &NewSource { name: "hr".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) },
@@ -227,16 +228,7 @@ fn cli(dir: &tempfile::TempDir, args: &[&str]) -> (bool, String, String) {
 #[test]
 fn the_cli_triages_overrides_and_edits_themes() {
     let dir = tempfile::TempDir::new().expect("tempdir");
-    {
-        let store = Store::open_dir(dir.path()).expect("open");
-        let src = store
-            .add_source(
-                &NewSource { name: "hr".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) },
-                t0(),
-            )
-            .expect("source");
-        store.with_tx(|tx| upsert_tickets(tx, src.id, &hr_fixture())).expect("upsert");
-    }
+    drop(store_with(&dir, &hr_fixture()));
     let (ok, out, err) = cli(&dir, &["triage", "run", "--json"]);
     assert!(ok, "{err}");
     let run: serde_json::Value = serde_json::from_str(&out).expect("json");
