@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("migrations/0001_core.sql") },
     Migration { version: 2, name: "validation", sql: include_str!("migrations/0002_validation.sql") },
     Migration { version: 3, name: "kpi", sql: include_str!("migrations/0003_kpi.sql") },
+    Migration { version: 4, name: "triage", sql: include_str!("migrations/0004_triage.sql") },
     Migration { version: 6, name: "inbox_indexes", sql: include_str!("migrations/0006_inbox_indexes.sql") },
     Migration { version: 32, name: "kpi_usage_ids", sql: include_str!("migrations/0032_kpi_usage_ids.sql") },
 ];

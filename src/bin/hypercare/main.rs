@@ -54,6 +54,8 @@ enum Command {
     /// Categorise, prioritise and find recurring themes.
     #[command(subcommand)]
     Triage(triage::TriageCmd),
+    /// Recurring themes for trainers: list, rename, merge, split, mark training.
+    Themes(triage::ThemesArgs),
 }
 
 /// What every command gets: where the workspace is, and the store once opened.
@@ -88,6 +90,7 @@ fn run(cli: Cli) -> hypercare::Result<()> {
         Command::Report(a) => kpi::report(&ctx, a),
         Command::Import(cmd) => kpi::import(&ctx, cmd),
         Command::Triage(cmd) => triage::run(&ctx, cmd),
+        Command::Themes(a) => triage::themes(&ctx, a),
     }
 }
 

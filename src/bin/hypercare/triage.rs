@@ -1,19 +1,225 @@
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Subcommand};
+use hypercare::model::Category;
+use hypercare::triage::evaluate::{evaluate, load_labeled, Evaluation, FOLDS};
+use hypercare::triage::store::{list_triage, load_matrix, save_matrix};
+use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
+use hypercare::triage::theme_view::list_themes;
+use hypercare::triage::themes::ThemeConfig;
+use hypercare::triage::{set_override, triage_all, Impact, Override, Priority, PriorityMatrix, Urgency};
+use hypercare::Error;
 
-use crate::Ctx;
+use crate::{print_json, Ctx};
 
 #[derive(Subcommand)]
 pub enum TriageCmd {
-    /// Score triage and theme detection on a labeled JSONL file.
+    /// Score triage and theme detection on a labeled JSONL file
+    /// (5-fold cross-validation: ticket i is held out in fold i mod 5).
     Evaluate {
         file: PathBuf,
         #[arg(long)]
         json: bool,
     },
+    /// Triage every ticket in the store and recompute the themes.
+    Run {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Override a ticket's category, impact and/or urgency (kept, and learned from).
+    Set {
+        /// Ticket key (SOURCE:KEY when several sources share it).
+        ticket: String,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        impact: Option<String>,
+        #[arg(long)]
+        urgency: Option<String>,
+    },
+    /// List the stored triage, highest priority first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the priority matrix; --set IMPACT URGENCY P changes one cell
+    /// (and recomputes every priority).
+    Matrix {
+        #[arg(long, num_args = 3, value_names = ["IMPACT", "URGENCY", "PRIORITY"])]
+        set: Option<Vec<String>>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-pub fn run(_ctx: &Ctx, _c: TriageCmd) -> hypercare::Result<()> {
-    Err(hypercare::Error::Internal("triage is not built yet".into()))
+#[derive(Args)]
+pub struct ThemesArgs {
+    #[command(subcommand)]
+    pub cmd: Option<ThemesCmd>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ThemesCmd {
+    /// Give a theme a name of your own (kept across re-runs).
+    Rename { theme: i64, name: String },
+    /// Merge theme FROM into theme INTO.
+    Merge { from: i64, into: i64 },
+    /// Move tickets (keys) out of a theme into a new theme.
+    Split {
+        theme: i64,
+        #[arg(long)]
+        name: String,
+        #[arg(required = true)]
+        tickets: Vec<String>,
+    },
+    /// Mark a theme addressed by training (or --documentation) on DATE (YYYY-MM-DD).
+    MarkTraining {
+        theme: i64,
+        date: String,
+        #[arg(long)]
+        documentation: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+fn parse<T>(what: &str, v: Option<String>, f: impl Fn(&str) -> Option<T>, allowed: &str) -> hypercare::Result<Option<T>> {
+    v.map(|s| f(&s).ok_or_else(|| Error::InvalidInput(format!("unknown {what} {s:?}; use one of: {allowed}"))))
+        .transpose()
+}
+
+pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
+    match c {
+        TriageCmd::Evaluate { file, json } => {
+            let rows = load_labeled(&file)?;
+            let e = evaluate(&rows, &PriorityMatrix::default(), &ThemeConfig::default());
+            if json {
+                print_json(&e)
+            } else {
+                print_evaluation(&e);
+                Ok(())
+            }
+        }
+        TriageCmd::Run { json } => {
+            let r = triage_all(&ctx.store()?, Utc::now())?;
+            if json {
+                return print_json(&r);
+            }
+            println!("triaged {} tickets ({} corrections learned from), {} themes", r.tickets, r.corrections_used, r.themes);
+            Ok(())
+        }
+        TriageCmd::Set { ticket, category, impact, urgency } => {
+            let cats: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+            let o = Override {
+                category: parse("category", category, Category::parse, &cats.join(", "))?,
+                impact: parse("impact", impact, Impact::parse, "single_user, team, department, organization")?,
+                urgency: parse("urgency", urgency, Urgency::parse, "low, medium, high, critical")?,
+            };
+            let store = ctx.store()?;
+            let id = store.ticket_id_by_key(&ticket)?;
+            let p = set_override(&store, id, &o, Utc::now())?;
+            println!("{ticket}: override saved, priority {}", p.as_str());
+            Ok(())
+        }
+        TriageCmd::List { json } => {
+            let rows = ctx.store()?.read(list_triage)?;
+            if json {
+                return print_json(&rows);
+            }
+            for r in rows {
+                println!(
+                    "{:<3} {:<14}{} {:<12} {:<8} {:<10} {}",
+                    r.priority.unwrap_or_default(),
+                    r.category.unwrap_or_default(),
+                    if r.category_overridden { "*" } else { " " },
+                    r.impact.unwrap_or_default(),
+                    r.urgency.unwrap_or_default(),
+                    r.key,
+                    r.title
+                );
+            }
+            Ok(())
+        }
+        TriageCmd::Matrix { set, json } => {
+            let store = ctx.store()?;
+            let mut m = store.read(load_matrix)?;
+            if let Some(cell) = set {
+                let imp = parse("impact", cell.first().cloned(), Impact::parse, "single_user, team, department, organization")?;
+                let urg = parse("urgency", cell.get(1).cloned(), Urgency::parse, "low, medium, high, critical")?;
+                let pri = parse("priority", cell.get(2).cloned(), Priority::parse, "P1, P2, P3, P4")?;
+                if let (Some(i), Some(u), Some(p)) = (imp, urg, pri) {
+                    m.grid[i.index()][u.index()] = p;
+                    save_matrix(&store, &m, Utc::now())?;
+                }
+            }
+            if json {
+                return print_json(&m);
+            }
+            print!("{}", m.render());
+            Ok(())
+        }
+    }
+}
+
+pub fn themes(ctx: &Ctx, a: ThemesArgs) -> hypercare::Result<()> {
+    let store = ctx.store()?;
+    let now = Utc::now();
+    match a.cmd {
+        None => {
+            let themes = store.read(|c| list_themes(c, now))?;
+            if a.json {
+                return print_json(&themes);
+            }
+            for t in themes {
+                let trend: Vec<String> = t.weekly.iter().map(|w| w.count.to_string()).collect();
+                let cats: Vec<String> = t.categories.iter().map(|(c, n)| format!("{c} {n}")).collect();
+                println!("#{} {} ({} tickets)  weekly [{}]  {}", t.id, t.name, t.count, trend.join(" "), cats.join(", "));
+                for (k, title) in &t.examples {
+                    println!("    {k}  {title}");
+                }
+                for e in &t.effects {
+                    println!(
+                        "    {} on {}: {:.1}/week before ({}), {:.1}/week after ({})",
+                        e.kind, e.on, e.per_week_before, e.before, e.per_week_after, e.after
+                    );
+                }
+            }
+            Ok(())
+        }
+        Some(ThemesCmd::Rename { theme, name }) => rename_theme(&store, theme, &name, now),
+        Some(ThemesCmd::Merge { from, into }) => merge_themes(&store, from, into, now),
+        Some(ThemesCmd::Split { theme, name, tickets }) => {
+            let ids = tickets.iter().map(|k| store.ticket_id_by_key(k)).collect::<hypercare::Result<Vec<_>>>()?;
+            let id = split_theme(&store, theme, &ids, &name, now)?;
+            println!("new theme #{id}");
+            Ok(())
+        }
+        Some(ThemesCmd::MarkTraining { theme, date, documentation, note }) => {
+            let on = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .map_err(|_| Error::InvalidInput(format!("date {date:?} must be YYYY-MM-DD")))?;
+            let kind = if documentation { "documentation" } else { "training" };
+            mark_training(&store, theme, kind, on, &note, now).map(|_| ())
+        }
+    }
+}
+
+fn print_evaluation(e: &Evaluation) {
+    println!("{} tickets, {}-fold cross-validation (ticket i held out in fold i mod {FOLDS})", e.tickets, e.folds);
+    println!("category  accuracy {:.3}  macro-F1 {:.3}", e.category_accuracy, e.category_macro_f1);
+    println!("impact    accuracy {:.3}", e.impact_accuracy);
+    println!("urgency   accuracy {:.3}", e.urgency_accuracy);
+    println!("priority  accuracy {:.3}", e.priority_accuracy);
+    println!(
+        "themes    ARI {:.3}  pairwise P {:.3} R {:.3} F1 {:.3}  ({} themes, threshold {:.2}; ARI per held-out fold {:.3})",
+        e.theme_ari, e.theme_pairwise_precision, e.theme_pairwise_recall, e.theme_pairwise_f1, e.themes_found, e.theme_threshold, e.theme_ari_cv
+    );
+    println!("\nconfusion (rows: labeled, columns: predicted)");
+    let short: Vec<String> = e.labels.iter().map(|l| l.chars().take(5).collect()).collect();
+    println!("{:<14} {}", "", short.iter().map(|s| format!("{s:>5}")).collect::<Vec<_>>().join(" "));
+    for (l, row) in e.labels.iter().zip(&e.confusion) {
+        println!("{l:<14} {}", row.iter().map(|n| format!("{n:>5}")).collect::<Vec<_>>().join(" "));
+    }
 }

@@ -1,0 +1,294 @@
+//! The triage classifier: category, impact and urgency with confidence and
+//! the signals that drove each decision.
+//!
+//! Three logistic regressions share one feature extractor: stemmed words,
+//! concept groups, handbook cue phrases, structural signals (error code,
+//! question, head count, channel, the server's priority field). They are
+//! trained on seed examples (the labeled set shipped with the app) plus the
+//! user's own corrections, which weigh more ([`CORRECTION_WEIGHT`]).
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use serde::{Deserialize, Serialize};
+
+use super::knn::Neighbours;
+use super::learn::{Example, LogReg, TrainConfig, Vocab};
+use super::lexicon;
+use super::priority::{Impact, PriorityMatrix, Urgency};
+use super::text::{analyze, Analyzed};
+use crate::model::Category;
+
+/// How much one user correction weighs against one seed example.
+pub const CORRECTION_WEIGHT: f32 = 4.0;
+
+/// What the classifier reads of a ticket.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TicketText {
+    pub title: String,
+    pub description: String,
+    /// `ticket`, `chat`, `email`, `phone`, `survey` (or the tracker name).
+    pub channel: Option<String>,
+    /// The server's own priority field ("Urgent", "Low", ...), if any.
+    pub server_priority: Option<String>,
+}
+
+/// A labeled example for training (seed data or a user correction).
+#[derive(Debug, Clone)]
+pub struct Labeled {
+    pub text: TicketText,
+    pub category: Option<Category>,
+    pub impact: Option<Impact>,
+    pub urgency: Option<Urgency>,
+    pub weight: f32,
+}
+
+/// The automatic triage of one ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub category: Category,
+    pub confidence: f32,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    /// Human-readable reasons, strongest first.
+    pub signals: Vec<String>,
+    /// Class probabilities (Category::ALL, Impact::ALL, Urgency::ALL order).
+    #[serde(skip)]
+    pub probs: (Vec<f32>, Vec<f32>, Vec<f32>),
+}
+
+/// One automaton over every cue phrase of the lexicon: (table, group, cue).
+type CueMatcher = (Option<AhoCorasick>, Vec<(usize, &'static str, &'static str)>);
+
+fn cue_matcher() -> &'static CueMatcher {
+    static M: OnceLock<CueMatcher> = OnceLock::new();
+    M.get_or_init(|| {
+        let mut meta = Vec::new();
+        for (t, table) in [lexicon::CATEGORY_CUES, lexicon::IMPACT_CUES, lexicon::URGENCY_CUES].iter().enumerate() {
+            for (group, cues) in table.iter() {
+                for c in cues.iter() {
+                    meta.push((t, *group, *c));
+                }
+            }
+        }
+        // Built from constant phrases; it cannot fail in practice.
+        let ac = AhoCorasick::new(meta.iter().map(|m| m.2)).ok();
+        (ac, meta)
+    })
+}
+
+/// Cue phrases found in `lower` (padded with spaces so word-edge cues match
+/// at the start and end): (table, group, cue), each once.
+fn cue_hits(lower: &str) -> Vec<(usize, &'static str, &'static str)> {
+    let (Some(ac), meta) = cue_matcher() else { return Vec::new() };
+    let padded = format!(" {lower} ");
+    let mut seen = vec![false; meta.len()];
+    let mut out = Vec::new();
+    for m in ac.find_overlapping_iter(&padded) {
+        let i = m.pattern().as_usize();
+        if !seen[i] {
+            seen[i] = true;
+            out.push(meta[i]);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+fn bucket(n: u32) -> &'static str {
+    match n {
+        0..=1 => "1",
+        2..=5 => "2-5",
+        6..=20 => "6-20",
+        21..=99 => "21-99",
+        _ => "100+",
+    }
+}
+
+/// Emit the named features of an analysed ticket to `sink(name, value)`.
+/// Names are built in one reused buffer: no allocation per feature.
+pub fn features(a: &Analyzed, t: &TicketText, sink: &mut impl FnMut(&str, f32)) {
+    let mut buf = String::with_capacity(64);
+    let mut emit = |prefix: &str, body: &str, v: f32| {
+        buf.clear();
+        buf.push_str(prefix);
+        buf.push_str(body);
+        sink(&buf, v);
+    };
+    let norm = 1.0 / (a.terms.len().max(1) as f32).sqrt();
+    let mut seen: Vec<&str> = Vec::with_capacity(a.terms.len());
+    for w in &a.terms {
+        if !seen.contains(&w.as_str()) {
+            seen.push(w);
+            emit("word:", w, norm);
+        }
+    }
+    for w in &a.title_terms {
+        emit("title:", w, 0.5);
+    }
+    for c in &a.concepts {
+        emit("concept:", c, 0.7);
+    }
+    let hits = cue_hits(&a.lower);
+    let mut start = 0;
+    while start < hits.len() {
+        let (t, g, _) = hits[start];
+        let end = hits[start..].iter().position(|h| (h.0, h.1) != (t, g)).map_or(hits.len(), |p| start + p);
+        emit("cues:", g, ((end - start) as f32).sqrt() * 0.7);
+        for h in &hits[start..end] {
+            emit("cue:", h.2.trim(), 0.7);
+        }
+        start = end;
+    }
+    if a.error_code {
+        emit("signal:", "error code", 1.0);
+    }
+    if a.lower_title.contains('?') || a.lower.starts_with("how ") || a.lower.contains("\nhow ") {
+        emit("signal:", "question", 1.0);
+    }
+    if let Some(n) = a.head_count {
+        emit("signal:people ", bucket(n), 1.0);
+    }
+    if let Some(ch) = t.channel.as_deref().filter(|c| !c.is_empty()) {
+        emit("channel:", &ch.to_lowercase(), 1.0);
+    }
+    if let Some(p) = t.server_priority.as_deref().filter(|p| !p.is_empty()) {
+        emit("field priority:", &p.to_lowercase(), 1.0);
+    }
+    emit("bias", "", 1.0);
+}
+
+/// Turn a feature name into the sentence shown to users.
+pub fn describe(feature: &str) -> String {
+    match feature.split_once(':') {
+        Some(("word", w)) | Some(("title", w)) => format!("word \u{201c}{w}\u{2026}\u{201d}"),
+        Some(("concept", c)) => format!("mentions {}", c.replace('_', " ")),
+        Some(("cues", g)) => format!("phrasing typical of {}", g.replace('_', " ")),
+        Some(("cue", c)) => format!("says \u{201c}{c}\u{201d}"),
+        Some(("signal", s)) => s.to_string(),
+        Some(("channel", c)) => format!("came in by {c}"),
+        Some((k, v)) => format!("{k} {v}"),
+        None => feature.to_string(),
+    }
+}
+
+/// The three trained models.
+#[derive(Debug, Clone)]
+pub struct Triager {
+    vocab: Vocab,
+    category: LogReg,
+    impact: LogReg,
+    urgency: LogReg,
+    neighbours: Neighbours,
+}
+
+/// Share of the nearest-neighbour vote in the final probabilities
+/// (chosen by cross-validation on the dev set).
+pub const KNN_MIX: f32 = 0.4;
+
+/// Training examples for one task, with class-balanced weights (rare
+/// classes such as critical bugs weigh more; `power` 0 = unweighted,
+/// 1 = fully balanced).
+fn examples<T: Copy>(data: &[(Vec<(usize, f32)>, &Labeled)], pick: impl Fn(&Labeled) -> Option<T>, index: impl Fn(T) -> usize, classes: usize, power: f32) -> Vec<Example> {
+    let mut out: Vec<Example> = data
+        .iter()
+        .filter_map(|(f, l)| pick(l).map(|v| Example { features: f.clone(), label: index(v), weight: l.weight }))
+        .collect();
+    let mut count = vec![0.0f32; classes];
+    for e in &out {
+        count[e.label.min(classes - 1)] += 1.0;
+    }
+    let mean = out.len() as f32 / classes as f32;
+    for e in out.iter_mut() {
+        e.weight *= (mean / count[e.label.min(classes - 1)].max(1.0)).powf(power);
+    }
+    out
+}
+
+impl Triager {
+    /// Train on labeled examples (seed data and corrections).
+    pub fn train(data: &[Labeled]) -> Triager {
+        let analyzed: Vec<Analyzed> = data.iter().map(|l| analyze(&l.text.title, &l.text.description)).collect();
+        let mut vocab = Vocab::default();
+        let feats: Vec<(Vec<(usize, f32)>, &Labeled)> = data
+            .iter()
+            .zip(&analyzed)
+            .map(|(l, a)| {
+                let mut f = Vec::new();
+                features(a, &l.text, &mut |name, v| f.push((vocab.intern(name), v)));
+                (f, l)
+            })
+            .collect();
+        let nf = vocab.len();
+        let cat_of = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
+        let nb_examples: Vec<(&Analyzed, [Option<usize>; 3], f32)> = data
+            .iter()
+            .zip(&analyzed)
+            .map(|(l, a)| (a, [l.category.map(cat_of), l.impact.map(Impact::index), l.urgency.map(Urgency::index)], l.weight))
+            .collect();
+        let cfg = TrainConfig::default();
+        let cat_index = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
+        Triager {
+            category: LogReg::train(&examples(&feats, |l| l.category, cat_index, 10, 0.5), nf, 10, cfg),
+            impact: LogReg::train(&examples(&feats, |l| l.impact, Impact::index, 4, 0.0), nf, 4, cfg),
+            urgency: LogReg::train(&examples(&feats, |l| l.urgency, Urgency::index, 4, 0.0), nf, 4, cfg),
+            neighbours: Neighbours::build(&nb_examples),
+            vocab,
+        }
+    }
+
+    /// Classify one ticket.
+    pub fn decide(&self, t: &TicketText) -> Decision {
+        let a = analyze(&t.title, &t.description);
+        self.decide_analyzed(&a, t)
+    }
+
+    /// Classify an already analysed ticket.
+    pub fn decide_analyzed(&self, a: &Analyzed, t: &TicketText) -> Decision {
+        let mut f: Vec<(usize, f32)> = Vec::with_capacity(128);
+        features(a, t, &mut |name, v| {
+            if let Some(id) = self.vocab.id(name) {
+                f.push((id, v));
+            }
+        });
+        let [kc, ki, ku] = self.neighbours.vote(a, [10, 4, 4]);
+        let blend = |p: Vec<f32>, k: Vec<f32>, m: f32| -> Vec<f32> {
+            if k.iter().sum::<f32>() <= 0.0 {
+                return p;
+            }
+            p.iter().zip(&k).map(|(a, b)| (1.0 - m) * a + m * b).collect()
+        };
+        let pc = blend(self.category.predict(&f), kc, KNN_MIX);
+        let pi = blend(self.impact.predict(&f), ki, KNN_MIX);
+        let pu = blend(self.urgency.predict(&f), ku, KNN_MIX);
+        let ci = argmax(&pc);
+        let mut signals: Vec<String> = self
+            .category
+            .top_contributions(&f, ci, 4)
+            .into_iter()
+            .map(|(id, _)| self.vocab.name(id))
+            .filter(|n| *n != "bias")
+            .map(describe)
+            .collect();
+        signals.dedup();
+        Decision {
+            category: Category::ALL[ci],
+            confidence: pc[ci],
+            impact: Impact::ALL[argmax(&pi)],
+            urgency: Urgency::ALL[argmax(&pu)],
+            signals,
+            probs: (pc, pi, pu),
+        }
+    }
+
+    /// The priority of a decision under `matrix`, using the class
+    /// probabilities (the most probable priority, not the priority of the
+    /// most probable cell).
+    pub fn priority(&self, d: &Decision, matrix: &PriorityMatrix) -> super::priority::Priority {
+        matrix.most_likely(&d.probs.0, &d.probs.1, &d.probs.2)
+    }
+}
+
+fn argmax(p: &[f32]) -> usize {
+    (0..p.len()).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(0)
+}

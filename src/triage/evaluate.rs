@@ -1,0 +1,281 @@
+//! Scoring triage and theme detection on a labeled JSONL file.
+//!
+//! Everything learned from labels is cross-validated: the file is split
+//! into [`FOLDS`] folds by position (ticket `i` goes to fold `i % FOLDS`);
+//! for each fold the classifiers are trained on the other folds only and
+//! score the held-out fold. The shipped seed data is never used here, so no
+//! ticket is scored by a model that saw it.
+//!
+//! Themes learn one number, the clustering threshold. `theme_ari_cv` picks
+//! it on the training folds and clusters each held-out fold alone;
+//! `theme_ari` clusters the whole file with the shipped default threshold
+//! (itself chosen on this dev set as the median of the per-fold choices).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::classify::{Labeled, TicketText, Triager};
+use super::metrics::{accuracy, adjusted_rand_index, confusion, macro_f1, pairwise_f1, with_singletons};
+use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use super::text::{analyze, Analyzed};
+use super::themes::{detect, theme_analysis, ThemeConfig, ThemeInput};
+use crate::model::Category;
+use crate::{Error, Result};
+
+/// Number of cross-validation folds.
+pub const FOLDS: usize = 5;
+
+/// One line of a labeled file (the dev set's format).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LabeledTicket {
+    pub id: String,
+    pub created: String,
+    #[serde(default)]
+    pub reporter: Option<String>,
+    #[serde(default)]
+    pub channel: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub priority: Priority,
+    pub theme: Option<String>,
+}
+
+impl LabeledTicket {
+    /// The text the classifier sees.
+    pub fn text(&self) -> TicketText {
+        TicketText {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            channel: self.channel.clone(),
+            server_priority: None,
+        }
+    }
+
+    /// As a training example.
+    pub fn labeled(&self, weight: f32) -> Labeled {
+        Labeled {
+            text: self.text(),
+            category: Some(self.category),
+            impact: Some(self.impact),
+            urgency: Some(self.urgency),
+            weight,
+        }
+    }
+}
+
+/// Parse labeled JSONL text; errors name the line.
+pub fn parse_labeled(text: &str, origin: &str) -> Result<Vec<LabeledTicket>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                Error::InvalidInput(format!("{origin} line {}: not a labeled ticket ({e}); expected the dev set's JSONL format", i + 1))
+            })
+        })
+        .collect()
+}
+
+/// Read a labeled JSONL file.
+pub fn load_labeled(path: &Path) -> Result<Vec<LabeledTicket>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", path.display())))?;
+    let rows = parse_labeled(&text, &path.display().to_string())?;
+    if rows.is_empty() {
+        return Err(Error::InvalidInput(format!("{} holds no labeled tickets", path.display())));
+    }
+    Ok(rows)
+}
+
+/// The evaluation result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub tickets: usize,
+    pub folds: usize,
+    pub category_accuracy: f64,
+    pub category_macro_f1: f64,
+    /// `confusion[true][predicted]` in `labels` order.
+    pub confusion: Vec<Vec<usize>>,
+    pub labels: Vec<&'static str>,
+    pub impact_accuracy: f64,
+    pub urgency_accuracy: f64,
+    pub priority_accuracy: f64,
+    pub theme_ari: f64,
+    pub theme_pairwise_precision: f64,
+    pub theme_pairwise_recall: f64,
+    pub theme_pairwise_f1: f64,
+    pub theme_ari_cv: f64,
+    pub theme_threshold: f32,
+    pub themes_found: usize,
+    /// What was predicted for each ticket (held-out predictions).
+    pub predictions: Vec<Prediction>,
+}
+
+/// One ticket's held-out prediction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Prediction {
+    pub id: String,
+    pub category: Category,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub priority: Priority,
+    pub theme: Option<String>,
+}
+
+fn cat_idx(c: Category) -> usize {
+    Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
+}
+
+/// Cluster `rows` (given their analyses) and return labels with singletons.
+fn theme_labels(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], cfg: &ThemeConfig) -> (Vec<String>, usize) {
+    let items: Vec<ThemeInput> = rows
+        .iter()
+        .zip(analyzed)
+        .map(|(r, (a, c))| ThemeInput { analyzed: a, title: &r.title, description: &r.description, category: Some(*c) })
+        .collect();
+    let (_, _, clusters) = detect(&items, cfg);
+    let mut labels: Vec<String> = (0..rows.len()).map(|i| format!("single-{i}")).collect();
+    for (c, cl) in clusters.iter().enumerate() {
+        for m in &cl.members {
+            labels[*m] = format!("theme-{c}");
+        }
+    }
+    (labels, clusters.len())
+}
+
+fn ari_of(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], cfg: &ThemeConfig) -> f64 {
+    let truth = with_singletons(&rows.iter().map(|r| r.theme.clone()).collect::<Vec<_>>());
+    adjusted_rand_index(&truth, &theme_labels(rows, analyzed, cfg).0)
+}
+
+/// Thresholds tried when choosing one on training folds.
+pub fn threshold_grid() -> Vec<f32> {
+    (4..=40).map(|i| i as f32 * 0.01).collect()
+}
+
+fn best_threshold(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], base: &ThemeConfig) -> f32 {
+    threshold_grid()
+        .into_iter()
+        .map(|t| (t, ari_of(rows, analyzed, &ThemeConfig { threshold: t, ..*base })))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(t, _)| t)
+        .unwrap_or(base.threshold)
+}
+
+/// Cross-validated evaluation of `rows` under `matrix` and theme settings `cfg`.
+pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConfig) -> Evaluation {
+    let n = rows.len();
+    let mut pred_cat = vec![0usize; n];
+    let mut pred_imp = vec![Impact::Team; n];
+    let mut pred_urg = vec![Urgency::Low; n];
+    let mut pred_pri = vec![Priority::P3; n];
+    let analyzed: Vec<Analyzed> = rows.iter().map(|r| analyze(&r.title, &r.description)).collect();
+    let mut cv_aris = Vec::new();
+    let mut chosen = Vec::new();
+    for fold in 0..FOLDS {
+        let train: Vec<Labeled> = (0..n).filter(|i| i % FOLDS != fold).map(|i| rows[i].labeled(1.0)).collect();
+        let model = Triager::train(&train);
+        for i in (0..n).filter(|i| i % FOLDS == fold) {
+            let d = model.decide_analyzed(&analyzed[i], &rows[i].text());
+            pred_cat[i] = cat_idx(d.category);
+            pred_imp[i] = d.impact;
+            pred_urg[i] = d.urgency;
+            pred_pri[i] = model.priority(&d, matrix);
+        }
+    }
+    // Themes see the cross-validated category predictions, never the labels.
+    let theme_an: Vec<Analyzed> = rows
+        .iter()
+        .zip(&analyzed)
+        .map(|(r, a)| theme_analysis(a.clone(), r.channel.as_deref(), &r.description))
+        .collect();
+    for fold in 0..FOLDS {
+        let (tr, te): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % FOLDS != fold);
+        let pick = |ix: &[usize]| -> (Vec<&LabeledTicket>, Vec<(&Analyzed, Category)>) {
+            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| (&theme_an[*i], Category::ALL[pred_cat[*i]])).collect())
+        };
+        let (tr_rows, tr_an) = pick(&tr);
+        let t = best_threshold(&tr_rows, &tr_an, cfg);
+        chosen.push(t);
+        let (te_rows, te_an) = pick(&te);
+        cv_aris.push(ari_of(&te_rows, &te_an, &ThemeConfig { threshold: t, ..*cfg }));
+    }
+    let truth_cat: Vec<usize> = rows.iter().map(|r| cat_idx(r.category)).collect();
+    let all_rows: Vec<&LabeledTicket> = rows.iter().collect();
+    let all_an: Vec<(&Analyzed, Category)> = theme_an.iter().zip(&pred_cat).map(|(a, c)| (a, Category::ALL[*c])).collect();
+    chosen.sort_by(|a, b| a.total_cmp(b));
+    let threshold = chosen.get(chosen.len() / 2).copied().unwrap_or(cfg.threshold);
+    let (pred_theme, themes_found) = theme_labels(&all_rows, &all_an, &ThemeConfig { threshold, ..*cfg });
+    let truth_theme = with_singletons(&rows.iter().map(|r| r.theme.clone()).collect::<Vec<_>>());
+    let (pp, pr, pf) = pairwise_f1(&truth_theme, &pred_theme);
+    Evaluation {
+        tickets: n,
+        folds: FOLDS,
+        category_accuracy: accuracy(&truth_cat, &pred_cat),
+        category_macro_f1: macro_f1(&truth_cat, &pred_cat, 10),
+        confusion: confusion(&truth_cat, &pred_cat, 10),
+        labels: Category::ALL.iter().map(|c| c.as_str()).collect(),
+        impact_accuracy: accuracy(&rows.iter().map(|r| r.impact).collect::<Vec<_>>(), &pred_imp),
+        urgency_accuracy: accuracy(&rows.iter().map(|r| r.urgency).collect::<Vec<_>>(), &pred_urg),
+        priority_accuracy: accuracy(&rows.iter().map(|r| r.priority).collect::<Vec<_>>(), &pred_pri),
+        theme_ari: adjusted_rand_index(&truth_theme, &pred_theme),
+        theme_pairwise_precision: pp,
+        theme_pairwise_recall: pr,
+        theme_pairwise_f1: pf,
+        theme_ari_cv: cv_aris.iter().sum::<f64>() / cv_aris.len().max(1) as f64,
+        theme_threshold: threshold,
+        themes_found,
+        predictions: (0..n)
+            .map(|i| Prediction {
+                id: rows[i].id.clone(),
+                category: Category::ALL[pred_cat[i]],
+                impact: pred_imp[i],
+                urgency: pred_urg[i],
+                priority: pred_pri[i],
+                theme: pred_theme[i].starts_with("theme-").then(|| pred_theme[i].clone()),
+            })
+            .collect(),
+    }
+}
+
+/// A minimal open ticket record (no comments, no status history): what a
+/// labeled file, a test fixture or a benchmark puts into a store.
+pub fn plain_record(key: &str, title: &str, description: &str, tracker: &str, created: chrono::DateTime<chrono::Utc>) -> crate::model::TicketRecord {
+    crate::model::TicketRecord {
+        remote_id: key.to_string(),
+        key: key.to_string(),
+        title: title.to_string(),
+        description: description.to_string(),
+        status: "New".into(),
+        status_class: crate::model::StatusClass::Open,
+        priority: String::new(),
+        tracker: tracker.to_string(),
+        category: None,
+        assignee: None,
+        reporter: None,
+        created_at: created,
+        updated_at: created,
+        resolved_at: None,
+        remote_version: created.timestamp().to_string(),
+        raw: None,
+        comments: None,
+        status_changes: None,
+    }
+}
+
+impl LabeledTicket {
+    /// As a connector record (for loading a labeled file into a store:
+    /// tests, benchmarks, demos). The channel becomes the tracker.
+    pub fn to_record(&self) -> Result<crate::model::TicketRecord> {
+        let created = chrono::DateTime::parse_from_rfc3339(&self.created)
+            .map_err(|e| Error::InvalidInput(format!("ticket {}: created {:?} is not RFC 3339 ({e})", self.id, self.created)))?
+            .with_timezone(&chrono::Utc);
+        let mut r = plain_record(&self.id, &self.title, &self.description, self.channel.as_deref().unwrap_or_default(), created);
+        r.reporter = self.reporter.clone();
+        Ok(r)
+    }
+}

@@ -1,0 +1,333 @@
+//! Themes in the store: re-clustering, identity across re-runs, placing the
+//! tickets of an incremental sync, and trainer edits.
+//!
+//! A re-run keeps a theme's identity (id, trainer's name, markers) when a new
+//! cluster holds at least half of its earlier members' tickets; several
+//! clusters may land in one theme, which is how a trainer's merge survives.
+//! **Invariant:** tickets a trainer placed by a split are pinned and no
+//! re-run moves them; a renamed theme keeps its name.
+
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::classify::TicketText;
+use super::text::{analyze, Analyzed};
+use super::themes::{detect, dot, item_terms, normalise, theme_analysis, SparseVec, ThemeConfig, ThemeInput};
+use crate::model::Category;
+use crate::store::to_ts;
+use crate::{Error, Result, Store};
+
+/// Terms kept per stored theme centroid.
+const CENTROID_TERMS: usize = 150;
+
+/// Term weights shared by the centroids, saved for incremental placement.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SavedSpace {
+    n: usize,
+    idf: HashMap<String, f32>,
+}
+
+/// One analysed item for a theme refresh.
+pub struct ThemeItem<'a> {
+    pub id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub analyzed: Analyzed,
+    pub category: Option<Category>,
+}
+
+struct Item {
+    id: i64,
+    title: String,
+    description: String,
+    category: Option<Category>,
+    channel: Option<String>,
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Re-cluster all tickets; returns the number of themes with members.
+pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
+    let items: Vec<Item> = store.read(|c| {
+        let mut st = c.prepare(
+            "SELECT t.id, t.title, t.description, COALESCE(tr.category_override, tr.category), t.tracker
+             FROM tickets t LEFT JOIN triage tr ON tr.ticket_id = t.id
+             WHERE t.deleted_at IS NULL ORDER BY t.created_at, t.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let c: Option<String> = r.get(3)?;
+            Ok(Item { id: r.get(0)?, title: r.get(1)?, description: r.get(2)?, category: c.as_deref().and_then(Category::parse), channel: r.get(4)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    })?;
+    let items: Vec<ThemeItem> = items
+        .iter()
+        .map(|i| ThemeItem {
+            id: i.id,
+            title: &i.title,
+            description: &i.description,
+            analyzed: theme_analysis(analyze(&i.title, &i.description), i.channel.as_deref(), &i.description),
+            category: i.category,
+        })
+        .collect();
+    refresh_themes_with(store, &items, now)
+}
+
+/// Re-cluster already analysed items (oldest first); returns the number of
+/// themes with members.
+pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc>) -> Result<usize> {
+    let inputs: Vec<ThemeInput> = items
+        .iter()
+        .map(|i| ThemeInput { analyzed: &i.analyzed, title: i.title, description: i.description, category: i.category })
+        .collect();
+    let cfg = ThemeConfig::default();
+    let (space, _, clusters) = detect(&inputs, &cfg);
+    store.with_tx(|tx| {
+        let owner = current_owners(tx)?;
+        let pinned = pinned_tickets(tx)?;
+        let mut members: HashMap<i64, Vec<i64>> = HashMap::default();
+        // theme -> (key terms, stored centroid)
+        type Meta = (Vec<String>, Vec<(String, f32)>);
+        let mut meta: HashMap<i64, Meta> = HashMap::default();
+        let mut saved = SavedSpace { n: items.len(), idf: HashMap::default() };
+        for cl in &clusters {
+            let ids: Vec<i64> = cl.members.iter().map(|m| items[*m].id).collect();
+            let mut votes: HashMap<i64, usize> = HashMap::default();
+            for id in &ids {
+                if let Some(t) = owner.get(id) {
+                    *votes.entry(*t).or_default() += 1;
+                }
+            }
+            let theme = match votes.into_iter().max_by_key(|(t, v)| (*v, -*t)) {
+                Some((t, v)) if 2 * v >= ids.len() => t,
+                _ => {
+                    tx.execute("INSERT INTO themes(name, created_at, updated_at) VALUES ('', ?1, ?1)", [to_ts(now)])?;
+                    tx.last_insert_rowid()
+                }
+            };
+            // The heaviest terms carry the centroid; storing only those keeps
+            // incremental placement cheap.
+            let mut top = cl.centroid.clone();
+            top.sort_by(|a, b| b.1.total_cmp(&a.1));
+            top.truncate(CENTROID_TERMS);
+            normalise(&mut top);
+            let centroid: Vec<(String, f32)> = top.iter().map(|(id, w)| (space.terms[*id as usize].clone(), *w)).collect();
+            for (id, _) in &top {
+                let df = space.df[*id as usize].max(1) as f32;
+                saved.idf.insert(space.terms[*id as usize].clone(), (space.n.max(1) as f32 / df).ln());
+            }
+            members.entry(theme).or_default().extend(ids.iter().filter(|i| !pinned.contains(*i)));
+            meta.entry(theme).or_insert((cl.key_terms.clone(), centroid));
+        }
+        // Write only the membership changes.
+        let mut old: HashMap<i64, i64> = {
+            let mut st = tx.prepare("SELECT ticket_id, theme_id FROM theme_members WHERE pinned = 0")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<HashMap<_, _>>>()?
+        };
+        let mut ins = tx.prepare("INSERT OR IGNORE INTO theme_members(theme_id, ticket_id, pinned) VALUES (?1, ?2, 0)")?;
+        let mut del = tx.prepare("DELETE FROM theme_members WHERE ticket_id = ?1 AND pinned = 0")?;
+        for (theme, ids) in &members {
+            for id in ids {
+                match old.remove(id) {
+                    Some(t) if t == *theme => {}
+                    Some(_) => {
+                        del.execute([id])?;
+                        ins.execute(params![theme, id])?;
+                    }
+                    None => {
+                        ins.execute(params![theme, id])?;
+                    }
+                }
+            }
+            if let Some((terms, centroid)) = meta.get(theme) {
+                tx.execute(
+                    "UPDATE themes SET key_terms = ?2, centroid = ?3, updated_at = ?4,
+                       name = CASE WHEN name_edited = 1 THEN name ELSE ?5 END WHERE id = ?1",
+                    params![theme, json(terms)?, json(centroid)?, to_ts(now), terms.join(", ")],
+                )?;
+            }
+        }
+        for id in old.keys() {
+            del.execute([id])?;
+        }
+        // Drop automatic themes that lost every member and carry no trainer work.
+        tx.execute(
+            "DELETE FROM themes WHERE name_edited = 0 AND merged_into IS NULL
+               AND id NOT IN (SELECT theme_id FROM theme_members)
+               AND id NOT IN (SELECT theme_id FROM training_markers)
+               AND id NOT IN (SELECT theme_id FROM theme_edits) AND id NOT IN (SELECT other_id FROM theme_edits WHERE other_id IS NOT NULL)",
+            [],
+        )?;
+        tx.execute(
+            "INSERT INTO triage_settings(key, value) VALUES ('theme_space', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [json(&saved)?],
+        )?;
+        Ok(members.len())
+    })
+}
+
+/// ticket → the active theme it belongs to now.
+fn current_owners(c: &Connection) -> Result<HashMap<i64, i64>> {
+    let mut st = c.prepare(
+        "SELECT m.ticket_id, m.theme_id FROM theme_members m JOIN themes t ON t.id = m.theme_id
+         WHERE t.merged_into IS NULL",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+}
+
+fn pinned_tickets(c: &Connection) -> Result<HashSet<i64>> {
+    let mut st = c.prepare("SELECT ticket_id FROM theme_members WHERE pinned = 1")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<HashSet<_>>>()?)
+}
+
+/// Place changed tickets in the nearest existing theme (above the
+/// clustering threshold), using the term weights of the last full run.
+pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _now: DateTime<Utc>) -> Result<()> {
+    let saved: SavedSpace = tx
+        .query_row("SELECT value FROM triage_settings WHERE key = 'theme_space'", [], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    let mut st = tx.prepare("SELECT id, centroid FROM themes WHERE merged_into IS NULL")?;
+    let centroids: Vec<(i64, HashMap<String, f32>)> = st
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(id, c)| (id, serde_json::from_str::<Vec<(String, f32)>>(&c).unwrap_or_default().into_iter().collect()))
+        .collect();
+    let cfg = ThemeConfig::default();
+    let max_idf = (saved.n.max(2) as f32).ln();
+    let pinned = pinned_tickets(tx)?;
+    for (id, text) in tickets {
+        if pinned.contains(id) {
+            continue;
+        }
+        let a = theme_analysis(analyze(&text.title, &text.description), text.channel.as_deref(), &text.description);
+        let category: Option<String> = tx
+            .query_row("SELECT COALESCE(category_override, category) FROM triage WHERE ticket_id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let raw = item_terms(&a, category.as_deref().and_then(Category::parse), &cfg);
+        let mut names: Vec<&String> = raw.keys().collect();
+        names.sort();
+        let mut v: SparseVec = names.iter().enumerate().map(|(k, n)| (k as u32, raw[*n] * saved.idf.get(*n).copied().unwrap_or(max_idf))).collect();
+        normalise(&mut v);
+        let best = centroids
+            .iter()
+            .map(|(theme, c)| {
+                let cv: SparseVec = names.iter().enumerate().filter_map(|(k, n)| c.get(*n).map(|w| (k as u32, *w))).collect();
+                (*theme, dot(&v, &cv))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        tx.execute("DELETE FROM theme_members WHERE ticket_id = ?1 AND pinned = 0", [id])?;
+        if let Some((theme, s)) = best {
+            if s >= cfg.threshold {
+                tx.execute("INSERT OR IGNORE INTO theme_members(theme_id, ticket_id) VALUES (?1, ?2)", params![theme, id])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn require_theme(c: &Connection, id: i64) -> Result<()> {
+    let n: i64 = c.query_row("SELECT COUNT(*) FROM themes WHERE id = ?1 AND merged_into IS NULL", [id], |r| r.get(0))?;
+    if n == 0 {
+        return Err(Error::NotFound(format!("theme {id} does not exist (or was merged); see `hypercare themes`")));
+    }
+    Ok(())
+}
+
+fn log_edit(tx: &Transaction<'_>, kind: &str, theme: i64, other: Option<i64>, detail: serde_json::Value, now: DateTime<Utc>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO theme_edits(kind, theme_id, other_id, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![kind, theme, other, detail.to_string(), to_ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Rename a theme; the name survives re-runs.
+pub fn rename_theme(store: &Store, theme: i64, name: &str, now: DateTime<Utc>) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::InvalidInput("a theme name cannot be empty".into()));
+    }
+    store.with_tx(|tx| {
+        require_theme(tx, theme)?;
+        tx.execute("UPDATE themes SET name = ?2, name_edited = 1, updated_at = ?3 WHERE id = ?1", params![theme, name, to_ts(now)])?;
+        log_edit(tx, "rename", theme, None, serde_json::json!({ "name": name }), now)
+    })
+}
+
+/// Merge theme `from` into `into`: members and markers move, `from` is hidden.
+pub fn merge_themes(store: &Store, from: i64, into: i64, now: DateTime<Utc>) -> Result<()> {
+    if from == into {
+        return Err(Error::InvalidInput("cannot merge a theme into itself".into()));
+    }
+    store.with_tx(|tx| {
+        require_theme(tx, from)?;
+        require_theme(tx, into)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO theme_members(theme_id, ticket_id, pinned)
+             SELECT ?2, ticket_id, pinned FROM theme_members WHERE theme_id = ?1",
+            params![from, into],
+        )?;
+        tx.execute("DELETE FROM theme_members WHERE theme_id = ?1", [from])?;
+        tx.execute("UPDATE training_markers SET theme_id = ?2 WHERE theme_id = ?1", params![from, into])?;
+        tx.execute("UPDATE themes SET merged_into = ?2, updated_at = ?3 WHERE id = ?1", params![from, into, to_ts(now)])?;
+        log_edit(tx, "merge", from, Some(into), serde_json::json!({}), now)
+    })
+}
+
+/// Split tickets out of `theme` into a new theme called `name`. The moved
+/// tickets are pinned there. Returns the new theme's id.
+pub fn split_theme(store: &Store, theme: i64, ticket_ids: &[i64], name: &str, now: DateTime<Utc>) -> Result<i64> {
+    if ticket_ids.is_empty() || name.trim().is_empty() {
+        return Err(Error::InvalidInput("a split needs a name and at least one ticket".into()));
+    }
+    store.with_tx(|tx| {
+        require_theme(tx, theme)?;
+        for id in ticket_ids {
+            let n: i64 = tx.query_row("SELECT COUNT(*) FROM theme_members WHERE theme_id = ?1 AND ticket_id = ?2", params![theme, id], |r| r.get(0))?;
+            if n == 0 {
+                return Err(Error::InvalidInput(format!("ticket {id} is not in theme {theme}")));
+            }
+        }
+        tx.execute(
+            "INSERT INTO themes(name, name_edited, created_at, updated_at) VALUES (?1, 1, ?2, ?2)",
+            params![name.trim(), to_ts(now)],
+        )?;
+        let new_id = tx.last_insert_rowid();
+        for id in ticket_ids {
+            tx.execute("DELETE FROM theme_members WHERE ticket_id = ?1", [id])?;
+            tx.execute("INSERT INTO theme_members(theme_id, ticket_id, pinned) VALUES (?1, ?2, 1)", params![new_id, id])?;
+        }
+        log_edit(tx, "split", theme, Some(new_id), serde_json::json!({ "tickets": ticket_ids, "name": name.trim() }), now)?;
+        Ok(new_id)
+    })
+}
+
+/// Mark a theme as addressed by training or a documentation update on a date.
+pub fn mark_training(store: &Store, theme: i64, kind: &str, on: chrono::NaiveDate, note: &str, now: DateTime<Utc>) -> Result<i64> {
+    if kind != "training" && kind != "documentation" {
+        return Err(Error::InvalidInput(format!("marker kind {kind:?} must be training or documentation")));
+    }
+    store.with_tx(|tx| {
+        require_theme(tx, theme)?;
+        tx.execute(
+            "INSERT INTO training_markers(theme_id, kind, on_date, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![theme, kind, on.format("%Y-%m-%d").to_string(), note, to_ts(now)],
+        )?;
+        Ok(tx.last_insert_rowid())
+    })
+}

@@ -1,0 +1,160 @@
+//! What a trainer sees of the themes: count, weekly trend, categories,
+//! example tickets, training markers and their before/after effect.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::store::from_ts;
+use crate::Result;
+
+/// Occurrences in the ISO week starting on `week` (a Monday).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekCount {
+    pub week: NaiveDate,
+    pub count: usize,
+}
+
+/// "Addressed by training / documentation on DATE" and what followed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainingEffect {
+    pub marker_id: i64,
+    pub kind: String,
+    pub on: NaiveDate,
+    pub note: String,
+    /// Occurrences created before the marker date, and the whole weeks they span.
+    pub before: usize,
+    pub weeks_before: f64,
+    /// Occurrences on or after the marker date up to `now`.
+    pub after: usize,
+    pub weeks_after: f64,
+    pub per_week_before: f64,
+    pub per_week_after: f64,
+}
+
+/// One theme as listed for trainers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeView {
+    pub id: i64,
+    pub name: String,
+    pub key_terms: Vec<String>,
+    pub count: usize,
+    pub weekly: Vec<WeekCount>,
+    pub categories: Vec<(String, usize)>,
+    /// Up to five (ticket key, title), oldest first.
+    pub examples: Vec<(String, String)>,
+    pub effects: Vec<TrainingEffect>,
+}
+
+/// Monday of the ISO week of `d`.
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(d.weekday().num_days_from_monday() as i64)
+}
+
+/// Weekly counts of `dates` from `first` week to `last` week inclusive.
+pub fn weekly(dates: &[NaiveDate], first: NaiveDate, last: NaiveDate) -> Vec<WeekCount> {
+    let mut out = Vec::new();
+    let mut w = week_start(first);
+    let end = week_start(last);
+    while w <= end {
+        let count = dates.iter().filter(|d| week_start(**d) == w).count();
+        out.push(WeekCount { week: w, count });
+        w += Duration::days(7);
+    }
+    out
+}
+
+/// Before/after counts around a marker date, over the window `first..=now`.
+pub fn effect_of(dates: &[NaiveDate], on: NaiveDate, first: NaiveDate, now: NaiveDate) -> (usize, f64, usize, f64) {
+    let before = dates.iter().filter(|d| **d < on).count();
+    let after = dates.iter().filter(|d| **d >= on && **d <= now).count();
+    let weeks_before = ((on - first).num_days().max(0) as f64 / 7.0).max(1.0 / 7.0);
+    let weeks_after = (((now - on).num_days() + 1).max(0) as f64 / 7.0).max(1.0 / 7.0);
+    (before, weeks_before, after, weeks_after)
+}
+
+struct Member {
+    theme: i64,
+    key: String,
+    title: String,
+    created: NaiveDate,
+    category: Option<String>,
+}
+
+/// Every active theme, biggest first, with trend and markers up to `now`.
+pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>> {
+    let first: Option<i64> = c.query_row("SELECT MIN(created_at) FROM tickets WHERE deleted_at IS NULL", [], |r| r.get(0))?;
+    let today = now.date_naive();
+    let first = first.map(|t| from_ts(t).date_naive()).unwrap_or(today);
+    let mut st = c.prepare(
+        "SELECT m.theme_id, t.key, t.title, t.created_at, COALESCE(tr.category_override, tr.category)
+         FROM theme_members m JOIN tickets t ON t.id = m.ticket_id
+         LEFT JOIN triage tr ON tr.ticket_id = t.id
+         WHERE t.deleted_at IS NULL ORDER BY t.created_at, t.id",
+    )?;
+    let members = st
+        .query_map([], |r| {
+            Ok(Member {
+                theme: r.get(0)?,
+                key: r.get(1)?,
+                title: r.get(2)?,
+                created: from_ts(r.get(3)?).date_naive(),
+                category: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut by_theme: BTreeMap<i64, Vec<&Member>> = BTreeMap::new();
+    for m in &members {
+        by_theme.entry(m.theme).or_default().push(m);
+    }
+    let mut st = c.prepare("SELECT id, name, key_terms FROM themes WHERE merged_into IS NULL")?;
+    let themes = st
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut mk = c.prepare("SELECT id, kind, on_date, note FROM training_markers WHERE theme_id = ?1 ORDER BY on_date, id")?;
+    let mut out = Vec::new();
+    for (id, name, terms) in themes {
+        let ms = by_theme.remove(&id).unwrap_or_default();
+        let dates: Vec<NaiveDate> = ms.iter().map(|m| m.created).collect();
+        let mut cats: BTreeMap<String, usize> = BTreeMap::new();
+        for m in &ms {
+            *cats.entry(m.category.clone().unwrap_or_else(|| "untriaged".into())).or_default() += 1;
+        }
+        let mut categories: Vec<(String, usize)> = cats.into_iter().collect();
+        categories.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let markers = mk
+            .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut effects = Vec::new();
+        for (marker_id, kind, on, note) in markers {
+            let Ok(on) = NaiveDate::parse_from_str(&on, "%Y-%m-%d") else { continue };
+            let (before, weeks_before, after, weeks_after) = effect_of(&dates, on, first, today);
+            effects.push(TrainingEffect {
+                marker_id,
+                kind,
+                on,
+                note,
+                before,
+                weeks_before,
+                after,
+                weeks_after,
+                per_week_before: before as f64 / weeks_before,
+                per_week_after: after as f64 / weeks_after,
+            });
+        }
+        out.push(ThemeView {
+            id,
+            name,
+            key_terms: serde_json::from_str(&terms).unwrap_or_default(),
+            count: ms.len(),
+            weekly: weekly(&dates, first, today),
+            categories,
+            examples: ms.iter().take(5).map(|m| (m.key.clone(), m.title.clone())).collect(),
+            effects,
+        });
+    }
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
+    Ok(out)
+}

@@ -1,0 +1,119 @@
+//! Triage metrics, the priority matrix, and the evaluation on the dev set.
+
+use hypercare::model::Category;
+use hypercare::triage::metrics::{adjusted_rand_index, macro_f1, pairwise_f1, with_singletons};
+use hypercare::triage::{Impact, Priority, PriorityMatrix, Urgency};
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[test]
+fn ari_and_pairwise_f1_match_hand_computed_cases() {
+    // truth {0,1}{2,3}, predicted {0,1,2}{3}: 1 shared pair; expected index 1 -> ARI 0.
+    let t = ["a", "a", "b", "b"];
+    let p = ["x", "x", "x", "y"];
+    assert!(close(adjusted_rand_index(&t, &p), 0.0));
+    let (pr, re, f) = pairwise_f1(&t, &p);
+    assert!(close(pr, 1.0 / 3.0) && close(re, 0.5) && close(f, 0.4), "{pr} {re} {f}");
+
+    // index 2, row pairs 4, column pairs 4, 15 pairs: (2 - 16/15) / (4 - 16/15) = 14/44.
+    let t = ["a", "a", "a", "b", "b", "c"];
+    let p = ["x", "x", "y", "y", "y", "z"];
+    assert!(close(adjusted_rand_index(&t, &p), 14.0 / 44.0));
+    assert!(close(pairwise_f1(&t, &p).2, 0.5));
+
+    // Identical partitions score 1 whatever the label names.
+    assert!(close(adjusted_rand_index(&t, &["q", "q", "q", "r", "r", "s"]), 1.0));
+}
+
+#[test]
+fn one_offs_count_as_singletons_not_as_one_group() {
+    let truth = with_singletons(&[Some("t".into()), Some("t".into()), None, None]);
+    // Putting the two one-offs together is a false pair.
+    let pred = ["x", "x", "y", "y"];
+    let (p, r, _) = pairwise_f1(&truth, &pred);
+    assert!(close(p, 0.5) && close(r, 1.0));
+    assert!(adjusted_rand_index(&truth, &pred) < 1.0);
+}
+
+#[test]
+fn macro_f1_averages_over_classes() {
+    // class 0: P 1, R 0.5 -> 2/3; class 1: P 0.5, R 1 -> 2/3.
+    assert!(close(macro_f1(&[0, 0, 1], &[0, 1, 1], 2), 2.0 / 3.0));
+}
+
+/// The README's rules R1-R6, written out as the README states them.
+fn readme_rule(c: Category, i: Impact, u: Urgency) -> Priority {
+    let high_impact = matches!(i, Impact::Department | Impact::Organization);
+    let high_urgency = matches!(u, Urgency::High | Urgency::Critical);
+    if c == Category::CriticalBug {
+        Priority::P1
+    } else if matches!(c, Category::MinorBug | Category::Enhancement) {
+        Priority::P4
+    } else if high_impact && high_urgency {
+        Priority::P1
+    } else if high_urgency || (high_impact && u == Urgency::Medium) {
+        Priority::P2
+    } else if u == Urgency::Low && !high_impact {
+        Priority::P4
+    } else {
+        Priority::P3
+    }
+}
+
+#[test]
+fn default_priority_matrix_is_the_readme_rules() {
+    let m = PriorityMatrix::default();
+    for c in Category::ALL {
+        for i in Impact::ALL {
+            for u in Urgency::ALL {
+                assert_eq!(m.priority(c, i, u), readme_rule(c, i, u), "{c:?} {i:?} {u:?}");
+            }
+        }
+    }
+    // The README's printed table, row by row (low, medium, high, critical).
+    let table = [["P4", "P3", "P2", "P2"], ["P4", "P3", "P2", "P2"], ["P3", "P2", "P1", "P1"], ["P3", "P2", "P1", "P1"]];
+    for i in Impact::ALL {
+        for u in Urgency::ALL {
+            assert_eq!(m.priority(Category::Usability, i, u).as_str(), table[i.index()][u.index()]);
+        }
+    }
+}
+
+#[test]
+fn evaluate_json_on_the_dev_set_meets_the_measured_floor() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypercare"))
+        .args(["triage", "evaluate", "--json", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hypercare-erp-tickets.jsonl")])
+        .output()
+        .expect("run hypercare");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let get = |k: &str| e[k].as_f64().unwrap_or_else(|| panic!("missing {k} in {e}"));
+    // Measured (5-fold CV): macro-F1 0.684, accuracy 0.694, priority 0.559,
+    // ARI 0.437, pairwise F1 0.449. Floors leave a small margin. The issue's
+    // targets (0.75 / 0.75 / 0.6) are NOT reached; see the report.
+    assert!(get("category_macro_f1") >= 0.65, "{e}");
+    assert!(get("category_accuracy") >= 0.66, "{e}");
+    assert!(get("priority_accuracy") >= 0.53, "{e}");
+    assert!(get("theme_ari") >= 0.40, "{e}");
+    assert!(get("theme_pairwise_f1") >= 0.41, "{e}");
+    assert!(get("theme_ari_cv") >= 0.36, "{e}");
+    // Far above the README's TF-IDF baselines (macro-F1 0.42, ARI 0.05).
+    assert!(get("category_macro_f1") > 0.42 + 0.15 && get("theme_ari") > 0.05 + 0.2);
+}
+
+#[test]
+fn evaluate_rejects_a_file_that_is_not_labeled_tickets() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let f = dir.path().join("bad.jsonl");
+    std::fs::write(&f, "{\"id\": \"X-1\"}\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypercare"))
+        .args(["triage", "evaluate"])
+        .arg(&f)
+        .output()
+        .expect("run hypercare");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 1") && err.contains("labeled ticket"), "{err}");
+}

@@ -1,0 +1,281 @@
+//! Triage and themes in a real SQLite store: overrides, re-runs, trainer
+//! edits and training markers.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use hypercare::model::{Category, SourceKind, TicketRecord};
+use hypercare::triage::evaluate::plain_record;
+use hypercare::store::sources::NewSource;
+use hypercare::store::tickets::upsert_tickets;
+use hypercare::triage::store::list_triage;
+use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
+use hypercare::triage::theme_view::{list_themes, ThemeView};
+use hypercare::triage::{set_override, triage_all, triage_changed, Override, Urgency};
+use hypercare::Store;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 4, 14, 0, 0).single().expect("valid time")
+}
+
+fn rec(key: &str, title: &str, desc: &str, created: DateTime<Utc>) -> TicketRecord {
+    let mut r = plain_record(key, title, desc, "ticket", created);
+    r.priority = "Normal".into();
+    r
+}
+
+fn store_with(dir: &tempfile::TempDir, records: &[TicketRecord]) -> Store {
+    // The workspace's store file, so the CLI (HYPERCARE_DATA_DIR) sees it too.
+    let store = Store::open_dir(dir.path()).expect("open store");
+    let src = store
+        .add_source(
+            &NewSource { name: "hr".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) },
+            t0(),
+        )
+        .expect("source");
+    store.with_tx(|tx| upsert_tickets(tx, src.id, records)).expect("upsert");
+    store
+}
+
+/// A small HR/payroll go-live: two recurring problems, worded differently,
+/// spread over weeks, and some one-offs.
+fn hr_fixture() -> Vec<TicketRecord> {
+    let d = |days: i64| t0() + Duration::days(days);
+    vec![
+        rec("HR-1", "Overtime missing from payslip", "My payslip shows no overtime hours for last month although my timesheet was approved.", d(0)),
+        rec("HR-2", "payslip overtime not paid", "overtime hours from the timesheet did not reach the payslip again", d(3)),
+        rec("HR-3", "Overtime hours not on payslip", "Three of us on night shift got payslips without the overtime from approved timesheets.", d(8)),
+        rec("HR-4", "where is overtime on my payslip", "Approved timesheet overtime is not on the payslip.", d(10)),
+        rec("HR-5", "Payslip overtime missing", "Overtime from my timesheet is missing on this payslip too.", d(22)),
+        rec("HR-6", "Leave request stuck", "My annual leave request has been pending approval for two weeks; my manager cannot see it in the approvals inbox.", d(1)),
+        rec("HR-7", "manager can't find leave approvals", "As a manager I cannot find the leave requests waiting for my approval in the inbox.", d(9)),
+        rec("HR-8", "Leave approval inbox empty", "Leave requests pending approval do not show in the approvals inbox for managers.", d(15)),
+        rec("HR-9", "Typo on the login page", "The login page says 'Pasword'.", d(2)),
+        rec("HR-10", "Please add export of headcount to Excel", "Can we get an Excel export of the headcount report?", d(5)),
+        rec("HR-11", "Pension file rejected by provider", "The monthly pension contribution file was rejected by the provider's interface.", d(12)),
+    ]
+}
+
+fn theme_holding(themes: &[ThemeView], key: &str) -> ThemeView {
+    themes
+        .iter()
+        .find(|t| t.examples.iter().any(|(k, _)| k == key))
+        .cloned()
+        .unwrap_or_else(|| panic!("no theme holds {key}: {themes:#?}"))
+}
+
+#[test]
+fn an_override_wins_survives_reruns_and_teaches_the_classifier() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store_with(&dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    let id = store.ticket_id_by_key("HR-9").expect("HR-9");
+    let probe = store.ticket_id_by_key("HR-1").expect("HR-1");
+    let conf_before = store.read(list_triage).expect("list").into_iter().find(|r| r.ticket_id == probe).expect("row");
+
+    // The trainer says the payslip tickets are data issues, with high urgency.
+    for key in ["HR-2", "HR-3"] {
+        let tid = store.ticket_id_by_key(key).expect("key");
+        set_override(&store, tid, &Override { category: Some(Category::DataIssue), impact: None, urgency: Some(Urgency::High) }, t0()).expect("override");
+    }
+    set_override(&store, id, &Override { category: Some(Category::Usability), ..Default::default() }, t0()).expect("override");
+    let run = triage_all(&store, t0() + Duration::hours(1)).expect("re-run");
+    assert_eq!(run.corrections_used, 3);
+
+    let rows = store.read(list_triage).expect("list");
+    let hr9 = rows.iter().find(|r| r.ticket_id == id).expect("HR-9 row");
+    assert_eq!(hr9.category.as_deref(), Some("usability"));
+    assert!(hr9.category_overridden);
+    // The inbox filter reads COALESCE(category_override, category).
+    let filtered: i64 = store
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM triage WHERE COALESCE(category_override, category) = 'usability' AND ticket_id = ?1", [id], |r| r.get(0))?))
+        .expect("count");
+    assert_eq!(filtered, 1);
+
+    // The similar, uncorrected HR-1 moved towards the corrected category.
+    let after = rows.iter().find(|r| r.ticket_id == probe).expect("row");
+    let moved = after.category.as_deref() == Some("data_issue")
+        || (conf_before.category == after.category && after.confidence < conf_before.confidence);
+    assert!(moved, "before {conf_before:?} after {after:?}");
+    // The override's priority follows the matrix from effective values.
+    let hr2 = rows.iter().find(|r| r.key == "HR-2").expect("HR-2");
+    assert_eq!(hr2.urgency.as_deref(), Some("high"));
+    assert!(matches!(hr2.priority.as_deref(), Some("P1") | Some("P2")), "{hr2:?}");
+}
+
+#[test]
+fn an_override_of_an_unknown_value_or_nothing_is_refused() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store_with(&dir, &hr_fixture());
+    let err = set_override(&store, 9999, &Override { category: Some(Category::Training), ..Default::default() }, t0()).unwrap_err();
+    assert!(err.to_string().contains("9999"), "{err}");
+    let id = store.ticket_id_by_key("HR-1").expect("HR-1");
+    assert!(set_override(&store, id, &Override::default(), t0()).is_err());
+}
+
+#[test]
+fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store_with(&dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    let now = t0() + Duration::days(30);
+    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    let pay = theme_holding(&themes, "HR-1");
+    let keys: Vec<&str> = pay.examples.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["HR-1", "HR-2", "HR-3", "HR-4", "HR-5"], "{themes:#?}");
+    assert!(pay.key_terms.iter().any(|t| t.contains("overtime") || t.contains("payslip")), "{pay:?}");
+    let leave = theme_holding(&themes, "HR-6");
+    let keys: Vec<&str> = leave.examples.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["HR-6", "HR-7", "HR-8"]);
+    // One-offs are in no theme.
+    assert!(themes.iter().all(|t| !t.examples.iter().any(|(k, _)| k == "HR-9" || k == "HR-11")));
+
+    rename_theme(&store, pay.id, "Overtime not reaching payslips", now).expect("rename");
+    let hr5 = store.ticket_id_by_key("HR-5").expect("HR-5");
+    let split = split_theme(&store, pay.id, &[hr5], "Late overtime", now).expect("split");
+    merge_themes(&store, leave.id, pay.id, now).expect("merge");
+
+    triage_all(&store, now).expect("re-run");
+    triage_all(&store, now).expect("re-run again");
+    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    let renamed = themes.iter().find(|t| t.id == pay.id).expect("renamed theme kept");
+    assert_eq!(renamed.name, "Overtime not reaching payslips");
+    assert!(renamed.examples.iter().any(|(k, _)| k == "HR-6"), "merge kept: {renamed:?}");
+    assert!(themes.iter().all(|t| t.id != leave.id), "merged theme hidden");
+    let late = themes.iter().find(|t| t.id == split).expect("split theme kept");
+    assert_eq!(late.count, 1);
+    assert!(!renamed.examples.iter().any(|(k, _)| k == "HR-5"));
+}
+
+#[test]
+fn training_effect_counts_occurrences_before_and_after_the_marker() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store_with(&dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    let now = t0() + Duration::days(27);
+    let pay = theme_holding(&store.read(|c| list_themes(c, now)).expect("themes"), "HR-1");
+    let members: Vec<String> = pay.examples.iter().map(|(k, _)| k.clone()).collect();
+    // HR-1..HR-4 are on days 0..10, HR-5 on day 22; training on day 14.
+    let on = NaiveDate::from_ymd_opt(2024, 3, 18).expect("date");
+    mark_training(&store, pay.id, "training", on, "payroll refresher", now).expect("mark");
+    assert!(mark_training(&store, pay.id, "webinar", on, "", now).is_err());
+    let pay = theme_holding(&store.read(|c| list_themes(c, now)).expect("themes"), "HR-1");
+    let e = &pay.effects[0];
+    let before = members.iter().filter(|k| ["HR-1", "HR-2", "HR-3", "HR-4"].contains(&k.as_str())).count();
+    let after = members.iter().filter(|k| *k == "HR-5").count();
+    assert_eq!((e.before, e.after), (before, after), "{e:?}");
+    assert_eq!(e.weeks_before, 2.0);
+    assert!((e.per_week_before - before as f64 / 2.0).abs() < 1e-9);
+    assert!(e.per_week_after < e.per_week_before);
+    // Weekly trend from the first ticket's week to now's week.
+    assert_eq!(pay.weekly.len(), 4);
+    assert_eq!(pay.weekly.iter().map(|w| w.count).sum::<usize>(), pay.count);
+}
+
+#[test]
+fn triage_changed_handles_only_the_synced_tickets_and_places_them_in_themes() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store_with(&dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    let src = store.source("hr").expect("source");
+    let new = rec("HR-12", "overtime not on payslip", "My approved overtime from the timesheet is not on my payslip this month.", t0() + Duration::days(20));
+    store.with_tx(|tx| upsert_tickets(tx, src.id, &[new])).expect("upsert");
+    let id = store.ticket_id_by_key("HR-12").expect("HR-12");
+    let later = t0() + Duration::days(21);
+    let run = triage_changed(&store, &[id], later).expect("incremental");
+    assert_eq!(run.tickets, 1);
+    let (updated, untouched): (i64, i64) = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT SUM(updated_at = ?1), SUM(updated_at <> ?1) FROM triage",
+                [later.timestamp()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .expect("counts");
+    assert_eq!((updated, untouched), (1, 11));
+    let themes = store.read(|c| list_themes(c, later)).expect("themes");
+    let pay = theme_holding(&themes, "HR-1");
+    assert_eq!(pay.count, 6, "{pay:?}");
+    assert!(themes.iter().all(|t| t.id == pay.id || t.count < 6));
+}
+
+#[test]
+fn a_version_1_store_migrates_to_the_triage_schema() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let path = dir.path().join("v1.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        let v1 = &hypercare::store::migrations::MIGRATIONS[0];
+        conn.execute_batch(v1.sql).expect("0001");
+        conn.pragma_update(None, "user_version", v1.version).expect("version");
+    }
+    let store = Store::open(&path).expect("migrate");
+    let n: i64 = store
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('themes', 'theme_members', 'theme_edits', 'training_markers', 'triage_corrections', 'triage_settings')", [], |r| r.get(0))?))
+        .expect("tables");
+    assert_eq!(n, 6);
+    assert!(hypercare::store::migrations::latest_version() >= 4);
+}
+
+fn cli(dir: &tempfile::TempDir, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypercare"))
+        .args(args)
+        .env("HYPERCARE_DATA_DIR", dir.path())
+        .output()
+        .expect("run hypercare");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_cli_triages_overrides_and_edits_themes() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    drop(store_with(&dir, &hr_fixture()));
+    let (ok, out, err) = cli(&dir, &["triage", "run", "--json"]);
+    assert!(ok, "{err}");
+    let run: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(run["tickets"], 11);
+
+    let (ok, out, err) = cli(&dir, &["triage", "set", "HR-9", "--category", "usability", "--urgency", "low"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("priority P4"), "{out}");
+    let (ok, _, err) = cli(&dir, &["triage", "set", "HR-9", "--category", "cosmetic"]);
+    assert!(!ok && err.contains("unknown category") && err.contains("minor_bug"), "{err}");
+
+    let (ok, out, _) = cli(&dir, &["triage", "list", "--json"]);
+    assert!(ok);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    let hr9 = rows.iter().find(|r| r["key"] == "HR-9").expect("HR-9");
+    assert_eq!((hr9["category"].as_str(), hr9["category_overridden"].as_bool()), (Some("usability"), Some(true)));
+    assert!(hr9["signals"].as_array().is_some_and(|s| !s.is_empty()), "{hr9}");
+
+    let (ok, out, _) = cli(&dir, &["themes", "--json"]);
+    assert!(ok);
+    let themes: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    let first = themes[0]["id"].as_i64().expect("theme id");
+    let (ok, _, err) = cli(&dir, &["themes", "rename", &first.to_string(), "Payslip overtime"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&dir, &["themes", "mark-training", &first.to_string(), "2024-03-18", "--note", "refresher"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&dir, &["themes", "mark-training", &first.to_string(), "18/03/2024"]);
+    assert!(!ok && err.contains("YYYY-MM-DD"), "{err}");
+    let (ok, out, _) = cli(&dir, &["themes"]);
+    assert!(ok && out.contains("Payslip overtime") && out.contains("training on 2024-03-18"), "{out}");
+}
+
+#[test]
+fn a_changed_priority_matrix_is_stored_and_reprioritises_tickets() {
+    use hypercare::triage::store::{load_matrix, save_matrix};
+    use hypercare::triage::{Impact, Priority};
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store_with(&dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    let id = store.ticket_id_by_key("HR-7").expect("HR-7");
+    let o = Override { category: Some(Category::Usability), impact: Some(Impact::Team), urgency: Some(Urgency::Low) };
+    assert_eq!(set_override(&store, id, &o, t0()).expect("override"), Priority::P4);
+    let mut m = store.read(load_matrix).expect("matrix");
+    assert_eq!(m, hypercare::triage::PriorityMatrix::default());
+    m.grid[Impact::Team.index()][Urgency::Low.index()] = Priority::P3;
+    save_matrix(&store, &m, t0()).expect("save");
+    assert_eq!(store.read(load_matrix).expect("reload"), m);
+    let rows = store.read(list_triage).expect("list");
+    assert_eq!(rows.iter().find(|r| r.ticket_id == id).and_then(|r| r.priority.clone()).as_deref(), Some("P3"));
+}
