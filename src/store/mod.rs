@@ -7,6 +7,7 @@
 //! [`Store::read`]. Both are blocking: async callers run them in
 //! `spawn_blocking`.
 
+pub mod facets;
 pub mod migrations;
 pub mod sources;
 pub mod tickets;

@@ -1,0 +1,29 @@
+//! The inbox and the ticket detail.
+
+use hypercare::model::{TicketDetail, TicketQuery, TicketSummary};
+use hypercare::store::facets::TicketFacets;
+use tauri::State;
+
+use crate::error::{blocking, CmdResult};
+use crate::state::AppState;
+
+/// The inbox rows matching `query` (full-text search and filters).
+#[tauri::command]
+pub async fn query_tickets(state: State<'_, AppState>, query: TicketQuery) -> CmdResult<Vec<TicketSummary>> {
+    let store = state.store.clone();
+    blocking(move || store.tickets(&query)).await
+}
+
+/// One ticket with description, comments and status history.
+#[tauri::command]
+pub async fn ticket_detail(state: State<'_, AppState>, id: i64) -> CmdResult<TicketDetail> {
+    let store = state.store.clone();
+    blocking(move || store.ticket_detail(id)).await
+}
+
+/// The values the inbox filters offer.
+#[tauri::command]
+pub async fn ticket_facets(state: State<'_, AppState>) -> CmdResult<TicketFacets> {
+    let store = state.store.clone();
+    blocking(move || store.ticket_facets()).await
+}

@@ -1,0 +1,90 @@
+//! Hypercare Desk's desktop shell: a Tauri v2 window over the `hypercare`
+//! core. The shell holds no logic of its own: commands (one file per
+//! feature in [`commands`]) look up [`state::AppState`], call one core
+//! function off the async runtime and map its error to [`error::IpcError`].
+
+pub mod commands;
+pub mod credentials;
+pub mod error;
+pub mod logging;
+pub mod state;
+pub mod sync_runner;
+
+/// The commands the UI may call. `build.rs` turns each into an
+/// `allow-<name>` permission; `capabilities/default.json` grants them.
+pub const COMMANDS: &[&str] = &[
+    "open_workspace",
+    "query_tickets",
+    "ticket_detail",
+    "ticket_facets",
+    "list_sources",
+    "test_connection",
+    "add_source",
+    "remove_source",
+    "start_sync",
+    "sync_status",
+];
+
+/// Open the workspace (the same data directory rule as the CLI), start
+/// logging and the background sync, and run the window until it closes.
+pub fn run() {
+    if let Err(message) = try_run() {
+        tracing::error!("{message}");
+        eprintln!("hypercare-desk: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn try_run() -> Result<(), String> {
+    let data_dir = hypercare::workspace::data_dir(None).map_err(|e| e.to_string())?;
+    let (log_dir, _log_guard) = logging::init(&data_dir)?;
+    tracing::info!(data_dir = %data_dir.display(), "starting Hypercare Desk");
+    let state = state::AppState::open(data_dir, log_dir).map_err(|e| e.to_string())?;
+    tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::workspace::open_workspace,
+            commands::tickets::query_tickets,
+            commands::tickets::ticket_detail,
+            commands::tickets::ticket_facets,
+            commands::sources::list_sources,
+            commands::sources::test_connection,
+            commands::sources::add_source,
+            commands::sources::remove_source,
+            commands::sync::start_sync,
+            commands::sync::sync_status,
+        ])
+        .setup(|app| {
+            sync_runner::spawn_background(app.handle().clone());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .map_err(|e| format!("the window could not run: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::COMMANDS;
+
+    /// Every command the UI may call is declared to the build step and
+    /// granted by the capability, and nothing else is granted.
+    #[test]
+    fn capability_grants_exactly_the_commands() {
+        let build = include_str!("../build.rs");
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).expect("capability is JSON");
+        let granted: Vec<&str> = capability["permissions"]
+            .as_array()
+            .expect("permissions list")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| p.starts_with("allow-"))
+            .collect();
+        for cmd in COMMANDS {
+            assert!(build.contains(&format!("\"{cmd}\"")), "{cmd} missing from build.rs");
+            let perm = format!("allow-{}", cmd.replace('_', "-"));
+            assert!(granted.contains(&perm.as_str()), "{perm} missing from capabilities/default.json");
+        }
+        assert_eq!(granted.len(), COMMANDS.len(), "the capability grants commands that do not exist: {granted:?}");
+    }
+}
