@@ -20,6 +20,9 @@ export REDMINE_URL REDMINE_API_KEY REDMINE_DIR
 export REDMINE_DATA="$work/redmine"   # tests stop/start the server with tests/support/redmine.sh
 export HYPERCARE_TEST_WORK="$work"
 
+echo "== web UI (the shell embeds ui/dist when it compiles)" >&2
+bash scripts/build-ui.sh
+
 echo "== core tests" >&2
 cargo test --workspace --locked -- --test-threads=2
 
@@ -29,5 +32,5 @@ export TAURI_DRIVER
 # The e2e target is `test = false`: the stage above skips it, this one runs
 # it alone, one test at a time (one WebDriver session per WebKit process),
 # bounded in time because a hang in the window chain is silent.
-cargo build --locked -p hypercare-desk --bin hypercare-desk
+cargo test --locked -p hypercare-desk --test e2e --no-run
 timeout 900 cargo test --locked -p hypercare-desk --test e2e -- --test-threads=1
