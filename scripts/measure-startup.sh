@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 TAURI_DRIVER=$(bash scripts/tauri-driver.sh)
 export TAURI_DRIVER
-bash scripts/build-ui.sh
+(cd ui && npm run --silent build)
 
 echo "== release build of hypercare-desk and the empty window" >&2
 cargo build --release --locked -p hypercare-desk --features custom-protocol --bin hypercare-desk --example empty

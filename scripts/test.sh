@@ -20,8 +20,22 @@ export REDMINE_URL REDMINE_API_KEY REDMINE_DIR
 export REDMINE_DATA="$work/redmine"   # tests stop/start the server with tests/support/redmine.sh
 export HYPERCARE_TEST_WORK="$work"
 
-echo "== web UI (the shell embeds ui/dist when it compiles)" >&2
-bash scripts/build-ui.sh
+echo "== desktop UI: build (the shell embeds ui/dist)" >&2
+(cd ui && npm run --silent build)
+
+echo "== UI bindings: regenerate from the Rust types and compare with the committed ones" >&2
+fresh="$work/bindings"
+TS_RS_EXPORT_DIR="$fresh" cargo test --workspace --lib --locked -q export_bindings >/dev/null
+if ! diff -r ui/src/bindings "$fresh" >&2; then
+  echo "FAIL: ui/src/bindings is stale; run 'cargo test --workspace --lib export_bindings' and commit ui/src/bindings" >&2
+  exit 1
+fi
+
+echo "== desktop UI: type check, unit tests (vitest)" >&2
+(cd ui && npm run --silent check && npm run --silent test)
+
+echo "== desktop app: build" >&2
+cargo build -p hypercare-desk --locked
 
 echo "== core tests" >&2
 cargo test --workspace --locked -- --test-threads=2

@@ -1,0 +1,66 @@
+// Errors from the shell arrive as `{code, message}`. The UI switches on the
+// code (never on the text) to say what to do next.
+import type { ErrorCode } from "../bindings/ErrorCode";
+import type { IpcError } from "../bindings/IpcError";
+
+const CODES: readonly ErrorCode[] = [
+  "offline",
+  "auth",
+  "not_found",
+  "invalid_input",
+  "conflict",
+  "bad_response",
+  "internal",
+];
+
+/** Whatever a call rejected with, as an IpcError. */
+export function toIpcError(e: unknown): IpcError {
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+    const { code, message } = e as { code: unknown; message: unknown };
+    if (typeof code === "string" && (CODES as string[]).includes(code)) {
+      return { code: code as ErrorCode, message: String(message) };
+    }
+  }
+  const message = e instanceof Error ? e.message : typeof e === "string" ? e : "unknown error";
+  return { code: "internal", message };
+}
+
+export interface ErrorHelp {
+  /** Short headline. */
+  title: string;
+  /** What the user can do about it. */
+  action: string;
+}
+
+/** The headline and the next step for an error code. */
+export function errorHelp(code: ErrorCode): ErrorHelp {
+  switch (code) {
+    case "offline":
+      return {
+        title: "Can't reach the ticket server",
+        action:
+          "Check the network or the server address. Your local tickets stay available, and Hypercare Desk retries in the background.",
+      };
+    case "auth":
+      return {
+        title: "The server refused the API token",
+        action: "Copy a fresh API key from the server (Redmine: My account → API access key) and connect again.",
+      };
+    case "not_found":
+      return { title: "Not found", action: "It may have been removed. Check the project identifier or refresh." };
+    case "invalid_input":
+      return { title: "Please check the form", action: "Correct the highlighted value and try again." };
+    case "conflict":
+      return { title: "Changed on the server meanwhile", action: "Sync, review the new state and try again." };
+    case "bad_response":
+      return {
+        title: "The server's answer was not understood",
+        action: "Check that the URL points at the ticket server itself, not a login page or a proxy.",
+      };
+    case "internal":
+      return {
+        title: "Something went wrong inside Hypercare Desk",
+        action: "Try again. If it keeps failing, the log file in the data folder says more.",
+      };
+  }
+}

@@ -1,0 +1,91 @@
+// The inbox's filter bar as plain data, and its translation to a TicketQuery.
+import type { Category } from "../bindings/Category";
+import type { StatusClass } from "../bindings/StatusClass";
+import type { TicketQuery } from "../bindings/TicketQuery";
+
+export interface Filters {
+  search: string;
+  status: StatusClass | null;
+  priority: string | null;
+  category: Category | null;
+  assignee: string | null;
+  source: string | null;
+  /** `YYYY-MM-DD` (inclusive), or "" for no bound. */
+  updatedFrom: string;
+  /** `YYYY-MM-DD` (inclusive), or "" for no bound. */
+  updatedTo: string;
+}
+
+export const PAGE_SIZE = 200;
+
+export function emptyFilters(): Filters {
+  return {
+    search: "",
+    status: null,
+    priority: null,
+    category: null,
+    assignee: null,
+    source: null,
+    updatedFrom: "",
+    updatedTo: "",
+  };
+}
+
+export const CATEGORY_LABELS: Record<Category, string> = {
+  critical_bug: "Critical bug",
+  major_bug: "Major bug",
+  performance: "Performance",
+  usability: "Usability",
+  integration: "Integration",
+  minor_bug: "Minor bug",
+  documentation: "Documentation gap",
+  training: "Training need",
+  enhancement: "Enhancement",
+  data_issue: "Data issue",
+};
+
+export const STATUS_LABELS: Record<StatusClass, string> = {
+  open: "Open",
+  resolved: "Resolved",
+  closed: "Closed",
+};
+
+/** A `YYYY-MM-DD` day as midnight UTC, or null when empty or malformed. */
+function dayStart(day: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  const d = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** The query the inbox sends for these filters. Dates are whole UTC days, both ends inclusive. */
+export function toTicketQuery(f: Filters, limit = PAGE_SIZE): TicketQuery {
+  const search = f.search.trim();
+  const from = dayStart(f.updatedFrom);
+  const toDay = dayStart(f.updatedTo);
+  const to = toDay ? new Date(toDay.getTime() + 86_400_000) : null;
+  return {
+    search: search === "" ? null : search,
+    status_class: f.status,
+    source: f.source,
+    priority: f.priority,
+    category: f.category,
+    assignee: f.assignee,
+    updated_from: from ? from.toISOString() : null,
+    updated_to: to ? to.toISOString() : null,
+    include_deleted: false,
+    limit,
+    offset: null,
+  };
+}
+
+/** How many filters (besides the search text) narrow the inbox. */
+export function activeFilterCount(f: Filters): number {
+  return [f.status, f.priority, f.category, f.assignee, f.source, f.updatedFrom || null, f.updatedTo || null].filter(
+    (v) => v !== null,
+  ).length;
+}
+
+/** The filters with only the search text kept. */
+export function clearFilters(f: Filters): Filters {
+  return { ...emptyFilters(), search: f.search };
+}

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { FakeBackend, fakeTicket } from "../backend/fake";
+import type { IpcError } from "../bindings/IpcError";
+import type { TicketSummary } from "../bindings/TicketSummary";
+import { emptyFilters, type Filters } from "./filters";
+import { InboxSearch, SEARCH_DEBOUNCE_MS } from "./search";
+
+function setup(backend = new FakeBackend([fakeTicket(1, "Invoice posting fails"), fakeTicket(2, "Slow login")])) {
+  const results: TicketSummary[][] = [];
+  const errors: IpcError[] = [];
+  const search = new InboxSearch(backend, { onResults: (r) => results.push(r), onError: (e) => errors.push(e) });
+  return { backend, search, results, errors };
+}
+
+const withText = (search: string): Filters => ({ ...emptyFilters(), search });
+
+describe("InboxSearch", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("queries once for a burst of keystrokes, with the last text", async () => {
+    const { backend, search, results } = setup();
+    search.update(withText(""));
+    await vi.runAllTimersAsync();
+    backend.queries.length = 0;
+    for (const t of ["i", "in", "inv", "invoice"]) {
+      search.update(withText(t));
+      await vi.advanceTimersByTimeAsync(SEARCH_DEBOUNCE_MS / 3);
+    }
+    expect(backend.queries).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(SEARCH_DEBOUNCE_MS);
+    expect(backend.queries.map((q) => q.search)).toEqual(["invoice"]);
+    expect(results.at(-1)?.map((t) => t.key)).toEqual(["#1"]);
+  });
+
+  it("applies a filter change at once, without waiting", async () => {
+    const { backend, search } = setup();
+    search.update(withText(""));
+    await vi.runAllTimersAsync();
+    search.update({ ...emptyFilters(), status: "resolved" });
+    await Promise.resolve();
+    expect(backend.queries.at(-1)?.status_class).toBe("resolved");
+  });
+
+  it("drops an answer that arrives after a newer request", async () => {
+    const backend = new FakeBackend([fakeTicket(1, "alpha"), fakeTicket(2, "beta")]);
+    const slow: ((rows: TicketSummary[]) => void)[] = [];
+    backend.queryTickets = (q) =>
+      new Promise((resolve) => {
+        backend.queries.push(q);
+        slow.push(resolve);
+      });
+    const { search, results } = setup(backend);
+    search.update(withText(""));
+    search.update({ ...emptyFilters(), status: "closed" });
+    expect(slow).toHaveLength(2);
+    slow[1]([fakeTicket(2, "beta")]);
+    slow[0]([fakeTicket(1, "alpha")]);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(results).toHaveLength(1);
+    expect(results[0].map((t) => t.title)).toEqual(["beta"]);
+  });
+
+  it("refresh re-runs the current query immediately (tickets-changed)", async () => {
+    const { backend, search, results } = setup();
+    search.update(withText("slow"));
+    await vi.runAllTimersAsync();
+    backend.tickets.push(fakeTicket(3, "Slow report export"));
+    await search.refresh();
+    expect(results.at(-1)?.map((t) => t.id)).toEqual([2, 3]);
+  });
+
+  it("reports a failing query as an IpcError", async () => {
+    const { backend, search, errors } = setup();
+    backend.failWith = { code: "internal", message: "local store: disk I/O error" };
+    search.update(withText(""));
+    await vi.runAllTimersAsync();
+    expect(errors).toEqual([{ code: "internal", message: "local store: disk I/O error" }]);
+  });
+});

@@ -1,0 +1,78 @@
+// The inbox's query runner: search text is debounced, filter changes run at
+// once, and an answer that arrives after a newer request is dropped. The
+// previous rows stay on screen until the new ones arrive (local data is
+// fast: no spinner).
+import type { Backend } from "../backend/types";
+import type { IpcError } from "../bindings/IpcError";
+import type { TicketSummary } from "../bindings/TicketSummary";
+import { toIpcError } from "./errors";
+import { type Filters, toTicketQuery } from "./filters";
+
+export const SEARCH_DEBOUNCE_MS = 120;
+
+export interface SearchCallbacks {
+  onResults(rows: TicketSummary[], filters: Filters): void;
+  onError(e: IpcError): void;
+}
+
+export class InboxSearch {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private seq = 0;
+  private current: Filters | null = null;
+
+  constructor(
+    private readonly backend: Pick<Backend, "queryTickets">,
+    private readonly cb: SearchCallbacks,
+    private readonly delayMs = SEARCH_DEBOUNCE_MS,
+  ) {}
+
+  /** New filters from the UI. Only a change of the search text waits. */
+  update(next: Filters): void {
+    const prev = this.current;
+    this.current = { ...next };
+    const onlyText =
+      prev !== null &&
+      prev.search !== next.search &&
+      JSON.stringify({ ...prev, search: "" }) === JSON.stringify({ ...next, search: "" });
+    if (onlyText) {
+      this.schedule();
+    } else {
+      void this.run();
+    }
+  }
+
+  /** Query again with the current filters now (data changed). */
+  refresh(): Promise<void> {
+    return this.run();
+  }
+
+  dispose(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.seq++;
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.run();
+    }, this.delayMs);
+  }
+
+  private async run(): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const filters = this.current;
+    if (filters === null) return;
+    const mine = ++this.seq;
+    try {
+      const rows = await this.backend.queryTickets(toTicketQuery(filters));
+      if (mine === this.seq) this.cb.onResults(rows, filters);
+    } catch (e) {
+      if (mine === this.seq) this.cb.onError(toIpcError(e));
+    }
+  }
+}
