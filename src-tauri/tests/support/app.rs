@@ -320,7 +320,14 @@ impl App {
     /// Replace the value of the input with testid `id` by `text`.
     pub async fn type_into(&self, id: &str, text: &str) -> Result<()> {
         let el = self.wait_testid(id).await?;
-        bounded(&format!("clearing {id}"), CALL_TIMEOUT, el.clear()).await?;
+        // WebDriver's clear does not fire `input`, which frameworks bind to:
+        // empty the field the way a user's delete would, then type for real.
+        let clear = "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));";
+        let arg = serde_json::to_value(&el)?;
+        self.exec(clear, vec![arg]).await?;
+        if text.is_empty() {
+            return Ok(());
+        }
         bounded(&format!("typing into {id}"), CALL_TIMEOUT, el.send_keys(text)).await
     }
 
