@@ -14,7 +14,7 @@ use anyhow::{bail, Result};
 use support::{procs, App};
 
 /// The selector that means "the inbox has rendered" on the demo workspace.
-const APP_READY: &str = "[data-testid=\"ticket-row\"]";
+const APP_READY: &str = "[data-testid=\"inbox-row\"]";
 const EMPTY_READY: &str = "[data-testid=\"empty-ready\"]";
 
 struct Sample {
