@@ -140,6 +140,7 @@ async fn search_finds_the_expected_tickets() {
         let before = app.count(&testid(ids::ROW)).await?;
         let store = hypercare::Store::open_dir(app.data_dir()).context("opening the app's store")?;
         let (word, mut expected) = a_selective_word(&store)?;
+        eprintln!("searching {word:?}: the store finds {} of {before}+ tickets", expected.len());
         // `/` focuses the search box from anywhere (keyboard navigation).
         app.press("/").await?;
         app.press(&word).await?;
@@ -186,6 +187,7 @@ async fn a_ticket_opens_with_its_description_and_comments() {
             .find(|t| t.comment_count >= 2)
             .context("no demo ticket has two comments")?;
         let detail = store.ticket_detail(pick.id)?;
+        eprintln!("opening {} ({} comments)", pick.key, detail.comments.len());
         search(&app, &pick.key).await?;
         let row = format!("{}[data-key=\"{}\"]", testid(ids::ROW), pick.key);
         app.click_css(&row).await?;
