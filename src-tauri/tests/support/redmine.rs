@@ -29,7 +29,11 @@ pub fn redmine_or_skip(test: &str) -> Option<Redmine> {
     match (url, key) {
         (Some(url), Some(key)) => {
             let data = std::env::var_os("REDMINE_DATA").map(PathBuf::from);
-            let http = match reqwest::Client::builder().timeout(Duration::from_secs(30)).build() {
+            let http = match reqwest::Client::builder()
+                // No kept-alive connections: tests stop and restart the server.
+                .pool_max_idle_per_host(0)
+                .timeout(Duration::from_secs(30))
+                .build() {
                 Ok(http) => http,
                 Err(e) => panic!("{test}: building an HTTP client: {e}"),
             };
