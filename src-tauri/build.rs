@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "add_source",
     "remove_source",
+    "set_source_token",
     "start_sync",
     "sync_status",
 ];

@@ -52,7 +52,16 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// Whether the OS credential store works here (`Err` says why not). Probed once.
+    /// A keeper that never touches the OS store (`reason` says why), as on
+    /// a machine without one.
+    pub fn without_os_store(reason: &str) -> Self {
+        let c = Credentials::default();
+        let _ = c.os_store.set(Err(reason.to_string()));
+        c
+    }
+
+    /// Whether the OS credential store works here (`Err` says why not, as a
+    /// short cause the UI puts in parentheses). Probed once.
     pub fn os_store(&self) -> Result<(), String> {
         self.os_store.get_or_init(probe_os_store).clone()
     }
@@ -67,7 +76,7 @@ impl Credentials {
         }
         self.lock_session().insert(source.name.clone(), token.to_string());
         let env_var = source.token_env.clone().unwrap_or_else(|| default_token_env(&source.name));
-        let reason = self.os_store().err().unwrap_or_else(|| "the OS credential store refused the token".into());
+        let reason = self.os_store().err().unwrap_or_else(|| "the system credential store refused the token".into());
         TokenStorage::SessionOnly { env_var, reason }
     }
 
@@ -104,14 +113,14 @@ impl Credentials {
 
 fn probe_os_store() -> Result<(), String> {
     if std::env::var(CREDENTIAL_STORE_ENV).is_ok_and(|v| v == "none") {
-        return Err(format!("the OS credential store is turned off ({CREDENTIAL_STORE_ENV}=none)"));
+        return Err(format!("turned off with {CREDENTIAL_STORE_ENV}=none"));
     }
     let outcome = keyring::Entry::new(SERVICE, "__probe__").and_then(|e| e.get_password());
     match outcome {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => {
             tracing::info!(error = %e, "no OS credential store; tokens fall back to environment variables");
-            Err(format!("no OS credential store is available on this machine ({e})"))
+            Err(e.to_string())
         }
     }
 }
@@ -119,6 +128,44 @@ fn probe_os_store() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn source(name: &str, token_env: &str) -> Source {
+        Source {
+            id: 1,
+            name: name.into(),
+            kind: hypercare::model::SourceKind::Redmine,
+            url: "http://127.0.0.1:3303".into(),
+            project: "erp".into(),
+            token_env: Some(token_env.into()),
+            last_sync_at: None,
+            last_sync_status: None,
+            last_sync_error: None,
+        }
+    }
+
+    #[test]
+    fn without_a_credential_store_tokens_live_in_memory_then_come_from_the_env() {
+        let creds = Credentials::without_os_store("no Secret Service");
+        // A variable only this test uses, so parallel tests cannot race on it.
+        let var = "HYPERCARE_TOKEN_DESK_TEST_FALLBACK";
+        let erp = source("erp", var);
+        assert_eq!(creds.token_for(&erp), None, "nothing saved, nothing in the environment");
+
+        let storage = creds.save(&erp, "typed-token");
+        assert_eq!(
+            storage,
+            TokenStorage::SessionOnly { env_var: var.into(), reason: "no Secret Service".into() },
+            "the UI is told where the token went and which variable to set"
+        );
+        assert_eq!(creds.token_for(&erp).as_deref(), Some("typed-token"));
+
+        // After a restart (or removal) only the environment variable is left.
+        creds.forget("erp");
+        std::env::set_var(var, "env-token");
+        assert_eq!(creds.token_for(&erp).as_deref(), Some("env-token"));
+        std::env::remove_var(var);
+        assert_eq!(creds.token_for(&erp), None);
+    }
 
     #[test]
     fn token_env_names_are_shell_safe() {

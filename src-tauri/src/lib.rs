@@ -4,6 +4,8 @@
 //! function off the async runtime and map its error to [`error::IpcError`].
 
 pub mod commands;
+#[cfg(test)]
+mod ipc_tests;
 pub mod credentials;
 pub mod error;
 pub mod logging;
@@ -21,9 +23,27 @@ pub const COMMANDS: &[&str] = &[
     "test_connection",
     "add_source",
     "remove_source",
+    "set_source_token",
     "start_sync",
     "sync_status",
 ];
+
+/// Register the shell's commands (the ones in [`COMMANDS`]) on `builder`.
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::workspace::open_workspace,
+        commands::tickets::query_tickets,
+        commands::tickets::ticket_detail,
+        commands::tickets::ticket_facets,
+        commands::sources::list_sources,
+        commands::sources::test_connection,
+        commands::sources::add_source,
+        commands::sources::remove_source,
+        commands::sources::set_source_token,
+        commands::sync::start_sync,
+        commands::sync::sync_status,
+    ])
+}
 
 /// Open the workspace (the same data directory rule as the CLI), start
 /// logging and the background sync, and run the window until it closes.
@@ -40,20 +60,8 @@ fn try_run() -> Result<(), String> {
     let (log_dir, _log_guard) = logging::init(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), "starting Hypercare Desk");
     let state = state::AppState::open(data_dir, log_dir).map_err(|e| e.to_string())?;
-    tauri::Builder::default()
+    with_commands(tauri::Builder::default())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::workspace::open_workspace,
-            commands::tickets::query_tickets,
-            commands::tickets::ticket_detail,
-            commands::tickets::ticket_facets,
-            commands::sources::list_sources,
-            commands::sources::test_connection,
-            commands::sources::add_source,
-            commands::sources::remove_source,
-            commands::sync::start_sync,
-            commands::sync::sync_status,
-        ])
         .setup(|app| {
             sync_runner::spawn_background(app.handle().clone());
             Ok(())

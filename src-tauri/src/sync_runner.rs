@@ -10,7 +10,7 @@ use hypercare::model::{SourceKind, SyncProgress, SyncSummary};
 use hypercare::{ErrorCode, Store};
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Semaphore;
 use ts_rs::TS;
 
@@ -60,15 +60,7 @@ pub struct SyncRunner {
 
 impl SyncRunner {
     pub fn from_env() -> Self {
-        let interval = match std::env::var(INTERVAL_ENV).ok().map(|v| v.trim().parse::<u64>()) {
-            None => Some(DEFAULT_INTERVAL),
-            Some(Ok(0)) => None,
-            Some(Ok(s)) => Some(Duration::from_secs(s)),
-            Some(Err(_)) => {
-                tracing::warn!("{INTERVAL_ENV} is not a number of seconds; using 60");
-                Some(DEFAULT_INTERVAL)
-            }
-        };
+        let interval = parse_interval(std::env::var(INTERVAL_ENV).ok().as_deref());
         SyncRunner { status: Mutex::new(SyncStatus { online: true, ..SyncStatus::default() }), gate: Semaphore::new(1), interval }
     }
 
@@ -76,7 +68,7 @@ impl SyncRunner {
         self.lock().clone()
     }
 
-    fn update(&self, app: &AppHandle, f: impl FnOnce(&mut SyncStatus)) {
+    fn update<R: Runtime>(&self, app: &AppHandle<R>, f: impl FnOnce(&mut SyncStatus)) {
         let snapshot = {
             let mut s = self.lock();
             f(&mut s);
@@ -92,10 +84,24 @@ impl SyncRunner {
     }
 }
 
+/// The background interval from [`INTERVAL_ENV`]: unset → 60 s, `0` → no
+/// background syncs, anything unreadable → 60 s (logged).
+fn parse_interval(value: Option<&str>) -> Option<Duration> {
+    match value.map(|v| v.trim().parse::<u64>()) {
+        None => Some(DEFAULT_INTERVAL),
+        Some(Ok(0)) => None,
+        Some(Ok(s)) => Some(Duration::from_secs(s)),
+        Some(Err(_)) => {
+            tracing::warn!("{INTERVAL_ENV} is not a number of seconds; using 60");
+            Some(DEFAULT_INTERVAL)
+        }
+    }
+}
+
 /// Sync `only` (a source name) or every non-demo source, streaming progress
 /// to `progress` when given. Returns the summaries, or the first failure.
-pub async fn run_sync(
-    app: AppHandle,
+pub async fn run_sync<R: Runtime>(
+    app: AppHandle<R>,
     only: Option<String>,
     progress: Option<Channel<SyncProgress>>,
 ) -> CmdResult<Vec<SyncSummary>> {
@@ -149,8 +155,8 @@ pub async fn run_sync(
     }
 }
 
-async fn sync_one(
-    app: &AppHandle,
+async fn sync_one<R: Runtime>(
+    app: &AppHandle<R>,
     store: &Store,
     creds: &Arc<Credentials>,
     name: &str,
@@ -196,7 +202,7 @@ async fn sync_one(
 
 /// Start the background loop: a sync right away (so an offline start shows
 /// it at once), then every interval.
-pub fn spawn_background(app: AppHandle) {
+pub fn spawn_background<R: Runtime>(app: AppHandle<R>) {
     let interval = app.state::<AppState>().sync.interval;
     tauri::async_runtime::spawn(async move {
         loop {
@@ -208,4 +214,17 @@ pub fn spawn_background(app: AppHandle) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn background_interval_is_configurable_and_can_be_turned_off() {
+        assert_eq!(parse_interval(None), Some(Duration::from_secs(60)));
+        assert_eq!(parse_interval(Some("2")), Some(Duration::from_secs(2)));
+        assert_eq!(parse_interval(Some("0")), None);
+        assert_eq!(parse_interval(Some("soon")), Some(Duration::from_secs(60)));
+    }
 }

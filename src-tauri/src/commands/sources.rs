@@ -9,7 +9,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::credentials::{default_token_env, TokenStorage};
-use crate::error::{blocking, CmdResult, IpcError};
+use crate::error::{blocking, CmdResult};
 use crate::state::AppState;
 
 /// A server as the "Connect" form describes it.
@@ -99,6 +99,24 @@ pub async fn add_source(state: State<'_, AppState>, input: NewSourceInput) -> Cm
         tracing::info!(source = %source.name, kind = source.kind.as_str(), "source added");
         let token_storage = token.map(|t| creds.save(&source, &t));
         Ok(AddedSource { source, token_storage })
+    })
+    .await
+}
+
+/// Replace the API token of an existing source (a new key, or a restart on
+/// a machine without a credential store).
+#[tauri::command]
+pub async fn set_source_token(state: State<'_, AppState>, name: String, token: String) -> CmdResult<TokenStorage> {
+    let (store, creds) = (state.store.clone(), state.credentials.clone());
+    blocking(move || {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(Error::invalid("the API token is empty: paste the key from the server's account page"));
+        }
+        let source = store.source(&name)?;
+        let storage = creds.save(&source, token);
+        tracing::info!(source = %source.name, "token replaced");
+        Ok(storage)
     })
     .await
 }

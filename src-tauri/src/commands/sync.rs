@@ -2,7 +2,7 @@
 
 use hypercare::model::{SyncProgress, SyncSummary};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 use crate::error::CmdResult;
 use crate::state::AppState;
@@ -12,8 +12,8 @@ use crate::sync_runner::{run_sync, SyncStatus};
 /// streaming progress to `on_progress`; resolves when the run ends. Waits
 /// for a run already in progress to finish first.
 #[tauri::command]
-pub async fn start_sync(
-    app: AppHandle,
+pub async fn start_sync<R: Runtime>(
+    app: AppHandle<R>,
     source: Option<String>,
     on_progress: Channel<SyncProgress>,
 ) -> CmdResult<Vec<SyncSummary>> {

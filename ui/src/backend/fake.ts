@@ -126,6 +126,13 @@ export class FakeBackend implements Backend {
     this.sources = this.sources.filter((s) => s.name !== name);
   }
 
+  async setSourceToken(name: string, token: string) {
+    this.guard();
+    if (!this.sources.some((s) => s.name === name)) throw { code: "not_found", message: `no source ${name}` };
+    if (!token.trim()) throw { code: "invalid_input", message: "the API token is empty" };
+    return { kind: "os_credential_store" as const };
+  }
+
   async startSync(_source: string | null, onProgress: (p: SyncProgress) => void) {
     this.guard();
     for (const p of this.progress) onProgress(p);

@@ -17,6 +17,7 @@ export function tauriBackend(): Backend {
     testConnection: (server) => invoke("test_connection", { server }),
     addSource: (input) => invoke("add_source", { input }),
     removeSource: (name) => invoke("remove_source", { name }),
+    setSourceToken: (name, token) => invoke("set_source_token", { name, token }),
     startSync: (source, onProgress) => {
       const channel = new Channel<SyncProgress>();
       channel.onmessage = onProgress;

@@ -13,6 +13,7 @@ import type { TicketFacets } from "../bindings/TicketFacets";
 import type { TicketQuery } from "../bindings/TicketQuery";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
+import type { TokenStorage } from "../bindings/TokenStorage";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
 
 /** Stops a subscription. */
@@ -31,6 +32,8 @@ export interface Backend {
   testConnection(server: ServerInput): Promise<ConnectionInfo>;
   addSource(input: NewSourceInput): Promise<AddedSource>;
   removeSource(name: string): Promise<void>;
+  /** Replace a source's API token; says where it is kept. */
+  setSourceToken(name: string, token: string): Promise<TokenStorage>;
   /** Sync one source (or all server sources with `null`); resolves when done. */
   startSync(source: string | null, onProgress: (p: SyncProgress) => void): Promise<SyncSummary[]>;
   syncStatus(): Promise<SyncStatus>;

@@ -72,6 +72,21 @@ describe("InboxSearch", () => {
     expect(results.at(-1)?.map((t) => t.id)).toEqual([2, 3]);
   });
 
+  it("shows more rows a page at a time, and a new search starts from one page again", async () => {
+    const many = Array.from({ length: 450 }, (_, i) => fakeTicket(i + 1, `ticket ${i + 1}`));
+    const { backend, search, results } = setup(new FakeBackend(many));
+    search.update(withText(""));
+    await vi.runAllTimersAsync();
+    expect(results.at(-1)).toHaveLength(200);
+    await search.showMore();
+    await search.showMore();
+    expect(results.at(-1)).toHaveLength(450);
+    expect(backend.queries.map((q) => q.limit)).toEqual([200, 400, 600]);
+    search.update(withText("ticket"));
+    await vi.runAllTimersAsync();
+    expect(backend.queries.at(-1)?.limit).toBe(200);
+  });
+
   it("reports a failing query as an IpcError", async () => {
     const { backend, search, errors } = setup();
     backend.failWith = { code: "internal", message: "local store: disk I/O error" };

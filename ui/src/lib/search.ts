@@ -6,12 +6,13 @@ import type { Backend } from "../backend/types";
 import type { IpcError } from "../bindings/IpcError";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import { toIpcError } from "./errors";
-import { type Filters, toTicketQuery } from "./filters";
+import { type Filters, PAGE_SIZE, toTicketQuery } from "./filters";
 
 export const SEARCH_DEBOUNCE_MS = 120;
 
 export interface SearchCallbacks {
-  onResults(rows: TicketSummary[], filters: Filters): void;
+  /** `more` is true when the page is full, so more rows may exist. */
+  onResults(rows: TicketSummary[], filters: Filters, more: boolean): void;
   onError(e: IpcError): void;
 }
 
@@ -19,6 +20,7 @@ export class InboxSearch {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private seq = 0;
   private current: Filters | null = null;
+  private limit = PAGE_SIZE;
 
   constructor(
     private readonly backend: Pick<Backend, "queryTickets">,
@@ -34,11 +36,18 @@ export class InboxSearch {
       prev !== null &&
       prev.search !== next.search &&
       JSON.stringify({ ...prev, search: "" }) === JSON.stringify({ ...next, search: "" });
+    this.limit = PAGE_SIZE;
     if (onlyText) {
       this.schedule();
     } else {
       void this.run();
     }
+  }
+
+  /** Show another page below the rows already shown. */
+  showMore(): Promise<void> {
+    this.limit += PAGE_SIZE;
+    return this.run();
   }
 
   /** Query again with the current filters now (data changed). */
@@ -69,8 +78,8 @@ export class InboxSearch {
     if (filters === null) return;
     const mine = ++this.seq;
     try {
-      const rows = await this.backend.queryTickets(toTicketQuery(filters));
-      if (mine === this.seq) this.cb.onResults(rows, filters);
+      const rows = await this.backend.queryTickets(toTicketQuery(filters, this.limit));
+      if (mine === this.seq) this.cb.onResults(rows, filters, rows.length >= this.limit);
     } catch (e) {
       if (mine === this.seq) this.cb.onError(toIpcError(e));
     }

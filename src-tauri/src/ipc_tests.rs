@@ -1,0 +1,139 @@
+//! The commands as the UI calls them: real IPC requests (the argument names
+//! and JSON the UI sends) through Tauri's mock runtime, with the app's real
+//! capabilities, over a real SQLite store in a temporary directory.
+
+use hypercare::model::TicketRecord;
+use hypercare::store::sources::NewSource;
+use hypercare::store::tickets::upsert_tickets;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+use crate::state::AppState;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    window: tauri::WebviewWindow<tauri::test::MockRuntime>,
+}
+
+/// A ticket as a connector would deliver it (the connector's JSON shape).
+fn record(id: u32, title: &str, description: &str) -> TicketRecord {
+    let at = format!("2024-03-04T{:02}:00:00Z", 8 + id);
+    serde_json::from_value(json!({
+        "remote_id": id.to_string(), "key": format!("#{id}"), "title": title, "description": description,
+        "status": "New", "status_class": "open", "priority": "High", "tracker": "Bug", "category": null,
+        "assignee": "Maria Lopez", "reporter": null, "created_at": at, "updated_at": at, "resolved_at": null,
+        "remote_version": "1", "raw": null, "comments": null, "status_changes": null
+    }))
+    .unwrap()
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::TempDir::new().unwrap();
+    let state = AppState::open(dir.path().to_path_buf(), dir.path().join("logs")).unwrap();
+    let src = state
+        .store
+        .add_source(
+            &NewSource {
+                name: "erp".into(),
+                kind: hypercare::model::SourceKind::Redmine,
+                url: "http://127.0.0.1:9".into(),
+                project: "erp".into(),
+                token_env: None,
+                config: json!({}),
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let records = [
+        record(1, "Invoice posting fails", "GL posting error on every invoice"),
+        record(2, "Scanner lag on first shift", "Every scan takes 15 seconds"),
+    ];
+    state.store.with_tx(|tx| upsert_tickets(tx, src.id, &records)).unwrap();
+    let app = crate::with_commands(mock_builder()).manage(state).build(tauri::generate_context!()).unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Harness { _dir: dir, _app: app, window }
+}
+
+/// Invoke `cmd` with `args` the way `invoke()` in the UI does.
+fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(&h.window, request).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// The TicketQuery the UI sends for a search (see ui/src/lib/filters.ts).
+fn query(search: Option<&str>) -> Value {
+    json!({ "query": {
+        "search": search, "status_class": null, "source": null, "priority": null, "category": null,
+        "assignee": null, "updated_from": null, "updated_to": null, "include_deleted": false,
+        "limit": 200, "offset": null
+    }})
+}
+
+#[test]
+fn search_over_ipc_returns_the_matching_rows() {
+    let h = harness();
+    let all = invoke(&h, "query_tickets", query(None)).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let hits = invoke(&h, "query_tickets", query(Some("invoice"))).unwrap();
+    let keys: Vec<&str> = hits.as_array().unwrap().iter().map(|t| t["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["#1"]);
+    assert_eq!(hits[0]["id"].as_i64().map(|id| id > 0), Some(true), "ids cross as JSON numbers");
+}
+
+#[test]
+fn a_missing_ticket_is_a_not_found_error_with_code_and_message() {
+    let h = harness();
+    let err = invoke(&h, "ticket_detail", json!({ "id": 424242 })).unwrap_err();
+    assert_eq!(err["code"], "not_found", "{err}");
+    assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "{err}");
+}
+
+#[test]
+fn a_bad_server_url_is_refused_before_anything_is_stored() {
+    let h = harness();
+    let input = json!({ "input": { "name": "second", "server": {
+        "kind": "redmine", "url": "redmine.example.com", "project": "erp", "token": "secret-token" } } });
+    let err = invoke(&h, "add_source", input).unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(!err.to_string().contains("secret-token"), "the token never appears in an error: {err}");
+    let sources = invoke(&h, "list_sources", json!({})).unwrap();
+    let names: Vec<&str> = sources.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["erp"]);
+}
+
+#[test]
+fn facets_and_workspace_describe_the_store() {
+    let h = harness();
+    let facets = invoke(&h, "ticket_facets", json!({})).unwrap();
+    assert_eq!(facets["assignees"], json!(["Maria Lopez"]));
+    let ws = invoke(&h, "open_workspace", json!({})).unwrap();
+    assert_eq!(ws["sources"][0]["name"], "erp");
+    assert_eq!(ws["demo_loaded"], false, "a workspace with a source never gets the demo");
+    assert_eq!(ws["sync"]["online"], true);
+}
+
+fn refused(r: &Result<Value, Value>) -> bool {
+    matches!(r, Err(e) if e.as_str().is_some_and(|m| m.contains("not allowed")))
+}
+
+#[test]
+fn the_capability_refuses_what_the_ui_does_not_use() {
+    let h = harness();
+    // The UI listens to events but never emits them, and uses no window API.
+    let emit = invoke(&h, "plugin:event|emit", json!({ "event": "tickets-changed", "payload": { "source": "x" } }));
+    assert!(refused(&emit), "emitting from the webview must be refused: {emit:?}");
+    let close = invoke(&h, "plugin:window|close", json!({ "label": "main" }));
+    assert!(refused(&close), "window control from the webview must be refused: {close:?}");
+}
