@@ -75,6 +75,12 @@ async fn wait_rows_showing(app: &App, needles: &[&str], timeout: Duration) -> Re
     }
 }
 
+/// Wait until the inbox shows exactly `n` rows (a search is debounced).
+async fn wait_row_count(app: &App, n: usize, timeout: Duration) -> Result<()> {
+    let js = format!("document.querySelectorAll('[data-testid=\"{}\"]').length === {n}", ids::ROW);
+    app.wait_until(&format!("{n} inbox rows"), timeout, &js).await
+}
+
 /// Save a screenshot of the demo inbox to `docs/screenshot.png` when
 /// HYPERCARE_SCREENSHOT is set (the README shows it).
 async fn maybe_save_readme_screenshot(app: &App) -> Result<()> {
@@ -302,8 +308,8 @@ async fn a_redmine_source_is_added_and_synced() {
         let state = sync_now(&app).await?;
         ensure!(state == "ok", "the second sync ended as {state:?}");
         search(&app, &tag).await?;
-        let rows = wait_rows_showing(&app, &["number 4"], SYNC_TIMEOUT).await?;
-        ensure!(rows.len() == 4, "expected the 4 tickets of the project, the inbox shows {rows:#?}");
+        wait_rows_showing(&app, &["number 4"], SYNC_TIMEOUT).await?;
+        wait_row_count(&app, 4, WAIT_TIMEOUT).await.context("the search does not show exactly the project's 4 tickets")?;
         Ok(())
     }
     .await;
@@ -368,6 +374,7 @@ async fn ticket_text_is_shown_as_text_and_never_runs() {
         add_redmine_source(&app, &rm, &project).await?;
         search(&app, &tag).await?;
         wait_rows_showing(&app, &[XSS_IMG], SYNC_TIMEOUT).await?;
+        wait_row_count(&app, 1, WAIT_TIMEOUT).await?;
         let titles = app.texts(&testid(ids::ROW_TITLE)).await?;
         ensure!(titles == vec![subject.clone()], "the row title is not the literal subject: {titles:?}");
         app.click_css(&testid(ids::ROW)).await?;

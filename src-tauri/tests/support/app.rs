@@ -122,14 +122,30 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": self.binary }));
         let url = format!("http://127.0.0.1:{}", self.port);
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let connect = async { ClientBuilder::new(connector).capabilities(caps).connect(&url).await };
-        let client = match tokio::time::timeout(SESSION_TIMEOUT, connect).await {
+        let connect = || async {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await
+        };
+        // Until the session exists, a failure keeps the run's logs.
+        self.keep_work = true;
+        let first = tokio::time::timeout(SESSION_TIMEOUT, connect()).await;
+        let result = match first {
+            // The driver can refuse the very first session while its
+            // WebKitWebDriver is still starting: one more try.
+            Ok(Err(e)) => {
+                eprintln!("e2e {}: the first session request failed ({e}); trying again", self.name);
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::time::timeout(SESSION_TIMEOUT, connect()).await
+            }
+            other => other,
+        };
+        let client = match result {
             Ok(Ok(client)) => client,
             Ok(Err(e)) => bail!("creating the WebDriver session failed: {e}; see {}", self.work.display()),
             Err(_) => bail!("creating the WebDriver session took over {SESSION_TIMEOUT:?}; see {}", self.work.display()),
         };
         self.client = Some(client);
+        self.keep_work = false;
         Ok(())
     }
 

@@ -10,5 +10,8 @@ pub mod app;
 pub mod procs;
 pub mod redmine;
 
+// Each test binary uses a different part of the harness.
+#[allow(unused_imports)]
 pub use app::{testid, App, WAIT_TIMEOUT};
+#[allow(unused_imports)]
 pub use redmine::{redmine_or_skip, Redmine};
