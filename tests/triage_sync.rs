@@ -1,5 +1,6 @@
 //! A sync triages what it brought in: new tickets get a category and a
 //! priority at once, and a later sync re-triages only the tickets it changed.
+//! The demo arrives triaged too, so its inbox shows categories and themes.
 
 mod sync_common;
 
@@ -42,4 +43,20 @@ async fn synced_tickets_arrive_triaged_and_a_resync_triages_only_the_changed_one
     assert_eq!(keys.len(), 1, "{keys:?}");
     let row = &store.read(list_triage).expect("triage")[0];
     assert_eq!(row.title, "Payment run fails with error F110 for every vendor");
+}
+
+#[test]
+fn the_demo_inbox_shows_categories_and_themes_from_the_first_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_dir(dir.path()).expect("store");
+    let demo = hypercare::demo::load_demo(&store).expect("demo");
+    let inbox = store
+        .tickets(&hypercare::model::TicketQuery { limit: Some(10_000), ..Default::default() })
+        .expect("inbox");
+    assert_eq!(inbox.len() as u64, demo.tickets);
+    let categories: std::collections::BTreeSet<_> = inbox.iter().filter_map(|t| t.category).collect();
+    assert!(inbox.iter().all(|t| t.category.is_some()), "every demo ticket has a category in the inbox");
+    assert!(categories.len() >= 8, "the demo spreads over the categories: {categories:?}");
+    let themes = store.read(|c| hypercare::triage::theme_view::list_themes(c, now())).expect("themes");
+    assert!(themes.len() >= 10 && themes[0].count >= 10, "{} themes", themes.len());
 }
