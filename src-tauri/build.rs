@@ -14,6 +14,16 @@ const COMMANDS: &[&str] = &[
     "set_source_token",
     "start_sync",
     "sync_status",
+    "triage_queue",
+    "run_triage",
+    "set_triage_override",
+    "priority_matrix",
+    "set_priority_matrix",
+    "themes",
+    "rename_theme",
+    "merge_themes",
+    "split_theme",
+    "mark_theme_training",
 ];
 
 fn main() {

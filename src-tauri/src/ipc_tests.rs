@@ -137,3 +137,50 @@ fn the_capability_refuses_what_the_ui_does_not_use() {
     let close = invoke(&h, "plugin:window|close", json!({ "label": "main" }));
     assert!(refused(&close), "window control from the webview must be refused: {close:?}");
 }
+
+#[test]
+fn triage_over_ipc_lists_overrides_and_reprioritises() {
+    let h = harness();
+    let run = invoke(&h, "run_triage", json!({})).unwrap();
+    assert_eq!(run["tickets"], 2, "{run}");
+    let queue = invoke(&h, "triage_queue", json!({})).unwrap();
+    let rows = queue.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r["category"].is_string() && r["priority"].is_string()), "{queue}");
+    let id = rows.iter().find(|r| r["key"] == "#2").unwrap()["ticket_id"].clone();
+
+    // The UI's argument names (camelCase ticketId) and snake_case values.
+    let p = invoke(&h, "set_triage_override", json!({
+        "ticketId": id, "category": "performance", "impact": "organization", "urgency": "critical" }))
+    .unwrap();
+    assert_eq!(p, "P1", "organization × critical is P1 in the default matrix");
+    let queue = invoke(&h, "triage_queue", json!({})).unwrap();
+    let row = queue.as_array().unwrap().iter().find(|r| r["ticket_id"] == id).unwrap().clone();
+    assert_eq!((row["category"].as_str(), row["category_overridden"].as_bool()), (Some("performance"), Some(true)), "{row}");
+
+    // Editing the matrix recomputes the stored priority.
+    let mut m = invoke(&h, "priority_matrix", json!({})).unwrap();
+    m["grid"][3][3] = json!("P3");
+    invoke(&h, "set_priority_matrix", json!({ "matrix": m })).unwrap();
+    let queue = invoke(&h, "triage_queue", json!({})).unwrap();
+    let row = queue.as_array().unwrap().iter().find(|r| r["ticket_id"] == id).unwrap().clone();
+    assert_eq!(row["priority"], "P3", "{row}");
+
+    let err = invoke(&h, "set_triage_override", json!({ "ticketId": 424242, "category": "training" })).unwrap_err();
+    assert_eq!(err["code"], "not_found", "{err}");
+}
+
+#[test]
+fn theme_edits_over_ipc_name_the_problem() {
+    let h = harness();
+    invoke(&h, "run_triage", json!({})).unwrap();
+    let themes = invoke(&h, "themes", json!({})).unwrap();
+    assert!(themes.is_array(), "{themes}");
+    let bad_date = invoke(&h, "mark_theme_training", json!({ "theme": 1, "date": "5 Oct", "kind": "training", "note": "" })).unwrap_err();
+    assert_eq!(bad_date["code"], "invalid_input", "{bad_date}");
+    assert!(bad_date["message"].as_str().unwrap().contains("YYYY-MM-DD"), "{bad_date}");
+    let missing = invoke(&h, "rename_theme", json!({ "theme": 424242, "name": "Approvals" })).unwrap_err();
+    assert_eq!(missing["code"], "not_found", "{missing}");
+    let into_itself = invoke(&h, "merge_themes", json!({ "from": 3, "into": 3 })).unwrap_err();
+    assert_eq!(into_itself["code"], "invalid_input", "{into_itself}");
+}

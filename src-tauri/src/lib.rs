@@ -26,6 +26,16 @@ pub const COMMANDS: &[&str] = &[
     "set_source_token",
     "start_sync",
     "sync_status",
+    "triage_queue",
+    "run_triage",
+    "set_triage_override",
+    "priority_matrix",
+    "set_priority_matrix",
+    "themes",
+    "rename_theme",
+    "merge_themes",
+    "split_theme",
+    "mark_theme_training",
 ];
 
 /// Register the shell's commands (the ones in [`COMMANDS`]) on `builder`.
@@ -42,6 +52,16 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::sources::set_source_token,
         commands::sync::start_sync,
         commands::sync::sync_status,
+        commands::triage::triage_queue,
+        commands::triage::run_triage,
+        commands::triage::set_triage_override,
+        commands::triage::priority_matrix,
+        commands::triage::set_priority_matrix,
+        commands::triage::themes,
+        commands::triage::rename_theme,
+        commands::triage::merge_themes,
+        commands::triage::split_theme,
+        commands::triage::mark_theme_training,
     ])
 }
 

@@ -258,7 +258,8 @@ impl Generator {
 /// data, in one transaction.
 ///
 /// Besides the tickets it writes the survey answers and usage logs of the
-/// same window (`import::demo`), and sets the workspace's KPI time zone to
+/// same window (`import::demo`), triages every ticket (category, priority,
+/// themes: [`crate::triage::triage_all`]), and sets the workspace's KPI time zone to
 /// the demo company's, so every KPI chart has content on first run.
 pub fn load_demo(store: &Store) -> Result<DemoSummary> {
     let cfg = DemoConfig::default();
@@ -269,6 +270,10 @@ pub fn load_demo(store: &Store) -> Result<DemoSummary> {
     }
     summary.survey_responses = feedback.survey_responses;
     summary.usage_events = feedback.usage_events;
+    // The inbox shows categories from the first start; "now" is the end of
+    // the demo window, so the result does not depend on the clock.
+    let end = cfg.go_live + chrono::Duration::days(7 * i64::from(cfg.weeks));
+    crate::triage::triage_all(store, end.and_hms_opt(18, 0, 0).unwrap_or_default().and_utc())?;
     Ok(summary)
 }
 

@@ -9,11 +9,13 @@ use crate::model::{
 use crate::{Error, Result};
 
 /// What [`upsert_tickets`] did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpsertStats {
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Local ids of the tickets created or updated (for triage).
+    pub changed: Vec<i64>,
 }
 
 /// Apply connector records to the store inside the caller's transaction.
@@ -90,6 +92,7 @@ pub fn upsert_tickets(tx: &Transaction<'_>, source_id: i64, records: &[TicketRec
         } else {
             stats.created += 1;
         }
+        stats.changed.push(id);
 
         if let Some(comments) = &rec.comments {
             tx.prepare_cached("DELETE FROM comments WHERE ticket_id = ?1")?.execute([id])?;

@@ -62,7 +62,8 @@ pub async fn run(
     .await?;
     progress(SyncProgress::Started { source: source.name.clone() });
     let mut summary = SyncSummary { source: source.name.clone(), ..Default::default() };
-    let result = run_inner(store, source, conn.clone(), opts, now, run_id, &mut summary, progress).await;
+    let mut changed = Vec::new();
+    let result = run_inner(store, source, conn.clone(), opts, now, run_id, &mut summary, &mut changed, progress).await;
     summary.requests = conn.requests();
     summary.duration_ms = started.elapsed().as_millis() as u64;
     let error = result.as_ref().err().map(|e| e.to_string());
@@ -74,8 +75,25 @@ pub async fn run(
     .await;
     result?;
     closing?;
+    triage_changed(store, changed, now).await;
     progress(SyncProgress::Finished { summary: summary.clone() });
     Ok(summary)
+}
+
+/// Triage the tickets a sync created or updated. The sync itself succeeded
+/// whatever happens here: a triage failure is logged (the next full run
+/// catches up) instead of failing the sync.
+async fn triage_changed(store: &Store, mut ids: Vec<i64>, now: DateTime<Utc>) {
+    if ids.is_empty() {
+        return;
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let n = ids.len();
+    match blocking(store, move |s| crate::triage::triage_changed(s, &ids, now)).await {
+        Ok(run) => tracing::info!(tickets = run.tickets, "triaged the tickets the sync changed"),
+        Err(e) => tracing::warn!(tickets = n, "triage after sync failed: {e}"),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -87,6 +105,7 @@ async fn run_inner(
     now: DateTime<Utc>,
     run_id: i64,
     summary: &mut SyncSummary,
+    changed: &mut Vec<i64>,
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
 ) -> Result<()> {
     let first_sync = source.cursor.since.is_none();
@@ -110,7 +129,9 @@ async fn run_inner(
     let (fetched, ()) = tokio::join!(fetching, reporting);
     let written = writer.await.map_err(|e| Error::Internal(format!("the sync writer stopped: {e}")))?;
     // The writer's error explains a fetcher that stopped because the writer did.
-    *summary = written?;
+    let (written, ids) = written?;
+    *summary = written;
+    *changed = ids;
     fetched?;
 
     let due = match source.census_at {
@@ -122,7 +143,7 @@ async fn run_inner(
         let id = source.id;
         blocking(store, move |s| s.with_tx(|tx| state::save_census_at(tx, id, now))).await?;
     } else if due {
-        census(store, source, conn.as_ref(), opts, now, run_id, summary, progress).await?;
+        changed.extend(census(store, source, conn.as_ref(), opts, now, run_id, summary, progress).await?);
     }
     Ok(())
 }
@@ -223,7 +244,8 @@ fn write_batches(
     mut rx: mpsc::Receiver<Batch>,
     applied: mpsc::UnboundedSender<Applied>,
     conn: &dyn Connector,
-) -> Result<SyncSummary> {
+) -> Result<(SyncSummary, Vec<i64>)> {
+    let mut changed = Vec::new();
     while let Some(first) = rx.blocking_recv() {
         // When the writer lags, the pages already waiting share one
         // transaction (fewer commits); the cursor still moves with the data.
@@ -234,12 +256,15 @@ fn write_batches(
                 Err(_) => break,
             }
         }
-        summary = store.with_tx(|tx| {
+        let ids;
+        (summary, ids) = store.with_tx(|tx| {
             // Fewer checkpoints during a bulk sync.
             tx.pragma_update(None, "wal_autocheckpoint", 10_000)?;
             let mut s = summary.clone();
+            let mut ids = Vec::new();
             for batch in &batches {
                 let stats = upsert_tickets(tx, source_id, &batch.records)?;
+                ids.extend_from_slice(&stats.changed);
                 s.fetched += batch.records.len() as u64;
                 s.created += stats.created;
                 s.updated += stats.updated;
@@ -250,18 +275,19 @@ fn write_batches(
             }
             s.requests = conn.requests();
             state::save_run_counts(tx, run_id, &s)?;
-            Ok(s)
+            Ok((s, ids))
         })?;
+        changed.extend(ids);
         for batch in &batches {
             // The receiver only goes away when the run is over.
             let _ = applied.send(Applied { listed: batch.listed, total: batch.total });
         }
     }
-    Ok(summary)
+    Ok((summary, changed))
 }
 
 /// The id census: tickets gone from the server become tombstones; tombstones
-/// back on the server are fetched and revived.
+/// back on the server are fetched and revived. Returns the revived ids.
 #[allow(clippy::too_many_arguments)]
 async fn census(
     store: &Store,
@@ -272,7 +298,7 @@ async fn census(
     run_id: i64,
     summary: &mut SyncSummary,
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let name = source.name.clone();
     let report = move |checked| progress(SyncProgress::Census { source: name.clone(), checked });
     let census = conn.census(&report).await?;
@@ -292,7 +318,8 @@ async fn census(
     let mut s = summary.clone();
     s.requests = conn.requests();
     let (source_id, delete) = (source.id, plan.delete);
-    *summary = blocking(store, move |st| {
+    let revived_ids;
+    (*summary, revived_ids) = blocking(store, move |st| {
         st.with_tx(|tx| {
             let stats = upsert_tickets(tx, source_id, &revived)?;
             s.fetched += revived.len() as u64;
@@ -301,12 +328,12 @@ async fn census(
             s.deleted += state::mark_deleted(tx, source_id, &gone, now)?;
             state::save_census_at(tx, source_id, now)?;
             state::save_run_counts(tx, run_id, &s)?;
-            Ok(s)
+            Ok((s, stats.changed))
         })
     })
     .await?;
     report(server.len() as u64);
-    Ok(())
+    Ok(revived_ids)
 }
 
 /// Run a blocking store operation off the async runtime.

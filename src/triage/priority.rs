@@ -5,12 +5,14 @@
 //! [`PriorityMatrix::default`] is the hypercare handbook's rules R1–R6.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::model::Category;
 
 /// How many people are affected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Impact {
     SingleUser,
     Team,
@@ -19,8 +21,9 @@ pub enum Impact {
 }
 
 /// Time pressure and workaround.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Urgency {
     Low,
     Medium,
@@ -55,7 +58,8 @@ impl Urgency {
 }
 
 /// Priority P1 (highest) to P4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub enum Priority {
     P1,
     P2,
@@ -77,7 +81,8 @@ impl Priority {
 }
 
 /// The editable priority matrix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct PriorityMatrix {
     /// Categories whose priority does not depend on impact × urgency.
     pub by_category: Vec<(Category, Priority)>,

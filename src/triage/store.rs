@@ -24,7 +24,8 @@ use crate::{Error, Result, Store};
 const SEED: &str = include_str!("../../tests/fixtures/hypercare-erp-tickets.jsonl");
 
 /// What a triage run did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct TriageRun {
     pub tickets: usize,
     pub corrections_used: usize,
@@ -369,7 +370,8 @@ pub fn set_override(store: &Store, ticket_id: i64, o: &Override, now: DateTime<U
 }
 
 /// One ticket's triage as stored (effective values first).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct TicketTriage {
     pub ticket_id: i64,
     pub key: String,

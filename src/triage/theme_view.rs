@@ -6,19 +6,22 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::store::from_ts;
 use crate::Result;
 
 /// Occurrences in the ISO week starting on `week` (a Monday).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct WeekCount {
     pub week: NaiveDate,
     pub count: usize,
 }
 
 /// "Addressed by training / documentation on DATE" and what followed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct TrainingEffect {
     pub marker_id: i64,
     pub kind: String,
@@ -35,7 +38,8 @@ pub struct TrainingEffect {
 }
 
 /// One theme as listed for trainers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct ThemeView {
     pub id: i64,
     pub name: String,

@@ -1,14 +1,18 @@
 // An in-memory Backend for tests (and for working on the UI in a browser).
 // It records the queries it receives so tests can assert them.
 import type { IpcError } from "../bindings/IpcError";
+import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { Source } from "../bindings/Source";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { TicketQuery } from "../bindings/TicketQuery";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
+import type { ThemeView } from "../bindings/ThemeView";
+import type { TicketTriage } from "../bindings/TicketTriage";
+import { CATEGORIES, IMPACTS, priorityOf, URGENCIES, type Urgency } from "../lib/triage";
 import { IDLE_STATUS } from "../lib/status";
-import type { Backend } from "./types";
+import type { Backend, TriageOverride } from "./types";
 
 export function fakeTicket(id: number, title: string, extra: Partial<TicketSummary> = {}): TicketSummary {
   return {
@@ -33,6 +37,57 @@ export function fakeTicket(id: number, title: string, extra: Partial<TicketSumma
   };
 }
 
+/** A triaged ticket as the fake's queue holds it. */
+export function fakeTriage(id: number, title: string, extra: Partial<TicketTriage> = {}): TicketTriage {
+  return {
+    ticket_id: id,
+    key: `#${id}`,
+    title,
+    category: "major_bug",
+    category_overridden: false,
+    confidence: 0.8,
+    impact: "team",
+    urgency: "medium",
+    priority: "P3",
+    signals: [],
+    ...extra,
+  };
+}
+
+/** The handbook's default matrix (as `PriorityMatrix::default()` in the core). */
+export function defaultMatrix(): PriorityMatrix {
+  return {
+    by_category: [
+      ["critical_bug", "P1"],
+      ["minor_bug", "P4"],
+      ["enhancement", "P4"],
+    ],
+    grid: [
+      ["P4", "P3", "P2", "P2"],
+      ["P4", "P3", "P2", "P2"],
+      ["P3", "P2", "P1", "P1"],
+      ["P3", "P2", "P1", "P1"],
+    ],
+  };
+}
+
+/** A theme with weekly counts; `dates` (YYYY-MM-DD) are its tickets' creation days. */
+export function fakeTheme(id: number, name: string, dates: string[], extra: Partial<ThemeView> = {}): ThemeView & { dates: string[] } {
+  return {
+    id,
+    name,
+    key_terms: [],
+    count: dates.length,
+    weekly: [],
+    categories: [],
+    examples: [],
+    effects: [],
+    dates,
+    ...extra,
+  };
+}
+
+const DAY = 86_400_000;
 
 export class FakeBackend implements Backend {
   tickets: TicketSummary[] = [];
@@ -42,6 +97,13 @@ export class FakeBackend implements Backend {
   failWith: IpcError | null = null;
   /** Progress the next startSync reports. */
   progress: SyncProgress[] = [];
+  triage: TicketTriage[] = [];
+  /** Every override received, in order. */
+  overrides: { ticketId: number; o: TriageOverride }[] = [];
+  matrix: PriorityMatrix = defaultMatrix();
+  themeList: (ThemeView & { dates: string[] })[] = [];
+  /** "today" for before/after counts. */
+  today = "2026-11-09";
   private changed: ((e: TicketsChanged) => void)[] = [];
   private status: ((s: SyncStatus) => void)[] = [];
 
@@ -155,6 +217,110 @@ export class FakeBackend implements Backend {
     return () => {
       this.status = this.status.filter((h) => h !== handler);
     };
+  }
+
+  async triageQueue() {
+    this.guard();
+    return this.triage.map((t) => ({ ...t }));
+  }
+
+  async runTriage() {
+    this.guard();
+    return { tickets: this.triage.length, corrections_used: this.overrides.length, themes: this.themeList.length };
+  }
+
+  async setTriageOverride(ticketId: number, o: TriageOverride) {
+    this.guard();
+    const t = this.triage.find((x) => x.ticket_id === ticketId);
+    if (!t) throw { code: "not_found", message: `ticket ${ticketId} is not in the store` } satisfies IpcError;
+    if (!o.category && !o.impact && !o.urgency) throw { code: "invalid_input", message: "nothing to set" } satisfies IpcError;
+    this.overrides.push({ ticketId, o: { ...o } });
+    if (o.category) {
+      t.category_overridden = t.category_overridden || o.category !== t.category;
+      t.category = o.category;
+    }
+    if (o.impact) t.impact = o.impact;
+    if (o.urgency) t.urgency = o.urgency;
+    const cat = CATEGORIES.find((c) => c === t.category) ?? "major_bug";
+    const imp = IMPACTS.find((i) => i === t.impact) ?? "team";
+    const urg = URGENCIES.find((u) => u === t.urgency) ?? ("medium" as Urgency);
+    const p = priorityOf(this.matrix, cat, imp, urg);
+    t.priority = p;
+    return p;
+  }
+
+  async priorityMatrix() {
+    this.guard();
+    return structuredClone(this.matrix);
+  }
+
+  async setPriorityMatrix(matrix: PriorityMatrix) {
+    this.guard();
+    this.matrix = structuredClone(matrix);
+  }
+
+  async themes() {
+    this.guard();
+    return this.themeList.map(({ dates: _d, ...t }) => structuredClone(t));
+  }
+
+  private theme(id: number) {
+    const t = this.themeList.find((x) => x.id === id);
+    if (!t) throw { code: "not_found", message: `theme ${id} does not exist` } satisfies IpcError;
+    return t;
+  }
+
+  async renameTheme(theme: number, name: string) {
+    this.guard();
+    const t = this.theme(theme);
+    if (!name.trim()) throw { code: "invalid_input", message: "a theme name cannot be empty" } satisfies IpcError;
+    t.name = name.trim();
+  }
+
+  async mergeThemes(from: number, into: number) {
+    this.guard();
+    if (from === into) throw { code: "invalid_input", message: "cannot merge a theme into itself" } satisfies IpcError;
+    const a = this.theme(from);
+    const b = this.theme(into);
+    b.dates = [...b.dates, ...a.dates].sort();
+    b.count = b.dates.length;
+    b.effects = [...b.effects, ...a.effects];
+    this.themeList = this.themeList.filter((t) => t.id !== from);
+  }
+
+  async splitTheme(theme: number, _ticketIds: number[], name: string) {
+    this.guard();
+    this.theme(theme);
+    const id = Math.max(0, ...this.themeList.map((t) => t.id)) + 1;
+    this.themeList.push(fakeTheme(id, name, []));
+    return id;
+  }
+
+  /** Before/after as the core counts them (`theme_view::effect_of`). */
+  async markThemeTraining(theme: number, date: string, kind: "training" | "documentation", note: string) {
+    this.guard();
+    const t = this.theme(theme);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw { code: "invalid_input", message: `date "${date}" must be YYYY-MM-DD` } satisfies IpcError;
+    const days = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / DAY;
+    const first = [...t.dates].sort()[0] ?? date;
+    const before = t.dates.filter((d) => d < date).length;
+    const after = t.dates.filter((d) => d >= date && d <= this.today).length;
+    const weeks_before = Math.max(Math.max(0, days(first, date)) / 7, 1 / 7);
+    const weeks_after = Math.max(Math.max(0, days(date, this.today) + 1) / 7, 1 / 7);
+    const marker_id = this.themeList.reduce((n, x) => n + x.effects.length, 0) + 1;
+    t.effects.push({
+      marker_id,
+      kind,
+      on: date,
+      note,
+      before,
+      weeks_before,
+      after,
+      weeks_after,
+      per_week_before: before / weeks_before,
+      per_week_after: after / weeks_after,
+    });
+    return marker_id;
   }
 
   /** Test helper: fire the tickets-changed event. */

@@ -26,5 +26,21 @@ export function tauriBackend(): Backend {
     syncStatus: () => invoke("sync_status"),
     onTicketsChanged: (handler) => listen<TicketsChanged>("tickets-changed", (e) => handler(e.payload)),
     onSyncStatus: (handler) => listen<SyncStatus>("sync-status", (e) => handler(e.payload)),
+    triageQueue: () => invoke("triage_queue"),
+    runTriage: () => invoke("run_triage"),
+    setTriageOverride: (ticketId, o) =>
+      invoke("set_triage_override", {
+        ticketId,
+        category: o.category ?? null,
+        impact: o.impact ?? null,
+        urgency: o.urgency ?? null,
+      }),
+    priorityMatrix: () => invoke("priority_matrix"),
+    setPriorityMatrix: (matrix) => invoke("set_priority_matrix", { matrix }),
+    themes: () => invoke("themes"),
+    renameTheme: (theme, name) => invoke("rename_theme", { theme, name }),
+    mergeThemes: (from, into) => invoke("merge_themes", { from, into }),
+    splitTheme: (theme, ticketIds, name) => invoke("split_theme", { theme, ticketIds, name }),
+    markThemeTraining: (theme, date, kind, note) => invoke("mark_theme_training", { theme, date, kind, note }),
   };
 }

@@ -1,8 +1,12 @@
 // The UI's view of the shell. Everything outside src/backend/ talks to this
 // interface; tests hand in a fake (src/backend/fake.ts).
 import type { AddedSource } from "../bindings/AddedSource";
+import type { Category } from "../bindings/Category";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
+import type { Impact } from "../bindings/Impact";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
+import type { Priority } from "../bindings/Priority";
+import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { ServerInput } from "../bindings/ServerInput";
 import type { Source } from "../bindings/Source";
 import type { SyncProgress } from "../bindings/SyncProgress";
@@ -13,8 +17,19 @@ import type { TicketFacets } from "../bindings/TicketFacets";
 import type { TicketQuery } from "../bindings/TicketQuery";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
+import type { ThemeView } from "../bindings/ThemeView";
+import type { TicketTriage } from "../bindings/TicketTriage";
+import type { TriageRun } from "../bindings/TriageRun";
+import type { Urgency } from "../bindings/Urgency";
 import type { TokenStorage } from "../bindings/TokenStorage";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
+
+/** A triage override: the fields given replace the automatic result. */
+export interface TriageOverride {
+  category?: Category | null;
+  impact?: Impact | null;
+  urgency?: Urgency | null;
+}
 
 /** Stops a subscription. */
 export type Unsubscribe = () => void;
@@ -40,4 +55,20 @@ export interface Backend {
   /** Batched: fires at most every ~750 ms while a sync writes tickets. */
   onTicketsChanged(handler: (e: TicketsChanged) => void): Promise<Unsubscribe>;
   onSyncStatus(handler: (s: SyncStatus) => void): Promise<Unsubscribe>;
+  /** Every triaged ticket, highest priority first. */
+  triageQueue(): Promise<TicketTriage[]>;
+  /** Triage every ticket again and recompute the themes. */
+  runTriage(): Promise<TriageRun>;
+  /** Save a ticket's category/impact/urgency; resolves to the new priority. */
+  setTriageOverride(ticketId: number, o: TriageOverride): Promise<Priority>;
+  priorityMatrix(): Promise<PriorityMatrix>;
+  /** Store a changed matrix; every priority is recomputed. */
+  setPriorityMatrix(matrix: PriorityMatrix): Promise<void>;
+  /** Active themes, biggest first. */
+  themes(): Promise<ThemeView[]>;
+  renameTheme(theme: number, name: string): Promise<void>;
+  mergeThemes(from: number, into: number): Promise<void>;
+  splitTheme(theme: number, ticketIds: number[], name: string): Promise<number>;
+  /** Mark a theme addressed by training/documentation on `date` (YYYY-MM-DD). */
+  markThemeTraining(theme: number, date: string, kind: "training" | "documentation", note: string): Promise<number>;
 }

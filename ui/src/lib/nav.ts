@@ -1,5 +1,5 @@
 // The app's navigation. Views marked `soon` are placeholders for features
-// that are being built (validation, outbox, KPIs, triage, themes).
+// that are being built (validation, outbox, KPIs).
 
 export type ViewId = "inbox" | "sources" | "validation" | "outbox" | "kpis" | "triage" | "themes";
 
@@ -14,7 +14,7 @@ export const NAV: readonly NavItem[] = [
   { id: "validation", label: "Validation queue", soon: true },
   { id: "outbox", label: "Outbox", soon: true },
   { id: "kpis", label: "KPIs dashboard", soon: true },
-  { id: "triage", label: "Triage", soon: true },
-  { id: "themes", label: "Themes", soon: true },
+  { id: "triage", label: "Triage", soon: false },
+  { id: "themes", label: "Themes", soon: false },
   { id: "sources", label: "Sources", soon: false },
 ];

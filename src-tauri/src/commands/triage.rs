@@ -1,0 +1,97 @@
+//! Triage and themes: the queue, overrides, the priority matrix, and the
+//! trainers' theme edits. Each command calls one core function.
+
+use chrono::{NaiveDate, Utc};
+use hypercare::model::Category;
+use hypercare::triage::store::{list_triage, load_matrix, save_matrix, TicketTriage};
+use hypercare::triage::theme_store::{self, mark_training};
+use hypercare::triage::theme_view::{list_themes, ThemeView};
+use hypercare::triage::{set_override, triage_all, Impact, Override, Priority, PriorityMatrix, TriageRun, Urgency};
+use tauri::State;
+
+use crate::error::{blocking, CmdResult};
+use crate::state::AppState;
+
+/// Every triaged ticket (effective category, confidence, signals, impact,
+/// urgency, priority), highest priority first.
+#[tauri::command]
+pub async fn triage_queue(state: State<'_, AppState>) -> CmdResult<Vec<TicketTriage>> {
+    let store = state.store.clone();
+    blocking(move || store.read(list_triage)).await
+}
+
+/// Triage every ticket again and recompute the themes.
+#[tauri::command]
+pub async fn run_triage(state: State<'_, AppState>) -> CmdResult<TriageRun> {
+    let store = state.store.clone();
+    blocking(move || triage_all(&store, Utc::now())).await
+}
+
+/// Override a ticket's category, impact and/or urgency; returns the new priority.
+#[tauri::command]
+pub async fn set_triage_override(
+    state: State<'_, AppState>,
+    ticket_id: i64,
+    category: Option<Category>,
+    impact: Option<Impact>,
+    urgency: Option<Urgency>,
+) -> CmdResult<Priority> {
+    let store = state.store.clone();
+    let o = Override { category, impact, urgency };
+    blocking(move || set_override(&store, ticket_id, &o, Utc::now())).await
+}
+
+/// The priority matrix in force.
+#[tauri::command]
+pub async fn priority_matrix(state: State<'_, AppState>) -> CmdResult<PriorityMatrix> {
+    let store = state.store.clone();
+    blocking(move || store.read(load_matrix)).await
+}
+
+/// Store a changed matrix (every priority is recomputed).
+#[tauri::command]
+pub async fn set_priority_matrix(state: State<'_, AppState>, matrix: PriorityMatrix) -> CmdResult<()> {
+    let store = state.store.clone();
+    blocking(move || save_matrix(&store, &matrix, Utc::now())).await
+}
+
+/// The active themes, biggest first, with weekly trend and training effects.
+#[tauri::command]
+pub async fn themes(state: State<'_, AppState>) -> CmdResult<Vec<ThemeView>> {
+    let store = state.store.clone();
+    blocking(move || store.read(|c| list_themes(c, Utc::now()))).await
+}
+
+/// Give a theme a name of one's own (kept across re-runs).
+#[tauri::command]
+pub async fn rename_theme(state: State<'_, AppState>, theme: i64, name: String) -> CmdResult<()> {
+    let store = state.store.clone();
+    blocking(move || theme_store::rename_theme(&store, theme, &name, Utc::now())).await
+}
+
+/// Merge theme `from` into `into`.
+#[tauri::command]
+pub async fn merge_themes(state: State<'_, AppState>, from: i64, into: i64) -> CmdResult<()> {
+    let store = state.store.clone();
+    blocking(move || theme_store::merge_themes(&store, from, into, Utc::now())).await
+}
+
+/// Move tickets out of a theme into a new theme called `name`; returns its id.
+#[tauri::command]
+pub async fn split_theme(state: State<'_, AppState>, theme: i64, ticket_ids: Vec<i64>, name: String) -> CmdResult<i64> {
+    let store = state.store.clone();
+    blocking(move || theme_store::split_theme(&store, theme, &ticket_ids, &name, Utc::now())).await
+}
+
+/// Mark a theme addressed by `kind` ("training" or "documentation") on
+/// `date` (YYYY-MM-DD); returns the marker's id.
+#[tauri::command]
+pub async fn mark_theme_training(state: State<'_, AppState>, theme: i64, date: String, kind: String, note: String) -> CmdResult<i64> {
+    let store = state.store.clone();
+    blocking(move || {
+        let on = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .map_err(|_| hypercare::Error::InvalidInput(format!("date {date:?} must be YYYY-MM-DD")))?;
+        mark_training(&store, theme, &kind, on, &note, Utc::now())
+    })
+    .await
+}

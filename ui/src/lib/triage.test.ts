@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+
+import { defaultMatrix, FakeBackend, fakeTriage } from "../backend/fake";
+import { CATEGORIES, cycle, digitFor, IMPACTS, priorityOf, triageKey, TriageSession } from "./triage";
+
+function queue() {
+  return [
+    fakeTriage(1, "Invoice posting fails", { category: "major_bug", impact: "team", urgency: "medium", priority: "P3" }),
+    fakeTriage(2, "How do I approve a PO?", { category: "training", impact: "single_user", urgency: "low", priority: "P4" }),
+    fakeTriage(3, "MRP run takes 4 hours", { category: "performance", impact: "department", urgency: "high", priority: "P1" }),
+  ];
+}
+
+describe("triage keys", () => {
+  it("maps digits 1–9 and 0 to the ten categories in order", () => {
+    expect(triageKey("1")).toEqual({ kind: "category", category: "critical_bug" });
+    expect(triageKey("8")).toEqual({ kind: "category", category: "training" });
+    expect(triageKey("0")).toEqual({ kind: "category", category: "data_issue" });
+    expect(CATEGORIES.map(digitFor)).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"]);
+  });
+
+  it("i/u cycle, Enter confirms, j/k move, and nothing fires in a text field or with modifiers", () => {
+    expect(triageKey("i")).toEqual({ kind: "cycle-impact" });
+    expect(triageKey("u")).toEqual({ kind: "cycle-urgency" });
+    expect(triageKey("Enter")).toEqual({ kind: "confirm" });
+    expect(triageKey("j")).toEqual({ kind: "move", by: 1 });
+    expect(triageKey("k")).toEqual({ kind: "move", by: -1 });
+    expect(triageKey("3", { inTextField: true })).toEqual({ kind: "none" });
+    expect(triageKey("1", { ctrl: true })).toEqual({ kind: "none" });
+    expect(triageKey("x")).toEqual({ kind: "none" });
+  });
+
+  it("cycles impact around", () => {
+    expect(cycle(IMPACTS, "organization")).toBe("single_user");
+    expect(cycle(IMPACTS, "team")).toBe("department");
+  });
+});
+
+describe("priority from the matrix", () => {
+  it("applies category rules before the impact × urgency grid", () => {
+    const m = defaultMatrix();
+    expect(priorityOf(m, "critical_bug", "single_user", "low")).toBe("P1");
+    expect(priorityOf(m, "enhancement", "organization", "critical")).toBe("P4");
+    expect(priorityOf(m, "major_bug", "department", "high")).toBe("P1");
+    expect(priorityOf(m, "major_bug", "team", "medium")).toBe("P3");
+  });
+});
+
+describe("triage session against the fake backend", () => {
+  it("starts on the first ticket with its suggestion as the draft", () => {
+    const s = new TriageSession(queue());
+    expect(s.current?.ticket_id).toBe(1);
+    expect(s.draft).toEqual({ category: "major_bug", impact: "team", urgency: "medium" });
+  });
+
+  it("saves the picked category, impact and urgency on confirm and moves to the next ticket", async () => {
+    const b = new FakeBackend();
+    b.triage = queue();
+    const s = new TriageSession(await b.triageQueue());
+    s.apply(triageKey("5")); // integration
+    s.apply(triageKey("i")); // team → department
+    s.apply(triageKey("u")); // medium → high
+    const p = await s.confirm(b);
+    expect(b.overrides).toEqual([{ ticketId: 1, o: { category: "integration", impact: "department", urgency: "high" } }]);
+    expect(p).toBe("P1");
+    expect(s.current?.ticket_id).toBe(2);
+    expect(s.queue[0]).toMatchObject({ category: "integration", category_overridden: true, priority: "P1" });
+    expect(s.confirmed.has(1)).toBe(true);
+    // The backend kept it: a reload shows the override.
+    expect((await b.triageQueue())[0]).toMatchObject({ category: "integration", priority: "P1" });
+  });
+
+  it("confirming the suggestion unchanged is not marked as overridden", async () => {
+    const b = new FakeBackend();
+    b.triage = queue();
+    const s = new TriageSession(await b.triageQueue());
+    await s.confirm(b);
+    expect(s.queue[0].category_overridden).toBe(false);
+    expect(b.overrides[0].o.category).toBe("major_bug");
+  });
+
+  it("j/k move within the queue and reset the draft to that ticket", () => {
+    const s = new TriageSession(queue());
+    s.apply(triageKey("1"));
+    s.move(1);
+    expect(s.draft?.category).toBe("training");
+    s.move(5);
+    expect(s.current?.ticket_id).toBe(3);
+    s.move(-9);
+    expect(s.current?.ticket_id).toBe(1);
+    expect(s.draft?.category).toBe("major_bug");
+  });
+
+  it("a failed save keeps the ticket and the draft", async () => {
+    const b = new FakeBackend();
+    b.triage = queue();
+    const s = new TriageSession(await b.triageQueue());
+    s.apply(triageKey("3"));
+    b.failWith = { code: "internal", message: "disk full" };
+    await expect(s.confirm(b)).rejects.toMatchObject({ code: "internal" });
+    expect(s.current?.ticket_id).toBe(1);
+    expect(s.draft?.category).toBe("performance");
+    expect(s.confirmed.size).toBe(0);
+  });
+
+  it("an empty queue has no current ticket and confirm does nothing", async () => {
+    const b = new FakeBackend();
+    const s = new TriageSession([]);
+    expect(s.current).toBeNull();
+    expect(await s.confirm(b)).toBeNull();
+    expect(b.overrides).toEqual([]);
+  });
+});
