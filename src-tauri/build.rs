@@ -14,6 +14,13 @@ const COMMANDS: &[&str] = &[
     "set_source_token",
     "start_sync",
     "sync_status",
+    "validation_queue",
+    "record_validation",
+    "validation_history",
+    "outbox",
+    "push_outbox_now",
+    "retry_outbox",
+    "discard_outbox",
 ];
 
 fn main() {

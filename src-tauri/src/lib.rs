@@ -26,6 +26,13 @@ pub const COMMANDS: &[&str] = &[
     "set_source_token",
     "start_sync",
     "sync_status",
+    "validation_queue",
+    "record_validation",
+    "validation_history",
+    "outbox",
+    "push_outbox_now",
+    "retry_outbox",
+    "discard_outbox",
 ];
 
 /// Register the shell's commands (the ones in [`COMMANDS`]) on `builder`.
@@ -42,6 +49,13 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::sources::set_source_token,
         commands::sync::start_sync,
         commands::sync::sync_status,
+        commands::validation::validation_queue,
+        commands::validation::record_validation,
+        commands::validation::validation_history,
+        commands::validation::outbox,
+        commands::validation::push_outbox_now,
+        commands::validation::retry_outbox,
+        commands::validation::discard_outbox,
     ])
 }
 

@@ -4,4 +4,5 @@
 pub mod sources;
 pub mod sync;
 pub mod tickets;
+pub mod validation;
 pub mod workspace;
