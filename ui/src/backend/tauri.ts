@@ -26,5 +26,12 @@ export function tauriBackend(): Backend {
     syncStatus: () => invoke("sync_status"),
     onTicketsChanged: (handler) => listen<TicketsChanged>("tickets-changed", (e) => handler(e.payload)),
     onSyncStatus: (handler) => listen<SyncStatus>("sync-status", (e) => handler(e.payload)),
+    validationQueue: (filter) => invoke("validation_queue", { filter }),
+    recordValidation: (input) => invoke("record_validation", { input }),
+    validationHistory: (ticketId) => invoke("validation_history", { ticketId }),
+    outbox: (all) => invoke("outbox", { all }),
+    pushOutbox: (force) => invoke("push_outbox_now", { force }),
+    retryOutbox: (validationId, force) => invoke("retry_outbox", { validationId, force }),
+    discardOutbox: (validationId) => invoke("discard_outbox", { validationId }),
   };
 }

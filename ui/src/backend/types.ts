@@ -2,6 +2,9 @@
 // interface; tests hand in a fake (src/backend/fake.ts).
 import type { AddedSource } from "../bindings/AddedSource";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
+import type { OutboxEntry } from "../bindings/OutboxEntry";
+import type { PushReport } from "../bindings/PushReport";
+import type { QueueFilter } from "../bindings/QueueFilter";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
 import type { ServerInput } from "../bindings/ServerInput";
 import type { Source } from "../bindings/Source";
@@ -14,6 +17,9 @@ import type { TicketQuery } from "../bindings/TicketQuery";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
 import type { TokenStorage } from "../bindings/TokenStorage";
+import type { Validation } from "../bindings/Validation";
+import type { ValidationInput } from "../bindings/ValidationInput";
+import type { ValidationQueue } from "../bindings/ValidationQueue";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
 
 /** Stops a subscription. */
@@ -40,4 +46,18 @@ export interface Backend {
   /** Batched: fires at most every ~750 ms while a sync writes tickets. */
   onTicketsChanged(handler: (e: TicketsChanged) => void): Promise<Unsubscribe>;
   onSyncStatus(handler: (s: SyncStatus) => void): Promise<Unsubscribe>;
+  /** Fixes awaiting validation, most urgent first, with their count. */
+  validationQueue(filter: QueueFilter): Promise<ValidationQueue>;
+  /** Record a validation; its server writes wait in the outbox. */
+  recordValidation(input: ValidationInput): Promise<Validation>;
+  /** A ticket's validation rounds, oldest first. */
+  validationHistory(ticketId: number): Promise<Validation[]>;
+  /** The outbox; `all` adds what was sent or discarded. */
+  outbox(all: boolean): Promise<OutboxEntry[]>;
+  /** Push every due write now (`force`: also the ones in conflict). */
+  pushOutbox(force: boolean): Promise<PushReport>;
+  /** Try a validation's rejected/conflicting writes again at the next push. */
+  retryOutbox(validationId: number, force: boolean): Promise<number>;
+  /** Drop a validation's unsent writes (nothing is deleted). */
+  discardOutbox(validationId: number): Promise<number>;
 }
