@@ -283,7 +283,7 @@ export class FakeBackend implements Backend {
     return report;
   }
 
-  async retryOutbox(validationId: number) {
+  async retryOutbox(validationId: number, _force: boolean) {
     this.guard();
     let n = 0;
     for (const r of this.outboxRows) {
