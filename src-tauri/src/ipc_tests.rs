@@ -186,3 +186,17 @@ fn a_bad_validation_names_the_problem_and_stores_nothing() {
         "process_area": null, "priority": null, "assignee": null, "source": null } })).unwrap();
     assert_eq!(queue["count"], 0, "new tickets are not awaiting validation: {queue}");
 }
+
+#[test]
+fn push_now_that_cannot_reach_the_server_keeps_writes_pending_and_says_why() {
+    let h = harness(); // its source has no token (and nothing listens on 127.0.0.1:9)
+    let id = invoke(&h, "query_tickets", query(Some("invoice"))).unwrap()[0]["id"].as_i64().unwrap();
+    invoke(&h, "record_validation", validation_input(id, "passed", &[])).unwrap();
+    for _ in 1..=2 {
+        let report = invoke(&h, "push_outbox_now", json!({ "force": false })).unwrap();
+        assert_eq!((report["sent"].as_u64(), report["pending"].as_u64()), (Some(0), Some(1)), "{report}");
+        assert!(report["stopped"][0].as_str().is_some_and(|s| s.contains("erp")), "says which source: {report}");
+        let rows = invoke(&h, "outbox", json!({ "all": false })).unwrap();
+        assert!(rows.as_array().unwrap().iter().all(|r| r["state"] == "pending"), "{rows}");
+    }
+}

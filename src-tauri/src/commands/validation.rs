@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use hypercare::validation::outbox::{discard_validation, retry_validation, OutboxEntry};
+use hypercare::validation::outbox::{discard_validation, make_pending_due, retry_validation, OutboxEntry};
 use hypercare::validation::push::{push_outbox, PushOptions, PushReport};
 use hypercare::validation::queue::{QueueFilter, QueueItem};
 use hypercare::validation::record::{record_validation as record, NewValidation};
@@ -111,7 +111,8 @@ pub async fn outbox(state: State<'_, AppState>, all: bool) -> CmdResult<Vec<Outb
     blocking(move || store.outbox(all)).await
 }
 
-/// Push every due outbox write on a background thread; resolves with the report.
+/// "Push now": every pending write (backoff or not; conflicts only with
+/// `force`) on a background thread; resolves with the report.
 #[tauri::command]
 pub async fn push_outbox_now<R: Runtime>(app: AppHandle<R>, force: bool) -> CmdResult<PushReport> {
     let state = app.state::<AppState>();
@@ -123,7 +124,9 @@ pub async fn push_outbox_now<R: Runtime>(app: AppHandle<R>, force: bool) -> CmdR
             .map_err(|e| Error::Internal(format!("cannot start the push runtime: {e}")))?;
         let token_for = |s: &hypercare::model::Source| creds.token_for(s);
         let opts = PushOptions { force, ..PushOptions::default() };
-        rt.block_on(push_outbox(&store, &token_for, &opts, Utc::now()))
+        let now = Utc::now();
+        make_pending_due(&store, now)?;
+        rt.block_on(push_outbox(&store, &token_for, &opts, now))
     })
     .await?;
     tracing::info!(sent = report.sent, rejected = report.rejected, conflicts = report.conflicts,
