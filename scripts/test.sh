@@ -48,3 +48,5 @@ export TAURI_DRIVER
 # bounded in time because a hang in the window chain is silent.
 cargo test --locked -p hypercare-desk --test e2e --no-run
 timeout 900 cargo test --locked -p hypercare-desk --test e2e -- --test-threads=1
+cargo test --locked -p hypercare-desk --test e2e_validation --no-run
+timeout 600 cargo test --locked -p hypercare-desk --test e2e_validation -- --test-threads=1

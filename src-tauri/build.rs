@@ -24,6 +24,13 @@ const COMMANDS: &[&str] = &[
     "merge_themes",
     "split_theme",
     "mark_theme_training",
+    "validation_queue",
+    "record_validation",
+    "validation_history",
+    "outbox",
+    "push_outbox_now",
+    "retry_outbox",
+    "discard_outbox",
 ];
 
 fn main() {

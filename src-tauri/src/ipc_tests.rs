@@ -183,4 +183,65 @@ fn theme_edits_over_ipc_name_the_problem() {
     assert_eq!(missing["code"], "not_found", "{missing}");
     let into_itself = invoke(&h, "merge_themes", json!({ "from": 3, "into": 3 })).unwrap_err();
     assert_eq!(into_itself["code"], "invalid_input", "{into_itself}");
+/// The validation form's JSON as ui/src/lib/validation.ts builds it.
+fn validation_input(ticket_id: i64, outcome: &str, evidence: &[&str]) -> Value {
+    json!({ "input": {
+        "ticket_id": ticket_id, "outcome": outcome, "steps": "Posted invoice 4711", "environment": "QAS 2024.3",
+        "test_data": "customer 1000", "notes": "posts fine now", "evidence": evidence, "supersedes": null
+    }})
+}
+
+#[test]
+fn a_validation_recorded_over_ipc_waits_in_the_outbox_until_discarded() {
+    let h = harness();
+    let all = invoke(&h, "query_tickets", query(Some("invoice"))).unwrap();
+    let id = all[0]["id"].as_i64().unwrap();
+    let v = invoke(&h, "record_validation", validation_input(id, "passed", &[])).unwrap();
+    assert_eq!((v["ticket_key"].as_str(), v["outcome"].as_str(), v["round"].as_i64()), (Some("#1"), Some("passed"), Some(1)));
+
+    let history = invoke(&h, "validation_history", json!({ "ticketId": id })).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["notes"], "posts fine now");
+
+    let outbox = invoke(&h, "outbox", json!({ "all": false })).unwrap();
+    let rows = outbox.as_array().unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["state"] == "pending"), "{outbox}");
+    let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"comment") && kinds.contains(&"transition"), "passed closes the ticket: {kinds:?}");
+
+    let vid = v["id"].as_i64().unwrap();
+    let n = invoke(&h, "discard_outbox", json!({ "validationId": vid })).unwrap();
+    assert_eq!(n.as_u64(), Some(rows.len() as u64));
+    assert_eq!(invoke(&h, "outbox", json!({ "all": false })).unwrap(), json!([]));
+    let everything = invoke(&h, "outbox", json!({ "all": true })).unwrap();
+    assert!(everything.as_array().unwrap().iter().all(|r| r["state"] == "discarded"), "nothing is deleted");
+}
+
+#[test]
+fn a_bad_validation_names_the_problem_and_stores_nothing() {
+    let h = harness();
+    let id = invoke(&h, "query_tickets", query(Some("invoice"))).unwrap()[0]["id"].as_i64().unwrap();
+    let err = invoke(&h, "record_validation", validation_input(id, "passed", &["/no/such/screenshot.png"])).unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("screenshot.png"), "{err}");
+    assert_eq!(invoke(&h, "validation_history", json!({ "ticketId": id })).unwrap(), json!([]));
+    let missing = invoke(&h, "record_validation", validation_input(424242, "failed", &[])).unwrap_err();
+    assert_eq!(missing["code"], "not_found", "{missing}");
+    let queue = invoke(&h, "validation_queue", json!({ "filter": {
+        "process_area": null, "priority": null, "assignee": null, "source": null } })).unwrap();
+    assert_eq!(queue["count"], 0, "new tickets are not awaiting validation: {queue}");
+}
+
+#[test]
+fn push_now_that_cannot_reach_the_server_keeps_writes_pending_and_says_why() {
+    let h = harness(); // its source has no token (and nothing listens on 127.0.0.1:9)
+    let id = invoke(&h, "query_tickets", query(Some("invoice"))).unwrap()[0]["id"].as_i64().unwrap();
+    invoke(&h, "record_validation", validation_input(id, "passed", &[])).unwrap();
+    for _ in 1..=2 {
+        let report = invoke(&h, "push_outbox_now", json!({ "force": false })).unwrap();
+        assert_eq!((report["sent"].as_u64(), report["pending"].as_u64()), (Some(0), Some(1)), "{report}");
+        assert!(report["stopped"][0].as_str().is_some_and(|s| s.contains("erp")), "says which source: {report}");
+        let rows = invoke(&h, "outbox", json!({ "all": false })).unwrap();
+        assert!(rows.as_array().unwrap().iter().all(|r| r["state"] == "pending"), "{rows}");
+    }
 }

@@ -36,6 +36,13 @@ pub const COMMANDS: &[&str] = &[
     "merge_themes",
     "split_theme",
     "mark_theme_training",
+    "validation_queue",
+    "record_validation",
+    "validation_history",
+    "outbox",
+    "push_outbox_now",
+    "retry_outbox",
+    "discard_outbox",
 ];
 
 /// Register the shell's commands (the ones in [`COMMANDS`]) on `builder`.
@@ -62,6 +69,13 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::triage::merge_themes,
         commands::triage::split_theme,
         commands::triage::mark_theme_training,
+        commands::validation::validation_queue,
+        commands::validation::record_validation,
+        commands::validation::validation_history,
+        commands::validation::outbox,
+        commands::validation::push_outbox_now,
+        commands::validation::retry_outbox,
+        commands::validation::discard_outbox,
     ])
 }
 

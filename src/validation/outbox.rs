@@ -163,6 +163,17 @@ pub fn retry_validation(store: &Store, validation_id: i64, force: bool, now: Dat
     })
 }
 
+/// "Push now": pending rows waiting out a backoff become due at once
+/// (conflicts stay held back). Returns how many rows were moved up.
+pub fn make_pending_due(store: &Store, now: DateTime<Utc>) -> Result<usize> {
+    store.with_tx(|tx| {
+        Ok(tx.execute(
+            "UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'pending' AND next_attempt_at > ?1",
+            [to_ts(now)],
+        )?)
+    })
+}
+
 /// Push despite conflicts: conflict rows become pending, flagged `force`,
 /// and are due now. Returns how many rows were released.
 pub fn force_conflicts(store: &Store, now: DateTime<Utc>) -> Result<usize> {

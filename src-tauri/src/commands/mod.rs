@@ -5,4 +5,5 @@ pub mod sources;
 pub mod sync;
 pub mod tickets;
 pub mod triage;
+pub mod validation;
 pub mod workspace;

@@ -101,6 +101,19 @@ impl Redmine {
         Ok(())
     }
 
+    /// Move an issue to a status (by id: 3 = Resolved, 5 = Closed in Redmine's default data).
+    pub async fn set_status(&self, issue: u64, status_id: u64) -> Result<()> {
+        let body = json!({ "issue": { "status_id": status_id } });
+        self.call(reqwest::Method::PUT, &format!("/issues/{issue}.json"), Some(body)).await?;
+        Ok(())
+    }
+
+    /// An issue with its journals, as Redmine's API returns it (`issue` object).
+    pub async fn issue(&self, issue: u64) -> Result<Value> {
+        let v = self.call(reqwest::Method::GET, &format!("/issues/{issue}.json?include=journals"), None).await?;
+        v.map(|v| v["issue"].clone()).ok_or_else(|| anyhow!("Redmine: issue {issue} came back empty"))
+    }
+
     fn data_dir(&self) -> Result<PathBuf> {
         self.data.clone().ok_or_else(|| anyhow!("REDMINE_DATA is not set: cannot stop or start Redmine"))
     }

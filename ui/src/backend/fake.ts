@@ -2,6 +2,8 @@
 // It records the queries it receives so tests can assert them.
 import type { IpcError } from "../bindings/IpcError";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
+import type { OutboxEntry } from "../bindings/OutboxEntry";
+import type { QueueItem } from "../bindings/QueueItem";
 import type { Source } from "../bindings/Source";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
@@ -11,6 +13,8 @@ import type { TicketsChanged } from "../bindings/TicketsChanged";
 import type { ThemeView } from "../bindings/ThemeView";
 import type { TicketTriage } from "../bindings/TicketTriage";
 import { CATEGORIES, IMPACTS, priorityOf, URGENCIES, type Urgency } from "../lib/triage";
+import type { Validation } from "../bindings/Validation";
+import type { ValidationInput } from "../bindings/ValidationInput";
 import { IDLE_STATUS } from "../lib/status";
 import type { Backend, TriageOverride } from "./types";
 
@@ -88,6 +92,24 @@ export function fakeTheme(id: number, name: string, dates: string[], extra: Part
 }
 
 const DAY = 86_400_000;
+export function fakeQueueItem(ticketId: number, title: string, extra: Partial<QueueItem> = {}): QueueItem {
+  return {
+    ticket_id: ticketId,
+    source: "erp",
+    key: `#${ticketId}`,
+    title,
+    status: "Resolved",
+    priority: "Normal",
+    process_area: "Bug",
+    assignee: null,
+    resolved_at: "2026-03-02T09:00:00Z",
+    updated_at: "2026-03-02T09:00:00Z",
+    waiting_days: 2,
+    fix_notes: [],
+    history: [],
+    ...extra,
+  };
+}
 
 export class FakeBackend implements Backend {
   tickets: TicketSummary[] = [];
@@ -104,6 +126,14 @@ export class FakeBackend implements Backend {
   themeList: (ThemeView & { dates: string[] })[] = [];
   /** "today" for before/after counts. */
   today = "2026-11-09";
+  /** Fixes awaiting validation. */
+  queue: QueueItem[] = [];
+  validations: Validation[] = [];
+  outboxRows: OutboxEntry[] = [];
+  /** The inputs recordValidation received. */
+  recorded: ValidationInput[] = [];
+  /** While true, pushOutbox cannot reach the server (rows stay pending). */
+  serverDown = false;
   private changed: ((e: TicketsChanged) => void)[] = [];
   private status: ((s: SyncStatus) => void)[] = [];
 
@@ -331,5 +361,116 @@ export class FakeBackend implements Backend {
   /** Test helper: fire the sync-status event. */
   emitSyncStatus(s: SyncStatus): void {
     for (const h of this.status) h(s);
+  }
+
+  async validationQueue() {
+    this.guard();
+    return { items: this.queue, count: this.queue.length };
+  }
+
+  async recordValidation(input: ValidationInput) {
+    this.recorded.push(input);
+    this.guard();
+    const item = this.queue.find((q) => q.ticket_id === input.ticket_id);
+    if (!item) throw { code: "not_found", message: `no ticket with id ${input.ticket_id}` } satisfies IpcError;
+    const missing = input.evidence.find((p) => p.startsWith("/missing"));
+    if (missing) throw { code: "invalid_input", message: `evidence file ${missing} cannot be read` } satisfies IpcError;
+    const id = this.validations.length + 1;
+    const now = "2026-03-04T10:00:00Z";
+    const v: Validation = {
+      id,
+      uuid: `uuid-${id}`,
+      ticket_id: item.ticket_id,
+      ticket_key: item.key,
+      round: this.validations.filter((x) => x.ticket_id === item.ticket_id).length + 1,
+      outcome: input.outcome,
+      steps: input.steps,
+      environment: input.environment,
+      test_data: input.test_data,
+      notes: input.notes,
+      validator: "tester",
+      recorded_at: now,
+      supersedes: input.supersedes,
+      superseded_by: null,
+      evidence: input.evidence.map((p, i) => ({ id: i + 1, file_name: p.split("/").pop() ?? p, media_type: "application/octet-stream", size: 1, sha256: "" })),
+      push_state: "pending",
+    };
+    this.validations.push(v);
+    const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry => ({
+      id: this.outboxRows.length + 1,
+      validation_id: id,
+      validation_uuid: v.uuid,
+      ticket_key: v.ticket_key,
+      outcome: v.outcome,
+      kind,
+      detail,
+      state: "pending",
+      attempts: 0,
+      next_attempt_at: now,
+      last_error: null,
+      remote_ref: null,
+      updated_at: now,
+    });
+    this.outboxRows.push(row("comment", null));
+    for (const e of v.evidence) this.outboxRows.push(row("attachment", e.file_name));
+    const target = { passed: "Closed", failed: "In Progress", blocked: null }[v.outcome];
+    if (target) this.outboxRows.push(row("transition", target));
+    if (v.outcome !== "blocked") this.queue = this.queue.filter((q) => q.ticket_id !== item.ticket_id);
+    return v;
+  }
+
+  async validationHistory(ticketId: number) {
+    this.guard();
+    return this.validations.filter((v) => v.ticket_id === ticketId);
+  }
+
+  async outbox(all: boolean) {
+    this.guard();
+    return this.outboxRows.filter((r) => all || ["pending", "rejected", "conflict"].includes(r.state));
+  }
+
+  async pushOutbox(force: boolean) {
+    this.guard();
+    const report = { items: [], sent: 0, rejected: 0, conflicts: 0, pending: 0, stopped: [] as string[] };
+    for (const r of this.outboxRows) {
+      if (r.state === "conflict" && force) r.state = "pending";
+      if (r.state !== "pending") continue;
+      if (this.serverDown) {
+        r.attempts++;
+        r.last_error = "cannot reach http://127.0.0.1:3302: connection refused";
+        report.pending++;
+      } else {
+        r.state = "sent";
+        r.last_error = null;
+        report.sent++;
+      }
+    }
+    if (this.serverDown) report.stopped.push("erp: cannot reach http://127.0.0.1:3302");
+    return report;
+  }
+
+  async retryOutbox(validationId: number, _force: boolean) {
+    this.guard();
+    let n = 0;
+    for (const r of this.outboxRows) {
+      if (r.validation_id === validationId && (r.state === "rejected" || r.state === "conflict")) {
+        r.state = "pending";
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async discardOutbox(validationId: number) {
+    this.guard();
+    let n = 0;
+    for (const r of this.outboxRows) {
+      if (r.validation_id === validationId && ["pending", "rejected", "conflict"].includes(r.state)) {
+        r.state = "discarded";
+        r.last_error = "discarded by the user";
+        n++;
+      }
+    }
+    return n;
   }
 }

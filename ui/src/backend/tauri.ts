@@ -42,5 +42,12 @@ export function tauriBackend(): Backend {
     mergeThemes: (from, into) => invoke("merge_themes", { from, into }),
     splitTheme: (theme, ticketIds, name) => invoke("split_theme", { theme, ticketIds, name }),
     markThemeTraining: (theme, date, kind, note) => invoke("mark_theme_training", { theme, date, kind, note }),
+    validationQueue: (filter) => invoke("validation_queue", { filter }),
+    recordValidation: (input) => invoke("record_validation", { input }),
+    validationHistory: (ticketId) => invoke("validation_history", { ticketId }),
+    outbox: (all) => invoke("outbox", { all }),
+    pushOutbox: (force) => invoke("push_outbox_now", { force }),
+    retryOutbox: (validationId, force) => invoke("retry_outbox", { validationId, force }),
+    discardOutbox: (validationId) => invoke("discard_outbox", { validationId }),
   };
 }

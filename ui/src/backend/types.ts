@@ -4,6 +4,9 @@ import type { AddedSource } from "../bindings/AddedSource";
 import type { Category } from "../bindings/Category";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
 import type { Impact } from "../bindings/Impact";
+import type { OutboxEntry } from "../bindings/OutboxEntry";
+import type { PushReport } from "../bindings/PushReport";
+import type { QueueFilter } from "../bindings/QueueFilter";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
 import type { Priority } from "../bindings/Priority";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
@@ -22,6 +25,9 @@ import type { TicketTriage } from "../bindings/TicketTriage";
 import type { TriageRun } from "../bindings/TriageRun";
 import type { Urgency } from "../bindings/Urgency";
 import type { TokenStorage } from "../bindings/TokenStorage";
+import type { Validation } from "../bindings/Validation";
+import type { ValidationInput } from "../bindings/ValidationInput";
+import type { ValidationQueue } from "../bindings/ValidationQueue";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
 
 /** A triage override: the fields given replace the automatic result. */
@@ -71,4 +77,18 @@ export interface Backend {
   splitTheme(theme: number, ticketIds: number[], name: string): Promise<number>;
   /** Mark a theme addressed by training/documentation on `date` (YYYY-MM-DD). */
   markThemeTraining(theme: number, date: string, kind: "training" | "documentation", note: string): Promise<number>;
+  /** Fixes awaiting validation, most urgent first, with their count. */
+  validationQueue(filter: QueueFilter): Promise<ValidationQueue>;
+  /** Record a validation; its server writes wait in the outbox. */
+  recordValidation(input: ValidationInput): Promise<Validation>;
+  /** A ticket's validation rounds, oldest first. */
+  validationHistory(ticketId: number): Promise<Validation[]>;
+  /** The outbox; `all` adds what was sent or discarded. */
+  outbox(all: boolean): Promise<OutboxEntry[]>;
+  /** Push every due write now (`force`: also the ones in conflict). */
+  pushOutbox(force: boolean): Promise<PushReport>;
+  /** Try a validation's rejected/conflicting writes again at the next push. */
+  retryOutbox(validationId: number, force: boolean): Promise<number>;
+  /** Drop a validation's unsent writes (nothing is deleted). */
+  discardOutbox(validationId: number): Promise<number>;
 }

@@ -1,5 +1,5 @@
 // The app's navigation. Views marked `soon` are placeholders for features
-// that are being built (validation, outbox, KPIs).
+// that are being built (KPIs).
 
 export type ViewId = "inbox" | "sources" | "validation" | "outbox" | "kpis" | "triage" | "themes";
 
@@ -11,10 +11,13 @@ export interface NavItem {
 
 export const NAV: readonly NavItem[] = [
   { id: "inbox", label: "Inbox", soon: false },
-  { id: "validation", label: "Validation queue", soon: true },
-  { id: "outbox", label: "Outbox", soon: true },
+  { id: "validation", label: "Validation queue", soon: false },
+  { id: "outbox", label: "Outbox", soon: false },
   { id: "kpis", label: "KPIs dashboard", soon: true },
   { id: "triage", label: "Triage", soon: false },
   { id: "themes", label: "Themes", soon: false },
   { id: "sources", label: "Sources", soon: false },
 ];
+
+/** Counts shown next to nav items (fixes awaiting validation, unsent validations). */
+export type NavBadges = Partial<Record<ViewId, number>>;

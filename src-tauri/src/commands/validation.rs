@@ -1,0 +1,152 @@
+//! Fix validation: the queue, recording a validation, a ticket's history,
+//! and the outbox (list, push, retry, discard).
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use hypercare::validation::outbox::{discard_validation, make_pending_due, retry_validation, OutboxEntry};
+use hypercare::validation::push::{push_outbox, PushOptions, PushReport};
+use hypercare::validation::queue::{QueueFilter, QueueItem};
+use hypercare::validation::record::{record_validation as record, NewValidation};
+use hypercare::validation::{Outcome, Validation};
+use hypercare::Error;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use ts_rs::TS;
+
+use crate::error::{blocking, CmdResult};
+use crate::state::AppState;
+use crate::sync_runner::{TicketsChanged, TICKETS_CHANGED};
+
+/// The queue as the Validation view shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ValidationQueue {
+    pub items: Vec<QueueItem>,
+    /// How many fixes await validation (the nav badge).
+    pub count: u32,
+}
+
+/// What the validation form sends.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ValidationInput {
+    pub ticket_id: i64,
+    pub outcome: Outcome,
+    pub steps: String,
+    pub environment: String,
+    pub test_data: String,
+    pub notes: String,
+    /// Evidence files on this machine; each is read and kept in the store.
+    pub evidence: Vec<String>,
+    /// The validation this one corrects.
+    pub supersedes: Option<i64>,
+}
+
+/// Who validates: the OS user, as the CLI's default.
+fn validator() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "desktop user".to_string())
+}
+
+fn notify<R: Runtime>(app: &AppHandle<R>) {
+    if let Err(e) = app.emit(TICKETS_CHANGED, TicketsChanged { source: "validation".into() }) {
+        tracing::warn!(error = %e, "could not emit tickets-changed");
+    }
+}
+
+/// The fixes awaiting validation, most urgent first.
+#[tauri::command]
+pub async fn validation_queue(state: State<'_, AppState>, filter: QueueFilter) -> CmdResult<ValidationQueue> {
+    let store = state.store.clone();
+    blocking(move || {
+        let items = store.validation_queue(&filter, Utc::now())?;
+        Ok(ValidationQueue { count: u32::try_from(items.len()).unwrap_or(u32::MAX), items })
+    })
+    .await
+}
+
+/// Record a validation (and its outbox writes) in one transaction.
+#[tauri::command]
+pub async fn record_validation<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    input: ValidationInput,
+) -> CmdResult<Validation> {
+    let store = state.store.clone();
+    let v = blocking(move || {
+        let new = NewValidation {
+            ticket_id: input.ticket_id,
+            outcome: input.outcome,
+            steps: input.steps,
+            environment: input.environment,
+            test_data: input.test_data,
+            notes: input.notes,
+            validator: validator(),
+            evidence: input.evidence.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(PathBuf::from).collect(),
+            supersedes: input.supersedes,
+        };
+        record(&store, &new, Utc::now())
+    })
+    .await?;
+    tracing::info!(ticket = %v.ticket_key, outcome = v.outcome.as_str(), "validation recorded");
+    notify(&app);
+    Ok(v)
+}
+
+/// A ticket's validation rounds, oldest first.
+#[tauri::command]
+pub async fn validation_history(state: State<'_, AppState>, ticket_id: i64) -> CmdResult<Vec<Validation>> {
+    let store = state.store.clone();
+    blocking(move || store.validations(ticket_id)).await
+}
+
+/// The outbox; `all` also lists what was sent or discarded.
+#[tauri::command]
+pub async fn outbox(state: State<'_, AppState>, all: bool) -> CmdResult<Vec<OutboxEntry>> {
+    let store = state.store.clone();
+    blocking(move || store.outbox(all)).await
+}
+
+/// "Push now": every pending write (backoff or not; conflicts only with
+/// `force`) on a background thread; resolves with the report.
+#[tauri::command]
+pub async fn push_outbox_now<R: Runtime>(app: AppHandle<R>, force: bool) -> CmdResult<PushReport> {
+    let state = app.state::<AppState>();
+    let (store, creds) = (state.store.clone(), state.credentials.clone());
+    let report = blocking(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start the push runtime: {e}")))?;
+        let token_for = |s: &hypercare::model::Source| creds.token_for(s);
+        let opts = PushOptions { force, ..PushOptions::default() };
+        let now = Utc::now();
+        make_pending_due(&store, now)?;
+        rt.block_on(push_outbox(&store, &token_for, &opts, now))
+    })
+    .await?;
+    tracing::info!(sent = report.sent, rejected = report.rejected, conflicts = report.conflicts,
+        pending = report.pending, "outbox pushed");
+    notify(&app);
+    Ok(report)
+}
+
+/// Try a validation's rejected or conflicting writes again at the next push.
+#[tauri::command]
+pub async fn retry_outbox(state: State<'_, AppState>, validation_id: i64, force: bool) -> CmdResult<u32> {
+    let store = state.store.clone();
+    blocking(move || Ok(u32::try_from(retry_validation(&store, validation_id, force, Utc::now())?).unwrap_or(u32::MAX)))
+        .await
+}
+
+/// Drop a validation's unsent writes (nothing is deleted).
+#[tauri::command]
+pub async fn discard_outbox(state: State<'_, AppState>, validation_id: i64) -> CmdResult<u32> {
+    let store = state.store.clone();
+    blocking(move || Ok(u32::try_from(discard_validation(&store, validation_id, Utc::now())?).unwrap_or(u32::MAX)))
+        .await
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+
+import { FakeBackend, fakeQueueItem } from "../backend/fake";
+import type { OutboxEntry } from "../bindings/OutboxEntry";
+import {
+  emptyForm,
+  formKey,
+  formProblem,
+  groupOutbox,
+  outboxActions,
+  parseEvidence,
+  saveValidation,
+  toInput,
+  unsentCount,
+} from "./validation";
+
+function backendWithQueue(): FakeBackend {
+  const b = new FakeBackend();
+  b.queue = [fakeQueueItem(7, "Invoice posting fails", { priority: "Urgent" }), fakeQueueItem(8, "Scanner lag")];
+  return b;
+}
+
+describe("validation form", () => {
+  it("refuses to save without an outcome, and never calls the backend", async () => {
+    const b = backendWithQueue();
+    const r = await saveValidation(b, 7, { ...emptyForm(), notes: "looks fine" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ code: "invalid_input", message: expect.stringContaining("outcome") });
+    expect(b.recorded).toEqual([]);
+  });
+
+  it("asks for notes when a fix failed or is blocked, not when it passed", () => {
+    expect(formProblem({ ...emptyForm(), outcome: "failed" })).toMatch(/what still fails/);
+    expect(formProblem({ ...emptyForm(), outcome: "blocked", notes: "  " })).toMatch(/blocks/);
+    expect(formProblem({ ...emptyForm(), outcome: "failed", notes: "still 500 on post" })).toBeNull();
+    expect(formProblem({ ...emptyForm(), outcome: "passed" })).toBeNull();
+  });
+
+  it("sends trimmed fields and one evidence path per line", async () => {
+    const b = backendWithQueue();
+    const form = {
+      outcome: "passed" as const,
+      steps: " Posted invoice 4711 ",
+      environment: "QAS",
+      testData: "customer 1000",
+      notes: "ok ",
+      evidence: "/home/me/shot one.png\n\n  /home/me/log.txt  \r\n",
+    };
+    const r = await saveValidation(b, 7, form);
+    expect(r.ok).toBe(true);
+    expect(b.recorded).toEqual([
+      {
+        ticket_id: 7,
+        outcome: "passed",
+        steps: "Posted invoice 4711",
+        environment: "QAS",
+        test_data: "customer 1000",
+        notes: "ok",
+        evidence: ["/home/me/shot one.png", "/home/me/log.txt"],
+        supersedes: null,
+      },
+    ]);
+    // The ticket left the queue and its writes wait in the outbox.
+    expect((await b.validationQueue()).items.map((q) => q.key)).toEqual(["#8"]);
+    const groups = groupOutbox(await b.outbox(false));
+    expect(groups.map((g) => [g.ticketKey, g.state, g.entries.map((e) => e.kind)])).toEqual([
+      ["#7", "pending", ["comment", "attachment", "attachment", "transition"]],
+    ]);
+    expect((await b.validationHistory(7)).map((v) => [v.round, v.outcome])).toEqual([[1, "passed"]]);
+  });
+
+  it("shows the backend's error when a file cannot be read, and keeps the ticket queued", async () => {
+    const b = backendWithQueue();
+    const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "passed", evidence: "/missing/shot.png" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toEqual({ code: "invalid_input", message: "evidence file /missing/shot.png cannot be read" });
+    expect((await b.validationQueue()).count).toBe(2);
+    expect(await b.outbox(true)).toEqual([]);
+  });
+
+  it("builds a correction that names the validation it supersedes", () => {
+    const input = toInput(7, { ...emptyForm(), outcome: "failed", notes: "wrong" }, 3);
+    expect(input.supersedes).toBe(3);
+    expect(parseEvidence("  \n")).toEqual([]);
+  });
+});
+
+describe("form keys", () => {
+  it("p/f/b choose the outcome outside text fields only", () => {
+    expect(formKey("p", { inTextField: false })).toEqual({ kind: "outcome", outcome: "passed" });
+    expect(formKey("F", { inTextField: false })).toEqual({ kind: "outcome", outcome: "failed" });
+    expect(formKey("b", { inTextField: false })).toEqual({ kind: "outcome", outcome: "blocked" });
+    expect(formKey("p", { inTextField: true })).toEqual({ kind: "none" });
+    expect(formKey("b", { inTextField: false }, { ctrl: true })).toEqual({ kind: "none" });
+    expect(formKey("x", { inTextField: false })).toEqual({ kind: "none" });
+  });
+
+  it("Ctrl+Enter or Cmd+Enter saves, even from a text field; plain Enter does not", () => {
+    expect(formKey("Enter", { inTextField: true }, { ctrl: true })).toEqual({ kind: "save" });
+    expect(formKey("Enter", { inTextField: false }, { meta: true })).toEqual({ kind: "save" });
+    expect(formKey("Enter", { inTextField: true })).toEqual({ kind: "none" });
+  });
+});
+
+describe("outbox", () => {
+  it("stays pending while the server is down, then is sent by a push", async () => {
+    const b = backendWithQueue();
+    await saveValidation(b, 7, { ...emptyForm(), outcome: "passed" });
+    b.serverDown = true;
+    const down = await b.pushOutbox(false);
+    expect([down.sent, down.pending]).toEqual([0, 2]);
+    let groups = groupOutbox(await b.outbox(true));
+    expect(groups[0].state).toBe("pending");
+    expect(groups[0].reason).toMatch(/cannot reach/);
+    expect(unsentCount(groups)).toBe(1);
+    b.serverDown = false;
+    expect((await b.pushOutbox(false)).sent).toBe(2);
+    groups = groupOutbox(await b.outbox(true));
+    expect(groups[0].state).toBe("sent");
+    expect(unsentCount(groups)).toBe(0);
+    expect(await b.outbox(false)).toEqual([]);
+  });
+
+  it("the worst write decides a validation's state and reason; actions follow it", () => {
+    const row = (id: number, vid: number, state: OutboxEntry["state"], last_error: string | null = null): OutboxEntry => ({
+      id,
+      validation_id: vid,
+      validation_uuid: `u${vid}`,
+      ticket_key: `#${vid}`,
+      outcome: "passed",
+      kind: "comment",
+      detail: null,
+      state,
+      attempts: 1,
+      next_attempt_at: "2026-03-04T10:00:00Z",
+      last_error,
+      remote_ref: null,
+      updated_at: "2026-03-04T10:00:00Z",
+    });
+    const groups = groupOutbox([
+      row(1, 1, "sent"),
+      row(2, 1, "rejected", "status Closed is not allowed for this role"),
+      row(3, 2, "conflict", "ticket changed on the server"),
+      row(4, 2, "pending"),
+    ]);
+    expect(groups.map((g) => [g.validationId, g.state, g.reason])).toEqual([
+      [2, "conflict", "ticket changed on the server"],
+      [1, "rejected", "status Closed is not allowed for this role"],
+    ]);
+    expect(outboxActions("rejected")).toEqual({ retry: true, discard: true });
+    expect(outboxActions("pending")).toEqual({ retry: false, discard: true });
+    expect(outboxActions("sent")).toEqual({ retry: false, discard: false });
+  });
+
+  it("retry and discard change only that validation's unsent writes", async () => {
+    const b = backendWithQueue();
+    await saveValidation(b, 7, { ...emptyForm(), outcome: "passed" });
+    await saveValidation(b, 8, { ...emptyForm(), outcome: "failed", notes: "still slow" });
+    b.outboxRows.filter((r) => r.validation_id === 1).forEach((r) => (r.state = "rejected"));
+    expect(await b.retryOutbox(1, false)).toBe(2);
+    expect(await b.discardOutbox(2)).toBe(2);
+    const groups = groupOutbox(await b.outbox(true));
+    expect(groups.map((g) => [g.validationId, g.state])).toEqual([
+      [2, "discarded"],
+      [1, "pending"],
+    ]);
+  });
+});
