@@ -183,6 +183,8 @@ fn theme_edits_over_ipc_name_the_problem() {
     assert_eq!(missing["code"], "not_found", "{missing}");
     let into_itself = invoke(&h, "merge_themes", json!({ "from": 3, "into": 3 })).unwrap_err();
     assert_eq!(into_itself["code"], "invalid_input", "{into_itself}");
+}
+
 /// The validation form's JSON as ui/src/lib/validation.ts builds it.
 fn validation_input(ticket_id: i64, outcome: &str, evidence: &[&str]) -> Value {
     json!({ "input": {
