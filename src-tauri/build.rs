@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "set_source_token",
     "start_sync",
     "sync_status",
+    "kpi_dashboard",
+    "export_report",
 ];
 
 fn main() {

@@ -26,6 +26,8 @@ pub const COMMANDS: &[&str] = &[
     "set_source_token",
     "start_sync",
     "sync_status",
+    "kpi_dashboard",
+    "export_report",
 ];
 
 /// Register the shell's commands (the ones in [`COMMANDS`]) on `builder`.
@@ -42,6 +44,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::sources::set_source_token,
         commands::sync::start_sync,
         commands::sync::sync_status,
+        commands::kpi::kpi_dashboard,
+        commands::kpi::export_report,
     ])
 }
 
