@@ -2,6 +2,8 @@
 // interface; tests hand in a fake (src/backend/fake.ts).
 import type { AddedSource } from "../bindings/AddedSource";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
+import type { ExportedReport } from "../bindings/ExportedReport";
+import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
 import type { ServerInput } from "../bindings/ServerInput";
 import type { Source } from "../bindings/Source";
@@ -40,4 +42,8 @@ export interface Backend {
   /** Batched: fires at most every ~750 ms while a sync writes tickets. */
   onTicketsChanged(handler: (e: TicketsChanged) => void): Promise<Unsubscribe>;
   onSyncStatus(handler: (s: SyncStatus) => void): Promise<Unsubscribe>;
+  /** KPIs and charts (SVG) for `from..=to` (`YYYY-MM-DD`; null: the whole data window). */
+  kpiDashboard(from: string | null, to: string | null): Promise<KpiDashboard>;
+  /** Write the report (HTML, PDF, PNGs, JSON); `outDir` null: the workspace's reports folder. */
+  exportReport(from: string | null, to: string | null, outDir: string | null): Promise<ExportedReport>;
 }

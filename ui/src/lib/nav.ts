@@ -13,7 +13,7 @@ export const NAV: readonly NavItem[] = [
   { id: "inbox", label: "Inbox", soon: false },
   { id: "validation", label: "Validation queue", soon: true },
   { id: "outbox", label: "Outbox", soon: true },
-  { id: "kpis", label: "KPIs dashboard", soon: true },
+  { id: "kpis", label: "KPIs dashboard", soon: false },
   { id: "triage", label: "Triage", soon: true },
   { id: "themes", label: "Themes", soon: true },
   { id: "sources", label: "Sources", soon: false },
