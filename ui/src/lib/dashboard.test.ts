@@ -57,7 +57,8 @@ describe("DashboardModel", () => {
     const b = new FakeBackend();
     const { m, last } = model(b);
     await m.export();
-    expect(b.exports).toEqual([], "nothing to export before the dashboard loaded");
+    // Nothing to export before the dashboard loaded.
+    expect(b.exports).toEqual([]);
     await m.load({ from: "2026-10-01", to: "2026-10-12" });
     await m.export();
     expect(b.exports).toEqual([["2026-10-01", "2026-10-12", null]]);
