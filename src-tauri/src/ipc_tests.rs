@@ -154,7 +154,12 @@ fn the_dashboard_sends_values_with_definitions_and_every_chart_as_svg() {
         let svg = c["svg"].as_str().unwrap();
         assert!(svg.starts_with("<svg") && svg.contains(c["title"].as_str().unwrap()), "{}", c["id"]);
     }
-    assert!(!d["exit_criteria"].as_array().unwrap().is_empty());
+    let exit = d["exit_criteria"].as_array().unwrap();
+    assert!(!exit.is_empty());
+    for c in exit {
+        let req = c["requirement"].as_str().unwrap_or_default();
+        assert!(["≥", "≤", "<"].iter().any(|op| req.starts_with(op)), "{} requires {req:?}", c["id"]);
+    }
 
     let empty = invoke(&h, "kpi_dashboard", json!({ "from": "2020-01-01", "to": "2020-01-07" })).unwrap();
     assert_eq!(empty["empty"], true, "nothing happened in 2020");

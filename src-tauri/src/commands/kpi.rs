@@ -31,8 +31,10 @@ pub struct KpiTile {
     /// The value as the report prints it (`87.5 %`, `4.2 h`, `no data`).
     pub display: String,
     pub definition: String,
-    /// Exit criteria only: the threshold and whether it is met (`None`: no data).
+    /// Exit criteria only: the threshold, what is required (`≥ 90.0 %`) and
+    /// whether it is met (`None`: no data).
     pub threshold: Option<f64>,
+    pub requirement: Option<String>,
     pub passed: Option<bool>,
 }
 
@@ -104,6 +106,7 @@ pub fn dashboard(r: &KpiReport) -> hypercare::Result<KpiDashboard> {
             display: charts::format_value(k.value, k.unit),
             definition: k.definition.into(),
             threshold: None,
+            requirement: None,
             passed: None,
         })
         .collect();
@@ -118,6 +121,7 @@ pub fn dashboard(r: &KpiReport) -> hypercare::Result<KpiDashboard> {
             display: charts::format_value(c.value, c.unit),
             definition: c.definition.into(),
             threshold: Some(c.threshold),
+            requirement: Some(charts::requirement(c)),
             passed: c.passed,
         })
         .collect();

@@ -40,7 +40,7 @@ export function fakeDashboard(extra: Partial<KpiDashboard> = {}): KpiDashboard {
   const svg = (title: string) =>
     `<svg xmlns="http://www.w3.org/2000/svg" width="90" height="54"><text x="5" y="20">${title}</text></svg>`;
   const tile = (id: string, label: string, value: number | null, unit: string, display: string) => ({
-    id, label, value, unit, display, definition: `${label}: how it is counted.`, threshold: null, passed: null,
+    id, label, value, unit, display, definition: `${label}: how it is counted.`, threshold: null, requirement: null, passed: null,
   });
   return {
     from: "2026-09-01",
@@ -51,9 +51,9 @@ export function fakeDashboard(extra: Partial<KpiDashboard> = {}): KpiDashboard {
       tile("csat", "CSAT", 0.82, "share", "82.0 %"),
     ],
     exit_criteria: [
-      { ...tile("sla_p1_p2", "P1/P2 within SLA", 0.97, "share", "97.0 %"), threshold: 0.95, passed: true },
-      { ...tile("backlog_p1_p2", "Open P1/P2", 3, "tickets", "3"), threshold: 0, passed: false },
-      { ...tile("nps", "NPS", null, "score", "no data"), threshold: 0, passed: null },
+      { ...tile("sla_p1_p2", "P1/P2 within SLA", 0.97, "share", "97.0 %"), threshold: 0.95, requirement: "≥ 95.0 %", passed: true },
+      { ...tile("backlog_p1_p2", "Open P1/P2", 3, "tickets", "3"), threshold: 0, requirement: "≤ 0", passed: false },
+      { ...tile("nps", "NPS", null, "score", "no data"), threshold: 0, requirement: "≥ 0", passed: null },
     ],
     exit_passed: false,
     charts: [

@@ -13,6 +13,7 @@ unit: string,
  */
 display: string, definition: string, 
 /**
- * Exit criteria only: the threshold and whether it is met (`None`: no data).
+ * Exit criteria only: the threshold, what is required (`≥ 90.0 %`) and
+ * whether it is met (`None`: no data).
  */
-threshold: number | null, passed: boolean | null, };
+threshold: number | null, requirement: string | null, passed: boolean | null, };

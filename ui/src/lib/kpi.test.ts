@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { KpiTile } from "../bindings/KpiTile";
-import { chartDrill, chartSrc, checkPeriod, presetPeriod, thresholdText, tileState } from "./kpi";
+import { chartDrill, chartSrc, checkPeriod, presetPeriod, tileState } from "./kpi";
 import { toTicketQuery } from "./filters";
 
 const tile = (extra: Partial<KpiTile>): KpiTile => ({
@@ -12,6 +12,7 @@ const tile = (extra: Partial<KpiTile>): KpiTile => ({
   display: "50.0 %",
   definition: "d",
   threshold: null,
+  requirement: null,
   passed: null,
   ...extra,
 });
@@ -39,13 +40,6 @@ describe("tiles", () => {
     expect(tileState(tile({ threshold: 0.9, passed: null, value: null }))).toBe("no-data");
     expect(tileState(tile({}))).toBe("info");
     expect(tileState(tile({ value: null }))).toBe("no-data");
-  });
-
-  it("writes thresholds in the value's unit", () => {
-    expect(thresholdText(tile({ threshold: 0.95 }))).toBe("95.0 %");
-    expect(thresholdText(tile({ threshold: 4, unit: "hours" }))).toBe("4.0 h");
-    expect(thresholdText(tile({ threshold: 10, unit: "tickets" }))).toBe("10");
-    expect(thresholdText(tile({}))).toBeNull();
   });
 });
 

@@ -52,22 +52,6 @@ export function tileState(t: KpiTile): TileState {
   return t.passed ? "pass" : "fail";
 }
 
-/** "target ≥ 95.0 %" style text of an exit threshold (display units as the value). */
-export function thresholdText(t: KpiTile): string | null {
-  if (t.threshold === null) return null;
-  const v = t.threshold;
-  switch (t.unit) {
-    case "share":
-      return `${(v * 100).toFixed(1)} %`;
-    case "hours":
-      return `${v.toFixed(1)} h`;
-    case "ms":
-      return `${Math.round(v)} ms`;
-    default:
-      return Number.isInteger(v) ? String(v) : v.toFixed(1);
-  }
-}
-
 /** base64 of a UTF-8 string (SVG text carries non-ASCII: "–", "≤"). */
 function base64Utf8(s: string): string {
   const bytes = new TextEncoder().encode(s);
