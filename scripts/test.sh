@@ -39,3 +39,12 @@ cargo build -p hypercare-desk --locked
 
 echo "== core tests" >&2
 cargo test --workspace --locked -- --test-threads=2
+
+echo "== end-to-end tests (real window: Xvfb, tauri-driver, WebKitWebDriver)" >&2
+TAURI_DRIVER=$(bash scripts/tauri-driver.sh)
+export TAURI_DRIVER
+# The e2e target is `test = false`: the stage above skips it, this one runs
+# it alone, one test at a time (one WebDriver session per WebKit process),
+# bounded in time because a hang in the window chain is silent.
+cargo test --locked -p hypercare-desk --test e2e --no-run
+timeout 900 cargo test --locked -p hypercare-desk --test e2e -- --test-threads=1

@@ -1,0 +1,395 @@
+//! End to end in the real app: the debug `hypercare-desk` binary in a real
+//! WebKit window under Xvfb, driven by tauri-driver and WebKitWebDriver,
+//! against the real Redmine of the test run (REDMINE_URL, REDMINE_API_KEY,
+//! REDMINE_DATA). `scripts/test.sh` runs these one at a time:
+//! `timeout 900 cargo test -p hypercare-desk --test e2e -- --test-threads=1`.
+//!
+//! The UI's `data-testid`s are documented in `ui/TESTIDS.md`.
+
+mod support;
+
+use std::time::Duration;
+
+use anyhow::{ensure, Context, Result};
+use serde_json::json;
+use support::{redmine_or_skip, testid, App, Redmine, WAIT_TIMEOUT};
+
+/// How long a first sync of a handful of Redmine issues may take.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(90);
+
+mod ids {
+    pub const INBOX: &str = "inbox-list";
+    pub const ROW: &str = "inbox-row";
+    pub const ROW_TITLE: &str = "inbox-row-title";
+    pub const SEARCH: &str = "search-input";
+    pub const DEMO_BANNER: &str = "demo-banner";
+    pub const CONNECT: &str = "connect-server";
+    pub const NAV_SOURCES: &str = "nav-sources";
+    pub const DETAIL: &str = "ticket-detail";
+    pub const DETAIL_TITLE: &str = "detail-title";
+    pub const DETAIL_DESCRIPTION: &str = "detail-description";
+    pub const COMMENT: &str = "detail-comment";
+    pub const SOURCE_URL: &str = "source-url";
+    pub const SOURCE_PROJECT: &str = "source-project";
+    pub const SOURCE_TOKEN: &str = "source-token";
+    pub const TEST_CONNECTION: &str = "test-connection";
+    pub const CONNECTION_RESULT: &str = "connection-result";
+    pub const ADD_SOURCE: &str = "add-source";
+    pub const SYNC_LABEL: &str = "sync-progress-label";
+    pub const GO_TO_INBOX: &str = "go-to-inbox";
+    pub const SYNC_STATUS: &str = "sync-status";
+    pub const SYNC_NOW: &str = "sync-now";
+    pub const OFFLINE: &str = "offline-banner";
+}
+
+/// What every run of the app gets: no OS credential store (none exists on a
+/// headless machine; tokens live in session memory or HYPERCARE_TOKEN_<NAME>).
+const BASE_ENV: &[(&str, &str)] = &[("HYPERCARE_CREDENTIAL_STORE", "none")];
+
+/// The keys of the inbox rows in display order (each row carries `data-key`).
+async fn shown_keys(app: &App) -> Result<Vec<String>> {
+    let keys = app
+        .exec(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(r => r.dataset.key || '');",
+            vec![json!(testid(ids::ROW))],
+        )
+        .await?;
+    serde_json::from_value(keys).context("reading the keys of the inbox rows")
+}
+
+/// Type `query` into the inbox's search box (replacing what was there).
+async fn search(app: &App, query: &str) -> Result<()> {
+    app.type_into(ids::SEARCH, query).await
+}
+
+/// Wait until every text in `needles` is shown by some inbox row.
+async fn wait_rows_showing(app: &App, needles: &[&str], timeout: Duration) -> Result<Vec<String>> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let rows = app.texts(&testid(ids::ROW)).await?;
+        if needles.iter().all(|n| rows.iter().any(|r| r.contains(n))) {
+            return Ok(rows);
+        }
+        ensure!(std::time::Instant::now() < deadline, "rows never showed all of {needles:?} within {timeout:?}; they show {rows:#?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Save a screenshot of the demo inbox to `docs/screenshot.png` when
+/// HYPERCARE_SCREENSHOT is set (the README shows it).
+async fn maybe_save_readme_screenshot(app: &App) -> Result<()> {
+    if std::env::var_os("HYPERCARE_SCREENSHOT").is_none() {
+        return Ok(());
+    }
+    let path = support::app::repo_root().join("docs/screenshot.png");
+    app.screenshot(&path).await?;
+    eprintln!("saved {}", path.display());
+    Ok(())
+}
+
+// ---- (a)-(c): the demo workspace --------------------------------------------
+
+#[tokio::test]
+async fn starts_on_the_demo_workspace() {
+    let app = App::start_with("demo_start", BASE_ENV).await.expect("starting the app");
+    let outcome = async {
+        app.wait_testid(ids::INBOX).await?;
+        app.wait_css(&testid(ids::ROW), WAIT_TIMEOUT).await.context("the demo inbox shows no ticket")?;
+        let banner = app.text(ids::DEMO_BANNER).await?;
+        ensure!(banner.to_lowercase().contains("demo workspace"), "the demo banner says {banner:?}");
+        let rows = app.count(&testid(ids::ROW)).await?;
+        ensure!(rows >= 10, "the demo inbox shows only {rows} tickets");
+        app.wait_testid(ids::CONNECT).await.context("no way to connect a server on the first run")?;
+        let store_tickets = demo_ticket_count(&app)?;
+        ensure!(store_tickets > 0, "the demo store has no tickets");
+        maybe_save_readme_screenshot(&app).await?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+/// Tickets in the app's store, read with the core library (an independent reader).
+fn demo_ticket_count(app: &App) -> Result<usize> {
+    let store = hypercare::Store::open_dir(app.data_dir()).context("opening the app's store")?;
+    let all = store.tickets(&hypercare::model::TicketQuery { limit: Some(100_000), ..Default::default() })?;
+    Ok(all.len())
+}
+
+/// A word that finds a few (2..=30) but not all tickets in `store`, taken from
+/// ticket titles, with the keys the core's search returns for it.
+fn a_selective_word(store: &hypercare::Store) -> Result<(String, Vec<String>)> {
+    let all = store.tickets(&hypercare::model::TicketQuery { limit: Some(100_000), ..Default::default() })?;
+    for t in &all {
+        for word in t.title.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 6) {
+            let q = hypercare::model::TicketQuery { search: Some(word.to_string()), limit: Some(200), ..Default::default() };
+            let hits = store.tickets(&q)?;
+            if (2..=30).contains(&hits.len()) && hits.len() < all.len() {
+                return Ok((word.to_string(), hits.into_iter().map(|h| h.key).collect()));
+            }
+        }
+    }
+    anyhow::bail!("no title word of the demo finds between 2 and 30 tickets")
+}
+
+#[tokio::test]
+async fn search_finds_the_expected_tickets() {
+    let app = App::start_with("demo_search", BASE_ENV).await.expect("starting the app");
+    let outcome = async {
+        app.wait_css(&testid(ids::ROW), WAIT_TIMEOUT).await?;
+        let before = app.count(&testid(ids::ROW)).await?;
+        let store = hypercare::Store::open_dir(app.data_dir()).context("opening the app's store")?;
+        let (word, mut expected) = a_selective_word(&store)?;
+        eprintln!("searching {word:?}: the store finds {} of {before}+ tickets", expected.len());
+        // `/` focuses the search box from anywhere (keyboard navigation).
+        app.press("/").await?;
+        app.press(&word).await?;
+        expected.sort();
+        let deadline = std::time::Instant::now() + WAIT_TIMEOUT;
+        loop {
+            let mut shown = shown_keys(&app).await?;
+            shown.sort();
+            if shown == expected {
+                break;
+            }
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "searching {word:?} shows {shown:?}; the store finds {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        ensure!(expected.len() < before, "the search did not narrow the inbox ({before} rows before)");
+        // Clearing the search brings every ticket back.
+        search(&app, "").await?;
+        app.wait_until("inbox restored", WAIT_TIMEOUT, &format!(
+            "document.querySelectorAll('{}').length === {before}", testid(ids::ROW).replace('\'', "\\'")
+        )).await?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+/// Collapse runs of whitespace (CRLF, indentation) to one space.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn a_ticket_opens_with_its_description_and_comments() {
+    let app = App::start_with("demo_detail", BASE_ENV).await.expect("starting the app");
+    let outcome = async {
+        app.wait_css(&testid(ids::ROW), WAIT_TIMEOUT).await?;
+        let store = hypercare::Store::open_dir(app.data_dir()).context("opening the app's store")?;
+        let all = store.tickets(&hypercare::model::TicketQuery { limit: Some(100_000), ..Default::default() })?;
+        let pick = all
+            .iter()
+            .find(|t| t.comment_count >= 2)
+            .context("no demo ticket has two comments")?;
+        let detail = store.ticket_detail(pick.id)?;
+        eprintln!("opening {} ({} comments)", pick.key, detail.comments.len());
+        search(&app, &pick.key).await?;
+        let row = format!("{}[data-key=\"{}\"]", testid(ids::ROW), pick.key);
+        app.click_css(&row).await?;
+        app.wait_testid(ids::DETAIL).await?;
+        app.wait_text(ids::DETAIL_TITLE, &pick.title, WAIT_TIMEOUT).await?;
+        let description = squash(&app.text(ids::DETAIL_DESCRIPTION).await?);
+        let first_line = squash(detail.description.lines().next().unwrap_or_default());
+        ensure!(description.contains(&first_line), "the description shows {description:?}, expected {first_line:?}");
+        let comments = app.texts(&testid(ids::COMMENT)).await?;
+        ensure!(
+            comments.len() == detail.comments.len(),
+            "{} comments shown, the ticket has {}",
+            comments.len(),
+            detail.comments.len()
+        );
+        for c in &detail.comments {
+            let body = squash(&c.body);
+            ensure!(comments.iter().any(|shown| squash(shown).contains(&body)), "comment {body:?} is not shown");
+        }
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+// ---- (d)-(f): a real Redmine -------------------------------------------------
+
+/// Connect the app to `project` on `rm` through the UI (test the connection,
+/// connect and sync), wait for the first sync to finish and open the inbox.
+async fn add_redmine_source(app: &App, rm: &Redmine, project: &str) -> Result<()> {
+    // The demo banner's button on the first run, the sidebar afterwards.
+    if app.count(&testid(ids::CONNECT)).await? > 0 {
+        app.click(ids::CONNECT).await?;
+    } else {
+        app.click(ids::NAV_SOURCES).await?;
+    }
+    app.type_into(ids::SOURCE_URL, &rm.url).await?;
+    app.type_into(ids::SOURCE_PROJECT, project).await?;
+    app.type_into(ids::SOURCE_TOKEN, &rm.key).await?;
+    app.click(ids::TEST_CONNECTION).await?;
+    app.wait_text(ids::CONNECTION_RESULT, project, WAIT_TIMEOUT)
+        .await
+        .context("the connection test did not name the project")?;
+    app.click(ids::ADD_SOURCE).await?;
+    app.wait_css(&format!("{}[data-done=\"true\"]", testid(ids::SYNC_LABEL)), SYNC_TIMEOUT)
+        .await
+        .context("the first sync did not finish")?;
+    app.click(ids::GO_TO_INBOX).await?;
+    app.wait_testid(ids::INBOX).await?;
+    Ok(())
+}
+
+/// The sync status's `data-state` (`running`, `ok`, `offline`, `error`, ...).
+async fn sync_state(app: &App) -> Result<String> {
+    let state = app
+        .exec("const s = document.querySelector(arguments[0]); return s ? s.dataset.state : '';", vec![json!(testid(ids::SYNC_STATUS))])
+        .await?;
+    Ok(state.as_str().unwrap_or_default().to_string())
+}
+
+/// Click "Sync now" and wait until that sync ended; returns the state it ended in.
+async fn sync_now(app: &App) -> Result<String> {
+    app.click(ids::SYNC_NOW).await?;
+    // The run may be over before the first look; wait briefly to see it start.
+    let seen_start = std::time::Instant::now() + Duration::from_secs(2);
+    while std::time::Instant::now() < seen_start && sync_state(app).await? != "running" {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let deadline = std::time::Instant::now() + SYNC_TIMEOUT;
+    loop {
+        let state = sync_state(app).await?;
+        if state != "running" {
+            return Ok(state);
+        }
+        ensure!(std::time::Instant::now() < deadline, "the sync still runs after {SYNC_TIMEOUT:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The environment for an app that syncs `project`: its token where the app
+/// looks for it after a restart (no OS credential store on a headless machine).
+fn env_for(rm: &Redmine, project: &str, extra: &[(&'static str, &'static str)]) -> Vec<(String, String)> {
+    let var = format!("HYPERCARE_TOKEN_{}", project.to_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+    let mut env: Vec<(String, String)> = BASE_ENV.iter().chain(extra).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    env.push((var, rm.key.clone()));
+    env
+}
+
+async fn start_for(name: &str, rm: &Redmine, project: &str, extra: &[(&'static str, &'static str)]) -> Result<App> {
+    let env = env_for(rm, project, extra);
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    App::start_with(name, &pairs).await
+}
+
+#[tokio::test]
+async fn a_redmine_source_is_added_and_synced() {
+    let Some(rm) = redmine_or_skip("a_redmine_source_is_added_and_synced") else { return };
+    let project = rm.create_project("e2e-add").await.expect("creating the project");
+    let tag = format!("zq{}", support::app::unix_millis());
+    for n in 1..=3 {
+        rm.create_issue(&project, &format!("Invoice {tag} number {n} posts twice"), "Steps: post an invoice.")
+            .await
+            .expect("creating an issue");
+    }
+    let app = start_for("redmine_add", &rm, &project, &[]).await.expect("starting the app");
+    let outcome = async {
+        add_redmine_source(&app, &rm, &project).await?;
+        search(&app, &tag).await?;
+        wait_rows_showing(&app, &["number 1", "number 2", "number 3"], SYNC_TIMEOUT).await?;
+        // Tickets created on the server meanwhile arrive with the next sync.
+        rm.create_issue(&project, &format!("Invoice {tag} number 4 arrives later"), "Created after the first sync.").await?;
+        let state = sync_now(&app).await?;
+        ensure!(state == "ok", "the second sync ended as {state:?}");
+        search(&app, &tag).await?;
+        let rows = wait_rows_showing(&app, &["number 4"], SYNC_TIMEOUT).await?;
+        ensure!(rows.len() == 4, "expected the 4 tickets of the project, the inbox shows {rows:#?}");
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+#[tokio::test]
+async fn offline_shows_a_banner_and_keeps_the_data() {
+    let Some(rm) = redmine_or_skip("offline_shows_a_banner_and_keeps_the_data") else { return };
+    let project = rm.create_project("e2e-offline").await.expect("creating the project");
+    let tag = format!("zq{}", support::app::unix_millis());
+    rm.create_issue(&project, &format!("Picking {tag} list prints blank"), "The pick list prints an empty page.")
+        .await
+        .expect("creating an issue");
+    // Background retries every 2 s, so coming back online needs no click.
+    let mut app = start_for("redmine_offline", &rm, &project, &[("HYPERCARE_SYNC_INTERVAL_SECS", "2")])
+        .await
+        .expect("starting the app");
+    let outcome = async {
+        add_redmine_source(&app, &rm, &project).await?;
+        search(&app, &tag).await?;
+        wait_rows_showing(&app, &["prints blank"], SYNC_TIMEOUT).await?;
+        ensure!(app.count(&testid(ids::OFFLINE)).await? == 0, "offline banner while the server is up");
+
+        let stopped = rm.stop()?;
+        let state = sync_now(&app).await?;
+        ensure!(state == "offline", "a sync with the server down ended as {state:?}, not offline");
+        app.wait_testid(ids::OFFLINE).await.context("no offline banner after a sync with the server down")?;
+        search(&app, &tag).await?;
+        wait_rows_showing(&app, &["prints blank"], WAIT_TIMEOUT).await.context("the data is gone while offline")?;
+
+        // A restart while offline opens at once on the last synced data.
+        app.relaunch().await?;
+        app.wait_testid(ids::OFFLINE).await.context("no offline banner after a restart with the server down")?;
+        search(&app, &tag).await?;
+        wait_rows_showing(&app, &["prints blank"], WAIT_TIMEOUT).await?;
+
+        // Back online: the background retry clears the banner by itself.
+        stopped.restart()?;
+        app.wait_gone(&testid(ids::OFFLINE), SYNC_TIMEOUT).await.context("the offline banner stays once the server is back")?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+const XSS_IMG: &str = r#"<img src=x onerror="window.__pwned=1">"#;
+const XSS_SCRIPT: &str = "<script>window.__pwned=2</script>";
+
+#[tokio::test]
+async fn ticket_text_is_shown_as_text_and_never_runs() {
+    let Some(rm) = redmine_or_skip("ticket_text_is_shown_as_text_and_never_runs") else { return };
+    let project = rm.create_project("e2e-xss").await.expect("creating the project");
+    let tag = format!("zq{}", support::app::unix_millis());
+    let subject = format!("Payload {tag} {XSS_IMG} {XSS_SCRIPT}");
+    let description = format!("Description {XSS_SCRIPT} and {XSS_IMG} end");
+    let comment = format!("Comment {XSS_IMG} then {XSS_SCRIPT}");
+    let issue = rm.create_issue(&project, &subject, &description).await.expect("creating the issue");
+    rm.add_comment(issue, &comment).await.expect("adding the comment");
+    let app = start_for("redmine_xss", &rm, &project, &[]).await.expect("starting the app");
+    let outcome = async {
+        add_redmine_source(&app, &rm, &project).await?;
+        search(&app, &tag).await?;
+        wait_rows_showing(&app, &[XSS_IMG], SYNC_TIMEOUT).await?;
+        let titles = app.texts(&testid(ids::ROW_TITLE)).await?;
+        ensure!(titles == vec![subject.clone()], "the row title is not the literal subject: {titles:?}");
+        app.click_css(&testid(ids::ROW)).await?;
+        app.wait_text(ids::DETAIL_TITLE, XSS_IMG, WAIT_TIMEOUT).await?;
+        app.wait_text(ids::DETAIL_TITLE, XSS_SCRIPT, WAIT_TIMEOUT).await?;
+        app.wait_text(ids::DETAIL_DESCRIPTION, &format!("Description {XSS_SCRIPT} and {XSS_IMG} end"), WAIT_TIMEOUT).await?;
+        let comments = app.texts(&testid(ids::COMMENT)).await?;
+        ensure!(comments.iter().any(|c| c.contains(&comment)), "the comment is not shown as text: {comments:?}");
+        // Give an injected onerror handler time to fire before checking.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let clean = app.exec("return window.__pwned === undefined;", vec![]).await?;
+        ensure!(clean == json!(true), "a payload ran: window.__pwned is set");
+        let injected = app
+            .exec(
+                "const d = document.querySelector(arguments[0]); \
+                 return d.querySelectorAll('img, script').length + document.querySelectorAll('img[src=\"x\"]').length;",
+                vec![json!(testid(ids::DETAIL))],
+            )
+            .await?;
+        ensure!(injected == json!(0), "payload elements exist in the page ({injected})");
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}

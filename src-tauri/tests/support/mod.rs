@@ -1,0 +1,17 @@
+//! Harness for the end-to-end tests (`tests/e2e.rs`): the real app binary in
+//! a real WebKit window under a private Xvfb, driven through `tauri-driver`
+//! and WebKitWebDriver, against the real Redmine of the test run.
+//!
+//! Run them one at a time (`--test-threads=1`) and inside `timeout`:
+//! `scripts/test.sh` does both.
+#![allow(dead_code)]
+
+pub mod app;
+pub mod procs;
+pub mod redmine;
+
+// Each test binary uses a different part of the harness.
+#[allow(unused_imports)]
+pub use app::{testid, App, WAIT_TIMEOUT};
+#[allow(unused_imports)]
+pub use redmine::{redmine_or_skip, Redmine};
