@@ -31,6 +31,8 @@ const COMMANDS: &[&str] = &[
     "push_outbox_now",
     "retry_outbox",
     "discard_outbox",
+    "kpi_dashboard",
+    "export_report",
 ];
 
 fn main() {

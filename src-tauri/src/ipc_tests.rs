@@ -246,4 +246,54 @@ fn push_now_that_cannot_reach_the_server_keeps_writes_pending_and_says_why() {
         let rows = invoke(&h, "outbox", json!({ "all": false })).unwrap();
         assert!(rows.as_array().unwrap().iter().all(|r| r["state"] == "pending"), "{rows}");
     }
+fn the_dashboard_sends_values_with_definitions_and_every_chart_as_svg() {
+    let h = harness();
+    let d = invoke(&h, "kpi_dashboard", json!({ "from": "2024-03-01", "to": "2024-03-10" })).unwrap();
+    assert_eq!((d["from"].as_str(), d["to"].as_str()), (Some("2024-03-01"), Some("2024-03-10")));
+    assert_eq!(d["empty"], false, "two tickets were created in the period");
+    let created = d["headline"].as_array().unwrap().iter().find(|k| k["id"] == "created").cloned();
+    let created = created.unwrap_or_else(|| panic!("no `created` tile in {}", d["headline"]));
+    assert_eq!(created["value"], 2.0);
+    assert!(!created["definition"].as_str().unwrap().is_empty());
+    let charts = d["charts"].as_array().unwrap();
+    assert_eq!(charts.len(), 7);
+    for c in charts {
+        let svg = c["svg"].as_str().unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains(c["title"].as_str().unwrap()), "{}", c["id"]);
+    }
+    let exit = d["exit_criteria"].as_array().unwrap();
+    assert!(!exit.is_empty());
+    for c in exit {
+        let req = c["requirement"].as_str().unwrap_or_default();
+        assert!(["≥", "≤", "<"].iter().any(|op| req.starts_with(op)), "{} requires {req:?}", c["id"]);
+    }
+
+    let empty = invoke(&h, "kpi_dashboard", json!({ "from": "2020-01-01", "to": "2020-01-07" })).unwrap();
+    assert_eq!(empty["empty"], true, "nothing happened in 2020");
+}
+
+#[test]
+fn a_bad_period_is_refused_with_a_clear_message() {
+    let h = harness();
+    let e = invoke(&h, "kpi_dashboard", json!({ "from": "2024-03-10", "to": "2024-03-01" })).unwrap_err();
+    assert_eq!(e["code"], "invalid_input");
+    assert!(e["message"].as_str().unwrap().contains("after it ends"), "{e}");
+    let e = invoke(&h, "kpi_dashboard", json!({ "from": "03/01/2024", "to": null })).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("03/01/2024"), "{e}");
+}
+
+#[test]
+fn export_writes_the_report_and_returns_its_paths() {
+    let h = harness();
+    let out = tempfile::TempDir::new().unwrap();
+    let dir = out.path().join("march");
+    let args = json!({ "from": "2024-03-01", "to": "2024-03-10", "outDir": dir.display().to_string() });
+    let r = invoke(&h, "export_report", args).unwrap();
+    for key in ["html", "pdf", "json"] {
+        let p = std::path::PathBuf::from(r[key].as_str().unwrap());
+        assert!(p.starts_with(&dir) && std::fs::metadata(&p).unwrap().len() > 0, "{key}: {p:?}");
+    }
+    assert_eq!(r["pngs"].as_array().unwrap().len(), 7);
+    let html = std::fs::read_to_string(r["html"].as_str().unwrap()).unwrap();
+    assert!(html.contains("2024-03-01"), "the report covers the period asked for");
 }

@@ -43,6 +43,8 @@ pub const COMMANDS: &[&str] = &[
     "push_outbox_now",
     "retry_outbox",
     "discard_outbox",
+    "kpi_dashboard",
+    "export_report",
 ];
 
 /// Register the shell's commands (the ones in [`COMMANDS`]) on `builder`.
@@ -76,6 +78,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::validation::push_outbox_now,
         commands::validation::retry_outbox,
         commands::validation::discard_outbox,
+        commands::kpi::kpi_dashboard,
+        commands::kpi::export_report,
     ])
 }
 

@@ -400,3 +400,42 @@ async fn ticket_text_is_shown_as_text_and_never_runs() {
     .await;
     app.finish(outcome).await;
 }
+
+/// The KPIs dashboard on the demo: tiles show numbers, every chart is an
+/// `<img>` whose SVG loaded (never inline markup), the report export writes
+/// its files, and a ticket chart opens the inbox on its tickets.
+#[tokio::test]
+async fn the_kpi_dashboard_shows_the_demo_as_numbers_and_chart_images() {
+    let app = App::start_with("demo_kpis", BASE_ENV).await.expect("starting the app");
+    let outcome = async {
+        app.wait_testid(ids::INBOX).await?;
+        app.click("nav-kpis").await?;
+        app.wait_css("[data-testid=kpi-tile][data-kpi=created]", WAIT_TIMEOUT).await?;
+        let created = app.texts("[data-testid=kpi-tile][data-kpi=created]").await?.join(" ");
+        ensure!(created.chars().any(|c| c.is_ascii_digit()), "the `created` tile shows no number: {created:?}");
+        let charts = app.count("[data-testid=kpi-chart]").await?;
+        ensure!(charts == 7, "the dashboard shows {charts} charts, not 7");
+        app.wait_until(
+            "every chart image loaded",
+            WAIT_TIMEOUT,
+            "Array.from(document.querySelectorAll('[data-testid=kpi-chart]')).every(c => { \
+               const i = c.querySelector('img'); \
+               return i && i.src.startsWith('data:image/svg+xml;base64,') && i.complete && i.naturalWidth > 0; })",
+        )
+        .await?;
+        let inline_svg = app.count("[data-testid=kpi-chart] svg").await?;
+        ensure!(inline_svg == 0, "charts must be images, found {inline_svg} inline <svg> elements");
+
+        app.click("export-report").await?;
+        let result = app.wait_text("export-result", "report.html", Duration::from_secs(60)).await?;
+        let html = result.lines().find(|l| l.trim_end().ends_with("report.html")).context("no report.html path")?;
+        ensure!(std::path::Path::new(html.trim()).is_file(), "the export says it wrote {html:?} but it is not there");
+
+        app.click_css("[data-chart=backlog_burndown] button").await?;
+        app.wait_text("inbox-drill", "Open tickets", WAIT_TIMEOUT).await?;
+        app.wait_css(&testid(ids::ROW), WAIT_TIMEOUT).await.context("the backlog chart opened an empty inbox")?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}

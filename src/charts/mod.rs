@@ -12,7 +12,7 @@ mod lines;
 mod panels;
 pub mod style;
 
-pub use panels::format_value;
+pub use panels::{format_value, requirement};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

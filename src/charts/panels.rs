@@ -26,7 +26,8 @@ pub fn format_value(v: Option<f64>, unit: &str) -> String {
     }
 }
 
-fn requirement(c: &ExitCriterion) -> String {
+/// What an exit criterion requires, as the chart and the report write it (`≥ 90.0 %`).
+pub fn requirement(c: &ExitCriterion) -> String {
     match c.id {
         "no_open_p1" => format!("≤ {}", format_value(Some(c.threshold), c.unit)),
         "backlog_trend_down" => "< 0 (or backlog already 0)".into(),

@@ -1,6 +1,8 @@
 // An in-memory Backend for tests (and for working on the UI in a browser).
 // It records the queries it receives so tests can assert them.
+import type { ExportedReport } from "../bindings/ExportedReport";
 import type { IpcError } from "../bindings/IpcError";
+import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { QueueItem } from "../bindings/QueueItem";
@@ -111,6 +113,37 @@ export function fakeQueueItem(ticketId: number, title: string, extra: Partial<Qu
   };
 }
 
+/** A dashboard as the shell sends it: two headline values, one exit criterion per outcome, three charts. */
+export function fakeDashboard(extra: Partial<KpiDashboard> = {}): KpiDashboard {
+  const svg = (title: string) =>
+    `<svg xmlns="http://www.w3.org/2000/svg" width="90" height="54"><text x="5" y="20">${title}</text></svg>`;
+  const tile = (id: string, label: string, value: number | null, unit: string, display: string) => ({
+    id, label, value, unit, display, definition: `${label}: how it is counted.`, threshold: null, requirement: null, passed: null,
+  });
+  return {
+    from: "2026-09-01",
+    to: "2026-10-12",
+    timezone: "Europe/Berlin",
+    headline: [
+      tile("created", "Tickets created", 120, "tickets", "120"),
+      tile("csat", "CSAT", 0.82, "share", "82.0 %"),
+    ],
+    exit_criteria: [
+      { ...tile("sla_p1_p2", "P1/P2 within SLA", 0.97, "share", "97.0 %"), threshold: 0.95, requirement: "≥ 95.0 %", passed: true },
+      { ...tile("backlog_p1_p2", "Open P1/P2", 3, "tickets", "3"), threshold: 0, requirement: "≤ 0", passed: false },
+      { ...tile("nps", "NPS", null, "score", "no data"), threshold: 0, requirement: "≥ 0", passed: null },
+    ],
+    exit_passed: false,
+    charts: [
+      { id: "incident_trend", title: "Incident volume by priority", svg: svg("Incident volume") },
+      { id: "backlog_burndown", title: "Backlog burn-down", svg: svg("Backlog") },
+      { id: "csat_nps", title: "Satisfaction: CSAT and NPS", svg: svg("CSAT") },
+    ],
+    empty: false,
+    ...extra,
+  };
+}
+
 export class FakeBackend implements Backend {
   tickets: TicketSummary[] = [];
   sources: Source[] = [];
@@ -119,6 +152,12 @@ export class FakeBackend implements Backend {
   failWith: IpcError | null = null;
   /** Progress the next startSync reports. */
   progress: SyncProgress[] = [];
+  /** What kpiDashboard returns (its from/to follow the request when given). */
+  dashboard: KpiDashboard = fakeDashboard();
+  /** The periods kpiDashboard was asked for. */
+  dashboardCalls: [string | null, string | null][] = [];
+  /** The exports asked for. */
+  exports: [string | null, string | null, string | null][] = [];
   triage: TicketTriage[] = [];
   /** Every override received, in order. */
   overrides: { ticketId: number; o: TriageOverride }[] = [];
@@ -351,6 +390,28 @@ export class FakeBackend implements Backend {
       per_week_after: after / weeks_after,
     });
     return marker_id;
+  }
+
+  async kpiDashboard(from: string | null, to: string | null): Promise<KpiDashboard> {
+    this.dashboardCalls.push([from, to]);
+    this.guard();
+    if (from && to && from > to) {
+      throw { code: "invalid_input", message: `the period starts (${from}) after it ends (${to})` } satisfies IpcError;
+    }
+    return { ...this.dashboard, from: from ?? this.dashboard.from, to: to ?? this.dashboard.to };
+  }
+
+  async exportReport(from: string | null, to: string | null, outDir: string | null): Promise<ExportedReport> {
+    this.exports.push([from, to, outDir]);
+    this.guard();
+    const dir = outDir ?? `/tmp/fake/reports/${from ?? this.dashboard.from}_${to ?? this.dashboard.to}`;
+    return {
+      dir,
+      html: `${dir}/report.html`,
+      pdf: `${dir}/report.pdf`,
+      json: `${dir}/kpis.json`,
+      pngs: this.dashboard.charts.map((c) => `${dir}/${c.id}.png`),
+    };
   }
 
   /** Test helper: fire the tickets-changed event. */

@@ -25,6 +25,8 @@ export function tauriBackend(): Backend {
     },
     syncStatus: () => invoke("sync_status"),
     onTicketsChanged: (handler) => listen<TicketsChanged>("tickets-changed", (e) => handler(e.payload)),
+    kpiDashboard: (from, to) => invoke("kpi_dashboard", { from, to }),
+    exportReport: (from, to, outDir) => invoke("export_report", { from, to, outDir }),
     onSyncStatus: (handler) => listen<SyncStatus>("sync-status", (e) => handler(e.payload)),
     triageQueue: () => invoke("triage_queue"),
     runTriage: () => invoke("run_triage"),

@@ -7,6 +7,8 @@ import type { Impact } from "../bindings/Impact";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { PushReport } from "../bindings/PushReport";
 import type { QueueFilter } from "../bindings/QueueFilter";
+import type { ExportedReport } from "../bindings/ExportedReport";
+import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
 import type { Priority } from "../bindings/Priority";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
@@ -91,4 +93,8 @@ export interface Backend {
   retryOutbox(validationId: number, force: boolean): Promise<number>;
   /** Drop a validation's unsent writes (nothing is deleted). */
   discardOutbox(validationId: number): Promise<number>;
+  /** KPIs and charts (SVG) for `from..=to` (`YYYY-MM-DD`; null: the whole data window). */
+  kpiDashboard(from: string | null, to: string | null): Promise<KpiDashboard>;
+  /** Write the report (HTML, PDF, PNGs, JSON); `outDir` null: the workspace's reports folder. */
+  exportReport(from: string | null, to: string | null, outDir: string | null): Promise<ExportedReport>;
 }

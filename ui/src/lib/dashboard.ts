@@ -1,0 +1,65 @@
+// The dashboard's calls to the shell: load a period (a newer request wins
+// over a slower older one), export the report. The view renders its fields.
+import type { ExportedReport } from "../bindings/ExportedReport";
+import type { IpcError } from "../bindings/IpcError";
+import type { KpiDashboard } from "../bindings/KpiDashboard";
+import type { Backend } from "../backend/types";
+import { toIpcError } from "./errors";
+import { checkPeriod, type PeriodChoice } from "./kpi";
+
+export interface DashboardView {
+  data: KpiDashboard | null;
+  loading: boolean;
+  error: IpcError | null;
+  exported: ExportedReport | null;
+  exporting: boolean;
+  exportError: IpcError | null;
+}
+
+export function initialView(): DashboardView {
+  return { data: null, loading: false, error: null, exported: null, exporting: false, exportError: null };
+}
+
+export class DashboardModel {
+  private seq = 0;
+
+  constructor(
+    private backend: Pick<Backend, "kpiDashboard" | "exportReport">,
+    private onChange: (v: DashboardView) => void,
+    private view: DashboardView = initialView(),
+  ) {}
+
+  private set(patch: Partial<DashboardView>) {
+    this.view = { ...this.view, ...patch };
+    this.onChange(this.view);
+  }
+
+  /** Load `p`; a malformed period is refused here without a call. */
+  async load(p: PeriodChoice): Promise<void> {
+    const problem = checkPeriod(p.from ?? "", p.to ?? "");
+    if (problem) {
+      this.set({ error: { code: "invalid_input", message: problem } });
+      return;
+    }
+    const mine = ++this.seq;
+    this.set({ loading: true, error: null });
+    try {
+      const data = await this.backend.kpiDashboard(p.from || null, p.to || null);
+      if (mine === this.seq) this.set({ data, loading: false, exported: null, exportError: null });
+    } catch (e) {
+      if (mine === this.seq) this.set({ error: toIpcError(e), loading: false });
+    }
+  }
+
+  /** Export the report of the period on screen. */
+  async export(): Promise<void> {
+    const d = this.view.data;
+    if (!d || this.view.exporting) return;
+    this.set({ exporting: true, exportError: null, exported: null });
+    try {
+      this.set({ exported: await this.backend.exportReport(d.from, d.to, null), exporting: false });
+    } catch (e) {
+      this.set({ exportError: toIpcError(e), exporting: false });
+    }
+  }
+}
