@@ -246,6 +246,9 @@ fn push_now_that_cannot_reach_the_server_keeps_writes_pending_and_says_why() {
         let rows = invoke(&h, "outbox", json!({ "all": false })).unwrap();
         assert!(rows.as_array().unwrap().iter().all(|r| r["state"] == "pending"), "{rows}");
     }
+}
+
+#[test]
 fn the_dashboard_sends_values_with_definitions_and_every_chart_as_svg() {
     let h = harness();
     let d = invoke(&h, "kpi_dashboard", json!({ "from": "2024-03-01", "to": "2024-03-10" })).unwrap();
