@@ -56,6 +56,24 @@ async fn a_fix_validated_offline_is_pushed_and_closes_the_ticket() {
         let row = format!("{}[data-key=\"{key}\"]", testid("validation-row"));
         app.wait_css(&row, WAIT_TIMEOUT).await.context("the resolved ticket is not in the validation queue")?;
         app.wait_text("nav-validation-count", "1", WAIT_TIMEOUT).await?;
+        // The queue's filters go to the core: filtered to its own priority
+        // (Redmine's default, Normal) the queue keeps this ticket and shows
+        // only Normal ones (the demo's tickets of other priorities drop out).
+        app.exec(
+            "const s = document.querySelector('[data-testid=validation-filter-priority]');
+             s.value = 'Normal'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+        app.wait_until(
+            "only Normal fixes listed",
+            WAIT_TIMEOUT,
+            "(() => { const pills = [...document.querySelectorAll('[data-testid=validation-row] .pill')];
+              return pills.length > 0 && pills.every((p) => p.textContent.trim() === 'Normal'); })()",
+        )
+        .await
+        .context("the priority filter did not narrow the queue")?;
+        app.wait_css(&row, WAIT_TIMEOUT).await.context("filtering by its priority lost the ticket")?;
 
         let stopped = rm.stop()?;
         app.click_css(&row).await?;

@@ -9,7 +9,9 @@ import {
   groupOutbox,
   outboxActions,
   parseEvidence,
+  queueFilterOptions,
   saveValidation,
+  toQueueFilter,
   toInput,
   unsentCount,
 } from "./validation";
@@ -164,5 +166,29 @@ describe("outbox", () => {
       [2, "discarded"],
       [1, "pending"],
     ]);
+  });
+});
+
+describe("queue filters", () => {
+  it("offer each process area, priority and assignee of the queue once, sorted, without blanks", () => {
+    const o = queueFilterOptions([
+      { process_area: "Bug", priority: "High", assignee: "Zoe" },
+      { process_area: "Support", priority: "Normal", assignee: null },
+      { process_area: "Bug", priority: "", assignee: "Anna" },
+    ]);
+    expect(o).toEqual({ areas: ["Bug", "Support"], priorities: ["High", "Normal"], assignees: ["Anna", "Zoe"] });
+  });
+  it("turn 'any' into no filter", () => {
+    expect(toQueueFilter("", "High", "")).toEqual({ process_area: null, priority: "High", assignee: null, source: null });
+  });
+});
+
+describe("a correction", () => {
+  it("is sent as a new validation that supersedes the old one", async () => {
+    const b = new FakeBackend();
+    b.queue = [fakeQueueItem(7, "Invoice posting")];
+    const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "failed", notes: "still wrong on credit memos" }, 3);
+    expect(r.ok).toBe(true);
+    expect(b.recorded.at(-1)).toMatchObject({ ticket_id: 7, outcome: "failed", supersedes: 3 });
   });
 });

@@ -142,3 +142,28 @@ export function outboxActions(state: OutboxState): { retry: boolean; discard: bo
 export function unsentCount(groups: OutboxGroup[]): number {
   return groups.filter((g) => g.state !== "sent" && g.state !== "discarded").length;
 }
+
+/** The values the queue's filters offer, from the unfiltered queue (sorted, distinct). */
+export function queueFilterOptions(items: readonly { process_area: string; priority: string; assignee: string | null }[]): {
+  areas: string[];
+  priorities: string[];
+  assignees: string[];
+} {
+  const distinct = (xs: (string | null)[]) =>
+    [...new Set(xs.filter((x): x is string => !!x && x.trim() !== ""))].sort((a, b) => a.localeCompare(b));
+  return {
+    areas: distinct(items.map((q) => q.process_area)),
+    priorities: distinct(items.map((q) => q.priority)),
+    assignees: distinct(items.map((q) => q.assignee)),
+  };
+}
+
+/** The core's queue filter from the view's selects ("" = any). */
+export function toQueueFilter(area: string, priority: string, assignee: string) {
+  return {
+    process_area: area || null,
+    priority: priority || null,
+    assignee: assignee || null,
+    source: null,
+  };
+}
