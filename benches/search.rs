@@ -10,31 +10,23 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "support/search_classes.rs"]
+mod search_classes;
+
 use hypercare::demo::{DemoConfig, Generator};
 use hypercare::model::{SourceKind, StatusClass, TicketQuery};
 use hypercare::store::sources::NewSource;
 use hypercare::store::tickets::{query_plan, upsert_tickets};
 use hypercare::Store;
 
+use search_classes::{CLASSES, TARGET_P95_MS};
+
 const TICKETS: usize = 100_000;
 /// Bump when the generator or the schema changes, so a stale cached store is rebuilt.
 const STORE_VERSION: u32 = 3;
 const CHUNK: usize = 5_000;
 const RUNS: usize = 300;
-const TARGET_P95_MS: f64 = 30.0;
 
-/// Query classes: name, the searches (run round-robin), and whether the
-/// inbox filters are set too (open tickets of priority Immediate: a few
-/// hundred of 100,000, so the search must skip many matches to fill a page).
-const CLASSES: &[(&str, &[&str], bool)] = &[
-    ("rare word", &["Kronos", "LIMS", "pension"], false),
-    ("medium word", &["scanner", "invoice", "payroll"], false),
-    ("common word", &["production", "PRD"], false),
-    ("prefix", &["inv*", "pay*"], false),
-    ("two terms", &["sales order", "label printing"], false),
-    ("common+filter", &["production", "PRD"], true),
-    ("medium+filter", &["scanner", "invoice"], true),
-];
 
 fn store_path() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("search-bench-{TICKETS}-v{STORE_VERSION}.sqlite3"))

@@ -297,7 +297,12 @@ pub struct SyncSummary {
     pub updated: u64,
     pub deleted: u64,
     pub requests: u64,
+    /// The sync itself: listing, fetching, writing, census.
     pub duration_ms: u64,
+    /// Triage of the created and updated tickets after the sync (category,
+    /// priority, themes), not counted in `duration_ms`.
+    #[serde(default)]
+    pub triage_ms: u64,
 }
 
 /// Progress of long work, streamed to the CLI's bar and the UI.

@@ -274,3 +274,23 @@ fn a_reload_that_fails_midway_leaves_the_previous_demo_intact() {
     assert!(hc(dir.path(), &["tickets", "--json"]).stdout == before, "a failed reload changed the tickets");
     assert_eq!(tickets_json(dir.path(), &["--search", "scanner"]).len(), found_before);
 }
+
+#[test]
+fn a_demo_of_another_size_is_loaded_on_request_and_nonsense_sizes_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let out = json(&hc(dir.path(), &["demo", "--tickets", "400", "--json"]));
+    assert_eq!(out["tickets"], 400, "{out}");
+    assert_eq!(tickets_json(dir.path(), &["--limit", "1000"]).len(), 400);
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_hypercare"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["demo", "--force", "--tickets", "0"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("--tickets"), "the error names the option: {err}");
+    // The 400-ticket demo is still there.
+    assert_eq!(tickets_json(dir.path(), &["--limit", "1000"]).len(), 400);
+}

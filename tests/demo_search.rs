@@ -68,4 +68,8 @@ fn search_is_driven_by_the_full_text_index_newest_first() {
     let q = TicketQuery { priority: Some("Immediate".into()), limit: Some(50), ..Default::default() };
     let plans = store.read(|c| query_plan(c, &q)).unwrap();
     assert!(plans[0].contains("USING INDEX tickets_priority_updated"), "{plans:?}");
+    // The default view (newest first, nothing set) walks an index in order: no sort of every ticket.
+    let q = TicketQuery { limit: Some(50), ..Default::default() };
+    let plans = store.read(|c| query_plan(c, &q)).unwrap();
+    assert!(plans[0].contains("USING INDEX tickets_inbox_newest") && !plans[0].contains("TEMP B-TREE"), "{plans:?}");
 }

@@ -65,3 +65,49 @@ fn a_refused_token_and_an_unknown_source_fail_with_one_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no source named \"nope\""), "{}", stderr(&out));
 }
+
+#[test]
+fn a_second_sync_of_the_same_source_waits_its_turn_with_a_clear_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_dir(dir.path()).expect("store");
+    let fake = FakeRedmine::start(generate(200, 1));
+    fake.state().delay = std::time::Duration::from_millis(40);
+    add_redmine(&store, "fake", &fake.url, "fake", serde_json::json!({}));
+
+    // The first sync runs in another process; wait until it has started its run.
+    let first = Command::new(env!("CARGO_BIN_EXE_hypercare"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["sync", "fake", "--json"])
+        .env("HC_TEST_TOKEN", KEY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the first sync");
+    let running = || {
+        store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM sync_runs WHERE status = 'running'", [], |r| r.get::<_, i64>(0))?))
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while running() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the first sync never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    let second = run(dir.path(), Some(KEY), &["sync", "fake", "--json"]);
+    assert!(!second.status.success(), "a second sync of the same source must not run alongside the first");
+    assert!(stderr(&second).contains("already syncing"), "{}", stderr(&second));
+    assert_eq!(stderr(&second).lines().count(), 1, "{}", stderr(&second));
+
+    let first = first.wait_with_output().expect("the first sync ends");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let v: serde_json::Value = serde_json::from_slice(&first.stdout).expect("JSON");
+    assert_eq!(v["created"], 200, "the first sync was not disturbed: {v}");
+
+    // Once it is done, the next sync runs (and finds nothing new).
+    let again = run(dir.path(), Some(KEY), &["sync", "fake", "--json"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).expect("JSON");
+    assert_eq!(v["created"], 0, "{v}");
+}

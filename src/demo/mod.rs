@@ -262,8 +262,13 @@ impl Generator {
 /// themes: [`crate::triage::triage_all`]), and sets the workspace's KPI time zone to
 /// the demo company's, so every KPI chart has content on first run.
 pub fn load_demo(store: &Store) -> Result<DemoSummary> {
-    let cfg = DemoConfig::default();
-    let mut summary = load_demo_with(store, &cfg)?;
+    load_demo_config(store, &DemoConfig::default())
+}
+
+/// [`load_demo`] with another size or seed: `hypercare demo --tickets N`
+/// makes a workspace of N tickets for trying the app at scale.
+pub fn load_demo_config(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
+    let mut summary = load_demo_with(store, cfg)?;
     let feedback = crate::import::demo::load_demo_feedback(store, cfg.go_live, cfg.weeks)?;
     if store.kpi_settings()?.timezone == "UTC" {
         store.set_kpi_setting("timezone", DEMO_TIMEZONE)?;

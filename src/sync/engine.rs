@@ -75,7 +75,9 @@ pub async fn run(
     .await;
     result?;
     closing?;
+    let triage_started = Instant::now();
     triage_changed(store, changed, now).await;
+    summary.triage_ms = triage_started.elapsed().as_millis() as u64;
     progress(SyncProgress::Finished { summary: summary.clone() });
     Ok(summary)
 }

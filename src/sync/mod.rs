@@ -5,10 +5,12 @@
 //! - [`plan`]: pure functions (local state, remote page) → operations, and the cursor.
 //! - [`engine`]: the pipelined run (fetch → plan → apply + cursor in one transaction), census.
 //! - [`redmine`]: the Redmine connector.
+//! - [`lease`]: one sync per source at a time, across processes.
 
 pub mod connector;
 pub mod engine;
 pub mod http;
+pub mod lease;
 pub mod options;
 pub mod plan;
 pub mod redmine;
@@ -33,12 +35,18 @@ pub async fn sync_source(
     now: DateTime<Utc>,
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
 ) -> Result<SyncSummary> {
-    let state = {
+    let read_state = || {
         let (store, name) = (store.clone(), source.to_string());
-        tokio::task::spawn_blocking(move || store.read(|c| state::source_state(c, &name)))
-            .await
-            .map_err(|e| Error::Internal(format!("a store task stopped: {e}")))??
+        async move {
+            tokio::task::spawn_blocking(move || store.read(|c| state::source_state(c, &name)))
+                .await
+                .map_err(|e| Error::Internal(format!("a store task stopped: {e}")))?
+        }
     };
+    let id = read_state().await?.id;
+    let _lease = lease::SyncLease::acquire(store, id, source)?;
+    // Read again under the lock: a run that just finished moved the cursor.
+    let state = read_state().await?;
     let opts = SyncOptions::from_config(&state.config)?;
     let kind = SourceKind::parse(&state.kind)
         .ok_or_else(|| Error::Internal(format!("source {source:?} has an unknown kind {:?}", state.kind)))?;

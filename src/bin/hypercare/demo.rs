@@ -1,7 +1,7 @@
 use std::time::Instant;
 
 use clap::Args;
-use hypercare::demo::{load_demo, DemoSummary, DEMO_SOURCE};
+use hypercare::demo::{load_demo_config, DemoConfig, DemoSummary, DEMO_SOURCE};
 use serde::Serialize;
 
 use crate::{print_json, Ctx};
@@ -11,6 +11,10 @@ pub struct DemoArgs {
     /// Replace an existing demo workspace's data.
     #[arg(long)]
     pub force: bool,
+    /// Number of tickets (default: the standard demo's). Larger demos are for
+    /// trying the app at scale; every size is deterministic.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub tickets: Option<u32>,
     /// Print what was written as a JSON object.
     #[arg(long)]
     pub json: bool,
@@ -39,7 +43,11 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> hypercare::Result<()> {
         return Ok(());
     }
     let started = Instant::now();
-    let summary = load_demo(&store)?;
+    let mut cfg = DemoConfig::default();
+    if let Some(n) = a.tickets {
+        cfg.tickets = n as usize;
+    }
+    let summary = load_demo_config(&store, &cfg)?;
     let duration_ms = started.elapsed().as_millis() as u64;
     if a.json {
         return print_json(&DemoOutput { source: DEMO_SOURCE, loaded: true, summary, duration_ms });

@@ -3,4 +3,13 @@
 /**
  * What a sync run did (`hypercare sync --json`).
  */
-export type SyncSummary = { source: string, fetched: number, created: number, updated: number, deleted: number, requests: number, duration_ms: number, };
+export type SyncSummary = { source: string, fetched: number, created: number, updated: number, deleted: number, requests: number, 
+/**
+ * The sync itself: listing, fetching, writing, census.
+ */
+duration_ms: number, 
+/**
+ * Triage of the created and updated tickets after the sync (category,
+ * priority, themes), not counted in `duration_ms`.
+ */
+triage_ms: number, };
