@@ -34,9 +34,6 @@ fi
 echo "== desktop UI: type check, unit tests (vitest)" >&2
 (cd ui && npm run --silent check && npm run --silent test)
 
-echo "== desktop app: build" >&2
-cargo build -p hypercare-desk --locked
-
 echo "== core tests" >&2
 cargo test --workspace --locked -- --test-threads=2
 
@@ -45,7 +42,9 @@ TAURI_DRIVER=$(bash scripts/tauri-driver.sh)
 export TAURI_DRIVER
 # The e2e target is `test = false`: the stage above skips it, this one runs
 # it alone, one test at a time (one WebDriver session per WebKit process),
-# bounded in time because a hang in the window chain is silent.
+# bounded in time because a hang in the window chain is silent. Building the
+# test also builds the app binary it drives (target/debug/hypercare-desk),
+# with the same features as the tests above, so Tauri compiles once.
 cargo test --locked -p hypercare-desk --test e2e --no-run
 timeout 900 cargo test --locked -p hypercare-desk --test e2e -- --test-threads=1
 cargo test --locked -p hypercare-desk --test e2e_validation --no-run
