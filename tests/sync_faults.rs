@@ -117,6 +117,40 @@ async fn an_html_error_page_is_a_bad_response_naming_the_url() {
 }
 
 #[tokio::test]
+async fn invalid_utf8_from_the_server_is_named_and_applies_nothing() {
+    let (_d, store, fake) = setup(10);
+    sync(&store, KEY).await.expect("first sync");
+    let before = (stored(&store), cursor(&store, "fake"));
+    fake.state().comment(3, "a new comment", None, T0 + 10_000);
+    fault(&fake, "/issues/3.json", Fault::InvalidUtf8, 4);
+    let e = sync(&store, KEY).await.expect_err("invalid UTF-8");
+    assert_eq!(e.code(), ErrorCode::BadResponse);
+    assert!(e.to_string().contains("not valid UTF-8") && e.to_string().contains("/issues/3.json"), "{e}");
+    assert_eq!((stored(&store), cursor(&store, "fake")), before, "nothing of the failed page was applied");
+    sync(&store, KEY).await.expect("the server behaves again");
+    assert_eq!(stored(&store)["3"].comment_count, 3);
+}
+
+#[tokio::test]
+async fn a_five_megabyte_description_is_kept_whole_and_searchable() {
+    let (_d, store, fake) = setup(5);
+    let huge: String = std::iter::repeat("The pallet label layout shifts by two millimetres. ").take(100_000).collect();
+    assert!(huge.len() > 5_000_000);
+    {
+        let mut s = fake.state();
+        let issue = s.issues.get_mut(&2).expect("issue 2");
+        issue.description = format!("{huge}zebracrossing at the very end");
+    }
+    let summary = sync(&store, KEY).await.expect("sync");
+    assert_eq!(summary.created, 5);
+    let detail = store.ticket_detail(stored(&store)["2"].id).expect("detail");
+    assert_eq!(detail.description.len(), huge.len() + "zebracrossing at the very end".len());
+    let q = hypercare::model::TicketQuery { search: Some("zebracrossing".into()), ..Default::default() };
+    let found = store.tickets(&q).expect("search");
+    assert_eq!(found.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(), vec![detail.summary.key.as_str()]);
+}
+
+#[tokio::test]
 async fn a_refused_token_is_an_auth_error_without_retries() {
     let (_d, store, fake) = setup(10);
     let e = sync(&store, "wrong-key").await.expect_err("401");

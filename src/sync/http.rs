@@ -222,7 +222,16 @@ pub fn check_body(url: &str, body: &[u8]) -> Result<()> {
 /// Parse a JSON body, naming the URL and the problem when it is not JSON.
 pub fn parse_json<'a, T: serde::Deserialize<'a>>(url: &str, body: &'a [u8]) -> Result<T> {
     check_body(url, body)?;
-    serde_json::from_slice(body).map_err(|e| json_error(url, &e))
+    serde_json::from_slice(body).map_err(|e| match std::str::from_utf8(body) {
+        // Name the real problem: JSON text must be UTF-8.
+        Err(u) => Error::BadResponse(format!(
+            "{} answered with text that is not valid UTF-8 (at byte {}); the server or a proxy on the way \
+             sends another encoding",
+            strip_query(url),
+            u.valid_up_to()
+        )),
+        Ok(_) => json_error(url, &e),
+    })
 }
 
 /// A `BadResponse` for JSON that did not parse, naming the URL.
@@ -264,6 +273,9 @@ mod tests {
         assert!(e.to_string().contains("http://h/issues.json") && e.to_string().contains("HTML"));
         let e = parse_json::<serde_json::Value>("http://h/x.json", b"{\"issues\": [1, 2").unwrap_err();
         assert!(e.to_string().contains("truncated JSON"), "{e}");
+        let e = parse_json::<serde_json::Value>("http://h/y.json?k=2", b"{\"a\": \"caf\xe9\"}").unwrap_err();
+        assert_eq!(e.code(), crate::ErrorCode::BadResponse);
+        assert!(e.to_string().contains("not valid UTF-8 (at byte 10)") && e.to_string().contains("http://h/y.json"), "{e}");
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub enum Fault {
     Stall(Duration),
     Truncated,
     Html,
+    /// A JSON body whose text is not valid UTF-8.
+    InvalidUtf8,
 }
 
 /// One request the server received.
@@ -262,6 +264,10 @@ async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, quer
         }
         Fault::Truncated => Some(([("content-type", "application/json")], "{\"issues\":[{\"id\":1,\"subj").into_response()),
         Fault::Html => Some(([("content-type", "text/html")], "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>").into_response()),
+        Fault::InvalidUtf8 => {
+            let body: Vec<u8> = [&b"{\"issue\":{\"id\":3,\"subject\":\"caf"[..], &[0xE9, 0xFF], &b"\"}}"[..]].concat();
+            Some(([("content-type", "application/json")], body).into_response())
+        }
     }
 }
 
