@@ -57,7 +57,7 @@ fn hr_fixture() -> Vec<TicketRecord> {
 fn theme_holding(themes: &[ThemeView], key: &str) -> ThemeView {
     themes
         .iter()
-        .find(|t| t.examples.iter().any(|(k, _)| k == key))
+        .find(|t| t.examples.iter().any(|e| e.key.as_deref() == Some(key)))
         .cloned()
         .unwrap_or_else(|| panic!("no theme holds {key}: {themes:#?}"))
 }
@@ -119,14 +119,14 @@ fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
     let now = t0() + Duration::days(30);
     let themes = store.read(|c| list_themes(c, now)).expect("themes");
     let pay = theme_holding(&themes, "HR-1");
-    let keys: Vec<&str> = pay.examples.iter().map(|(k, _)| k.as_str()).collect();
+    let keys: Vec<&str> = pay.examples.iter().filter_map(|e| e.key.as_deref()).collect();
     assert_eq!(keys, ["HR-1", "HR-2", "HR-3", "HR-4", "HR-5"], "{themes:#?}");
     assert!(pay.key_terms.iter().any(|t| t.contains("overtime") || t.contains("payslip")), "{pay:?}");
     let leave = theme_holding(&themes, "HR-6");
-    let keys: Vec<&str> = leave.examples.iter().map(|(k, _)| k.as_str()).collect();
+    let keys: Vec<&str> = leave.examples.iter().filter_map(|e| e.key.as_deref()).collect();
     assert_eq!(keys, ["HR-6", "HR-7", "HR-8"]);
     // One-offs are in no theme.
-    assert!(themes.iter().all(|t| !t.examples.iter().any(|(k, _)| k == "HR-9" || k == "HR-11")));
+    assert!(themes.iter().all(|t| !t.examples.iter().any(|e| matches!(e.key.as_deref(), Some("HR-9" | "HR-11")))));
 
     rename_theme(&store, pay.id, "Overtime not reaching payslips", now).expect("rename");
     let hr5 = store.ticket_id_by_key("HR-5").expect("HR-5");
@@ -138,11 +138,11 @@ fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
     let themes = store.read(|c| list_themes(c, now)).expect("themes");
     let renamed = themes.iter().find(|t| t.id == pay.id).expect("renamed theme kept");
     assert_eq!(renamed.name, "Overtime not reaching payslips");
-    assert!(renamed.examples.iter().any(|(k, _)| k == "HR-6"), "merge kept: {renamed:?}");
+    assert!(renamed.examples.iter().any(|e| e.key.as_deref() == Some("HR-6")), "merge kept: {renamed:?}");
     assert!(themes.iter().all(|t| t.id != leave.id), "merged theme hidden");
     let late = themes.iter().find(|t| t.id == split).expect("split theme kept");
     assert_eq!(late.count, 1);
-    assert!(!renamed.examples.iter().any(|(k, _)| k == "HR-5"));
+    assert!(!renamed.examples.iter().any(|e| e.key.as_deref() == Some("HR-5")));
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn training_effect_counts_occurrences_before_and_after_the_marker() {
     triage_all(&store, t0()).expect("triage");
     let now = t0() + Duration::days(27);
     let pay = theme_holding(&store.read(|c| list_themes(c, now)).expect("themes"), "HR-1");
-    let members: Vec<String> = pay.examples.iter().map(|(k, _)| k.clone()).collect();
+    let members: Vec<String> = pay.examples.iter().filter_map(|e| e.key.clone()).collect();
     // HR-1..HR-4 are on days 0..10, HR-5 on day 22; training on day 14.
     let on = NaiveDate::from_ymd_opt(2024, 3, 18).expect("date");
     mark_training(&store, pay.id, "training", on, "payroll refresher", now).expect("mark");
@@ -270,7 +270,7 @@ fn a_changed_priority_matrix_is_stored_and_reprioritises_tickets() {
     triage_all(&store, t0()).expect("triage");
     let id = store.ticket_id_by_key("HR-7").expect("HR-7");
     let o = Override { category: Some(Category::Usability), impact: Some(Impact::Team), urgency: Some(Urgency::Low) };
-    assert_eq!(set_override(&store, id, &o, t0()).expect("override"), Priority::P4);
+    assert_eq!(set_override(&store, id, &o, t0()).expect("override").priority, Priority::P4);
     let mut m = store.read(load_matrix).expect("matrix");
     assert_eq!(m, hypercare::triage::PriorityMatrix::default());
     m.grid[Impact::Team.index()][Urgency::Low.index()] = Priority::P3;

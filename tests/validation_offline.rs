@@ -12,31 +12,7 @@ use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::record::{record_validation, NewValidation};
 use hypercare::validation::{marker, OutboxState, Outcome};
 
-fn data_dir(rm: &fixture::Redmine) -> std::path::PathBuf {
-    rm.data.clone().expect("REDMINE_DATA is exported with REDMINE_URL (scripts/test.sh)")
-}
-
-fn stop_server(rm: &fixture::Redmine) {
-    fixture::redmine_sh(&["stop", &data_dir(rm).to_string_lossy()], &[]);
-}
-
-/// Start the server again on the same port with the same database, and give
-/// the admin back the API key every other test holds (the start script
-/// re-keys the admin).
-fn start_server(rm: &fixture::Redmine) {
-    let data = data_dir(rm);
-    let data_s = data.to_string_lossy().into_owned();
-    let port = rm.url.rsplit(':').next().unwrap().to_string();
-    fixture::redmine_sh(&["start", &data_s, &port], &[("REDMINE_RESET", "0")]);
-    let db = rusqlite::Connection::open(data.join("db/redmine.sqlite3")).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(30)).unwrap();
-    db.execute(
-        "UPDATE tokens SET value = ?1 WHERE action = 'api' AND user_id = (SELECT id FROM users WHERE login = 'admin')",
-        [&rm.key],
-    )
-    .unwrap();
-    std::fs::write(data.join("api_key"), format!("{}\n", rm.key)).unwrap();
-}
+use fixture::{start_server, stop_server};
 
 fn outcome_of(i: usize) -> Outcome {
     match i % 5 {

@@ -38,6 +38,7 @@
 //! The targets (0.75 / 0.75 / 0.6) are not reached by this lexical
 //! method; sentence embeddings would be the next step.
 
+pub mod category_push;
 pub mod classify;
 pub mod evaluate;
 pub mod knn;
@@ -46,6 +47,7 @@ pub mod lexicon;
 pub mod metrics;
 pub mod priority;
 pub mod store;
+pub mod survey_items;
 pub mod text;
 pub mod theme_store;
 pub mod theme_view;
@@ -53,4 +55,4 @@ pub mod themes;
 
 pub use classify::{Decision, Labeled, TicketText, Triager};
 pub use priority::{Impact, Priority, PriorityMatrix, Urgency};
-pub use store::{set_override, triage_all, triage_changed, Override, TriageRun};
+pub use store::{set_override, triage_all, triage_changed, triage_new_comments, Confirmed, Override, TriageRun};

@@ -211,3 +211,30 @@ pub fn redmine_sh(args: &[&str], env: &[(&str, &str)]) -> String {
     assert!(out.status.success(), "redmine.sh {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+fn data_dir(rm: &Redmine) -> PathBuf {
+    rm.data.clone().expect("REDMINE_DATA is exported with REDMINE_URL (scripts/test.sh)")
+}
+
+/// Stop the server under test (the test's binary must be the only one using it then).
+pub fn stop_server(rm: &Redmine) {
+    redmine_sh(&["stop", &data_dir(rm).to_string_lossy()], &[]);
+}
+
+/// Start the server again on the same port with the same database, and give
+/// the admin back the API key every other test holds (the start script
+/// re-keys the admin).
+pub fn start_server(rm: &Redmine) {
+    let data = data_dir(rm);
+    let data_s = data.to_string_lossy().into_owned();
+    let port = rm.url.rsplit(':').next().unwrap().to_string();
+    redmine_sh(&["start", &data_s, &port], &[("REDMINE_RESET", "0")]);
+    let db = rusqlite::Connection::open(data.join("db/redmine.sqlite3")).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(30)).unwrap();
+    db.execute(
+        "UPDATE tokens SET value = ?1 WHERE action = 'api' AND user_id = (SELECT id FROM users WHERE login = 'admin')",
+        [&rm.key],
+    )
+    .unwrap();
+    std::fs::write(data.join("api_key"), format!("{}\n", rm.key)).unwrap();
+}
