@@ -25,7 +25,7 @@ async fn confirmed_categories_land_once_as_redmine_issue_categories() {
     cat::create_categories(&rm, &project, &["Usability", "Training need"]).await;
     let mut issues = Vec::new();
     for s in ["Cannot find the pick list button", "How do I post a credit note?", "Wrong VAT on imported invoices"] {
-        issues.push(cat::new_issue(&rm, &project, s).await);
+        issues.push(rm.new_issue(&project, s, 1).await);
     }
     let ids: Vec<i64> = issues.iter().map(|i| i["id"].as_i64().unwrap()).collect();
     let dir = tempfile::tempdir().unwrap();
@@ -109,16 +109,8 @@ async fn a_category_pushed_to_a_custom_field_is_read_back() {
         db.execute("INSERT INTO custom_fields_trackers (custom_field_id, tracker_id) VALUES (?1, 1)", [id]).unwrap();
         id
     };
-    let bug = cat::new_issue(&rm, &project, "Order screen freezes on save").await;
-    let (s, v) = rm
-        .call(
-            reqwest::Method::POST,
-            "/issues.json",
-            Some(json!({"issue": {"project_id": project, "subject": "Feature tracker issue", "tracker_id": 2}})),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let feature = rm.issue(v["issue"]["id"].as_i64().unwrap()).await;
+    let bug = rm.new_issue(&project, "Order screen freezes on save", 1).await;
+    let feature = rm.new_issue(&project, "Feature tracker issue", 2).await;
 
     let dir = tempfile::tempdir().unwrap();
     let (store, source) = cat::store_pushing_to(
@@ -166,26 +158,7 @@ fn a_source_without_a_place_for_categories_queues_nothing_and_says_so() {
             cat::now(),
         )
         .unwrap();
-    let rec = hypercare::model::TicketRecord {
-        remote_id: "1".into(),
-        key: "#1".into(),
-        title: "Where is the print button?".into(),
-        description: String::new(),
-        status: "New".into(),
-        status_class: hypercare::model::StatusClass::Open,
-        priority: "Normal".into(),
-        tracker: "Support".into(),
-        category: None,
-        assignee: None,
-        reporter: None,
-        created_at: cat::now(),
-        updated_at: cat::now(),
-        resolved_at: None,
-        remote_version: "1".into(),
-        raw: None,
-        comments: None,
-        status_changes: None,
-    };
+    let rec = hypercare::triage::evaluate::plain_record("#1", "Where is the print button?", "", "Support", cat::now());
     store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, src.id, &[rec])).unwrap();
     let id = store.ticket_id_by_key("#1").unwrap();
     let o = Override { category: Some(Category::Training), ..Default::default() };

@@ -23,7 +23,7 @@ async fn categories_confirmed_offline_are_pushed_once_when_the_server_is_back() 
     let chosen = [Category::Usability, Category::Training, Category::Performance, Category::Integration];
     let mut issues = Vec::new();
     for i in 0..8 {
-        issues.push(cat::new_issue(&rm, &project, &format!("Feedback {i} from the floor")).await);
+        issues.push(rm.new_issue(&project, &format!("Feedback {i} from the floor"), 1).await);
     }
     let dir = tempfile::tempdir().unwrap();
     let (store, source) = cat::store_pushing_to(dir.path(), &rm, &project, json!({"target": "issue_category"}));

@@ -4,14 +4,10 @@
 //! rather than as a ticket, and importing comments keeps the trainer's
 //! theme ids and names.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 use hypercare::import::surveys::{import_surveys, ScoreColumn, SurveyMapping};
 use hypercare::import::ImportOptions;
 use hypercare::kpi::data::Scale;
-use hypercare::model::{SourceKind, TicketRecord};
-use hypercare::store::sources::NewSource;
-use hypercare::store::tickets::upsert_tickets;
-use hypercare::triage::evaluate::plain_record;
 use hypercare::triage::survey_items::ItemOrigin;
 use hypercare::triage::theme_store::{mark_training, rename_theme};
 use hypercare::triage::theme_view::{list_themes, ThemeView};
@@ -20,41 +16,14 @@ use hypercare::Store;
 
 const CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hr-survey-comments.csv");
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 4, 14, 0, 0).single().expect("valid time")
-}
-
-fn rec(key: &str, title: &str, desc: &str, days: i64) -> TicketRecord {
-    let mut r = plain_record(key, title, desc, "ticket", t0() + Duration::days(days));
-    r.priority = "Normal".into();
-    r
-}
+#[path = "support/hr_fixture.rs"]
+mod hr;
+use hr::t0;
 
 /// The HR go-live of `triage_store.rs`: overtime missing from payslips,
 /// leave approvals managers cannot find, and one-offs.
 fn store(dir: &tempfile::TempDir) -> Store {
-    let store = Store::open_dir(dir.path()).expect("open store");
-    let src = store
-        .add_source(
-            &NewSource { name: "hr".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) },
-            t0(),
-        )
-        .expect("source");
-    let records = vec![
-        rec("HR-1", "Overtime missing from payslip", "My payslip shows no overtime hours for last month although my timesheet was approved.", 0),
-        rec("HR-2", "payslip overtime not paid", "overtime hours from the timesheet did not reach the payslip again", 3),
-        rec("HR-3", "Overtime hours not on payslip", "Three of us on night shift got payslips without the overtime from approved timesheets.", 8),
-        rec("HR-4", "where is overtime on my payslip", "Approved timesheet overtime is not on the payslip.", 10),
-        rec("HR-5", "Payslip overtime missing", "Overtime from my timesheet is missing on this payslip too.", 22),
-        rec("HR-6", "Leave request stuck", "My annual leave request has been pending approval for two weeks; my manager cannot see it in the approvals inbox.", 1),
-        rec("HR-7", "manager can't find leave approvals", "As a manager I cannot find the leave requests waiting for my approval in the inbox.", 9),
-        rec("HR-8", "Leave approval inbox empty", "Leave requests pending approval do not show in the approvals inbox for managers.", 15),
-        rec("HR-9", "Typo on the login page", "The login page says 'Pasword'.", 2),
-        rec("HR-10", "Please add export of headcount to Excel", "Can we get an Excel export of the headcount report?", 5),
-        rec("HR-11", "Pension file rejected by provider", "The monthly pension contribution file was rejected by the provider's interface.", 12),
-    ];
-    store.with_tx(|tx| upsert_tickets(tx, src.id, &records)).expect("upsert");
-    store
+    hr::store_with(dir, &hr::hr_fixture())
 }
 
 fn mapping() -> SurveyMapping {

@@ -29,19 +29,6 @@ pub async fn create_categories(rm: &Redmine, project: &str, names: &[&str]) -> V
     out
 }
 
-/// A new issue (status New); returns its JSON.
-pub async fn new_issue(rm: &Redmine, project: &str, subject: &str) -> Value {
-    let (s, v) = rm
-        .call(
-            reqwest::Method::POST,
-            "/issues.json",
-            Some(json!({"issue": {"project_id": project, "subject": subject, "tracker_id": 1}})),
-        )
-        .await;
-    assert_eq!(s, 201, "create issue: {v}");
-    rm.issue(v["issue"]["id"].as_i64().unwrap()).await
-}
-
 /// The issue's category name on the server.
 pub async fn category_of(rm: &Redmine, id: i64) -> Option<String> {
     rm.issue(id).await["category"]["name"].as_str().map(String::from)

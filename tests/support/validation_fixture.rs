@@ -73,17 +73,22 @@ impl Redmine {
         (v["project"]["id"].as_i64().unwrap(), ident)
     }
 
-    /// A new issue moved to status `status_id` (3 = Resolved); returns its JSON.
-    pub async fn resolved_issue(&self, project: &str, subject: &str, status_id: i64) -> Value {
+    /// A new issue (status New) of tracker `tracker_id` (1 = Bug); returns its JSON.
+    pub async fn new_issue(&self, project: &str, subject: &str, tracker_id: i64) -> Value {
         let (s, v) = self
             .call(
                 reqwest::Method::POST,
                 "/issues.json",
-                Some(json!({"issue": {"project_id": project, "subject": subject, "tracker_id": 1}})),
+                Some(json!({"issue": {"project_id": project, "subject": subject, "tracker_id": tracker_id}})),
             )
             .await;
         assert_eq!(s, 201, "create issue: {v}");
-        let id = v["issue"]["id"].as_i64().unwrap();
+        self.issue(v["issue"]["id"].as_i64().unwrap()).await
+    }
+
+    /// A new issue moved to status `status_id` (3 = Resolved); returns its JSON.
+    pub async fn resolved_issue(&self, project: &str, subject: &str, status_id: i64) -> Value {
+        let id = self.new_issue(project, subject, 1).await["id"].as_i64().unwrap();
         let (s, v) = self
             .call(
                 reqwest::Method::PUT,

@@ -96,6 +96,34 @@ export function fakeTheme(id: number, name: string, dates: string[], extra: Part
   };
 }
 
+/** A pending outbox row (a category write unless `extra` names its validation). */
+export function fakeOutboxEntry(
+  id: number,
+  kind: OutboxEntry["kind"],
+  ticketKey: string,
+  detail: string | null,
+  at: string,
+  extra: Partial<OutboxEntry> = {},
+): OutboxEntry {
+  return {
+    id,
+    validation_id: null,
+    validation_uuid: null,
+    ticket_key: ticketKey,
+    outcome: null,
+    kind,
+    detail,
+    target_field: null,
+    state: "pending",
+    attempts: 0,
+    next_attempt_at: at,
+    last_error: null,
+    remote_ref: null,
+    updated_at: at,
+    ...extra,
+  };
+}
+
 const DAY = 86_400_000;
 export function fakeQueueItem(ticketId: number, title: string, extra: Partial<QueueItem> = {}): QueueItem {
   return {
@@ -347,22 +375,7 @@ export class FakeBackend implements Backend {
         r.last_error = "replaced by a later confirmation";
       }
     }
-    const row: OutboxEntry = {
-      id: this.outboxRows.length + 1,
-      validation_id: null,
-      validation_uuid: null,
-      ticket_key: t.key,
-      outcome: null,
-      kind: "category",
-      detail: label(c),
-      target_field: field,
-      state: "pending",
-      attempts: 0,
-      next_attempt_at: now,
-      last_error: null,
-      remote_ref: null,
-      updated_at: now,
-    };
+    const row = fakeOutboxEntry(this.outboxRows.length + 1, "category", t.key, label(c), now, { target_field: field });
     this.outboxRows.push(row);
     const target = field === "issue_category" ? "the issue category" : `custom field #${field.split(":")[1]}`;
     return { queued: true, outbox_id: row.id, target, value: row.detail, reason: null };
@@ -521,22 +534,12 @@ export class FakeBackend implements Backend {
       push_state: "pending",
     };
     this.validations.push(v);
-    const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry => ({
-      id: this.outboxRows.length + 1,
-      validation_id: id,
-      validation_uuid: v.uuid,
-      ticket_key: v.ticket_key,
-      outcome: v.outcome,
-      kind,
-      detail,
-      target_field: null,
-      state: "pending",
-      attempts: 0,
-      next_attempt_at: now,
-      last_error: null,
-      remote_ref: null,
-      updated_at: now,
-    });
+    const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry =>
+      fakeOutboxEntry(this.outboxRows.length + 1, kind, v.ticket_key, detail, now, {
+        validation_id: id,
+        validation_uuid: v.uuid,
+        outcome: v.outcome,
+      });
     this.outboxRows.push(row("comment", null));
     for (const e of v.evidence) this.outboxRows.push(row("attachment", e.file_name));
     const target = { passed: "Closed", failed: "In Progress", blocked: null }[v.outcome];
