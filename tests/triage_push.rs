@@ -187,3 +187,46 @@ fn a_source_without_a_place_for_categories_queues_nothing_and_says_so() {
     let err = store.set_category_push("nope", None).unwrap_err();
     assert_eq!(err.code(), hypercare::ErrorCode::NotFound);
 }
+
+fn cli(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypercare"))
+        .args(args)
+        .env("HYPERCARE_DATA_DIR", dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run hypercare");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_sets_the_place_says_what_it_queued_and_pushes() {
+    let Some(rm) = fixture::redmine() else { return };
+    let (_, project) = rm.project().await;
+    cat::create_categories(&rm, &project, &["Usability"]).await;
+    let issue = rm.new_issue(&project, "Cannot find the print button", 1).await;
+    let id = issue["id"].as_i64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, source) = fixture::store_with_source(dir.path(), &rm, "erp", &project, "TRIAGE_CLI_TOKEN", json!({}));
+        fixture::mirror(&store, source, &issue);
+    }
+    let key = format!("#{id}");
+    let (ok, out, err) = cli(dir.path(), &["triage", "set", &key, "--category", "usability"], &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("not pushed") && out.contains("no place for categories"), "{out}");
+
+    let (ok, _, err) = cli(dir.path(), &["source", "category-push", "erp", "--to", "tracker"], &[]);
+    assert!(!ok && err.contains("\"tracker\" is not a place"), "{err}");
+    let (ok, _, err) = cli(dir.path(), &["source", "category-push", "erp", "--to", "issue_category"], &[]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = cli(dir.path(), &["triage", "set", &key, "--category", "usability"], &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("\"Usability\" will be written to the issue category"), "{out}");
+    let (ok, out, _) = cli(dir.path(), &["outbox"], &[]);
+    assert!(ok && out.contains("pending") && out.contains("category Usability"), "{out}");
+
+    let (ok, out, err) = cli(dir.path(), &["push"], &[("TRIAGE_CLI_TOKEN", rm.key.as_str())]);
+    assert!(ok, "{err}");
+    assert!(out.contains("sent") && out.contains("category \"Usability\"") && out.contains("1 sent"), "{out}");
+    assert_eq!(cat::category_of(&rm, id).await.as_deref(), Some("Usability"));
+}
