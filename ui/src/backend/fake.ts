@@ -20,7 +20,10 @@ import { CATEGORIES, IMPACTS, label, priorityOf, URGENCIES, type Urgency } from 
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
 import { IDLE_STATUS } from "../lib/status";
+import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
 import type { Backend, TriageOverride } from "./types";
+
+export { defaultMatrix, fakeOutboxEntry, fakeTheme, fakeTriage } from "./fakeTriage";
 
 export function fakeTicket(id: number, title: string, extra: Partial<TicketSummary> = {}): TicketSummary {
   return {
@@ -41,85 +44,6 @@ export function fakeTicket(id: number, title: string, extra: Partial<TicketSumma
     resolved_at: null,
     comment_count: 0,
     deleted: false,
-    ...extra,
-  };
-}
-
-/** A triaged ticket as the fake's queue holds it. */
-export function fakeTriage(id: number, title: string, extra: Partial<TicketTriage> = {}): TicketTriage {
-  return {
-    ticket_id: id,
-    key: `#${id}`,
-    title,
-    category: "major_bug",
-    category_overridden: false,
-    confidence: 0.8,
-    impact: "team",
-    urgency: "medium",
-    priority: "P3",
-    signals: [],
-    ...extra,
-  };
-}
-
-/** The handbook's default matrix (as `PriorityMatrix::default()` in the core). */
-export function defaultMatrix(): PriorityMatrix {
-  return {
-    by_category: [
-      ["critical_bug", "P1"],
-      ["minor_bug", "P4"],
-      ["enhancement", "P4"],
-    ],
-    grid: [
-      ["P4", "P3", "P2", "P2"],
-      ["P4", "P3", "P2", "P2"],
-      ["P3", "P2", "P1", "P1"],
-      ["P3", "P2", "P1", "P1"],
-    ],
-  };
-}
-
-/** A theme with weekly counts; `dates` (YYYY-MM-DD) are its tickets' creation days. */
-export function fakeTheme(id: number, name: string, dates: string[], extra: Partial<ThemeView> = {}): ThemeView & { dates: string[] } {
-  return {
-    id,
-    name,
-    key_terms: [],
-    count: dates.length,
-    weekly: [],
-    survey_comments: 0,
-    categories: [],
-    examples: [],
-    effects: [],
-    dates,
-    ...extra,
-  };
-}
-
-/** A pending outbox row (a category write unless `extra` names its validation). */
-export function fakeOutboxEntry(
-  id: number,
-  kind: OutboxEntry["kind"],
-  ticketKey: string,
-  detail: string | null,
-  at: string,
-  extra: Partial<OutboxEntry> = {},
-): OutboxEntry {
-  return {
-    id,
-    validation_id: null,
-    validation_uuid: null,
-    ticket_key: ticketKey,
-    outcome: null,
-    kind,
-    detail,
-    target_field: null,
-    state: "pending",
-    attempts: 0,
-    next_attempt_at: at,
-    last_error: null,
-    remote_ref: null,
-    updated_at: at,
     ...extra,
   };
 }
