@@ -6,21 +6,13 @@ use hypercare::model::Category;
 use hypercare::store::tickets::upsert_tickets;
 use hypercare::triage::store::list_triage;
 use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
-use hypercare::triage::theme_view::{list_themes, ThemeView};
+use hypercare::triage::theme_view::list_themes;
 use hypercare::triage::{set_override, triage_all, triage_changed, Override, Urgency};
 use hypercare::Store;
 
 #[path = "support/hr_fixture.rs"]
 mod hr;
-use hr::{hr_fixture, rec, store_with, t0};
-
-fn theme_holding(themes: &[ThemeView], key: &str) -> ThemeView {
-    themes
-        .iter()
-        .find(|t| t.examples.iter().any(|e| e.key.as_deref() == Some(key)))
-        .cloned()
-        .unwrap_or_else(|| panic!("no theme holds {key}: {themes:#?}"))
-}
+use hr::{hr_fixture, rec, store_with, t0, theme_holding};
 
 #[test]
 fn an_override_wins_survives_reruns_and_teaches_the_classifier() {

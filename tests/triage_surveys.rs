@@ -18,7 +18,7 @@ const CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hr-survey
 
 #[path = "support/hr_fixture.rs"]
 mod hr;
-use hr::t0;
+use hr::{t0, theme_holding as holding};
 
 /// The HR go-live of `triage_store.rs`: overtime missing from payslips,
 /// leave approvals managers cannot find, and one-offs.
@@ -38,13 +38,6 @@ fn mapping() -> SurveyMapping {
     }
 }
 
-fn holding(themes: &[ThemeView], key: &str) -> ThemeView {
-    themes
-        .iter()
-        .find(|t| t.examples.iter().any(|e| e.key.as_deref() == Some(key)))
-        .cloned()
-        .unwrap_or_else(|| panic!("no theme holds {key}: {themes:#?}"))
-}
 
 fn comments(t: &ThemeView) -> Vec<(String, NaiveDate)> {
     t.examples.iter().filter(|e| e.origin == ItemOrigin::SurveyComment).map(|e| (e.text.clone(), e.date)).collect()

@@ -7,6 +7,7 @@ use hypercare::model::{SourceKind, TicketRecord};
 use hypercare::store::sources::NewSource;
 use hypercare::store::tickets::upsert_tickets;
 use hypercare::triage::evaluate::plain_record;
+use hypercare::triage::theme_view::ThemeView;
 use hypercare::Store;
 
 pub fn t0() -> DateTime<Utc> {
@@ -51,3 +52,12 @@ pub fn hr_fixture() -> Vec<TicketRecord> {
     ]
 }
 
+
+/// The theme whose examples include the ticket `key` (panics with the list otherwise).
+pub fn theme_holding(themes: &[ThemeView], key: &str) -> ThemeView {
+    themes
+        .iter()
+        .find(|t| t.examples.iter().any(|e| e.key.as_deref() == Some(key)))
+        .cloned()
+        .unwrap_or_else(|| panic!("no theme holds {key}: {themes:#?}"))
+}
