@@ -22,6 +22,8 @@
     "merge_themes",
     "split_theme",
     "mark_theme_training",
+    "category_push_target",
+    "set_category_push_target",
     "validation_queue",
     "record_validation",
     "validation_history",
@@ -29,6 +31,8 @@
     "push_outbox_now",
     "retry_outbox",
     "discard_outbox",
+    "retry_category_push",
+    "discard_category_push",
     "kpi_dashboard",
     "export_report",
 ]

@@ -1,66 +1,18 @@
 //! Triage and themes in a real SQLite store: overrides, re-runs, trainer
 //! edits and training markers.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use hypercare::model::{Category, SourceKind, TicketRecord};
-use hypercare::triage::evaluate::plain_record;
-use hypercare::store::sources::NewSource;
+use chrono::{Duration, NaiveDate};
+use hypercare::model::Category;
 use hypercare::store::tickets::upsert_tickets;
 use hypercare::triage::store::list_triage;
 use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
-use hypercare::triage::theme_view::{list_themes, ThemeView};
+use hypercare::triage::theme_view::list_themes;
 use hypercare::triage::{set_override, triage_all, triage_changed, Override, Urgency};
 use hypercare::Store;
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 4, 14, 0, 0).single().expect("valid time")
-}
-
-fn rec(key: &str, title: &str, desc: &str, created: DateTime<Utc>) -> TicketRecord {
-    let mut r = plain_record(key, title, desc, "ticket", created);
-    r.priority = "Normal".into();
-    r
-}
-
-fn store_with(dir: &tempfile::TempDir, records: &[TicketRecord]) -> Store {
-    // The workspace's store file, so the CLI (HYPERCARE_DATA_DIR) sees it too.
-    let store = Store::open_dir(dir.path()).expect("open store");
-    let src = store
-        .add_source(
-            &NewSource { name: "hr".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) },
-            t0(),
-        )
-        .expect("source");
-    store.with_tx(|tx| upsert_tickets(tx, src.id, records)).expect("upsert");
-    store
-}
-
-/// A small HR/payroll go-live: two recurring problems, worded differently,
-/// spread over weeks, and some one-offs.
-fn hr_fixture() -> Vec<TicketRecord> {
-    let d = |days: i64| t0() + Duration::days(days);
-    vec![
-        rec("HR-1", "Overtime missing from payslip", "My payslip shows no overtime hours for last month although my timesheet was approved.", d(0)),
-        rec("HR-2", "payslip overtime not paid", "overtime hours from the timesheet did not reach the payslip again", d(3)),
-        rec("HR-3", "Overtime hours not on payslip", "Three of us on night shift got payslips without the overtime from approved timesheets.", d(8)),
-        rec("HR-4", "where is overtime on my payslip", "Approved timesheet overtime is not on the payslip.", d(10)),
-        rec("HR-5", "Payslip overtime missing", "Overtime from my timesheet is missing on this payslip too.", d(22)),
-        rec("HR-6", "Leave request stuck", "My annual leave request has been pending approval for two weeks; my manager cannot see it in the approvals inbox.", d(1)),
-        rec("HR-7", "manager can't find leave approvals", "As a manager I cannot find the leave requests waiting for my approval in the inbox.", d(9)),
-        rec("HR-8", "Leave approval inbox empty", "Leave requests pending approval do not show in the approvals inbox for managers.", d(15)),
-        rec("HR-9", "Typo on the login page", "The login page says 'Pasword'.", d(2)),
-        rec("HR-10", "Please add export of headcount to Excel", "Can we get an Excel export of the headcount report?", d(5)),
-        rec("HR-11", "Pension file rejected by provider", "The monthly pension contribution file was rejected by the provider's interface.", d(12)),
-    ]
-}
-
-fn theme_holding(themes: &[ThemeView], key: &str) -> ThemeView {
-    themes
-        .iter()
-        .find(|t| t.examples.iter().any(|(k, _)| k == key))
-        .cloned()
-        .unwrap_or_else(|| panic!("no theme holds {key}: {themes:#?}"))
-}
+#[path = "support/hr_fixture.rs"]
+mod hr;
+use hr::{hr_fixture, rec, store_with, t0, theme_holding};
 
 #[test]
 fn an_override_wins_survives_reruns_and_teaches_the_classifier() {
@@ -119,14 +71,14 @@ fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
     let now = t0() + Duration::days(30);
     let themes = store.read(|c| list_themes(c, now)).expect("themes");
     let pay = theme_holding(&themes, "HR-1");
-    let keys: Vec<&str> = pay.examples.iter().map(|(k, _)| k.as_str()).collect();
+    let keys: Vec<&str> = pay.examples.iter().filter_map(|e| e.key.as_deref()).collect();
     assert_eq!(keys, ["HR-1", "HR-2", "HR-3", "HR-4", "HR-5"], "{themes:#?}");
     assert!(pay.key_terms.iter().any(|t| t.contains("overtime") || t.contains("payslip")), "{pay:?}");
     let leave = theme_holding(&themes, "HR-6");
-    let keys: Vec<&str> = leave.examples.iter().map(|(k, _)| k.as_str()).collect();
+    let keys: Vec<&str> = leave.examples.iter().filter_map(|e| e.key.as_deref()).collect();
     assert_eq!(keys, ["HR-6", "HR-7", "HR-8"]);
     // One-offs are in no theme.
-    assert!(themes.iter().all(|t| !t.examples.iter().any(|(k, _)| k == "HR-9" || k == "HR-11")));
+    assert!(themes.iter().all(|t| !t.examples.iter().any(|e| matches!(e.key.as_deref(), Some("HR-9" | "HR-11")))));
 
     rename_theme(&store, pay.id, "Overtime not reaching payslips", now).expect("rename");
     let hr5 = store.ticket_id_by_key("HR-5").expect("HR-5");
@@ -138,11 +90,11 @@ fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
     let themes = store.read(|c| list_themes(c, now)).expect("themes");
     let renamed = themes.iter().find(|t| t.id == pay.id).expect("renamed theme kept");
     assert_eq!(renamed.name, "Overtime not reaching payslips");
-    assert!(renamed.examples.iter().any(|(k, _)| k == "HR-6"), "merge kept: {renamed:?}");
+    assert!(renamed.examples.iter().any(|e| e.key.as_deref() == Some("HR-6")), "merge kept: {renamed:?}");
     assert!(themes.iter().all(|t| t.id != leave.id), "merged theme hidden");
     let late = themes.iter().find(|t| t.id == split).expect("split theme kept");
     assert_eq!(late.count, 1);
-    assert!(!renamed.examples.iter().any(|(k, _)| k == "HR-5"));
+    assert!(!renamed.examples.iter().any(|e| e.key.as_deref() == Some("HR-5")));
 }
 
 #[test]
@@ -152,7 +104,7 @@ fn training_effect_counts_occurrences_before_and_after_the_marker() {
     triage_all(&store, t0()).expect("triage");
     let now = t0() + Duration::days(27);
     let pay = theme_holding(&store.read(|c| list_themes(c, now)).expect("themes"), "HR-1");
-    let members: Vec<String> = pay.examples.iter().map(|(k, _)| k.clone()).collect();
+    let members: Vec<String> = pay.examples.iter().filter_map(|e| e.key.clone()).collect();
     // HR-1..HR-4 are on days 0..10, HR-5 on day 22; training on day 14.
     let on = NaiveDate::from_ymd_opt(2024, 3, 18).expect("date");
     mark_training(&store, pay.id, "training", on, "payroll refresher", now).expect("mark");
@@ -270,7 +222,7 @@ fn a_changed_priority_matrix_is_stored_and_reprioritises_tickets() {
     triage_all(&store, t0()).expect("triage");
     let id = store.ticket_id_by_key("HR-7").expect("HR-7");
     let o = Override { category: Some(Category::Usability), impact: Some(Impact::Team), urgency: Some(Urgency::Low) };
-    assert_eq!(set_override(&store, id, &o, t0()).expect("override"), Priority::P4);
+    assert_eq!(set_override(&store, id, &o, t0()).expect("override").priority, Priority::P4);
     let mut m = store.read(load_matrix).expect("matrix");
     assert_eq!(m, hypercare::triage::PriorityMatrix::default());
     m.grid[Impact::Team.index()][Urgency::Low.index()] = Priority::P3;

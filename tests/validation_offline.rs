@@ -12,25 +12,7 @@ use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::record::{record_validation, NewValidation};
 use hypercare::validation::{marker, OutboxState, Outcome};
 
-fn data_dir(rm: &fixture::Redmine) -> std::path::PathBuf {
-    rm.data.clone().expect("REDMINE_DATA is exported with REDMINE_URL (scripts/test.sh)")
-}
-
-fn stop_server(rm: &fixture::Redmine) {
-    fixture::redmine_sh(&["stop", &data_dir(rm).to_string_lossy()], &[]);
-}
-
-/// Start the server again on the same port with the same database (and the
-/// same admin API key, which every other test holds).
-fn start_server(rm: &fixture::Redmine) {
-    let data = data_dir(rm);
-    let data_s = data.to_string_lossy().into_owned();
-    let port = rm.url.rsplit(':').next().unwrap().to_string();
-    // REDMINE_RESET=0 keeps the database and the admin's API key.
-    fixture::redmine_sh(&["start", &data_s, &port], &[("REDMINE_RESET", "0")]);
-    let key = std::fs::read_to_string(data.join("api_key")).unwrap();
-    assert_eq!(key.trim(), rm.key, "a restart keeps the admin API key");
-}
+use fixture::{start_server, stop_server};
 
 fn outcome_of(i: usize) -> Outcome {
     match i % 5 {

@@ -34,7 +34,7 @@ fn new_validation(ticket: i64, outcome: Outcome, supersedes: Option<i64>) -> New
 }
 
 fn row_state(store: &Store, v: &Validation, kind: OutboxKind) -> (OutboxState, String) {
-    let row = store.outbox(true).unwrap().into_iter().find(|r| r.validation_id == v.id && r.kind == kind).unwrap();
+    let row = store.outbox(true).unwrap().into_iter().find(|r| r.validation_id == Some(v.id) && r.kind == kind).unwrap();
     (row.state, row.last_error.unwrap_or_default())
 }
 
@@ -153,7 +153,7 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
         assert_eq!(rm.journals_with(id(i), &marker(&v.uuid)).await, 0);
     }
     // H: the file the server refused is rejected with its reason; the rest went through.
-    let rows: Vec<_> = store.outbox(true).unwrap().into_iter().filter(|r| r.validation_id == h.id).collect();
+    let rows: Vec<_> = store.outbox(true).unwrap().into_iter().filter(|r| r.validation_id == Some(h.id)).collect();
     let big_row = rows.iter().find(|r| r.detail.as_deref() == Some("full-export.log")).unwrap();
     assert_eq!(big_row.state, OutboxState::Rejected);
     assert!(big_row.last_error.as_deref().unwrap_or("").contains("422"), "{big_row:?}");

@@ -163,7 +163,7 @@ fn rows_of(store: &Store, vid: i64) -> Vec<(OutboxState, i64, i64, String)> {
         .outbox(true)
         .unwrap()
         .into_iter()
-        .filter(|r| r.validation_id == vid)
+        .filter(|r| r.validation_id == Some(vid))
         .map(|r| (r.state, r.attempts, (r.next_attempt_at - t0()).num_seconds(), r.last_error.unwrap_or_default()))
         .collect()
 }

@@ -153,7 +153,25 @@ fn triage_over_ipc_lists_overrides_and_reprioritises() {
     let p = invoke(&h, "set_triage_override", json!({
         "ticketId": id, "category": "performance", "impact": "organization", "urgency": "critical" }))
     .unwrap();
-    assert_eq!(p, "P1", "organization × critical is P1 in the default matrix");
+    assert_eq!(p["priority"], "P1", "organization × critical is P1 in the default matrix: {p}");
+    // The source has no place for categories yet: nothing queued, and the answer says why.
+    assert_eq!(p["category_push"]["queued"], false, "{p}");
+    assert!(p["category_push"]["reason"].as_str().unwrap().contains("no place for categories"), "{p}");
+    assert_eq!(invoke(&h, "outbox", json!({ "all": true })).unwrap(), json!([]));
+
+    // With the source's issue category as the place, a confirmation is queued in the outbox.
+    invoke(&h, "set_category_push_target", json!({ "source": "erp", "target": "issue_category" })).unwrap();
+    assert_eq!(invoke(&h, "category_push_target", json!({ "source": "erp" })).unwrap(), "issue_category");
+    let p = invoke(&h, "set_triage_override", json!({ "ticketId": id, "category": "performance" })).unwrap();
+    assert_eq!((p["category_push"]["queued"].as_bool(), p["category_push"]["value"].as_str()), (Some(true), Some("Performance")), "{p}");
+    let outbox = invoke(&h, "outbox", json!({ "all": false })).unwrap();
+    let rows = outbox.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{outbox}");
+    assert_eq!((rows[0]["kind"].as_str(), rows[0]["detail"].as_str(), rows[0]["validation_id"].is_null()), (Some("category"), Some("Performance"), true));
+    let n = invoke(&h, "discard_category_push", json!({ "outboxId": rows[0]["id"] })).unwrap();
+    assert_eq!(n, 1);
+    let bad = invoke(&h, "set_category_push_target", json!({ "source": "erp", "target": "tracker" })).unwrap_err();
+    assert_eq!(bad["code"], "invalid_input", "{bad}");
     let queue = invoke(&h, "triage_queue", json!({})).unwrap();
     let row = queue.as_array().unwrap().iter().find(|r| r["ticket_id"] == id).unwrap().clone();
     assert_eq!((row["category"].as_str(), row["category_overridden"].as_bool()), (Some("performance"), Some(true)), "{row}");

@@ -40,6 +40,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::triage::merge_themes,
         commands::triage::split_theme,
         commands::triage::mark_theme_training,
+        commands::triage::category_push_target,
+        commands::triage::set_category_push_target,
         commands::validation::validation_queue,
         commands::validation::record_validation,
         commands::validation::validation_history,
@@ -47,6 +49,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::validation::push_outbox_now,
         commands::validation::retry_outbox,
         commands::validation::discard_outbox,
+        commands::validation::retry_category_push,
+        commands::validation::discard_category_push,
         commands::kpi::kpi_dashboard,
         commands::kpi::export_report,
     ])

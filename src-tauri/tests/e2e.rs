@@ -439,3 +439,36 @@ async fn the_kpi_dashboard_shows_the_demo_as_numbers_and_chart_images() {
     .await;
     app.finish(outcome).await;
 }
+
+/// Triage and themes on the demo: confirming a category says it stays local
+/// (the demo has no server to push to) and queues nothing in the Outbox; the
+/// Themes view shows imported survey comments as "survey comment, DATE"
+/// with their text, never as a ticket.
+#[tokio::test]
+async fn triage_confirm_says_where_the_category_goes_and_themes_show_survey_comments() {
+    let app = App::start_with("demo_triage_push", BASE_ENV).await.expect("starting the app");
+    let outcome = async {
+        app.wait_testid(ids::INBOX).await?;
+        app.click("nav-triage").await?;
+        app.wait_testid("triage-ticket").await?;
+        app.click("triage-confirm").await?;
+        let note = app.wait_text("triage-push-note", "kept here only", WAIT_TIMEOUT).await?;
+        ensure!(note.contains("demo"), "the note does not say why nothing is pushed: {note:?}");
+        app.click("nav-outbox").await?;
+        app.wait_testid("outbox-empty").await.context("a demo confirmation must not queue a server write")?;
+
+        app.click("nav-themes").await?;
+        let css = "[data-testid=theme-example][data-origin=survey_comment]";
+        app.wait_css(css, WAIT_TIMEOUT).await.context("no theme shows a survey comment")?;
+        let comments = app.texts(css).await?;
+        ensure!(
+            comments.iter().all(|c| c.starts_with("survey comment, 20") && !c.contains('#')),
+            "survey comments must read as such, not as tickets: {comments:?}"
+        );
+        let counts = app.texts("[data-testid=theme-count]").await?;
+        ensure!(counts.iter().any(|c| c.contains("survey comment")), "no theme count mentions survey comments: {counts:?}");
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}

@@ -23,6 +23,12 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "inbox_indexes", sql: include_str!("migrations/0006_inbox_indexes.sql") },
     Migration { version: 32, name: "kpi_usage_ids", sql: include_str!("migrations/0032_kpi_usage_ids.sql") },
     Migration { version: 33, name: "inbox_newest", sql: include_str!("migrations/0033_inbox_newest.sql") },
+    Migration { version: 60, name: "category_push", sql: include_str!("migrations/0060_category_push.sql") },
+    Migration {
+        version: 61,
+        name: "survey_comment_themes",
+        sql: include_str!("migrations/0061_survey_comment_themes.sql"),
+    },
 ];
 
 /// The schema version this build writes.

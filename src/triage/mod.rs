@@ -8,6 +8,14 @@
 //! - [`metrics`]: accuracy, macro-F1, ARI, pairwise F1.
 //! - [`store`], [`theme_store`], [`theme_view`]: the same in the SQLite store:
 //!   runs, overrides, trainer edits, training markers.
+//! - [`category_push`]: where a source takes confirmed categories (Redmine
+//!   issue category or custom field); an override queues the write in the
+//!   outbox in its own transaction, and `validation::push` sends it.
+//! - [`survey_items`]: imported survey comments as items: triaged (category
+//!   and confidence, no overrides) and grouped into the themes beside the
+//!   tickets. A comment is placed by its words only (its guessed category
+//!   is not a theme term), and only tickets vote on which earlier theme a
+//!   new cluster continues, so importing comments keeps trainer edits.
 //!
 //! ## Method (all offline, nothing downloaded)
 //!
@@ -38,6 +46,7 @@
 //! The issue's targets (0.75 / 0.75 / 0.6) are not reached by this lexical
 //! method; sentence embeddings would be the next step.
 
+pub mod category_push;
 pub mod classify;
 pub mod evaluate;
 pub mod knn;
@@ -46,6 +55,7 @@ pub mod lexicon;
 pub mod metrics;
 pub mod priority;
 pub mod store;
+pub mod survey_items;
 pub mod text;
 pub mod theme_store;
 pub mod theme_view;
@@ -53,4 +63,4 @@ pub mod themes;
 
 pub use classify::{Decision, Labeled, TicketText, Triager};
 pub use priority::{Impact, Priority, PriorityMatrix, Urgency};
-pub use store::{set_override, triage_all, triage_changed, Override, TriageRun};
+pub use store::{set_override, triage_all, triage_changed, triage_new_comments, Confirmed, Override, TriageRun};

@@ -10,9 +10,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
+use super::category_push::{queue_category_push, CategoryPushStatus};
 use super::classify::{Decision, Labeled, TicketText, Triager, CORRECTION_WEIGHT};
 use super::evaluate::parse_labeled;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use super::survey_items::{comment_text, load_comments, write_comment_triage, ItemOrigin};
 use super::text::{analyze, Analyzed};
 use super::themes::theme_analysis;
 use super::theme_store::{self, ThemeItem};
@@ -28,6 +30,8 @@ const SEED: &str = include_str!("../../tests/fixtures/hypercare-erp-tickets.json
 #[ts(export)]
 pub struct TriageRun {
     pub tickets: usize,
+    /// Imported survey comments triaged and grouped with the tickets.
+    pub survey_comments: usize,
     pub corrections_used: usize,
     pub themes: usize,
 }
@@ -270,28 +274,43 @@ fn write_decisions(
     Ok(effective)
 }
 
-/// Triage every ticket in the store and recompute the themes.
+/// Triage every ticket and imported survey comment in the store and
+/// recompute the themes (over both).
 pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
-    let (t, used, m, rows) = store.read(|c| {
+    let (t, used, m, rows, comments) = store.read(|c| {
         let (t, used) = triager(store, c)?;
-        Ok((t, used, load_matrix(c)?, load_rows(c, None)?))
+        Ok((t, used, load_matrix(c)?, load_rows(c, None)?, load_comments(c)?))
     })?;
     let decided = decide_all(&t, &rows);
-    let categories = store.with_tx(|tx| write_decisions(tx, &t, &m, &rows, &decided, now))?;
-    let items: Vec<ThemeItem> = rows
+    let comment_rows: Vec<Row> = comments.iter().map(|sc| Row { id: sc.id, text: comment_text(&sc.text) }).collect();
+    let comment_decided = decide_all(&t, &comment_rows);
+    let categories = store.with_tx(|tx| {
+        let categories = write_decisions(tx, &t, &m, &rows, &decided, now)?;
+        write_comment_triage(tx, &comments, comment_decided.iter().map(|(_, d)| d), now)?;
+        Ok(categories)
+    })?;
+    let tickets = rows
         .iter()
         .zip(decided)
         .zip(categories)
-        .map(|((r, (analyzed, _)), category)| ThemeItem {
+        .map(|((r, (analyzed, _)), category)| (r, analyzed, Some(category), ItemOrigin::Ticket));
+    // A comment's words place it, not its category: guessed from one short
+    // text without the fields a ticket has, it would pull the comment
+    // towards whichever theme shares the guess.
+    let surveys = comment_rows.iter().zip(comment_decided).map(|(r, (analyzed, _))| (r, analyzed, None, ItemOrigin::SurveyComment));
+    let items: Vec<ThemeItem> = tickets
+        .chain(surveys)
+        .map(|(r, analyzed, category, origin)| ThemeItem {
             id: r.id,
+            origin,
             title: &r.text.title,
             description: &r.text.description,
             analyzed: theme_analysis(analyzed, r.text.channel.as_deref(), &r.text.description),
-            category: Some(category),
+            category,
         })
         .collect();
     let themes = theme_store::refresh_themes_with(store, &items, now)?;
-    Ok(TriageRun { tickets: rows.len(), corrections_used: used, themes })
+    Ok(TriageRun { tickets: rows.len(), survey_comments: comments.len(), corrections_used: used, themes })
 }
 
 /// Triage only the tickets a sync changed and place them in the existing
@@ -307,7 +326,39 @@ pub fn triage_changed(store: &Store, ticket_ids: &[i64], now: DateTime<Utc>) -> 
         write_decisions(tx, &t, &m, &rows, &decided, now)?;
         theme_store::assign_to_themes(tx, &rows.iter().map(|r| (r.id, &r.text)).collect::<Vec<_>>(), now)
     })?;
-    Ok(TriageRun { tickets: rows.len(), corrections_used: used, themes: 0 })
+    Ok(TriageRun { tickets: rows.len(), survey_comments: 0, corrections_used: used, themes: 0 })
+}
+
+/// What triaging newly imported survey comments did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CommentsTriaged {
+    /// Comments not triaged before, now categorised.
+    pub comments: usize,
+    /// Of which joined an existing theme.
+    pub placed_in_themes: usize,
+}
+
+/// Triage the survey comments that have no triage yet (after an import) and
+/// place them in the existing themes; a full [`triage_all`] re-clusters.
+pub fn triage_new_comments(store: &Store, now: DateTime<Utc>) -> Result<CommentsTriaged> {
+    let (t, comments) = store.read(|c| {
+        let (t, _) = triager(store, c)?;
+        let known: std::collections::HashSet<i64> = c
+            .prepare("SELECT response_id FROM survey_comment_triage")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let fresh: Vec<_> = load_comments(c)?.into_iter().filter(|sc| !known.contains(&sc.id)).collect();
+        Ok((t, fresh))
+    })?;
+    let rows: Vec<Row> = comments.iter().map(|sc| Row { id: sc.id, text: comment_text(&sc.text) }).collect();
+    let decided = decide_all(&t, &rows);
+    let placed = store.with_tx(|tx| {
+        write_comment_triage(tx, &comments, decided.iter().map(|(_, d)| d), now)?;
+        let items: Vec<(i64, &str, Category)> =
+            comments.iter().zip(&decided).map(|(sc, (_, d))| (sc.id, sc.text.as_str(), d.category)).collect();
+        theme_store::assign_comments_to_themes(tx, &items)
+    })?;
+    Ok(CommentsTriaged { comments: comments.len(), placed_in_themes: placed })
 }
 
 /// A user's correction of category, impact and/or urgency.
@@ -318,55 +369,77 @@ pub struct Override {
     pub urgency: Option<Urgency>,
 }
 
+/// What a confirmation stored: the ticket's new priority, and what became
+/// of the push of its category to the server (`None`: no category given).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Confirmed {
+    pub priority: Priority,
+    pub category_push: Option<CategoryPushStatus>,
+}
+
 /// Record an override for one ticket: it wins over the automatic result, is
 /// kept across re-runs, and is used as a training example from now on.
-/// The ticket's priority is recomputed from the effective values.
-pub fn set_override(store: &Store, ticket_id: i64, o: &Override, now: DateTime<Utc>) -> Result<Priority> {
+/// The ticket's priority is recomputed from the effective values. A given
+/// category is also queued in the outbox for the server, in the same
+/// transaction, where the source has a place for it
+/// ([`super::category_push`]).
+pub fn set_override(store: &Store, ticket_id: i64, o: &Override, now: DateTime<Utc>) -> Result<Confirmed> {
     if o.category.is_none() && o.impact.is_none() && o.urgency.is_none() {
         return Err(Error::InvalidInput("nothing to set: give --category, --impact or --urgency".into()));
     }
     store.with_tx(|tx| {
-        let exists: bool = tx.query_row("SELECT COUNT(*) FROM tickets WHERE id = ?1", [ticket_id], |r| r.get::<_, i64>(0))? > 0;
-        if !exists {
-            return Err(Error::NotFound(format!("ticket {ticket_id} is not in the store")));
-        }
-        tx.execute(
-            "INSERT INTO triage(ticket_id, updated_at) VALUES (?1, ?2) ON CONFLICT(ticket_id) DO NOTHING",
-            params![ticket_id, to_ts(now)],
-        )?;
-        let fields = [
-            ("category", o.category.map(|c| c.as_str())),
-            ("impact", o.impact.map(|i| i.as_str())),
-            ("urgency", o.urgency.map(|u| u.as_str())),
-        ];
-        for (field, value) in fields {
-            let Some(value) = value else { continue };
-            let old: Option<String> = tx.query_row(
-                &format!("SELECT COALESCE({field}_override, {field}) FROM triage WHERE ticket_id = ?1"),
-                [ticket_id],
-                |r| r.get(0),
-            )?;
-            tx.execute(&format!("UPDATE triage SET {field}_override = ?2, updated_at = ?3 WHERE ticket_id = ?1"), params![ticket_id, value, to_ts(now)])?;
-            tx.execute(
-                "INSERT INTO triage_corrections(ticket_id, field, old_value, new_value, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![ticket_id, field, old, value, to_ts(now)],
-            )?;
-        }
-        let m = load_matrix(tx)?;
-        let (c, i, u): (Option<String>, Option<String>, Option<String>) = tx.query_row(
-            "SELECT COALESCE(category_override, category), COALESCE(impact_override, impact),
-                    COALESCE(urgency_override, urgency) FROM triage WHERE ticket_id = ?1",
-            [ticket_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let p = m.priority(
-            c.as_deref().and_then(Category::parse).unwrap_or(Category::MajorBug),
-            i.as_deref().and_then(Impact::parse).unwrap_or(Impact::Team),
-            u.as_deref().and_then(Urgency::parse).unwrap_or(Urgency::Medium),
-        );
-        tx.execute("UPDATE triage SET priority = ?2 WHERE ticket_id = ?1", params![ticket_id, p.as_str()])?;
-        Ok(p)
+        let priority = write_override(tx, ticket_id, o, now)?;
+        let category_push = o.category.map(|c| queue_category_push(tx, ticket_id, c, now)).transpose()?;
+        Ok(Confirmed { priority, category_push })
     })
+}
+
+fn write_override(tx: &Transaction<'_>, ticket_id: i64, o: &Override, now: DateTime<Utc>) -> Result<Priority> {
+    let exists: bool =
+        tx.query_row("SELECT COUNT(*) FROM tickets WHERE id = ?1", [ticket_id], |r| r.get::<_, i64>(0))? > 0;
+    if !exists {
+        return Err(Error::NotFound(format!("ticket {ticket_id} is not in the store")));
+    }
+    tx.execute(
+        "INSERT INTO triage(ticket_id, updated_at) VALUES (?1, ?2) ON CONFLICT(ticket_id) DO NOTHING",
+        params![ticket_id, to_ts(now)],
+    )?;
+    let fields = [
+        ("category", o.category.map(|c| c.as_str())),
+        ("impact", o.impact.map(|i| i.as_str())),
+        ("urgency", o.urgency.map(|u| u.as_str())),
+    ];
+    for (field, value) in fields {
+        let Some(value) = value else { continue };
+        let old: Option<String> = tx.query_row(
+            &format!("SELECT COALESCE({field}_override, {field}) FROM triage WHERE ticket_id = ?1"),
+            [ticket_id],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            &format!("UPDATE triage SET {field}_override = ?2, updated_at = ?3 WHERE ticket_id = ?1"),
+            params![ticket_id, value, to_ts(now)],
+        )?;
+        tx.execute(
+            "INSERT INTO triage_corrections(ticket_id, field, old_value, new_value, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![ticket_id, field, old, value, to_ts(now)],
+        )?;
+    }
+    let m = load_matrix(tx)?;
+    let (c, i, u): (Option<String>, Option<String>, Option<String>) = tx.query_row(
+        "SELECT COALESCE(category_override, category), COALESCE(impact_override, impact),
+                COALESCE(urgency_override, urgency) FROM triage WHERE ticket_id = ?1",
+        [ticket_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let p = m.priority(
+        c.as_deref().and_then(Category::parse).unwrap_or(Category::MajorBug),
+        i.as_deref().and_then(Impact::parse).unwrap_or(Impact::Team),
+        u.as_deref().and_then(Urgency::parse).unwrap_or(Urgency::Medium),
+    );
+    tx.execute("UPDATE triage SET priority = ?2 WHERE ticket_id = ?1", params![ticket_id, p.as_str()])?;
+    Ok(p)
 }
 
 /// One ticket's triage as stored (effective values first).

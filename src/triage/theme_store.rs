@@ -16,6 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::classify::TicketText;
+use super::survey_items::{comment_text, load_comments, membership, ItemOrigin};
 use super::text::{analyze, Analyzed};
 use super::themes::{detect, dot, item_terms, normalise, theme_analysis, SparseVec, ThemeConfig, ThemeInput};
 use crate::model::Category;
@@ -32,9 +33,11 @@ struct SavedSpace {
     idf: HashMap<String, f32>,
 }
 
-/// One analysed item for a theme refresh.
+/// One analysed item for a theme refresh: a ticket or a survey comment.
 pub struct ThemeItem<'a> {
+    /// `tickets.id` or `survey_responses.id`, as `origin` says.
     pub id: i64,
+    pub origin: ItemOrigin,
     pub title: &'a str,
     pub description: &'a str,
     pub analyzed: Analyzed,
@@ -43,6 +46,7 @@ pub struct ThemeItem<'a> {
 
 struct Item {
     id: i64,
+    origin: ItemOrigin,
     title: String,
     description: String,
     category: Option<Category>,
@@ -53,7 +57,8 @@ fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// Re-cluster all tickets; returns the number of themes with members.
+/// Re-cluster all tickets and survey comments; returns the number of
+/// themes with members.
 pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
     let items: Vec<Item> = store.read(|c| {
         let mut st = c.prepare(
@@ -63,14 +68,36 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
         )?;
         let rows = st.query_map([], |r| {
             let c: Option<String> = r.get(3)?;
-            Ok(Item { id: r.get(0)?, title: r.get(1)?, description: r.get(2)?, category: c.as_deref().and_then(Category::parse), channel: r.get(4)? })
+            Ok(Item {
+                id: r.get(0)?,
+                origin: ItemOrigin::Ticket,
+                title: r.get(1)?,
+                description: r.get(2)?,
+                category: c.as_deref().and_then(Category::parse),
+                channel: r.get(4)?,
+            })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = c.prepare("SELECT response_id, category FROM survey_comment_triage")?;
+        let cats: HashMap<i64, String> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        for sc in load_comments(c)? {
+            let text = comment_text(&sc.text);
+            items.push(Item {
+                id: sc.id,
+                origin: ItemOrigin::SurveyComment,
+                title: text.title,
+                description: text.description,
+                category: cats.get(&sc.id).and_then(|c| Category::parse(c)),
+                channel: text.channel,
+            });
+        }
+        Ok(items)
     })?;
     let items: Vec<ThemeItem> = items
         .iter()
         .map(|i| ThemeItem {
             id: i.id,
+            origin: i.origin,
             title: &i.title,
             description: &i.description,
             analyzed: theme_analysis(analyze(&i.title, &i.description), i.channel.as_deref(), &i.description),
@@ -92,22 +119,16 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
     store.with_tx(|tx| {
         let owner = current_owners(tx)?;
         let pinned = pinned_tickets(tx)?;
-        let mut members: HashMap<i64, Vec<i64>> = HashMap::default();
+        let mut members: HashMap<i64, Vec<ItemKey>> = HashMap::default();
         // theme -> (key terms, stored centroid)
         type Meta = (Vec<String>, Vec<(String, f32)>);
         let mut meta: HashMap<i64, Meta> = HashMap::default();
         let mut saved = SavedSpace { n: items.len(), idf: HashMap::default() };
         for cl in &clusters {
-            let ids: Vec<i64> = cl.members.iter().map(|m| items[*m].id).collect();
-            let mut votes: HashMap<i64, usize> = HashMap::default();
-            for id in &ids {
-                if let Some(t) = owner.get(id) {
-                    *votes.entry(*t).or_default() += 1;
-                }
-            }
-            let theme = match votes.into_iter().max_by_key(|(t, v)| (*v, -*t)) {
-                Some((t, v)) if 2 * v >= ids.len() => t,
-                _ => {
+            let keys: Vec<ItemKey> = cl.members.iter().map(|m| (items[*m].origin, items[*m].id)).collect();
+            let theme = match continued_theme(&keys, &owner) {
+                Some(t) => t,
+                None => {
                     tx.execute("INSERT INTO themes(name, created_at, updated_at) VALUES ('', ?1, ?1)", [to_ts(now)])?;
                     tx.last_insert_rowid()
                 }
@@ -123,30 +144,14 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
                 let df = space.df[*id as usize].max(1) as f32;
                 saved.idf.insert(space.terms[*id as usize].clone(), (space.n.max(1) as f32 / df).ln());
             }
-            members.entry(theme).or_default().extend(ids.iter().filter(|i| !pinned.contains(*i)));
+            let free = keys.iter().filter(|k| !(k.0 == ItemOrigin::Ticket && pinned.contains(&k.1)));
+            members.entry(theme).or_default().extend(free);
             meta.entry(theme).or_insert((cl.key_terms.clone(), centroid));
         }
-        // Write only the membership changes.
-        let mut old: HashMap<i64, i64> = {
-            let mut st = tx.prepare("SELECT ticket_id, theme_id FROM theme_members WHERE pinned = 0")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<HashMap<_, _>>>()?
-        };
-        let mut ins = tx.prepare("INSERT OR IGNORE INTO theme_members(theme_id, ticket_id, pinned) VALUES (?1, ?2, 0)")?;
-        let mut del = tx.prepare("DELETE FROM theme_members WHERE ticket_id = ?1 AND pinned = 0")?;
-        for (theme, ids) in &members {
-            for id in ids {
-                match old.remove(id) {
-                    Some(t) if t == *theme => {}
-                    Some(_) => {
-                        del.execute([id])?;
-                        ins.execute(params![theme, id])?;
-                    }
-                    None => {
-                        ins.execute(params![theme, id])?;
-                    }
-                }
-            }
+        for origin in [ItemOrigin::Ticket, ItemOrigin::SurveyComment] {
+            write_memberships(tx, origin, &members)?;
+        }
+        for theme in members.keys() {
             if let Some((terms, centroid)) = meta.get(theme) {
                 tx.execute(
                     "UPDATE themes SET key_terms = ?2, centroid = ?3, updated_at = ?4,
@@ -155,13 +160,11 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
                 )?;
             }
         }
-        for id in old.keys() {
-            del.execute([id])?;
-        }
         // Drop automatic themes that lost every member and carry no trainer work.
         tx.execute(
             "DELETE FROM themes WHERE name_edited = 0 AND merged_into IS NULL
                AND id NOT IN (SELECT theme_id FROM theme_members)
+               AND id NOT IN (SELECT theme_id FROM theme_comment_members)
                AND id NOT IN (SELECT theme_id FROM training_markers)
                AND id NOT IN (SELECT theme_id FROM theme_edits) AND id NOT IN (SELECT other_id FROM theme_edits WHERE other_id IS NOT NULL)",
             [],
@@ -175,14 +178,73 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
     })
 }
 
-/// ticket → the active theme it belongs to now.
-fn current_owners(c: &Connection) -> Result<HashMap<i64, i64>> {
-    let mut st = c.prepare(
-        "SELECT m.ticket_id, m.theme_id FROM theme_members m JOIN themes t ON t.id = m.theme_id
-         WHERE t.merged_into IS NULL",
-    )?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+/// An item of a theme: its origin and id.
+type ItemKey = (ItemOrigin, i64);
+
+/// The existing theme a new cluster continues: the one that owned at least
+/// half of its tickets before (a trainer's merge survives because several
+/// clusters may land in one theme). Survey comments vote only in a cluster
+/// without tickets, so importing comments never takes a theme's identity
+/// away from the tickets that made it.
+fn continued_theme(keys: &[ItemKey], owner: &HashMap<ItemKey, i64>) -> Option<i64> {
+    let tickets = keys.iter().filter(|k| k.0 == ItemOrigin::Ticket).count();
+    let voters = if tickets > 0 { ItemOrigin::Ticket } else { ItemOrigin::SurveyComment };
+    let voting: Vec<&ItemKey> = keys.iter().filter(|k| k.0 == voters).collect();
+    let mut votes: HashMap<i64, usize> = HashMap::default();
+    for k in &voting {
+        if let Some(t) = owner.get(*k) {
+            *votes.entry(*t).or_default() += 1;
+        }
+    }
+    votes.into_iter().max_by_key(|(t, v)| (*v, -*t)).filter(|(_, v)| 2 * v >= voting.len()).map(|(t, _)| t)
+}
+
+/// Rewrite the automatic memberships of one origin to `members`, touching
+/// only the rows that change.
+fn write_memberships(tx: &Transaction<'_>, origin: ItemOrigin, members: &HashMap<i64, Vec<ItemKey>>) -> Result<()> {
+    let (table, col, unpinned) = membership(origin);
+    let mut old: HashMap<i64, i64> = {
+        let mut st = tx.prepare(&format!("SELECT {col}, theme_id FROM {table} WHERE {unpinned}"))?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()?
+    };
+    let mut ins = tx.prepare(&format!("INSERT OR IGNORE INTO {table}(theme_id, {col}) VALUES (?1, ?2)"))?;
+    let mut del = tx.prepare(&format!("DELETE FROM {table} WHERE {col} = ?1 AND {unpinned}"))?;
+    for (theme, keys) in members {
+        for (_, id) in keys.iter().filter(|k| k.0 == origin) {
+            match old.remove(id) {
+                Some(t) if t == *theme => {}
+                Some(_) => {
+                    del.execute([id])?;
+                    ins.execute(params![theme, id])?;
+                }
+                None => {
+                    ins.execute(params![theme, id])?;
+                }
+            }
+        }
+    }
+    for id in old.keys() {
+        del.execute([id])?;
+    }
+    Ok(())
+}
+
+/// item → the active theme it belongs to now.
+fn current_owners(c: &Connection) -> Result<HashMap<ItemKey, i64>> {
+    let mut out = HashMap::default();
+    for origin in [ItemOrigin::Ticket, ItemOrigin::SurveyComment] {
+        let (table, col, _) = membership(origin);
+        let mut st = c.prepare(&format!(
+            "SELECT m.{col}, m.theme_id FROM {table} m JOIN themes t ON t.id = m.theme_id WHERE t.merged_into IS NULL"
+        ))?;
+        let rows = st.query_map([], |r| Ok(((origin, r.get::<_, i64>(0)?), r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (k, v) = row?;
+            out.insert(k, v);
+        }
+    }
+    Ok(out)
 }
 
 fn pinned_tickets(c: &Connection) -> Result<HashSet<i64>> {
@@ -191,23 +253,59 @@ fn pinned_tickets(c: &Connection) -> Result<HashSet<i64>> {
     Ok(rows.collect::<rusqlite::Result<HashSet<_>>>()?)
 }
 
+/// The themes of the last full run, for placing single items: the saved
+/// term weights and each active theme's stored centroid.
+struct Placer {
+    saved: SavedSpace,
+    centroids: Vec<(i64, HashMap<String, f32>)>,
+    cfg: ThemeConfig,
+}
+
+impl Placer {
+    fn load(c: &Connection) -> Result<Placer> {
+        let saved: SavedSpace = c
+            .query_row("SELECT value FROM triage_settings WHERE key = 'theme_space'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let mut st = c.prepare("SELECT id, centroid FROM themes WHERE merged_into IS NULL")?;
+        let centroids = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(id, c)| (id, serde_json::from_str::<Vec<(String, f32)>>(&c).unwrap_or_default().into_iter().collect()))
+            .collect();
+        Ok(Placer { saved, centroids, cfg: ThemeConfig::default() })
+    }
+
+    /// The nearest theme at or above the clustering threshold.
+    fn nearest(&self, a: &Analyzed, category: Option<Category>) -> Option<i64> {
+        let max_idf = (self.saved.n.max(2) as f32).ln();
+        let raw = item_terms(a, category, &self.cfg);
+        let mut names: Vec<&String> = raw.keys().collect();
+        names.sort();
+        let mut v: SparseVec = names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (k as u32, raw[*n] * self.saved.idf.get(*n).copied().unwrap_or(max_idf)))
+            .collect();
+        normalise(&mut v);
+        self.centroids
+            .iter()
+            .map(|(theme, c)| {
+                let cv: SparseVec = names.iter().enumerate().filter_map(|(k, n)| c.get(*n).map(|w| (k as u32, *w))).collect();
+                (*theme, dot(&v, &cv))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|(_, s)| *s >= self.cfg.threshold)
+            .map(|(t, _)| t)
+    }
+}
+
 /// Place changed tickets in the nearest existing theme (above the
 /// clustering threshold), using the term weights of the last full run.
 pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _now: DateTime<Utc>) -> Result<()> {
-    let saved: SavedSpace = tx
-        .query_row("SELECT value FROM triage_settings WHERE key = 'theme_space'", [], |r| r.get::<_, String>(0))
-        .optional()?
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    let mut st = tx.prepare("SELECT id, centroid FROM themes WHERE merged_into IS NULL")?;
-    let centroids: Vec<(i64, HashMap<String, f32>)> = st
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .map(|(id, c)| (id, serde_json::from_str::<Vec<(String, f32)>>(&c).unwrap_or_default().into_iter().collect()))
-        .collect();
-    let cfg = ThemeConfig::default();
-    let max_idf = (saved.n.max(2) as f32).ln();
+    let placer = Placer::load(tx)?;
     let pinned = pinned_tickets(tx)?;
     for (id, text) in tickets {
         if pinned.contains(id) {
@@ -218,26 +316,29 @@ pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _n
             .query_row("SELECT COALESCE(category_override, category) FROM triage WHERE ticket_id = ?1", [id], |r| r.get(0))
             .optional()?
             .flatten();
-        let raw = item_terms(&a, category.as_deref().and_then(Category::parse), &cfg);
-        let mut names: Vec<&String> = raw.keys().collect();
-        names.sort();
-        let mut v: SparseVec = names.iter().enumerate().map(|(k, n)| (k as u32, raw[*n] * saved.idf.get(*n).copied().unwrap_or(max_idf))).collect();
-        normalise(&mut v);
-        let best = centroids
-            .iter()
-            .map(|(theme, c)| {
-                let cv: SparseVec = names.iter().enumerate().filter_map(|(k, n)| c.get(*n).map(|w| (k as u32, *w))).collect();
-                (*theme, dot(&v, &cv))
-            })
-            .max_by(|a, b| a.1.total_cmp(&b.1));
         tx.execute("DELETE FROM theme_members WHERE ticket_id = ?1 AND pinned = 0", [id])?;
-        if let Some((theme, s)) = best {
-            if s >= cfg.threshold {
-                tx.execute("INSERT OR IGNORE INTO theme_members(theme_id, ticket_id) VALUES (?1, ?2)", params![theme, id])?;
-            }
+        if let Some(theme) = placer.nearest(&a, category.as_deref().and_then(Category::parse)) {
+            tx.execute("INSERT OR IGNORE INTO theme_members(theme_id, ticket_id) VALUES (?1, ?2)", params![theme, id])?;
         }
     }
     Ok(())
+}
+
+/// Place survey comments (id, text, category) in the nearest existing
+/// theme, as [`assign_to_themes`] does for tickets. Returns how many joined one.
+pub fn assign_comments_to_themes(tx: &Transaction<'_>, comments: &[(i64, &str, Category)]) -> Result<usize> {
+    let placer = Placer::load(tx)?;
+    let mut placed = 0;
+    for (id, text, category) in comments {
+        let t = comment_text(text);
+        let a = theme_analysis(analyze(&t.title, &t.description), t.channel.as_deref(), &t.description);
+        tx.execute("DELETE FROM theme_comment_members WHERE response_id = ?1", [id])?;
+        if let Some(theme) = placer.nearest(&a, Some(*category)) {
+            tx.execute("INSERT OR IGNORE INTO theme_comment_members(theme_id, response_id) VALUES (?1, ?2)", params![theme, id])?;
+            placed += 1;
+        }
+    }
+    Ok(placed)
 }
 
 fn require_theme(c: &Connection, id: i64) -> Result<()> {
@@ -283,6 +384,12 @@ pub fn merge_themes(store: &Store, from: i64, into: i64, now: DateTime<Utc>) -> 
             params![from, into],
         )?;
         tx.execute("DELETE FROM theme_members WHERE theme_id = ?1", [from])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO theme_comment_members(theme_id, response_id)
+             SELECT ?2, response_id FROM theme_comment_members WHERE theme_id = ?1",
+            params![from, into],
+        )?;
+        tx.execute("DELETE FROM theme_comment_members WHERE theme_id = ?1", [from])?;
         tx.execute("UPDATE training_markers SET theme_id = ?2 WHERE theme_id = ?1", params![from, into])?;
         tx.execute("UPDATE themes SET merged_into = ?2, updated_at = ?3 WHERE id = ?1", params![from, into, to_ts(now)])?;
         log_edit(tx, "merge", from, Some(into), serde_json::json!({}), now)

@@ -1,5 +1,7 @@
 //! What a trainer sees of the themes: count, weekly trend, categories,
-//! example tickets, training markers and their before/after effect.
+//! examples, training markers and their before/after effect. A theme's
+//! items are its tickets and its imported survey comments (dated when
+//! answered); both count in the totals, the trend and before/after.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +10,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::survey_items::ItemOrigin;
 use crate::store::from_ts;
 use crate::Result;
 
@@ -37,6 +40,24 @@ pub struct TrainingEffect {
     pub per_week_after: f64,
 }
 
+/// One example of a theme: a ticket, or an imported survey comment (not a
+/// ticket: it has no key, its text is the comment).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ThemeExample {
+    pub origin: ItemOrigin,
+    /// The ticket's id and key (tickets only).
+    pub ticket_id: Option<i64>,
+    pub key: Option<String>,
+    /// The ticket's title, or the comment (at most [`EXAMPLE_CHARS`] characters).
+    pub text: String,
+    /// Created (ticket) or answered (survey comment), UTC day.
+    pub date: NaiveDate,
+}
+
+/// Longest example text shown.
+pub const EXAMPLE_CHARS: usize = 240;
+
 /// One theme as listed for trainers.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -44,11 +65,15 @@ pub struct ThemeView {
     pub id: i64,
     pub name: String,
     pub key_terms: Vec<String>,
+    /// Tickets and survey comments in the theme.
     pub count: usize,
+    /// Of which survey comments.
+    pub survey_comments: usize,
     pub weekly: Vec<WeekCount>,
     pub categories: Vec<(String, usize)>,
-    /// Up to five (ticket key, title), oldest first.
-    pub examples: Vec<(String, String)>,
+    /// Up to five examples, oldest first; at least one survey comment when
+    /// the theme has any.
+    pub examples: Vec<ThemeExample>,
     pub effects: Vec<TrainingEffect>,
 }
 
@@ -81,31 +106,76 @@ pub fn effect_of(dates: &[NaiveDate], on: NaiveDate, first: NaiveDate, now: Naiv
 
 struct Member {
     theme: i64,
-    key: String,
-    title: String,
+    origin: ItemOrigin,
+    id: i64,
+    key: Option<String>,
+    text: String,
     created: NaiveDate,
     category: Option<String>,
 }
 
+impl Member {
+    fn example(&self) -> ThemeExample {
+        let ticket = self.origin == ItemOrigin::Ticket;
+        ThemeExample {
+            origin: self.origin,
+            ticket_id: ticket.then_some(self.id),
+            key: self.key.clone(),
+            text: self.text.chars().take(EXAMPLE_CHARS).collect(),
+            date: self.created,
+        }
+    }
+}
+
+/// Up to five examples in date order; when none of those is a survey
+/// comment but the theme has one, the earliest comment takes the last place.
+fn examples(ms: &[&Member]) -> Vec<ThemeExample> {
+    let mut out: Vec<&Member> = ms.iter().take(5).copied().collect();
+    let has_comment = out.iter().any(|m| m.origin == ItemOrigin::SurveyComment);
+    if !has_comment {
+        if let Some(c) = ms.iter().find(|m| m.origin == ItemOrigin::SurveyComment) {
+            if out.len() == 5 {
+                out.pop();
+            }
+            out.push(c);
+        }
+    }
+    out.iter().map(|m| m.example()).collect()
+}
+
 /// Every active theme, biggest first, with trend and markers up to `now`.
 pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>> {
-    let first: Option<i64> = c.query_row("SELECT MIN(created_at) FROM tickets WHERE deleted_at IS NULL", [], |r| r.get(0))?;
+    // The trend starts with the first ticket or grouped survey comment.
+    let first: Option<i64> = c.query_row(
+        "SELECT MIN(at) FROM (SELECT MIN(created_at) AS at FROM tickets WHERE deleted_at IS NULL
+           UNION ALL SELECT MIN(s.answered_at) FROM theme_comment_members m JOIN survey_responses s ON s.id = m.response_id)",
+        [],
+        |r| r.get(0),
+    )?;
     let today = now.date_naive();
     let first = first.map(|t| from_ts(t).date_naive()).unwrap_or(today);
     let mut st = c.prepare(
-        "SELECT m.theme_id, t.key, t.title, t.created_at, COALESCE(tr.category_override, tr.category)
+        "SELECT m.theme_id, 0, t.id, t.key, t.title, t.created_at, COALESCE(tr.category_override, tr.category)
          FROM theme_members m JOIN tickets t ON t.id = m.ticket_id
          LEFT JOIN triage tr ON tr.ticket_id = t.id
-         WHERE t.deleted_at IS NULL ORDER BY t.created_at, t.id",
+         WHERE t.deleted_at IS NULL
+         UNION ALL
+         SELECT m.theme_id, 1, s.id, NULL, s.comment, s.answered_at, sc.category
+         FROM theme_comment_members m JOIN survey_responses s ON s.id = m.response_id
+         LEFT JOIN survey_comment_triage sc ON sc.response_id = s.id
+         ORDER BY 6, 2, 3",
     )?;
     let members = st
         .query_map([], |r| {
+            let comment: i64 = r.get(1)?;
             Ok(Member {
                 theme: r.get(0)?,
-                key: r.get(1)?,
-                title: r.get(2)?,
-                created: from_ts(r.get(3)?).date_naive(),
-                category: r.get(4)?,
+                origin: if comment == 1 { ItemOrigin::SurveyComment } else { ItemOrigin::Ticket },
+                id: r.get(2)?,
+                key: r.get(3)?,
+                text: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                created: from_ts(r.get(5)?).date_naive(),
+                category: r.get(6)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -153,9 +223,10 @@ pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>>
             name,
             key_terms: serde_json::from_str(&terms).unwrap_or_default(),
             count: ms.len(),
+            survey_comments: ms.iter().filter(|m| m.origin == ItemOrigin::SurveyComment).count(),
             weekly: weekly(&dates, first, today),
             categories,
-            examples: ms.iter().take(5).map(|m| (m.key.clone(), m.title.clone())).collect(),
+            examples: examples(&ms),
             effects,
         });
     }

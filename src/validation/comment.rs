@@ -117,6 +117,9 @@ mod tests {
             updated_on: Utc.timestamp_opt(updated, 0).unwrap(),
             journals,
             attachments: vec![],
+            project: None,
+            category: None,
+            custom_fields: vec![],
         }
     }
 

@@ -32,6 +32,7 @@ pub mod comment;
 pub mod kpi;
 pub mod outbox;
 pub mod push;
+pub mod push_category;
 pub mod queue;
 pub mod record;
 pub mod redmine;
@@ -119,6 +120,8 @@ pub enum OutboxKind {
     Comment,
     Attachment,
     Transition,
+    /// A ticket's confirmed triage category (not part of a validation).
+    Category,
 }
 
 impl OutboxKind {
@@ -127,6 +130,7 @@ impl OutboxKind {
             OutboxKind::Comment => "comment",
             OutboxKind::Attachment => "attachment",
             OutboxKind::Transition => "transition",
+            OutboxKind::Category => "category",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -134,6 +138,7 @@ impl OutboxKind {
             "comment" => Some(OutboxKind::Comment),
             "attachment" => Some(OutboxKind::Attachment),
             "transition" => Some(OutboxKind::Transition),
+            "category" => Some(OutboxKind::Category),
             _ => None,
         }
     }

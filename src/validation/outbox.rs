@@ -9,58 +9,69 @@ use super::{OutboxKind, OutboxState};
 use crate::store::{from_ts, to_ts};
 use crate::{Error, Result, Store};
 
-/// One server write and where it stands (`hypercare outbox --json`).
+/// One server write and where it stands (`hypercare outbox --json`): a
+/// validation's comment, attachment or transition, or a ticket's confirmed
+/// category (then the validation fields are empty).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct OutboxEntry {
     pub id: i64,
-    pub validation_id: i64,
-    pub validation_uuid: String,
+    /// The validation it belongs to; `None` for a category.
+    pub validation_id: Option<i64>,
+    pub validation_uuid: Option<String>,
     pub ticket_key: String,
-    pub outcome: super::Outcome,
+    pub outcome: Option<super::Outcome>,
     pub kind: OutboxKind,
     /// Attachment: the evidence file name. Transition: the target status.
+    /// Category: the name written on the server.
     pub detail: Option<String>,
+    /// Category: where it is written (`issue_category`, `custom_field:<id>`).
+    pub target_field: Option<String>,
     pub state: OutboxState,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
     /// Why it is rejected, in conflict, waiting for a retry, or discarded.
     pub last_error: Option<String>,
-    /// Journal, attachment or status id on the server once sent.
+    /// Journal, attachment, status or category id on the server once sent.
     pub remote_ref: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
-/// Every outbox row, newest validation first. `include_sent` = false keeps
-/// only what needs attention (pending, rejected, conflict).
+/// Every outbox row, newest validation first, then the categories (newest
+/// first). `include_sent` = false keeps only what needs attention (pending,
+/// rejected, conflict).
 pub fn list_outbox(c: &Connection, include_sent: bool) -> Result<Vec<OutboxEntry>> {
     let filter = if include_sent { "" } else { "WHERE o.state IN ('pending', 'rejected', 'conflict')" };
     let mut st = c.prepare(&format!(
-        "SELECT o.id, o.validation_id, v.uuid, t.key, v.outcome, o.kind, COALESCE(e.file_name, o.target_status),
+        "SELECT o.id, o.validation_id, v.uuid, t.key, v.outcome, o.kind,
+                COALESCE(e.file_name, o.target_status, o.target_value), o.target_field,
                 o.state, o.attempts, o.next_attempt_at, o.last_error, o.remote_ref, o.updated_at
-         FROM outbox o JOIN validations v ON v.id = o.validation_id JOIN tickets t ON t.id = v.ticket_id
+         FROM outbox o LEFT JOIN validations v ON v.id = o.validation_id
+         JOIN tickets t ON t.id = COALESCE(o.ticket_id, v.ticket_id)
          LEFT JOIN validation_evidence e ON e.id = o.evidence_id
-         {filter} ORDER BY o.validation_id DESC, o.id"
+         {filter} ORDER BY o.validation_id IS NULL, o.validation_id DESC,
+                  CASE WHEN o.validation_id IS NULL THEN -o.id ELSE o.id END"
     ))?;
     let rows = st
         .query_map([], |r| {
-            let outcome: String = r.get(4)?;
+            let outcome: Option<String> = r.get(4)?;
             let kind: String = r.get(5)?;
-            let state: String = r.get(7)?;
+            let state: String = r.get(8)?;
             Ok(OutboxEntry {
                 id: r.get(0)?,
                 validation_id: r.get(1)?,
                 validation_uuid: r.get(2)?,
                 ticket_key: r.get(3)?,
-                outcome: super::Outcome::parse(&outcome).unwrap_or(super::Outcome::Blocked),
+                outcome: outcome.map(|o| super::Outcome::parse(&o).unwrap_or(super::Outcome::Blocked)),
                 kind: OutboxKind::parse(&kind).unwrap_or(OutboxKind::Comment),
                 detail: r.get(6)?,
+                target_field: r.get(7)?,
                 state: OutboxState::parse(&state).unwrap_or(OutboxState::Pending),
-                attempts: r.get(8)?,
-                next_attempt_at: from_ts(r.get(9)?),
-                last_error: r.get(10)?,
-                remote_ref: r.get(11)?,
-                updated_at: from_ts(r.get(12)?),
+                attempts: r.get(9)?,
+                next_attempt_at: from_ts(r.get(10)?),
+                last_error: r.get(11)?,
+                remote_ref: r.get(12)?,
+                updated_at: from_ts(r.get(13)?),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -161,6 +172,45 @@ pub fn retry_validation(store: &Store, validation_id: i64, force: bool, now: Dat
             params![validation_id, force, to_ts(now)],
         )?)
     })
+}
+
+/// Drop one category write that is not on the server (pending, rejected
+/// or in conflict); the row becomes `discarded`. Validation writes go by
+/// validation ([`discard_validation`]).
+pub fn discard_category_write(store: &Store, outbox_id: i64, now: DateTime<Utc>) -> Result<usize> {
+    store.with_tx(|tx| {
+        require_category_row(tx, outbox_id)?;
+        Ok(tx.execute(
+            "UPDATE outbox SET state = 'discarded', last_error = 'discarded by the user', updated_at = ?2
+             WHERE id = ?1 AND state IN ('pending', 'conflict', 'rejected')",
+            params![outbox_id, to_ts(now)],
+        )?)
+    })
+}
+
+/// Try a rejected category write again at the next push (after the user
+/// created the category on the server or fixed the source's setting).
+pub fn retry_category_write(store: &Store, outbox_id: i64, now: DateTime<Utc>) -> Result<usize> {
+    store.with_tx(|tx| {
+        require_category_row(tx, outbox_id)?;
+        Ok(tx.execute(
+            "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, updated_at = ?2
+             WHERE id = ?1 AND state IN ('rejected', 'conflict')",
+            params![outbox_id, to_ts(now)],
+        )?)
+    })
+}
+
+fn require_category_row(c: &Connection, outbox_id: i64) -> Result<()> {
+    let kind: Option<String> =
+        c.query_row("SELECT kind FROM outbox WHERE id = ?1", [outbox_id], |r| r.get(0)).optional()?;
+    match kind.as_deref() {
+        Some("category") => Ok(()),
+        Some(_) => Err(Error::invalid(format!(
+            "outbox row {outbox_id} belongs to a validation: retry or discard it by its validation id"
+        ))),
+        None => Err(Error::not_found(format!("no outbox row {outbox_id}"))),
+    }
 }
 
 /// "Push now": pending rows waiting out a backoff become due at once

@@ -60,11 +60,26 @@ pub struct PushItem {
     pub message: Option<String>,
 }
 
-/// What a push run did (`hypercare push --json`).
+/// What happened to one confirmed category in a push run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CategoryPushItem {
+    pub outbox_id: i64,
+    pub ticket_key: String,
+    /// The name written on the server.
+    pub value: String,
+    pub state: OutboxState,
+    /// The reason when it was not sent.
+    pub message: Option<String>,
+}
+
+/// What a push run did (`hypercare push --json`). The totals count
+/// validations and categories alike.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PushReport {
     pub items: Vec<PushItem>,
+    pub categories: Vec<CategoryPushItem>,
     pub sent: u64,
     pub rejected: u64,
     pub conflicts: u64,
@@ -118,10 +133,12 @@ impl From<Error> for Fail {
 }
 
 /// A source's server for this run.
-struct Server {
-    client: RedmineClient,
+pub(super) struct Server {
+    pub(super) client: RedmineClient,
     statuses: Option<Vec<NamedRef>>,
     me: Option<i64>,
+    /// Issue categories per project id, read once per run.
+    pub(super) categories: HashMap<i64, Vec<NamedRef>>,
 }
 
 impl Server {
@@ -165,9 +182,12 @@ impl PushLock {
     }
 }
 
-/// Push every due outbox row. `token_for` gives a source's API token.
-/// Only one push per workspace runs at a time; a second one fails with
-/// `Conflict` at once.
+/// The servers of one push run, by source id.
+pub(super) type Servers = HashMap<i64, Target>;
+
+/// Push every due outbox row: the validations' writes, then the confirmed
+/// categories. `token_for` gives a source's API token. Only one push per
+/// workspace runs at a time; a second one fails with `Conflict` at once.
 pub async fn push_outbox(
     store: &Store,
     token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
@@ -179,20 +199,14 @@ pub async fn push_outbox(
         super::outbox::force_conflicts(store, now)?;
     }
     let due = store.read(|c| due_validations(c, now, opts.force))?;
-    let mut servers: HashMap<i64, Target> = HashMap::new();
+    let mut servers: Servers = HashMap::new();
     let mut report = PushReport::default();
     for vid in due {
         let work = store.read(|c| load_work(c, vid))?;
         if work.rows.is_empty() {
             continue;
         }
-        let target = match servers.entry(work.source_id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let source = store.read(|c| source_by_id(c, work.source_id))?;
-                e.insert(open_server(&source, token_for, opts.timeout)?)
-            }
-        };
+        let target = target_for(store, &mut servers, work.source_id, token_for, opts.timeout)?;
         let item = match target {
             Target::Unsupported(reason) => {
                 // Nothing to reach, ever: reject so the queue does not wait forever.
@@ -201,43 +215,88 @@ pub async fn push_outbox(
             }
             Target::Stopped(reason) => {
                 let msg = reason.clone();
-                if !report.stopped.contains(&msg) {
-                    report.stopped.push(msg.clone());
-                }
+                report.stop(&msg);
                 item_of(store, &work, Some(msg))?
             }
             Target::Ready(srv) => match push_one(store, srv, &work, now).await {
                 Ok(item) => item,
                 Err(Fail::Store(e)) => return Err(e),
                 Err(Fail::Http(f)) => {
-                    let msg = f.error.to_string();
-                    if f.transient || f.stops_server() {
-                        defer(store, &work.ids(), &msg, f.retry_after, now)?;
-                    } else {
-                        set_state(store, &work.ids(), OutboxState::Rejected, Some(&msg), None, now)?;
-                    }
-                    if f.stops_server() {
-                        report.stopped.push(msg.clone());
-                        *target = Target::Stopped(msg.clone());
-                    }
+                    let msg = settle_failure(store, &work.ids(), &f, target, &mut report, now)?;
                     item_of(store, &work, Some(msg))?
                 }
             },
         };
-        match item.state {
-            OutboxState::Sent => report.sent += 1,
-            OutboxState::Rejected => report.rejected += 1,
-            OutboxState::Conflict => report.conflicts += 1,
-            OutboxState::Pending => report.pending += 1,
-            OutboxState::Discarded => {}
-        }
+        report.count(item.state);
         report.items.push(item);
     }
+    super::push_category::push_categories(store, &mut servers, token_for, opts, now, &mut report).await?;
     Ok(report)
 }
 
+impl PushReport {
+    /// Count one item's state in the totals.
+    pub(super) fn count(&mut self, state: OutboxState) {
+        match state {
+            OutboxState::Sent => self.sent += 1,
+            OutboxState::Rejected => self.rejected += 1,
+            OutboxState::Conflict => self.conflicts += 1,
+            OutboxState::Pending => self.pending += 1,
+            OutboxState::Discarded => {}
+        }
+    }
+    /// Note a source that stopped answering (once per reason).
+    pub(super) fn stop(&mut self, reason: &str) {
+        if !self.stopped.iter().any(|s| s == reason) {
+            self.stopped.push(reason.to_string());
+        }
+    }
+}
+
+/// The run's server for a source, opened on first use.
+pub(super) fn target_for<'a>(
+    store: &Store,
+    servers: &'a mut Servers,
+    source_id: i64,
+    token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
+    timeout: Duration,
+) -> Result<&'a mut Target> {
+    Ok(match servers.entry(source_id) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            let source = store.read(|c| source_by_id(c, source_id))?;
+            e.insert(open_server(&source, token_for, timeout)?)
+        }
+    })
+}
+
+/// A failed request for outbox rows `ids`: temporary failures (and an
+/// unreachable server) keep them pending with a backoff, others reject them
+/// with the server's reason; a server that cannot be reached is not asked
+/// again in this run. Returns the message shown to the user.
+pub(super) fn settle_failure(
+    store: &Store,
+    ids: &[i64],
+    f: &HttpFailure,
+    target: &mut Target,
+    report: &mut PushReport,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let msg = f.error.to_string();
+    if f.transient || f.stops_server() {
+        defer(store, ids, &msg, f.retry_after, now)?;
+    } else {
+        set_state(store, ids, OutboxState::Rejected, Some(&msg), None, now)?;
+    }
+    if f.stops_server() {
+        report.stop(&msg);
+        *target = Target::Stopped(msg.clone());
+    }
+    Ok(msg)
+}
+
 /// Where a source's writes go in this run.
-enum Target {
+pub(super) enum Target {
     Ready(Server),
     /// No server of a kind we can write to (the demo, a connector without push).
     Unsupported(String),
@@ -253,7 +312,7 @@ fn open_server(
     if source.kind != SourceKind::Redmine {
         return Ok(Target::Unsupported(match source.kind {
             SourceKind::Demo => format!("source {:?} is the demo: it has no server to push to", source.name),
-            k => format!("pushing validations to {} servers is not supported yet", k.as_str()),
+            k => format!("pushing to {} servers is not supported yet", k.as_str()),
         }));
     }
     let Some(token) = token_for(source) else {
@@ -261,7 +320,7 @@ fn open_server(
         return Ok(Target::Stopped(format!("no API token for source {:?}: set {var}", source.name)));
     };
     let client = RedmineClient::new(&source.url, &token, timeout)?;
-    Ok(Target::Ready(Server { client, statuses: None, me: None }))
+    Ok(Target::Ready(Server { client, statuses: None, me: None, categories: HashMap::new() }))
 }
 
 fn item_of(store: &Store, work: &Work, message: Option<String>) -> Result<PushItem> {
@@ -289,7 +348,8 @@ fn first_error(store: &Store, vid: i64) -> Option<String> {
 fn due_validations(c: &Connection, now: DateTime<Utc>, force: bool) -> Result<Vec<i64>> {
     let mut st = c.prepare(
         "SELECT DISTINCT validation_id FROM outbox
-         WHERE state = 'pending' AND (next_attempt_at <= ?1 OR ?2) ORDER BY validation_id",
+         WHERE state = 'pending' AND validation_id IS NOT NULL AND (next_attempt_at <= ?1 OR ?2)
+         ORDER BY validation_id",
     )?;
     let ids = st
         .query_map(rusqlite::params![crate::store::to_ts(now), force], |r| r.get(0))?

@@ -60,6 +60,34 @@ pub struct RemoteIssue {
     pub journals: Vec<RemoteJournal>,
     #[serde(default)]
     pub attachments: Vec<RemoteAttachment>,
+    #[serde(default)]
+    pub project: Option<NamedRef>,
+    /// The issue category, when one is set.
+    #[serde(default)]
+    pub category: Option<NamedRef>,
+    #[serde(default)]
+    pub custom_fields: Vec<RemoteCustomField>,
+}
+
+/// A custom field's value on an issue (a string, or a list for multi-value fields).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RemoteCustomField {
+    pub id: i64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+impl RemoteCustomField {
+    /// Does the field hold `want` (alone, or among a list's values)?
+    pub fn holds(&self, want: &str) -> bool {
+        match &self.value {
+            serde_json::Value::String(s) => s == want,
+            serde_json::Value::Array(a) => a.iter().any(|v| v.as_str() == Some(want)),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -200,6 +228,18 @@ impl RedmineClient {
         let resp = self.send(self.http.get(&url), "reading the issue statuses").await?;
         let w: Wrap = resp.json().await.map_err(|e| bad_json(&url, e))?;
         Ok(w.issue_statuses)
+    }
+
+    /// The issue categories of a project (by numeric id or identifier).
+    pub async fn issue_categories(&self, project: &str) -> HttpResult<Vec<NamedRef>> {
+        let url = self.url(&format!("/projects/{project}/issue_categories.json"));
+        #[derive(Deserialize)]
+        struct Wrap {
+            issue_categories: Vec<NamedRef>,
+        }
+        let resp = self.send(self.http.get(&url), &format!("reading the issue categories of project {project}")).await?;
+        let w: Wrap = resp.json().await.map_err(|e| bad_json(&url, e))?;
+        Ok(w.issue_categories)
     }
 
     /// The id of the account the key belongs to.

@@ -73,17 +73,22 @@ impl Redmine {
         (v["project"]["id"].as_i64().unwrap(), ident)
     }
 
-    /// A new issue moved to status `status_id` (3 = Resolved); returns its JSON.
-    pub async fn resolved_issue(&self, project: &str, subject: &str, status_id: i64) -> Value {
+    /// A new issue (status New) of tracker `tracker_id` (1 = Bug); returns its JSON.
+    pub async fn new_issue(&self, project: &str, subject: &str, tracker_id: i64) -> Value {
         let (s, v) = self
             .call(
                 reqwest::Method::POST,
                 "/issues.json",
-                Some(json!({"issue": {"project_id": project, "subject": subject, "tracker_id": 1}})),
+                Some(json!({"issue": {"project_id": project, "subject": subject, "tracker_id": tracker_id}})),
             )
             .await;
         assert_eq!(s, 201, "create issue: {v}");
-        let id = v["issue"]["id"].as_i64().unwrap();
+        self.issue(v["issue"]["id"].as_i64().unwrap()).await
+    }
+
+    /// A new issue moved to status `status_id` (3 = Resolved); returns its JSON.
+    pub async fn resolved_issue(&self, project: &str, subject: &str, status_id: i64) -> Value {
+        let id = self.new_issue(project, subject, 1).await["id"].as_i64().unwrap();
         let (s, v) = self
             .call(
                 reqwest::Method::PUT,
@@ -210,4 +215,25 @@ pub fn redmine_sh(args: &[&str], env: &[(&str, &str)]) -> String {
     let out = std::process::Command::new("bash").arg(script).args(args).envs(env.iter().copied()).output().unwrap();
     assert!(out.status.success(), "redmine.sh {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn data_dir(rm: &Redmine) -> PathBuf {
+    rm.data.clone().expect("REDMINE_DATA is exported with REDMINE_URL (scripts/test.sh)")
+}
+
+/// Stop the server under test (the test's binary must be the only one using it then).
+pub fn stop_server(rm: &Redmine) {
+    redmine_sh(&["stop", &data_dir(rm).to_string_lossy()], &[]);
+}
+
+/// Start the server again on the same port with the same database (and the
+/// same admin API key, which every other test holds).
+pub fn start_server(rm: &Redmine) {
+    let data = data_dir(rm);
+    let data_s = data.to_string_lossy().into_owned();
+    let port = rm.url.rsplit(':').next().unwrap().to_string();
+    // REDMINE_RESET=0 keeps the database and the admin's API key.
+    redmine_sh(&["start", &data_s, &port], &[("REDMINE_RESET", "0")]);
+    let key = std::fs::read_to_string(data.join("api_key")).unwrap();
+    assert_eq!(key.trim(), rm.key, "a restart keeps the admin API key");
 }

@@ -6,7 +6,8 @@ use hypercare::model::Category;
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix, TicketTriage};
 use hypercare::triage::theme_store::{self, mark_training};
 use hypercare::triage::theme_view::{list_themes, ThemeView};
-use hypercare::triage::{set_override, triage_all, Impact, Override, Priority, PriorityMatrix, TriageRun, Urgency};
+use hypercare::triage::category_push::{CategoryPushConfig, CategoryTarget};
+use hypercare::triage::{set_override, triage_all, Confirmed, Impact, Override, PriorityMatrix, TriageRun, Urgency};
 use tauri::State;
 
 use crate::error::{blocking, CmdResult};
@@ -27,7 +28,8 @@ pub async fn run_triage(state: State<'_, AppState>) -> CmdResult<TriageRun> {
     blocking(move || triage_all(&store, Utc::now())).await
 }
 
-/// Override a ticket's category, impact and/or urgency; returns the new priority.
+/// Override a ticket's category, impact and/or urgency; returns the new
+/// priority and whether the category waits in the outbox for the server.
 #[tauri::command]
 pub async fn set_triage_override(
     state: State<'_, AppState>,
@@ -35,7 +37,7 @@ pub async fn set_triage_override(
     category: Option<Category>,
     impact: Option<Impact>,
     urgency: Option<Urgency>,
-) -> CmdResult<Priority> {
+) -> CmdResult<Confirmed> {
     let store = state.store.clone();
     let o = Override { category, impact, urgency };
     blocking(move || set_override(&store, ticket_id, &o, Utc::now())).await
@@ -92,6 +94,30 @@ pub async fn mark_theme_training(state: State<'_, AppState>, theme: i64, date: S
         let on = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
             .map_err(|_| hypercare::Error::InvalidInput(format!("date {date:?} must be YYYY-MM-DD")))?;
         mark_training(&store, theme, &kind, on, &note, Utc::now())
+    })
+    .await
+}
+
+/// Where a source writes confirmed categories: `issue_category`,
+/// `custom_field:<id>`, or `None` (they stay local).
+#[tauri::command]
+pub async fn category_push_target(state: State<'_, AppState>, source: String) -> CmdResult<Option<String>> {
+    let store = state.store.clone();
+    blocking(move || Ok(store.category_push(&source)?.map(|c| c.target.as_field()))).await
+}
+
+/// Set where a source writes confirmed categories (`None`: nowhere). Names
+/// mapped with the CLI (`source category-push --map`) are kept.
+#[tauri::command]
+pub async fn set_category_push_target(state: State<'_, AppState>, source: String, target: Option<String>) -> CmdResult<()> {
+    let store = state.store.clone();
+    blocking(move || {
+        let Some(t) = target.filter(|t| !t.trim().is_empty()) else { return store.set_category_push(&source, None) };
+        let target = CategoryTarget::parse_field(&t).ok_or_else(|| {
+            hypercare::Error::InvalidInput(format!("{t:?} is not a place: use issue_category or custom_field:ID"))
+        })?;
+        let values = store.category_push(&source)?.map(|c| c.values).unwrap_or_default();
+        store.set_category_push(&source, Some(&CategoryPushConfig { target, values }))
     })
     .await
 }

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use hypercare::validation::outbox::{discard_validation, make_pending_due, retry_validation, OutboxEntry};
+use hypercare::validation::outbox::{
+    discard_category_write, discard_validation, make_pending_due, retry_category_write, retry_validation, OutboxEntry,
+};
 use hypercare::validation::push::{push_outbox, PushOptions, PushReport};
 use hypercare::validation::queue::{QueueFilter, QueueItem};
 use hypercare::validation::record::{record_validation as record, NewValidation};
@@ -148,5 +150,20 @@ pub async fn retry_outbox(state: State<'_, AppState>, validation_id: i64, force:
 pub async fn discard_outbox(state: State<'_, AppState>, validation_id: i64) -> CmdResult<u32> {
     let store = state.store.clone();
     blocking(move || Ok(u32::try_from(discard_validation(&store, validation_id, Utc::now())?).unwrap_or(u32::MAX)))
+        .await
+}
+
+/// Try a rejected category write (an outbox row id) again at the next push.
+#[tauri::command]
+pub async fn retry_category_push(state: State<'_, AppState>, outbox_id: i64) -> CmdResult<u32> {
+    let store = state.store.clone();
+    blocking(move || Ok(u32::try_from(retry_category_write(&store, outbox_id, Utc::now())?).unwrap_or(u32::MAX))).await
+}
+
+/// Drop an unsent category write (nothing is deleted).
+#[tauri::command]
+pub async fn discard_category_push(state: State<'_, AppState>, outbox_id: i64) -> CmdResult<u32> {
+    let store = state.store.clone();
+    blocking(move || Ok(u32::try_from(discard_category_write(&store, outbox_id, Utc::now())?).unwrap_or(u32::MAX)))
         .await
 }

@@ -176,7 +176,16 @@ pub fn import(ctx: &Ctx, c: ImportCmd) -> hypercare::Result<()> {
         ImportCmd::Surveys { file, mapping, opts } => {
             let m = store.survey_mapping(&mapping)?;
             let s = import_surveys(&store, &file, &m, options(&opts)?, Utc::now())?;
-            print_summary(&s, opts.json)
+            // The free-text comments join triage and the themes at once.
+            let t = hypercare::triage::triage_new_comments(&store, Utc::now())?;
+            print_summary(&s, opts.json)?;
+            if !opts.json && t.comments > 0 {
+                println!(
+                    "  {} new survey comments triaged, {} placed in existing themes (`hypercare triage run` re-groups everything)",
+                    t.comments, t.placed_in_themes
+                );
+            }
+            Ok(())
         }
         ImportCmd::Usage { file, format, opts } => {
             let s = import_usage(&store, &file, UsageFormat::parse(&format)?, options(&opts)?, Utc::now())?;

@@ -1,5 +1,6 @@
 use clap::{Args, Subcommand};
-use hypercare::model::SourceKind;
+use hypercare::model::{Category, SourceKind};
+use hypercare::triage::category_push::{CategoryPushConfig, CategoryTarget};
 use hypercare::store::sources::NewSource;
 use hypercare::Error;
 
@@ -16,6 +17,17 @@ pub enum SourceCmd {
     },
     /// Remove a source and everything synced from it.
     Remove { name: String },
+    /// Where confirmed triage categories are written on the server:
+    /// `issue_category` (Redmine issue category of that name),
+    /// `custom_field:ID`, or `none`. Without --to: show the setting.
+    CategoryPush {
+        name: String,
+        #[arg(long, value_name = "TARGET")]
+        to: Option<String>,
+        /// Server name for a category, e.g. --map usability=UX (repeatable).
+        #[arg(long = "map", value_name = "CATEGORY=NAME")]
+        map: Vec<String>,
+    },
 }
 
 #[derive(Args)]
@@ -84,5 +96,45 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
             println!("removed source {name}");
             Ok(())
         }
+        SourceCmd::CategoryPush { name, to, map } => category_push(ctx, &name, to, &map),
     }
+}
+
+fn category_push(ctx: &Ctx, name: &str, to: Option<String>, map: &[String]) -> hypercare::Result<()> {
+    let store = ctx.store()?;
+    let Some(to) = to else {
+        match store.category_push(name)? {
+            None => println!("{name}: confirmed categories stay local (no place configured)"),
+            Some(c) => {
+                println!("{name}: confirmed categories are written to {}", c.target.describe());
+                for (cat, v) in &c.values {
+                    println!("  {} -> {v}", cat.as_str());
+                }
+            }
+        }
+        return Ok(());
+    };
+    if to.trim().eq_ignore_ascii_case("none") {
+        store.set_category_push(name, None)?;
+        println!("{name}: confirmed categories now stay local");
+        return Ok(());
+    }
+    let target = CategoryTarget::parse_field(&to).ok_or_else(|| {
+        Error::invalid(format!("--to {to:?} is not a place: use issue_category, custom_field:ID or none"))
+    })?;
+    let mut values = std::collections::BTreeMap::new();
+    for m in map {
+        let (k, v) = m
+            .split_once('=')
+            .ok_or_else(|| Error::invalid(format!("--map {m:?} must look like CATEGORY=NAME, e.g. usability=UX")))?;
+        let c = Category::parse(k.trim())
+            .ok_or_else(|| Error::invalid(format!("--map {m:?}: {:?} is not a category", k.trim())))?;
+        if v.trim().is_empty() {
+            return Err(Error::invalid(format!("--map {m:?}: the server name is empty")));
+        }
+        values.insert(c, v.trim().to_string());
+    }
+    store.set_category_push(name, Some(&CategoryPushConfig { target, values }))?;
+    println!("{name}: confirmed categories will be written to {}", target.describe());
+    Ok(())
 }

@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use hypercare::model::Category;
 use hypercare::triage::evaluate::{evaluate, load_labeled, Evaluation, FOLDS};
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix};
+use hypercare::triage::survey_items::ItemOrigin;
 use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
 use hypercare::triage::theme_view::list_themes;
 use hypercare::triage::themes::ThemeConfig;
@@ -27,7 +28,9 @@ pub enum TriageCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Override a ticket's category, impact and/or urgency (kept, and learned from).
+    /// Override a ticket's category, impact and/or urgency (kept, and learned
+    /// from). A category is also queued for the server when the ticket's
+    /// source has a place for it (`source category-push`); `push` sends it.
     Set {
         /// Ticket key (SOURCE:KEY when several sources share it).
         ticket: String,
@@ -37,6 +40,8 @@ pub enum TriageCmd {
         impact: Option<String>,
         #[arg(long)]
         urgency: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// List the stored triage, highest priority first.
     List {
@@ -108,10 +113,13 @@ pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
             if json {
                 return print_json(&r);
             }
-            println!("triaged {} tickets ({} corrections learned from), {} themes", r.tickets, r.corrections_used, r.themes);
+            println!(
+                "triaged {} tickets and {} survey comments ({} corrections learned from), {} themes",
+                r.tickets, r.survey_comments, r.corrections_used, r.themes
+            );
             Ok(())
         }
-        TriageCmd::Set { ticket, category, impact, urgency } => {
+        TriageCmd::Set { ticket, category, impact, urgency, json } => {
             let cats: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
             let o = Override {
                 category: parse("category", category, Category::parse, &cats.join(", "))?,
@@ -120,8 +128,20 @@ pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
             };
             let store = ctx.store()?;
             let id = store.ticket_id_by_key(&ticket)?;
-            let p = set_override(&store, id, &o, Utc::now())?;
-            println!("{ticket}: override saved, priority {}", p.as_str());
+            let done = set_override(&store, id, &o, Utc::now())?;
+            if json {
+                return print_json(&done);
+            }
+            println!("{ticket}: override saved, priority {}", done.priority.as_str());
+            match done.category_push {
+                Some(p) if p.queued => println!(
+                    "{ticket}: category {:?} will be written to {} on the server: `hypercare push` sends it",
+                    p.value.unwrap_or_default(),
+                    p.target.unwrap_or_default()
+                ),
+                Some(p) => println!("{ticket}: not pushed: {}", p.reason.unwrap_or_default()),
+                None => {}
+            }
             Ok(())
         }
         TriageCmd::List { json } => {
@@ -176,9 +196,17 @@ pub fn themes(ctx: &Ctx, a: ThemesArgs) -> hypercare::Result<()> {
             for t in themes {
                 let trend: Vec<String> = t.weekly.iter().map(|w| w.count.to_string()).collect();
                 let cats: Vec<String> = t.categories.iter().map(|(c, n)| format!("{c} {n}")).collect();
-                println!("#{} {} ({} tickets)  weekly [{}]  {}", t.id, t.name, t.count, trend.join(" "), cats.join(", "));
-                for (k, title) in &t.examples {
-                    println!("    {k}  {title}");
+                let what = if t.survey_comments > 0 {
+                    format!("{} tickets, {} survey comments", t.count - t.survey_comments, t.survey_comments)
+                } else {
+                    format!("{} tickets", t.count)
+                };
+                println!("#{} {} ({what})  weekly [{}]  {}", t.id, t.name, trend.join(" "), cats.join(", "));
+                for e in &t.examples {
+                    match (&e.origin, &e.key) {
+                        (ItemOrigin::Ticket, Some(k)) => println!("    {k}  {}", e.text),
+                        _ => println!("    survey comment, {}  {}", e.date, e.text),
+                    }
                 }
                 for e in &t.effects {
                     println!(

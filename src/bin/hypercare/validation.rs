@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use clap::Args;
-use hypercare::validation::outbox::{discard_validation, retry_validation};
+use hypercare::validation::outbox::{discard_category_write, discard_validation, retry_category_write, retry_validation};
 use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::queue::QueueFilter;
 use hypercare::validation::record::{record_validation, NewValidation};
@@ -61,6 +61,12 @@ pub struct OutboxArgs {
     /// With --retry: push it even though the ticket changed on the server.
     #[arg(long, requires = "retry")]
     pub force: bool,
+    /// Discard an unsent category write (its outbox row id, first column).
+    #[arg(long, value_name = "ROW_ID")]
+    pub discard_category: Option<i64>,
+    /// Try a rejected category write again at the next push (its outbox row id).
+    #[arg(long, value_name = "ROW_ID")]
+    pub retry_category: Option<i64>,
 }
 
 #[derive(Args)]
@@ -193,6 +199,16 @@ pub fn outbox(ctx: &Ctx, a: OutboxArgs) -> Result<()> {
         println!("{n} write(s) of validation {id} will be tried again at the next `hypercare push`");
         return Ok(());
     }
+    if let Some(id) = a.discard_category {
+        let n = discard_category_write(&store, id, Utc::now())?;
+        println!("discarded {n} unsent category write(s)");
+        return Ok(());
+    }
+    if let Some(id) = a.retry_category {
+        let n = retry_category_write(&store, id, Utc::now())?;
+        println!("{n} category write(s) will be tried again at the next `hypercare push`");
+        return Ok(());
+    }
     let rows = store.outbox(a.all)?;
     if a.json {
         return print_json(&rows);
@@ -208,9 +224,13 @@ pub fn outbox(ctx: &Ctx, a: OutboxArgs) -> Result<()> {
         } else {
             String::new()
         };
+        let owner = match r.validation_id {
+            Some(v) => v.to_string(),
+            None => format!("#{}", r.id),
+        };
         println!(
             "{:>5}  {:<10} {:<9} {}{}{}{}",
-            r.validation_id,
+            owner,
             r.ticket_key,
             r.state.as_str(),
             r.kind.as_str(),
@@ -237,6 +257,10 @@ pub fn push(ctx: &Ctx, a: PushArgs) -> Result<()> {
     for it in &report.items {
         let why = it.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
         println!("{:<10} {:<9} validation {}{}", it.ticket_key, it.state.as_str(), it.validation_id, why);
+    }
+    for c in &report.categories {
+        let why = c.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+        println!("{:<10} {:<9} category {:?} (outbox #{}){}", c.ticket_key, c.state.as_str(), c.value, c.outbox_id, why);
     }
     for s in &report.stopped {
         println!("stopped: {s}");

@@ -14,11 +14,16 @@ import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
 import type { ThemeView } from "../bindings/ThemeView";
 import type { TicketTriage } from "../bindings/TicketTriage";
-import { CATEGORIES, IMPACTS, priorityOf, URGENCIES, type Urgency } from "../lib/triage";
+import type { CategoryPushItem } from "../bindings/CategoryPushItem";
+import type { CategoryPushStatus } from "../bindings/CategoryPushStatus";
+import { CATEGORIES, IMPACTS, label, priorityOf, URGENCIES, type Urgency } from "../lib/triage";
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
 import { IDLE_STATUS } from "../lib/status";
+import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
 import type { Backend, TriageOverride } from "./types";
+
+export { defaultMatrix, fakeOutboxEntry, fakeTheme, fakeTriage } from "./fakeTriage";
 
 export function fakeTicket(id: number, title: string, extra: Partial<TicketSummary> = {}): TicketSummary {
   return {
@@ -39,56 +44,6 @@ export function fakeTicket(id: number, title: string, extra: Partial<TicketSumma
     resolved_at: null,
     comment_count: 0,
     deleted: false,
-    ...extra,
-  };
-}
-
-/** A triaged ticket as the fake's queue holds it. */
-export function fakeTriage(id: number, title: string, extra: Partial<TicketTriage> = {}): TicketTriage {
-  return {
-    ticket_id: id,
-    key: `#${id}`,
-    title,
-    category: "major_bug",
-    category_overridden: false,
-    confidence: 0.8,
-    impact: "team",
-    urgency: "medium",
-    priority: "P3",
-    signals: [],
-    ...extra,
-  };
-}
-
-/** The handbook's default matrix (as `PriorityMatrix::default()` in the core). */
-export function defaultMatrix(): PriorityMatrix {
-  return {
-    by_category: [
-      ["critical_bug", "P1"],
-      ["minor_bug", "P4"],
-      ["enhancement", "P4"],
-    ],
-    grid: [
-      ["P4", "P3", "P2", "P2"],
-      ["P4", "P3", "P2", "P2"],
-      ["P3", "P2", "P1", "P1"],
-      ["P3", "P2", "P1", "P1"],
-    ],
-  };
-}
-
-/** A theme with weekly counts; `dates` (YYYY-MM-DD) are its tickets' creation days. */
-export function fakeTheme(id: number, name: string, dates: string[], extra: Partial<ThemeView> = {}): ThemeView & { dates: string[] } {
-  return {
-    id,
-    name,
-    key_terms: [],
-    count: dates.length,
-    weekly: [],
-    categories: [],
-    examples: [],
-    effects: [],
-    dates,
     ...extra,
   };
 }
@@ -173,6 +128,8 @@ export class FakeBackend implements Backend {
   recorded: ValidationInput[] = [];
   /** While true, pushOutbox cannot reach the server (rows stay pending). */
   serverDown = false;
+  /** Where each source writes confirmed categories (absent: nowhere). The triage tickets belong to "erp". */
+  categoryTargets: Record<string, string> = {};
   private changed: ((e: TicketsChanged) => void)[] = [];
   private status: ((s: SyncStatus) => void)[] = [];
 
@@ -295,7 +252,12 @@ export class FakeBackend implements Backend {
 
   async runTriage() {
     this.guard();
-    return { tickets: this.triage.length, corrections_used: this.overrides.length, themes: this.themeList.length };
+    return {
+      tickets: this.triage.length,
+      survey_comments: 0,
+      corrections_used: this.overrides.length,
+      themes: this.themeList.length,
+    };
   }
 
   async setTriageOverride(ticketId: number, o: TriageOverride) {
@@ -315,7 +277,46 @@ export class FakeBackend implements Backend {
     const urg = URGENCIES.find((u) => u === t.urgency) ?? ("medium" as Urgency);
     const p = priorityOf(this.matrix, cat, imp, urg);
     t.priority = p;
-    return p;
+    return { priority: p, category_push: o.category ? this.queueCategory(t, cat) : null };
+  }
+
+  /** As the core: queued in the outbox when "erp" has a place for categories. */
+  private queueCategory(t: TicketTriage, c: string): CategoryPushStatus {
+    const field = this.categoryTargets["erp"];
+    if (!field) {
+      return {
+        queued: false,
+        outbox_id: null,
+        target: null,
+        value: null,
+        reason: 'source "erp" has no place for categories: the category is kept here only',
+      };
+    }
+    const now = "2026-03-04T10:00:00Z";
+    for (const r of this.outboxRows) {
+      if (r.kind === "category" && r.ticket_key === t.key && ["pending", "rejected", "conflict"].includes(r.state)) {
+        r.state = "discarded";
+        r.last_error = "replaced by a later confirmation";
+      }
+    }
+    const row = fakeOutboxEntry(this.outboxRows.length + 1, "category", t.key, label(c), now, { target_field: field });
+    this.outboxRows.push(row);
+    const target = field === "issue_category" ? "the issue category" : `custom field #${field.split(":")[1]}`;
+    return { queued: true, outbox_id: row.id, target, value: row.detail, reason: null };
+  }
+
+  async categoryPushTarget(source: string) {
+    this.guard();
+    return this.categoryTargets[source] ?? null;
+  }
+
+  async setCategoryPushTarget(source: string, target: string | null) {
+    this.guard();
+    if (target && !/^(issue_category|custom_field:[1-9][0-9]*)$/.test(target)) {
+      throw { code: "invalid_input", message: `"${target}" is not a place: use issue_category or custom_field:ID` } satisfies IpcError;
+    }
+    if (target) this.categoryTargets[source] = target;
+    else delete this.categoryTargets[source];
   }
 
   async priorityMatrix() {
@@ -457,21 +458,12 @@ export class FakeBackend implements Backend {
       push_state: "pending",
     };
     this.validations.push(v);
-    const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry => ({
-      id: this.outboxRows.length + 1,
-      validation_id: id,
-      validation_uuid: v.uuid,
-      ticket_key: v.ticket_key,
-      outcome: v.outcome,
-      kind,
-      detail,
-      state: "pending",
-      attempts: 0,
-      next_attempt_at: now,
-      last_error: null,
-      remote_ref: null,
-      updated_at: now,
-    });
+    const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry =>
+      fakeOutboxEntry(this.outboxRows.length + 1, kind, v.ticket_key, detail, now, {
+        validation_id: id,
+        validation_uuid: v.uuid,
+        outcome: v.outcome,
+      });
     this.outboxRows.push(row("comment", null));
     for (const e of v.evidence) this.outboxRows.push(row("attachment", e.file_name));
     const target = { passed: "Closed", failed: "In Progress", blocked: null }[v.outcome];
@@ -492,7 +484,8 @@ export class FakeBackend implements Backend {
 
   async pushOutbox(force: boolean) {
     this.guard();
-    const report = { items: [], sent: 0, rejected: 0, conflicts: 0, pending: 0, stopped: [] as string[] };
+    const categories: CategoryPushItem[] = [];
+    const report = { items: [], categories, sent: 0, rejected: 0, conflicts: 0, pending: 0, stopped: [] as string[] };
     for (const r of this.outboxRows) {
       if (r.state === "conflict" && force) r.state = "pending";
       if (r.state !== "pending") continue;
@@ -504,6 +497,9 @@ export class FakeBackend implements Backend {
         r.state = "sent";
         r.last_error = null;
         report.sent++;
+      }
+      if (r.kind === "category") {
+        categories.push({ outbox_id: r.id, ticket_key: r.ticket_key, value: r.detail ?? "", state: r.state, message: r.last_error });
       }
     }
     if (this.serverDown) report.stopped.push("erp: cannot reach http://127.0.0.1:3302");
@@ -533,5 +529,28 @@ export class FakeBackend implements Backend {
       }
     }
     return n;
+  }
+
+  private categoryRow(outboxId: number): OutboxEntry {
+    const r = this.outboxRows.find((x) => x.id === outboxId && x.kind === "category");
+    if (!r) throw { code: "not_found", message: `no category write ${outboxId}` } satisfies IpcError;
+    return r;
+  }
+
+  async retryCategoryPush(outboxId: number) {
+    this.guard();
+    const r = this.categoryRow(outboxId);
+    if (r.state !== "rejected" && r.state !== "conflict") return 0;
+    r.state = "pending";
+    return 1;
+  }
+
+  async discardCategoryPush(outboxId: number) {
+    this.guard();
+    const r = this.categoryRow(outboxId);
+    if (!["pending", "rejected", "conflict"].includes(r.state)) return 0;
+    r.state = "discarded";
+    r.last_error = "discarded by the user";
+    return 1;
   }
 }

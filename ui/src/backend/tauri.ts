@@ -37,6 +37,8 @@ export function tauriBackend(): Backend {
         impact: o.impact ?? null,
         urgency: o.urgency ?? null,
       }),
+    categoryPushTarget: (source) => invoke("category_push_target", { source }),
+    setCategoryPushTarget: (source, target) => invoke("set_category_push_target", { source, target }),
     priorityMatrix: () => invoke("priority_matrix"),
     setPriorityMatrix: (matrix) => invoke("set_priority_matrix", { matrix }),
     themes: () => invoke("themes"),
@@ -51,5 +53,7 @@ export function tauriBackend(): Backend {
     pushOutbox: (force) => invoke("push_outbox_now", { force }),
     retryOutbox: (validationId, force) => invoke("retry_outbox", { validationId, force }),
     discardOutbox: (validationId) => invoke("discard_outbox", { validationId }),
+    retryCategoryPush: (outboxId) => invoke("retry_category_push", { outboxId }),
+    discardCategoryPush: (outboxId) => invoke("discard_category_push", { outboxId }),
   };
 }

@@ -2,6 +2,7 @@
 // interface; tests hand in a fake (src/backend/fake.ts).
 import type { AddedSource } from "../bindings/AddedSource";
 import type { Category } from "../bindings/Category";
+import type { Confirmed } from "../bindings/Confirmed";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
 import type { Impact } from "../bindings/Impact";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
@@ -10,7 +11,6 @@ import type { QueueFilter } from "../bindings/QueueFilter";
 import type { ExportedReport } from "../bindings/ExportedReport";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
-import type { Priority } from "../bindings/Priority";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { ServerInput } from "../bindings/ServerInput";
 import type { Source } from "../bindings/Source";
@@ -67,8 +67,15 @@ export interface Backend {
   triageQueue(): Promise<TicketTriage[]>;
   /** Triage every ticket again and recompute the themes. */
   runTriage(): Promise<TriageRun>;
-  /** Save a ticket's category/impact/urgency; resolves to the new priority. */
-  setTriageOverride(ticketId: number, o: TriageOverride): Promise<Priority>;
+  /**
+   * Save a ticket's category/impact/urgency; resolves to the new priority
+   * and whether the category waits in the outbox for the server.
+   */
+  setTriageOverride(ticketId: number, o: TriageOverride): Promise<Confirmed>;
+  /** Where a source writes confirmed categories: "issue_category", "custom_field:ID", or null. */
+  categoryPushTarget(source: string): Promise<string | null>;
+  /** Set (null: remove) where a source writes confirmed categories. */
+  setCategoryPushTarget(source: string, target: string | null): Promise<void>;
   priorityMatrix(): Promise<PriorityMatrix>;
   /** Store a changed matrix; every priority is recomputed. */
   setPriorityMatrix(matrix: PriorityMatrix): Promise<void>;
@@ -93,6 +100,10 @@ export interface Backend {
   retryOutbox(validationId: number, force: boolean): Promise<number>;
   /** Drop a validation's unsent writes (nothing is deleted). */
   discardOutbox(validationId: number): Promise<number>;
+  /** Try a rejected category write (outbox row id) again at the next push. */
+  retryCategoryPush(outboxId: number): Promise<number>;
+  /** Drop an unsent category write (nothing is deleted). */
+  discardCategoryPush(outboxId: number): Promise<number>;
   /** KPIs and charts (SVG) for `from..=to` (`YYYY-MM-DD`; null: the whole data window). */
   kpiDashboard(from: string | null, to: string | null): Promise<KpiDashboard>;
   /** Write the report (HTML, PDF, PNGs, JSON); `outDir` null: the workspace's reports folder. */

@@ -4,18 +4,29 @@ import type { OutboxState } from "./OutboxState";
 import type { Outcome } from "./Outcome";
 
 /**
- * One server write and where it stands (`hypercare outbox --json`).
+ * One server write and where it stands (`hypercare outbox --json`): a
+ * validation's comment, attachment or transition, or a ticket's confirmed
+ * category (then the validation fields are empty).
  */
-export type OutboxEntry = { id: number, validation_id: number, validation_uuid: string, ticket_key: string, outcome: Outcome, kind: OutboxKind, 
+export type OutboxEntry = { id: number, 
+/**
+ * The validation it belongs to; `None` for a category.
+ */
+validation_id: number | null, validation_uuid: string | null, ticket_key: string, outcome: Outcome | null, kind: OutboxKind, 
 /**
  * Attachment: the evidence file name. Transition: the target status.
+ * Category: the name written on the server.
  */
-detail: string | null, state: OutboxState, attempts: number, next_attempt_at: string, 
+detail: string | null, 
+/**
+ * Category: where it is written (`issue_category`, `custom_field:<id>`).
+ */
+target_field: string | null, state: OutboxState, attempts: number, next_attempt_at: string, 
 /**
  * Why it is rejected, in conflict, waiting for a retry, or discarded.
  */
 last_error: string | null, 
 /**
- * Journal, attachment or status id on the server once sent.
+ * Journal, attachment, status or category id on the server once sent.
  */
 remote_ref: string | null, updated_at: string, };

@@ -3,4 +3,4 @@
 /**
  * What kind of server write an outbox row stands for.
  */
-export type OutboxKind = "comment" | "attachment" | "transition";
+export type OutboxKind = "comment" | "attachment" | "transition" | "category";

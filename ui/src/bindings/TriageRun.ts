@@ -3,4 +3,8 @@
 /**
  * What a triage run did.
  */
-export type TriageRun = { tickets: number, corrections_used: number, themes: number, };
+export type TriageRun = { tickets: number, 
+/**
+ * Imported survey comments triaged and grouped with the tickets.
+ */
+survey_comments: number, corrections_used: number, themes: number, };

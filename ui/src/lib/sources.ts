@@ -12,3 +12,26 @@ export function suggestSourceName(project: string): string {
     .replace(/^-+|-+$/g, "")
     .slice(0, 64);
 }
+
+/** Where a source writes confirmed categories, as the settings form edits it. */
+export interface CategoryPlace {
+  mode: "none" | "issue_category" | "custom_field";
+  /** The custom field's id, as typed. */
+  fieldId: string;
+}
+
+/** The form's state from the shell's target ("issue_category", "custom_field:7" or null). */
+export function placeFromTarget(target: string | null): CategoryPlace {
+  if (target === "issue_category") return { mode: "issue_category", fieldId: "" };
+  const m = /^custom_field:(\d+)$/.exec(target ?? "");
+  return m ? { mode: "custom_field", fieldId: m[1] } : { mode: "none", fieldId: "" };
+}
+
+/** The target to save, or an error message naming what is wrong. */
+export function targetFromPlace(p: CategoryPlace): { ok: true; target: string | null } | { ok: false; message: string } {
+  if (p.mode === "none") return { ok: true, target: null };
+  if (p.mode === "issue_category") return { ok: true, target: "issue_category" };
+  const id = p.fieldId.trim();
+  if (!/^[1-9][0-9]*$/.test(id)) return { ok: false, message: `custom field id "${id}" must be a positive number` };
+  return { ok: true, target: `custom_field:${id}` };
+}

@@ -1,5 +1,6 @@
 // The themes view's logic: the sparkline's geometry (numbers in, SVG point
 // coordinates out, no markup) and the before/after wording.
+import type { ThemeExample } from "../bindings/ThemeExample";
 import type { TrainingEffect } from "../bindings/TrainingEffect";
 import type { WeekCount } from "../bindings/WeekCount";
 
@@ -45,4 +46,25 @@ export function effectText(e: TrainingEffect): string {
 /** Is `s` a YYYY-MM-DD date? */
 export function isIsoDate(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
+}
+
+/** Where an example comes from: the ticket's key, or "survey comment, 2026-10-05". */
+export function exampleOrigin(e: ThemeExample): string {
+  return e.origin === "survey_comment" ? `survey comment, ${e.date}` : (e.key ?? `ticket ${e.ticket_id ?? ""}`);
+}
+
+/** "12 tickets" or "12 tickets · 3 survey comments" (`count` includes the comments). */
+export function countText(t: { count: number; survey_comments: number }): string {
+  const tickets = t.count - t.survey_comments;
+  const base = `${tickets} ticket${tickets === 1 ? "" : "s"}`;
+  if (!t.survey_comments) return base;
+  return `${base} · ${t.survey_comments} survey comment${t.survey_comments === 1 ? "" : "s"}`;
+}
+
+/** The examples shown (three), keeping a survey comment among them when the theme has one. */
+export function shownExamples(examples: readonly ThemeExample[], n = 3): ThemeExample[] {
+  const first = examples.slice(0, n);
+  if (first.some((e) => e.origin === "survey_comment")) return first;
+  const comment = examples.find((e) => e.origin === "survey_comment");
+  return comment ? [...first.slice(0, n - 1), comment] : first;
 }

@@ -3,6 +3,7 @@
 // session that walks the queue and saves confirmations through the Backend.
 import type { Backend } from "../backend/types";
 import type { Category } from "../bindings/Category";
+import type { CategoryPushStatus } from "../bindings/CategoryPushStatus";
 import type { Impact } from "../bindings/Impact";
 import type { Priority } from "../bindings/Priority";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
@@ -99,12 +100,33 @@ export function draftOf(t: TicketTriage): Draft {
   };
 }
 
+/** What the view says about the server after a confirmation. */
+export interface PushNote {
+  /** "queued": waits in the outbox; "local": the source has no place for it. */
+  kind: "queued" | "local";
+  text: string;
+}
+
+/** The note for a confirmed ticket's category push (null: no category was sent). */
+export function pushNote(key: string, s: CategoryPushStatus | null): PushNote | null {
+  if (!s) return null;
+  if (s.queued) {
+    return {
+      kind: "queued",
+      text: `${key}: category "${s.value ?? ""}" will be pushed to ${s.target ?? "the server"} — it waits in the Outbox until the next push.`,
+    };
+  }
+  return { kind: "local", text: `${key}: category kept here only — ${s.reason ?? "the source has no place for it"}.` };
+}
+
 /** Walks the triage queue one ticket at a time. */
 export class TriageSession {
   queue: TicketTriage[];
   index = 0;
   draft: Draft | null;
   confirmed = new Set<number>();
+  /** What became of the last confirmation's category on the server. */
+  lastPush: PushNote | null = null;
 
   constructor(queue: TicketTriage[]) {
     this.queue = queue;
@@ -138,7 +160,8 @@ export class TriageSession {
     const t = this.current;
     const d = this.draft;
     if (!t || !d) return null;
-    const priority = await backend.setTriageOverride(t.ticket_id, d);
+    const { priority, category_push } = await backend.setTriageOverride(t.ticket_id, d);
+    this.lastPush = pushNote(t.key, category_push);
     const changed = d.category !== t.category;
     this.queue[this.index] = {
       ...t,

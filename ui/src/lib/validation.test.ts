@@ -132,6 +132,7 @@ describe("outbox", () => {
       outcome: "passed",
       kind: "comment",
       detail: null,
+      target_field: null,
       state,
       attempts: 1,
       next_attempt_at: "2026-03-04T10:00:00Z",

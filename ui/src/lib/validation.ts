@@ -98,11 +98,20 @@ export async function saveValidation(
   }
 }
 
-/** One validation's writes in the outbox. */
+/** One validation's writes in the outbox, or one ticket's confirmed category. */
 export interface OutboxGroup {
-  validationId: number;
+  /** Unique in the list: `v<validation id>` or `c<outbox row id>`. */
+  key: string;
+  kind: "validation" | "category";
+  /** The validation (validation groups only). */
+  validationId: number | null;
+  /** The outbox row (category groups only). */
+  outboxId: number | null;
   ticketKey: string;
-  outcome: Outcome;
+  outcome: Outcome | null;
+  /** Category groups: the name written on the server, and where ("issue category", "custom field #7"). */
+  category: string | null;
+  target: string | null;
   /** The worst state of its writes. */
   state: OutboxState;
   /** Why it is not sent (rejected, conflict, waiting for a retry). */
@@ -112,14 +121,39 @@ export interface OutboxGroup {
 
 const SEVERITY: OutboxState[] = ["conflict", "rejected", "pending", "sent", "discarded"];
 
-/** Group outbox rows by validation, newest validation first; the worst state wins. */
+/** "issue_category" → "issue category", "custom_field:7" → "custom field #7". */
+export function targetLabel(field: string | null): string | null {
+  if (!field) return null;
+  if (field === "issue_category") return "issue category";
+  const m = /^custom_field:(\d+)$/.exec(field);
+  return m ? `custom field #${m[1]}` : field;
+}
+
+/**
+ * Group outbox rows: by validation (newest first; the worst state wins),
+ * then each confirmed category on its own (newest first).
+ */
 export function groupOutbox(entries: OutboxEntry[]): OutboxGroup[] {
-  const groups = new Map<number, OutboxGroup>();
+  const groups = new Map<string, OutboxGroup>();
   for (const e of entries) {
-    let g = groups.get(e.validation_id);
+    const key = e.validation_id !== null ? `v${e.validation_id}` : `c${e.id}`;
+    let g = groups.get(key);
     if (!g) {
-      g = { validationId: e.validation_id, ticketKey: e.ticket_key, outcome: e.outcome, state: e.state, reason: null, entries: [] };
-      groups.set(e.validation_id, g);
+      const category = e.validation_id === null;
+      g = {
+        key,
+        kind: category ? "category" : "validation",
+        validationId: e.validation_id,
+        outboxId: category ? e.id : null,
+        ticketKey: e.ticket_key,
+        outcome: e.outcome,
+        category: category ? e.detail : null,
+        target: category ? targetLabel(e.target_field) : null,
+        state: e.state,
+        reason: null,
+        entries: [],
+      };
+      groups.set(key, g);
     }
     g.entries.push(e);
     if (SEVERITY.indexOf(e.state) < SEVERITY.indexOf(g.state)) g.state = e.state;
@@ -127,7 +161,10 @@ export function groupOutbox(entries: OutboxEntry[]): OutboxGroup[] {
   for (const g of groups.values()) {
     g.reason = g.entries.find((e) => e.state === g.state && e.last_error)?.last_error ?? null;
   }
-  return [...groups.values()].sort((a, b) => b.validationId - a.validationId);
+  const all = [...groups.values()];
+  const validations = all.filter((g) => g.kind === "validation").sort((a, b) => (b.validationId ?? 0) - (a.validationId ?? 0));
+  const categories = all.filter((g) => g.kind === "category").sort((a, b) => (b.outboxId ?? 0) - (a.outboxId ?? 0));
+  return [...validations, ...categories];
 }
 
 /** Which actions a group offers. */

@@ -1,0 +1,318 @@
+//! Pushing a confirmed category back to the ticket server, through the same
+//! outbox the validations use.
+//!
+//! Where a category goes is a per-source setting (`sources.config` →
+//! `"triage"` → `"category_push"`):
+//!
+//! ```json
+//! {"triage": {"category_push": {"target": "issue_category"}}}
+//! {"triage": {"category_push": {"target": "custom_field", "custom_field_id": 7,
+//!                               "values": {"usability": "UX"}}}}
+//! ```
+//!
+//! `issue_category` sets the Redmine issue category whose name is the value
+//! (looked up in the issue's project at push time); `custom_field` sets that
+//! custom field to the value. The value is the category's label ("Usability",
+//! "Critical bug", ...) unless `values` maps the category to a name of the
+//! server's own. Without the setting, nothing is queued and the caller says so.
+//!
+//! The outbox row is written in the transaction that records the override
+//! ([`crate::triage::set_override`]); the field and the value are fixed then,
+//! and `validation::push` sends them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::{Category, SourceKind};
+use crate::store::to_ts;
+use crate::{Error, Result, Store};
+
+/// Where on the server a confirmed category is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CategoryTarget {
+    /// Redmine's issue category, chosen by name.
+    IssueCategory,
+    /// A custom field, by id.
+    CustomField(i64),
+}
+
+impl CategoryTarget {
+    /// The form kept in the outbox row: `issue_category` or `custom_field:<id>`.
+    pub fn as_field(self) -> String {
+        match self {
+            CategoryTarget::IssueCategory => "issue_category".into(),
+            CategoryTarget::CustomField(id) => format!("custom_field:{id}"),
+        }
+    }
+
+    /// Parse `issue_category` / `issue-category` or `custom_field:<id>`.
+    pub fn parse_field(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("issue_category") || s.eq_ignore_ascii_case("issue-category") {
+            return Some(CategoryTarget::IssueCategory);
+        }
+        let id = s.strip_prefix("custom_field:").or_else(|| s.strip_prefix("custom-field:"))?;
+        id.trim().parse::<i64>().ok().filter(|id| *id > 0).map(CategoryTarget::CustomField)
+    }
+
+    /// "the issue category" / "custom field #7", for messages.
+    pub fn describe(self) -> String {
+        match self {
+            CategoryTarget::IssueCategory => "the issue category".into(),
+            CategoryTarget::CustomField(id) => format!("custom field #{id}"),
+        }
+    }
+}
+
+/// A source's setting for pushing confirmed categories.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryPushConfig {
+    pub target: CategoryTarget,
+    /// Server names for categories (`usability` → `UX`); unmapped ones use their label.
+    pub values: BTreeMap<Category, String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawConfig {
+    target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    custom_field_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    values: BTreeMap<String, String>,
+}
+
+impl CategoryPushConfig {
+    /// Read `triage.category_push` from a source's config; `None` when absent.
+    /// A present but malformed value is an error naming it.
+    pub fn from_source_config(config: &serde_json::Value) -> Result<Option<Self>> {
+        let Some(v) = config.get("triage").and_then(|t| t.get("category_push")) else { return Ok(None) };
+        if v.is_null() {
+            return Ok(None);
+        }
+        let bad = |why: &str| Error::invalid(format!("source config: triage.category_push {why}"));
+        let raw: RawConfig = serde_json::from_value(v.clone())
+            .map_err(|e| bad(&format!("is not valid ({e}); use {{\"target\": \"issue_category\"}}")))?;
+        let target = match raw.target.as_str() {
+            "issue_category" => CategoryTarget::IssueCategory,
+            "custom_field" => match raw.custom_field_id {
+                Some(id) if id > 0 => CategoryTarget::CustomField(id),
+                _ => return Err(bad("needs a positive custom_field_id with target \"custom_field\"")),
+            },
+            t => return Err(bad(&format!("has an unknown target {t:?}: use \"issue_category\" or \"custom_field\""))),
+        };
+        let mut values = BTreeMap::new();
+        for (k, name) in raw.values {
+            let c = Category::parse(&k).ok_or_else(|| bad(&format!("maps an unknown category {k:?}")))?;
+            if name.trim().is_empty() {
+                return Err(bad(&format!("maps {k:?} to an empty name")));
+            }
+            values.insert(c, name.trim().to_string());
+        }
+        Ok(Some(CategoryPushConfig { target, values }))
+    }
+
+    /// The JSON kept under `triage.category_push`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (target, custom_field_id) = match self.target {
+            CategoryTarget::IssueCategory => ("issue_category", None),
+            CategoryTarget::CustomField(id) => ("custom_field", Some(id)),
+        };
+        let values = self.values.iter().map(|(c, n)| (c.as_str().to_string(), n.clone())).collect();
+        serde_json::to_value(RawConfig { target: target.into(), custom_field_id, values }).unwrap_or_default()
+    }
+
+    /// The name written on the server for `c`.
+    pub fn server_value(&self, c: Category) -> String {
+        self.values.get(&c).cloned().unwrap_or_else(|| c.label().to_string())
+    }
+}
+
+/// What became of the push of a confirmed category (shown after a confirm).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CategoryPushStatus {
+    /// True when an outbox row waits to write it (`hypercare push` sends it).
+    pub queued: bool,
+    /// The outbox row, when queued.
+    pub outbox_id: Option<i64>,
+    /// Where it goes: "the issue category", "custom field #7".
+    pub target: Option<String>,
+    /// The name written there.
+    pub value: Option<String>,
+    /// Why nothing was queued (no place configured, the demo, ...).
+    pub reason: Option<String>,
+}
+
+impl CategoryPushStatus {
+    fn not_queued(reason: String) -> Self {
+        CategoryPushStatus { queued: false, outbox_id: None, target: None, value: None, reason: Some(reason) }
+    }
+}
+
+/// Queue the push of `category` for a ticket, inside the caller's
+/// transaction. An identical write already waiting is kept (not doubled); an
+/// older, different one still unsent is discarded (the last confirmation
+/// wins). Where the source has no place for categories, nothing is queued.
+pub fn queue_category_push(c: &Connection, ticket_id: i64, category: Category, now: DateTime<Utc>) -> Result<CategoryPushStatus> {
+    let (source, kind, config): (String, String, String) = c
+        .query_row(
+            "SELECT s.name, s.kind, s.config FROM tickets t JOIN sources s ON s.id = t.source_id WHERE t.id = ?1",
+            [ticket_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("ticket {ticket_id} is not in the store")))?;
+    let kind = SourceKind::parse(&kind);
+    if kind == Some(SourceKind::Demo) {
+        return Ok(CategoryPushStatus::not_queued(format!(
+            "source {source:?} is the demo: it has no server to push the category to"
+        )));
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&config).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
+    let Some(cfg) = CategoryPushConfig::from_source_config(&json)? else {
+        return Ok(CategoryPushStatus::not_queued(format!(
+            "source {source:?} has no place for categories: the category is kept here only \
+             (set one with `hypercare source category-push {source} --to issue_category`)"
+        )));
+    };
+    if kind != Some(SourceKind::Redmine) {
+        let k = kind.map(|k| k.as_str()).unwrap_or("unknown");
+        return Ok(CategoryPushStatus::not_queued(format!("pushing categories to {k} servers is not supported yet")));
+    }
+    let field = cfg.target.as_field();
+    let value = cfg.server_value(category);
+    let queued = |id: i64| CategoryPushStatus {
+        queued: true,
+        outbox_id: Some(id),
+        target: Some(cfg.target.describe()),
+        value: Some(value.clone()),
+        reason: None,
+    };
+    let same: Option<i64> = c
+        .query_row(
+            "SELECT id FROM outbox WHERE kind = 'category' AND ticket_id = ?1 AND state = 'pending'
+               AND target_field = ?2 AND target_value = ?3 ORDER BY id DESC LIMIT 1",
+            params![ticket_id, field, value],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = same {
+        return Ok(queued(id));
+    }
+    let ts = to_ts(now);
+    c.execute(
+        "UPDATE outbox SET state = 'discarded', last_error = 'replaced by a later confirmation', updated_at = ?2
+         WHERE kind = 'category' AND ticket_id = ?1 AND state IN ('pending', 'rejected', 'conflict')",
+        params![ticket_id, ts],
+    )?;
+    c.execute(
+        "INSERT INTO outbox (ticket_id, kind, target_field, target_value, state, next_attempt_at, created_at, updated_at)
+         VALUES (?1, 'category', ?2, ?3, 'pending', ?4, ?4, ?4)",
+        params![ticket_id, field, value, ts],
+    )?;
+    Ok(queued(c.last_insert_rowid()))
+}
+
+impl Store {
+    /// Set (or with `None`, remove) where a source pushes confirmed categories.
+    /// The rest of the source's config is kept.
+    pub fn set_category_push(&self, source: &str, cfg: Option<&CategoryPushConfig>) -> Result<()> {
+        self.with_tx(|tx| {
+            let (id, kind, raw): (i64, String, String) = tx
+                .query_row("SELECT id, kind, config FROM sources WHERE name = ?1", [source], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?
+                .ok_or_else(|| Error::not_found(format!("no source named {source:?}; `hypercare source list` shows them")))?;
+            if cfg.is_some() && SourceKind::parse(&kind) != Some(SourceKind::Redmine) {
+                return Err(Error::invalid(format!(
+                    "source {source:?} is a {kind} source: pushing categories works with Redmine only for now"
+                )));
+            }
+            let mut json: serde_json::Value =
+                serde_json::from_str(&raw).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
+            if !json.is_object() {
+                json = serde_json::json!({});
+            }
+            let triage = json
+                .as_object_mut()
+                .map(|o| o.entry("triage").or_insert_with(|| serde_json::json!({})))
+                .ok_or_else(|| Error::Internal("source config is not an object".into()))?;
+            if !triage.is_object() {
+                *triage = serde_json::json!({});
+            }
+            if let Some(t) = triage.as_object_mut() {
+                match cfg {
+                    Some(c) => t.insert("category_push".into(), c.to_json()),
+                    None => t.remove("category_push"),
+                };
+            }
+            tx.execute("UPDATE sources SET config = ?2 WHERE id = ?1", params![id, json.to_string()])?;
+            Ok(())
+        })
+    }
+
+    /// Where a source pushes confirmed categories, if anywhere.
+    pub fn category_push(&self, source: &str) -> Result<Option<CategoryPushConfig>> {
+        let raw: String = self.read(|c| {
+            c.query_row("SELECT config FROM sources WHERE name = ?1", [source], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::not_found(format!("no source named {source:?}")))
+        })?;
+        let json: serde_json::Value =
+            serde_json::from_str(&raw).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
+        CategoryPushConfig::from_source_config(&json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_reads_both_targets_and_names_what_is_wrong() {
+        let none = CategoryPushConfig::from_source_config(&serde_json::json!({"validation": {}})).unwrap();
+        assert_eq!(none, None);
+        let ic = CategoryPushConfig::from_source_config(&serde_json::json!({"triage": {"category_push": {"target": "issue_category"}}}))
+            .unwrap()
+            .unwrap();
+        assert_eq!(ic.target, CategoryTarget::IssueCategory);
+        assert_eq!(ic.server_value(Category::Training), "Training need");
+        let cf = CategoryPushConfig::from_source_config(&serde_json::json!({"triage": {"category_push":
+            {"target": "custom_field", "custom_field_id": 7, "values": {"usability": "UX"}}}}))
+        .unwrap()
+        .unwrap();
+        assert_eq!(cf.target, CategoryTarget::CustomField(7));
+        assert_eq!(cf.server_value(Category::Usability), "UX");
+        assert_eq!(CategoryPushConfig::from_source_config(&cf.to_json_in_source()).unwrap(), Some(cf));
+        let e = CategoryPushConfig::from_source_config(&serde_json::json!({"triage": {"category_push": {"target": "custom_field"}}}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("custom_field_id"), "{e}");
+        let e = CategoryPushConfig::from_source_config(&serde_json::json!({"triage": {"category_push":
+            {"target": "issue_category", "values": {"bugs": "Bug"}}}}))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("\"bugs\""), "{e}");
+    }
+
+    #[test]
+    fn field_forms_round_trip() {
+        for t in [CategoryTarget::IssueCategory, CategoryTarget::CustomField(12)] {
+            assert_eq!(CategoryTarget::parse_field(&t.as_field()), Some(t));
+        }
+        assert_eq!(CategoryTarget::parse_field("custom_field:0"), None);
+        assert_eq!(CategoryTarget::parse_field("tracker"), None);
+    }
+
+    impl CategoryPushConfig {
+        fn to_json_in_source(&self) -> serde_json::Value {
+            serde_json::json!({"triage": {"category_push": self.to_json()}})
+        }
+    }
+}

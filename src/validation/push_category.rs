@@ -1,0 +1,176 @@
+//! Pushing confirmed triage categories (outbox rows of kind `category`).
+//!
+//! Per row: read the issue first; when it already shows the value (a push
+//! that timed out after the server took it, or someone set it by hand), the
+//! row is sent without writing again. Otherwise resolve the name (an issue
+//! category of the issue's project, by name), write it in one issue update,
+//! and read back: Redmine silently ignores a custom field the issue's
+//! tracker does not have, so a write only counts when the server shows it.
+//! Failures are handled as for validations (`push::settle_failure`):
+//! offline and 5xx stay pending with a backoff, other refusals are rejected
+//! with the server's reason and never hold up the rest.
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use serde_json::json;
+
+use super::outbox::{defer, set_state};
+use super::push::{settle_failure, target_for, CategoryPushItem, PushOptions, PushReport, Server, Servers, Target};
+use super::redmine::{HttpFailure, RemoteIssue};
+use super::OutboxState;
+use crate::model::Source;
+use crate::store::to_ts;
+use crate::triage::category_push::CategoryTarget;
+use crate::{Result, Store};
+
+/// One due category row.
+struct Row {
+    id: i64,
+    source_id: i64,
+    remote_id: String,
+    ticket_key: String,
+    field: String,
+    value: String,
+}
+
+fn due_rows(c: &Connection, now: DateTime<Utc>, force: bool) -> Result<Vec<Row>> {
+    let mut st = c.prepare(
+        "SELECT o.id, t.source_id, t.remote_id, t.key, o.target_field, o.target_value
+         FROM outbox o JOIN tickets t ON t.id = o.ticket_id
+         WHERE o.kind = 'category' AND o.state = 'pending' AND (o.next_attempt_at <= ?1 OR ?2)
+         ORDER BY o.id",
+    )?;
+    let rows = st
+        .query_map(rusqlite::params![to_ts(now), force], |r| {
+            Ok(Row {
+                id: r.get(0)?,
+                source_id: r.get(1)?,
+                remote_id: r.get(2)?,
+                ticket_key: r.get(3)?,
+                field: r.get(4)?,
+                value: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Push every due category row, adding to `report`.
+pub(super) async fn push_categories(
+    store: &Store,
+    servers: &mut Servers,
+    token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
+    opts: &PushOptions,
+    now: DateTime<Utc>,
+    report: &mut PushReport,
+) -> Result<()> {
+    for row in store.read(|c| due_rows(c, now, opts.force))? {
+        let target = target_for(store, servers, row.source_id, token_for, opts.timeout)?;
+        let (state, message) = match target {
+            Target::Unsupported(reason) => {
+                set_state(store, &[row.id], OutboxState::Rejected, Some(reason), None, now)?;
+                (OutboxState::Rejected, Some(reason.clone()))
+            }
+            Target::Stopped(reason) => {
+                // Each waiting row says why, and waits out the backoff.
+                let msg = reason.clone();
+                defer(store, &[row.id], &msg, None, now)?;
+                report.stop(&msg);
+                (OutboxState::Pending, Some(msg))
+            }
+            Target::Ready(srv) => match push_one(srv, &row).await {
+                Ok(Outcome::Sent(remote_ref)) => {
+                    set_state(store, &[row.id], OutboxState::Sent, None, Some(&remote_ref), now)?;
+                    (OutboxState::Sent, None)
+                }
+                Ok(Outcome::Refused(reason)) => {
+                    set_state(store, &[row.id], OutboxState::Rejected, Some(&reason), None, now)?;
+                    (OutboxState::Rejected, Some(reason))
+                }
+                Err(f) => {
+                    let msg = settle_failure(store, &[row.id], &f, target, report, now)?;
+                    let state = if f.transient || f.stops_server() { OutboxState::Pending } else { OutboxState::Rejected };
+                    (state, Some(msg))
+                }
+            },
+        };
+        report.count(state);
+        report.categories.push(CategoryPushItem {
+            outbox_id: row.id,
+            ticket_key: row.ticket_key,
+            value: row.value,
+            state,
+            message,
+        });
+    }
+    Ok(())
+}
+
+enum Outcome {
+    /// On the server now; the reference (category id or field) to keep.
+    Sent(String),
+    /// The server cannot take it as configured; why.
+    Refused(String),
+}
+
+/// What the issue shows for the target, as a reference when it holds `value`.
+fn shows(issue: &RemoteIssue, target: CategoryTarget, value: &str) -> Option<String> {
+    match target {
+        CategoryTarget::IssueCategory => {
+            issue.category.as_ref().filter(|c| c.name.eq_ignore_ascii_case(value)).map(|c| format!("issue_category:{}", c.id))
+        }
+        CategoryTarget::CustomField(id) => {
+            issue.custom_fields.iter().find(|f| f.id == id && f.holds(value)).map(|_| format!("custom_field:{id}"))
+        }
+    }
+}
+
+async fn push_one(srv: &mut Server, row: &Row) -> std::result::Result<Outcome, HttpFailure> {
+    let Some(target) = CategoryTarget::parse_field(&row.field) else {
+        return Ok(Outcome::Refused(format!("unknown category target {:?} in the outbox row", row.field)));
+    };
+    let rid = row.remote_id.as_str();
+    let issue = srv.client.issue(rid).await?;
+    if let Some(r) = shows(&issue, target, &row.value) {
+        return Ok(Outcome::Sent(r));
+    }
+    let fields = match target {
+        CategoryTarget::IssueCategory => {
+            let Some(project) = issue.project.as_ref() else {
+                return Ok(Outcome::Refused(format!("issue #{rid} shows no project to look its categories up in")));
+            };
+            if !srv.categories.contains_key(&project.id) {
+                let list = srv.client.issue_categories(&project.id.to_string()).await?;
+                srv.categories.insert(project.id, list);
+            }
+            let found = srv.categories.get(&project.id).and_then(|l| l.iter().find(|c| c.name.eq_ignore_ascii_case(&row.value)));
+            match found {
+                Some(c) => json!({ "category_id": c.id }),
+                None => {
+                    return Ok(Outcome::Refused(format!(
+                        "project {:?} has no issue category named {:?}: create it on the server \
+                         (project settings → issue categories), or map the category to an existing name \
+                         in the source's triage.category_push.values; then retry",
+                        project.name, row.value
+                    )))
+                }
+            }
+        }
+        CategoryTarget::CustomField(id) => json!({ "custom_fields": [{ "id": id, "value": row.value }] }),
+    };
+    srv.client.update_issue(rid, fields).await?;
+    let after = srv.client.issue(rid).await?;
+    if let Some(r) = shows(&after, target, &row.value) {
+        return Ok(Outcome::Sent(r));
+    }
+    Ok(Outcome::Refused(format!(
+        "the server did not apply {} = {:?} to issue #{rid}: {}",
+        target.describe(),
+        row.value,
+        match target {
+            CategoryTarget::IssueCategory => "this account may not set the category".to_string(),
+            CategoryTarget::CustomField(id) =>
+                format!("custom field #{id} is not enabled for this issue's tracker and project, or this account may not edit it"),
+        }
+    )))
+}

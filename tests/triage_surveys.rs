@@ -1,0 +1,106 @@
+//! Imported survey comments take part in the themes: a comment that
+//! describes a ticket theme's problem joins it (in its count, weekly trend,
+//! categories and before/after), shows as "survey comment" with its date
+//! rather than as a ticket, and importing comments keeps the trainer's
+//! theme ids and names.
+
+use chrono::{Duration, NaiveDate};
+use hypercare::import::surveys::{import_surveys, ScoreColumn, SurveyMapping};
+use hypercare::import::ImportOptions;
+use hypercare::kpi::data::Scale;
+use hypercare::triage::survey_items::ItemOrigin;
+use hypercare::triage::theme_store::{mark_training, rename_theme};
+use hypercare::triage::theme_view::{list_themes, ThemeView};
+use hypercare::triage::triage_all;
+use hypercare::Store;
+
+const CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hr-survey-comments.csv");
+
+#[path = "support/hr_fixture.rs"]
+mod hr;
+use hr::{t0, theme_holding as holding};
+
+/// The HR go-live of `triage_store.rs`: overtime missing from payslips,
+/// leave approvals managers cannot find, and one-offs.
+fn store(dir: &tempfile::TempDir) -> Store {
+    hr::store_with(dir, &hr::hr_fixture())
+}
+
+fn mapping() -> SurveyMapping {
+    SurveyMapping {
+        timestamp: "Timestamp".into(),
+        respondent: Some("Email Address".into()),
+        scores: vec![ScoreColumn { column: "How satisfied are you with the new HR system?".into(), scale: Scale::Csat15 }],
+        comment: Some("Anything else?".into()),
+        timestamp_format: None,
+        header_rows: 1,
+        delimiter: None,
+    }
+}
+
+
+fn comments(t: &ThemeView) -> Vec<(String, NaiveDate)> {
+    t.examples.iter().filter(|e| e.origin == ItemOrigin::SurveyComment).map(|e| (e.text.clone(), e.date)).collect()
+}
+
+#[test]
+fn survey_comments_join_the_ticket_themes_they_describe() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store(&dir);
+    let now = t0() + Duration::days(27);
+    triage_all(&store, t0()).expect("triage");
+    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    let pay = holding(&themes, "HR-1");
+    let leave = holding(&themes, "HR-6");
+    assert_eq!((pay.count, pay.survey_comments, leave.count), (5, 0, 3), "{themes:#?}");
+    rename_theme(&store, pay.id, "Overtime not reaching payslips", now).expect("rename");
+    let on = NaiveDate::from_ymd_opt(2024, 3, 18).expect("date");
+    mark_training(&store, pay.id, "training", on, "payroll refresher", now).expect("mark");
+
+    let s = import_surveys(&store, std::path::Path::new(CSV), &mapping(), ImportOptions::default(), now).expect("import");
+    assert_eq!(s.imported, 5);
+    let run = triage_all(&store, now).expect("re-run with the comments");
+    assert_eq!((run.tickets, run.survey_comments), (11, 4), "the blank comment is not an item");
+
+    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    let pay2 = holding(&themes, "HR-1");
+    assert_eq!((pay2.id, pay2.name.as_str()), (pay.id, "Overtime not reaching payslips"), "the trainer's theme is kept");
+    assert_eq!(pay2.survey_comments, 2, "{pay2:#?}");
+    let day = |d: u32| NaiveDate::from_ymd_opt(2024, 3, d).expect("date");
+    let got = comments(&pay2);
+    assert!(got.contains(&("Overtime hours from my approved timesheet are missing on my payslip again.".into(), day(20))), "{got:?}");
+    assert!(pay2.examples.iter().filter(|e| e.origin == ItemOrigin::SurveyComment).all(|e| e.key.is_none() && e.ticket_id.is_none()));
+    // Counted everywhere a ticket is: trend, categories, before/after.
+    assert_eq!(pay2.weekly.iter().map(|w| w.count).sum::<usize>(), pay2.count);
+    assert_eq!(pay2.categories.iter().map(|(_, n)| n).sum::<usize>(), pay2.count);
+    let e = &pay2.effects[0];
+    assert_eq!((e.before, e.after), (pay2.count - 3, 3), "HR-5 and both comments come after the training: {e:?}");
+
+    let leave2 = holding(&themes, "HR-6");
+    assert_eq!((leave2.id, leave2.survey_comments), (leave.id, 1));
+    assert_eq!(comments(&leave2)[0].1, day(12));
+    // Praise describes no recurring problem.
+    assert!(themes.iter().all(|t| comments(t).iter().all(|(text, _)| !text.contains("mobile app"))));
+
+    // A re-run changes nothing.
+    triage_all(&store, now).expect("re-run");
+    let again = store.read(|c| list_themes(c, now)).expect("themes");
+    let ids = |ts: &[ThemeView]| ts.iter().map(|t| (t.id, t.count, t.survey_comments)).collect::<Vec<_>>();
+    assert_eq!(ids(&again), ids(&themes));
+}
+
+#[test]
+fn an_import_places_its_comments_in_the_existing_themes_at_once() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store(&dir);
+    let now = t0() + Duration::days(27);
+    triage_all(&store, t0()).expect("triage");
+    import_surveys(&store, std::path::Path::new(CSV), &mapping(), ImportOptions::default(), now).expect("import");
+    let t = hypercare::triage::triage_new_comments(&store, now).expect("new comments");
+    assert_eq!((t.comments, t.placed_in_themes), (4, 3), "{t:?}");
+    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    assert_eq!(holding(&themes, "HR-1").survey_comments, 2);
+    assert_eq!(holding(&themes, "HR-6").survey_comments, 1);
+    // Nothing new the second time.
+    assert_eq!(hypercare::triage::triage_new_comments(&store, now).expect("again").comments, 0);
+}
