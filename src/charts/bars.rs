@@ -32,13 +32,14 @@ fn hours_label(h: f64) -> String {
 }
 
 /// The priorities the time-to-resolve chart shows, with their index in
-/// `Priority::ALL`: P1..P4 always, "Unset" when it has tickets.
+/// `Priority::ALL`: those with tickets, and P1..P4 also at zero unless the
+/// filter leaves them out.
 pub(crate) fn ttr_shown(r: &KpiReport) -> Vec<(usize, &crate::kpi::operations::DurationStats)> {
     r.operations
         .time_to_resolve
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.priority != "All" && (d.priority != "Unset" || d.count > 0))
+        .filter(|(p, d)| d.priority != "All" && (d.count > 0 || super::lines::priority_expected(r, *p)))
         .collect()
 }
 

@@ -166,13 +166,20 @@ fn counts<T: Copy + Into<f64>>(v: impl Iterator<Item = T>) -> Vec<Option<f64>> {
     v.map(|x| Some(x.into())).collect()
 }
 
-/// The priority slots a chart draws: P1..P4 always, "Unset" when it has tickets.
-pub(crate) fn shown_priorities(rows: &[[u32; 5]]) -> Vec<usize> {
-    (0..5).filter(|p| *p < 4 || rows.iter().any(|r| r[*p] > 0)).collect()
+/// The priority slots a chart draws: those with tickets, and P1..P4 also
+/// at zero unless the report's filter leaves them out.
+pub(crate) fn shown_priorities(r: &KpiReport, rows: &[[u32; 5]]) -> Vec<usize> {
+    (0..5).filter(|p| rows.iter().any(|row| row[*p] > 0) || priority_expected(r, *p)).collect()
+}
+
+/// Whether slot `p` is drawn even at zero: P1..P4, unless the filter names other priorities.
+pub(crate) fn priority_expected(r: &KpiReport, p: usize) -> bool {
+    let wanted = &r.filter.priorities;
+    p < 4 && (wanted.is_empty() || wanted.contains(&crate::kpi::Priority::ALL[p]))
 }
 
 fn priority_lines(r: &KpiReport, rows: &[[u32; 5]]) -> Vec<Line> {
-    shown_priorities(rows)
+    shown_priorities(r, rows)
         .into_iter()
         .map(|p| Line {
             name: r.operations.priorities[p].to_string(),

@@ -174,7 +174,7 @@ fn weeks(r: &KpiReport, mondays: &[NaiveDate]) -> Vec<(String, i64, i64)> {
 /// A per-priority ticket chart over days (created or open at the end).
 fn by_priority_days(r: &KpiReport, rows: &[[u32; 5]], measure: TicketMeasure) -> Vec<Raw> {
     let s = scope(r);
-    let shown = shown_priorities(rows);
+    let shown = shown_priorities(r, rows);
     days(r, &r.operations.days)
         .into_iter()
         .zip(rows)
