@@ -117,14 +117,6 @@ export function hitAreas(p: ChartPoints): HitArea[] {
   }));
 }
 
-/** The bucket under a click at `x` pixels from the left of an image drawn `shownWidth` pixels wide. */
-export function bucketAt(p: ChartPoints, x: number, shownWidth: number): number | null {
-  if (shownWidth <= 0) return null;
-  const at = (x / shownWidth) * p.width;
-  const i = p.buckets.findIndex((b) => at >= b.x0 && at < b.x1);
-  return i >= 0 ? i : null;
-}
-
 /** What a key does to the focused bucket of a chart (roving focus). */
 export function moveBucket(key: string, index: number, count: number): number | null {
   if (count === 0) return null;
