@@ -161,8 +161,12 @@ fn an_unknown_source_in_the_filter_is_a_clear_error() {
     assert!(e.to_string().contains("\"nope\""), "{e}");
 }
 
+/// One ticket chart point: (chart, bucket, series, value, tickets counted,
+/// keys of the tickets its query lists).
+type Drilled = (String, String, String, Option<f64>, u32, BTreeSet<String>);
+
 /// Every ticket point of the ticket charts, with the tickets its query lists.
-fn drill_all(store: &Store, r: &KpiReport) -> Vec<(String, String, String, Option<f64>, u32, BTreeSet<String>)> {
+fn drill_all(store: &Store, r: &KpiReport) -> Vec<Drilled> {
     let mut out = Vec::new();
     for kind in [ChartKind::IncidentTrend, ChartKind::Backlog, ChartKind::TimeToResolve, ChartKind::Reopen] {
         let (_, pts) = render_svg_with_points(kind, r, (900, 540)).unwrap();
