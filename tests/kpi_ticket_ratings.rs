@@ -102,20 +102,23 @@ fn ticket_ratings_count_in_csat_beside_surveys_and_follow_the_filter() {
 
 /// Redmine's REST API reads custom fields (`GET /custom_fields.json`) but
 /// cannot create them: create one in the instance's database, as an admin
-/// would in Administration → Custom fields, for every project and tracker.
-fn create_rating_field(rm: &sync_common::redmine::Redmine) -> i64 {
+/// would in Administration → Custom fields, for this project and every tracker
+/// (other tests' projects never see it).
+fn create_rating_field(rm: &sync_common::redmine::Redmine, project_id: i64) -> i64 {
     let db = rm.db();
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     db.execute(
         "INSERT INTO custom_fields (type, name, field_format, possible_values, regexp, min_length, max_length,
             is_required, is_for_all, is_filter, position, searchable, default_value, editable, visible, multiple,
             format_store, description)
-         VALUES ('IssueCustomField', ?1, 'int', NULL, '', NULL, NULL, 0, 1, 0, 1, 0, '', 1, 1, 0,
+         VALUES ('IssueCustomField', ?1, 'int', NULL, '', NULL, NULL, 0, 0, 0, 1, 0, '', 1, 1, 0,
             '--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nurl_pattern: ''''\n', '')",
         [format!("Satisfaction {nanos}")],
     )
     .expect("insert the custom field");
     let id = db.last_insert_rowid();
+    db.execute("INSERT INTO custom_fields_projects (custom_field_id, project_id) VALUES (?1, ?2)", [id, project_id])
+        .expect("enable the field for the project");
     for tracker in [1, 2, 3] {
         db.execute("INSERT INTO custom_fields_trackers (custom_field_id, tracker_id) VALUES (?1, ?2)", [id, tracker])
             .expect("enable the field for a tracker");
@@ -127,7 +130,7 @@ fn create_rating_field(rm: &sync_common::redmine::Redmine) -> i64 {
 async fn ratings_in_a_real_redmine_custom_field_reach_csat_after_a_sync() {
     let Some(rm) = sync_common::redmine::Redmine::from_env() else { return };
     let (project, project_id) = rm.create_project("kpi-csat").await;
-    let field = create_rating_field(&rm);
+    let field = create_rating_field(&rm, project_id);
     let listed = rm.get("/custom_fields.json").await;
     assert!(
         listed["custom_fields"].as_array().unwrap().iter().any(|f| f["id"] == field),
@@ -148,7 +151,8 @@ async fn ratings_in_a_real_redmine_custom_field_reach_csat_after_a_sync() {
         rm.put(&format!("/issues/{id}.json"), json!({"issue": {"status_id": 3}})).await;
     }
     let seen = rm.get(&format!("/issues/{}.json", ids[0])).await;
-    assert_eq!(seen["issue"]["custom_fields"][0]["value"], "5", "the server kept the rating: {seen}");
+    let kept = seen["issue"]["custom_fields"].as_array().and_then(|fs| fs.iter().find(|f| f["id"] == field)).map(|f| f["value"].clone());
+    assert_eq!(kept, Some(json!("5")), "the server kept the rating: {seen}");
 
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("hc.sqlite3")).unwrap();
