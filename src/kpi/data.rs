@@ -57,6 +57,12 @@ impl Scale {
         }
     }
     pub fn parse(s: &str) -> Option<Scale> {
+        // The stored spellings first: the survey loader parses one per row.
+        match s {
+            "csat_1_5" => return Some(Scale::Csat15),
+            "nps_0_10" => return Some(Scale::Nps010),
+            _ => {}
+        }
         match s.trim().to_ascii_lowercase().as_str() {
             "csat_1_5" | "csat" => Some(Scale::Csat15),
             "nps_0_10" | "nps" => Some(Scale::Nps010),
