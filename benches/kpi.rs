@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use fixtures::*;
 use hypercare::charts::{render_png, render_svg, ChartKind};
-use hypercare::kpi::{compute, Period};
+use hypercare::kpi::{compute, compute_with, KpiFilter, Period, Priority};
+use hypercare::model::{Category, TicketQuery};
 use rusqlite::params;
 
 const TICKETS: usize = 100_000;
@@ -105,9 +106,26 @@ fn main() {
                 ("  part: load usage events", time(|| data::load_usage(c, start_ts, end_ts).unwrap().0.len())),
                 ("  part: load survey answers", time(|| data::load_surveys(c, start_ts, end_ts, &mut Default::default()).unwrap().len())),
                 ("  part: load gateway calls", time(|| data::load_gateway(c, start_ts, end_ts, &mut Default::default()).unwrap().len())),
+                ("  part: validation KPIs (queue, validations)", time(|| hypercare::kpi::validation::validation_kpis(c, &period, None, now.timestamp()).unwrap())),
             ])
         })
         .unwrap();
+    let (tickets, changes, usage, features, gateway) = store
+        .read(|c| {
+            let (u, f) = data::load_usage(c, start_ts, end_ts)?;
+            let g = data::load_gateway(c, start_ts, end_ts, &mut Default::default())?;
+            Ok((data::load_tickets(c, lead_start, end_ts)?, data::load_status_changes(c, end_ts)?, u, f, g))
+        })
+        .unwrap();
+    let lc = hypercare::kpi::lifecycle::reconstruct(&tickets, &changes, now.timestamp());
+    let grid = hypercare::kpi::period::DayGrid::new(period.from, period.to, period.tz);
+    let paths = hypercare::kpi::data::Interner::default();
+    let compute_parts: Vec<(&str, Duration)> = vec![
+        ("  part: rebuild lifecycles", time(|| hypercare::kpi::lifecycle::reconstruct(&tickets, &changes, now.timestamp()).resolutions.len())),
+        ("  part: operations KPIs", time(|| hypercare::kpi::operations::operations(&tickets, &lc, &period, &settings, now.timestamp()).created_total)),
+        ("  part: adoption KPIs", time(|| hypercare::kpi::adoption::adoption(&usage, &features, &gateway, &paths, &grid, Some(3000)).events)),
+    ];
+    let parts: Vec<(&str, Duration)> = parts.into_iter().chain(compute_parts).collect();
     let kpis_one = time(|| store.read(|c| hypercare::kpi::compute_on(c, &period, &settings, now)).unwrap());
     let kpis = time(|| compute(&store, &period, &settings, now).unwrap());
     let report = compute(&store, &period, &settings, now).unwrap();
@@ -115,6 +133,16 @@ fn main() {
     let svg = time(|| ChartKind::ALL.iter().map(|k| render_svg(*k, &report, (1000, 600)).unwrap().len()).sum::<usize>());
     let png = time(|| ChartKind::ALL.iter().map(|k| render_png(*k, &report, (1000, 600)).unwrap().len()).sum::<usize>());
     let total = kpis + svg;
+    // The dashboard's filter (P1 or P2, usability) and a drill-down: the
+    // tickets behind the backlog's last point.
+    let filter = KpiFilter { priorities: vec![Priority::P1, Priority::P2], categories: vec![Category::Usability], ..Default::default() };
+    let kpis_filtered = time(|| compute_with(&store, &period, &settings, &filter, now).unwrap());
+    let (_, points) = hypercare::charts::render_svg_with_points(ChartKind::Backlog, &report, (900, 540)).unwrap();
+    let last = points.buckets.last().and_then(|b| b.points.last()).cloned().unwrap();
+    let q = TicketQuery { kpi: last.query.clone(), limit: Some(200), ..Default::default() };
+    let drill = time(|| store.tickets(&q).unwrap().len());
+    let behind = store.read(|c| hypercare::kpi::drill::ticket_ids(c, last.query.as_ref().unwrap())).unwrap();
+    assert_eq!(behind.len() as u32, last.tickets.unwrap(), "the point's tickets are the ones it counts");
 
     println!("\nKPI benchmark ({TICKETS} tickets, {SURVEYS} survey answers, {USAGE} usage rows, {GATEWAY} gateway calls; median of {RUNS})");
     println!("{:<52} {:>10} {:>12}", "measure", "ms", "× scan");
@@ -128,6 +156,8 @@ fn main() {
         ("all 7 charts as PNG 1000×600 (export)", png),
         ("TOTAL: all KPIs + all charts (SVG)", total),
         ("TOTAL: all KPIs + all charts (PNG)", kpis + png),
+        ("all KPIs, filtered (P1 or P2; usability)", kpis_filtered),
+        ("drill-down: first 200 tickets behind a backlog point", drill),
     ]) {
         println!("{name:<52} {:>10.1} {:>12.1}", ms(d), ms(d) / base);
     }

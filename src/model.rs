@@ -285,6 +285,10 @@ pub struct TicketQuery {
     /// Page size (default 200).
     pub limit: Option<u32>,
     pub offset: Option<u32>,
+    /// Only the tickets behind a point of a KPI chart (the dashboard's
+    /// drill-down); the other fields narrow further.
+    #[serde(default)]
+    pub kpi: Option<crate::kpi::drill::KpiTicketSelector>,
 }
 
 /// What a sync run did (`hypercare sync --json`).

@@ -73,3 +73,76 @@ fn import_then_report_writes_charts_html_pdf_and_json() {
     let (ok, _, err) = hc(&data, &["report", "--from", "2026-10-11", "--to", "2026-09-28", "--out", report_dir.to_str().unwrap()]);
     assert!(!ok && err.contains("swap --from and --to"), "{err}");
 }
+
+/// A store in `dir/ws` (named as the CLI expects) with two hand-made tickets.
+fn two_ticket_workspace(dir: &std::path::Path) -> std::path::PathBuf {
+    let data = dir.join("ws");
+    {
+        let (store, src) = store_with_source(&data);
+        insert(
+            &store,
+            src,
+            &[
+                Tk { category: Some("usability"), ..Tk::new("A", "Immediate", "2026-10-05T08:00:00Z") },
+                Tk { category: Some("training"), ..Tk::new("B", "Low", "2026-10-06T08:00:00Z") },
+            ],
+        );
+        drop(store);
+        std::fs::rename(data.join("hc.sqlite3"), data.join(hypercare::store::STORE_FILE)).unwrap();
+        for ext in ["-wal", "-shm"] {
+            let _ = std::fs::rename(data.join(format!("hc.sqlite3{ext}")), data.join(format!("{}{ext}", hypercare::store::STORE_FILE)));
+        }
+    }
+    data
+}
+
+#[test]
+fn report_filters_by_source_priority_and_category_and_names_bad_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_ticket_workspace(dir.path());
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["report", "--from", "2026-10-05", "--to", "2026-10-11", "--out", out.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        hc(&data, &args)
+    };
+    let created = |json: &str| serde_json::from_str::<serde_json::Value>(json).unwrap()["operations"]["created_total"].clone();
+    let (ok, all, err) = run(&[]);
+    assert!(ok, "{err}");
+    assert_eq!(created(&all), 2);
+    let (ok, p1, err) = run(&["--priority", "P1"]);
+    assert!(ok, "{err}");
+    assert_eq!(created(&p1), 1, "A (Immediate) is the only P1");
+    let (ok, either, _) = run(&["--category", "usability", "--category", "training"]);
+    assert!(ok);
+    assert_eq!(created(&either), 2, "repeated flags are alternatives");
+    let (ok, none, _) = run(&["--source", "fixture", "--priority", "P4", "--category", "usability"]);
+    assert!(ok);
+    assert_eq!(created(&none), 0, "fields combine: no P4 usability ticket");
+    let json: serde_json::Value = serde_json::from_str(&none).unwrap();
+    assert_eq!(json["filter"]["priorities"], serde_json::json!(["P4"]));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Filtered: the ticket KPIs count only tickets with source fixture; P4; Usability"), "the report says so");
+
+    let (ok, _, err) = run(&["--category", "ux"]);
+    assert!(!ok && err.contains("\"ux\"") && err.contains("usability"), "{err}");
+    let (ok, _, err) = run(&["--priority", "P9"]);
+    assert!(!ok && err.contains("\"P9\""), "{err}");
+    let (ok, _, err) = run(&["--source", "nope"]);
+    assert!(!ok && err.contains("\"nope\""), "{err}");
+}
+
+#[test]
+fn source_set_stores_the_rating_field_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_ticket_workspace(dir.path());
+    let (ok, out, err) = hc(&data, &["source", "set", "fixture", "csat_custom_field_id=7"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["csat_custom_field_id"], 7);
+    let (ok, _, err) = hc(&data, &["source", "set", "fixture", "csat_custom_field_id=seven"]);
+    assert!(!ok && err.contains("csat_custom_field_id"), "{err}");
+    let (ok, _, err) = hc(&data, &["source", "set", "fixture", "concurrency=\"four\""]);
+    assert!(!ok && err.contains("concurrency"), "{err}");
+    let (ok, out, _) = hc(&data, &["source", "set", "fixture", "csat_custom_field_id="]);
+    assert!(ok && !out.contains("csat_custom_field_id"), "an empty value removes the key: {out}");
+}

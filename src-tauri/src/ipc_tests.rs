@@ -294,6 +294,34 @@ fn the_dashboard_sends_values_with_definitions_and_every_chart_as_svg() {
 }
 
 #[test]
+fn the_dashboard_filter_narrows_the_tickets_and_a_point_lists_its_tickets() {
+    let h = harness(); // two open "High" (P2) tickets created on 2024-03-04
+    let period = |filter: Value| json!({ "from": "2024-03-01", "to": "2024-03-10", "filter": filter });
+    let created = |d: &Value| d["headline"].as_array().unwrap().iter().find(|k| k["id"] == "created").unwrap()["value"].clone();
+    let p1 = invoke(&h, "kpi_dashboard", period(json!({ "sources": [], "priorities": ["P1"], "categories": [] }))).unwrap();
+    assert_eq!(created(&p1), 0.0, "no P1 ticket");
+    let p2 = invoke(&h, "kpi_dashboard", period(json!({ "sources": ["erp"], "priorities": ["P2"], "categories": [] }))).unwrap();
+    assert_eq!(created(&p2), 2.0);
+    assert_eq!(p2["filter_text"], "source erp; P2");
+
+    // The backlog at the end of Mar 04, as the UI sends it back in a TicketQuery.
+    let backlog = p2["charts"].as_array().unwrap().iter().find(|c| c["id"] == "backlog_burndown").unwrap();
+    let bucket = backlog["points"]["buckets"].as_array().unwrap().iter().find(|b| b["label"] == "Mar 04").unwrap();
+    let all = bucket["points"].as_array().unwrap().iter().find(|p| p["series"] == "All open").unwrap();
+    assert_eq!((all["value"].as_f64(), all["tickets"].as_u64()), (Some(2.0), Some(2)));
+    let mut q = query(None);
+    q["query"]["kpi"] = all["query"].clone();
+    let rows = invoke(&h, "query_tickets", q.clone()).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2, "{rows}");
+    q["query"]["search"] = json!("invoice");
+    assert_eq!(invoke(&h, "query_tickets", q).unwrap().as_array().unwrap().len(), 1, "other filters still narrow");
+
+    let e = invoke(&h, "kpi_dashboard", period(json!({ "sources": ["nope"] }))).unwrap_err();
+    assert_eq!(e["code"], "invalid_input");
+    assert!(e["message"].as_str().unwrap().contains("\"nope\""), "{e}");
+}
+
+#[test]
 fn a_bad_period_is_refused_with_a_clear_message() {
     let h = harness();
     let e = invoke(&h, "kpi_dashboard", json!({ "from": "2024-03-10", "to": "2024-03-01" })).unwrap_err();

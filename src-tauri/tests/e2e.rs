@@ -403,7 +403,7 @@ async fn ticket_text_is_shown_as_text_and_never_runs() {
 
 /// The KPIs dashboard on the demo: tiles show numbers, every chart is an
 /// `<img>` whose SVG loaded (never inline markup), the report export writes
-/// its files, and a ticket chart opens the inbox on its tickets.
+/// its files, and a backlog point opened by keyboard lists its tickets.
 #[tokio::test]
 async fn the_kpi_dashboard_shows_the_demo_as_numbers_and_chart_images() {
     let app = App::start_with("demo_kpis", BASE_ENV).await.expect("starting the app");
@@ -431,9 +431,29 @@ async fn the_kpi_dashboard_shows_the_demo_as_numbers_and_chart_images() {
         let html = result.lines().find(|l| l.trim_end().ends_with("report.html")).context("no report.html path")?;
         ensure!(std::path::Path::new(html.trim()).is_file(), "the export says it wrote {html:?} but it is not there");
 
-        app.click_css("[data-chart=backlog_burndown] button").await?;
-        app.wait_text("inbox-drill", "Open tickets", WAIT_TIMEOUT).await?;
-        app.wait_css(&testid(ids::ROW), WAIT_TIMEOUT).await.context("the backlog chart opened an empty inbox")?;
+        // Drill down by keyboard: focus the backlog's first day, jump to the
+        // last one, list its points, open "All open": the inbox lists exactly
+        // as many tickets as the point counts.
+        app.exec("document.querySelector('[data-chart=backlog_burndown] [data-testid=kpi-point]').focus()", vec![]).await?;
+        app.press(&char::from(fantoccini::key::Key::End).to_string()).await?;
+        app.press(&char::from(fantoccini::key::Key::Enter).to_string()).await?;
+        app.wait_css("[data-chart=backlog_burndown] [data-testid=kpi-point-panel]", WAIT_TIMEOUT).await?;
+        let open = "[data-chart=backlog_burndown] [data-testid=kpi-point-open][data-series='All open']";
+        let label = app.texts(open).await?.join(" ");
+        let want: usize = label
+            .split("list ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .with_context(|| format!("no ticket count in {label:?}"))?;
+        app.click_css(open).await?;
+        app.wait_text("inbox-drill", "All open", WAIT_TIMEOUT).await?;
+        app.wait_css(&testid(ids::ROW), WAIT_TIMEOUT).await.context("the backlog point opened an empty inbox")?;
+        if want < 200 {
+            app.wait_until("the inbox lists the point's tickets", WAIT_TIMEOUT, &format!(
+                "document.querySelectorAll('[data-testid=inbox-row]').length === {want}"
+            )).await?;
+        }
         Ok(())
     }
     .await;

@@ -7,6 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::lines::{frame, legend, title, Axes, YFmt};
 use super::style::{self, draw_series, nice_ceil, Look, Marker};
+use super::points::{plot_area, PlotArea};
 use super::{empty_state, perr, ChartKind};
 use crate::kpi::KpiReport;
 use crate::Result;
@@ -30,14 +31,25 @@ fn hours_label(h: f64) -> String {
     }
 }
 
+/// The priorities the time-to-resolve chart shows, with their index in
+/// `Priority::ALL`: those with tickets, and P1..P4 also at zero unless the
+/// filter leaves them out.
+pub(crate) fn ttr_shown(r: &KpiReport) -> Vec<(usize, &crate::kpi::operations::DurationStats)> {
+    r.operations
+        .time_to_resolve
+        .iter()
+        .enumerate()
+        .filter(|(p, d)| d.priority != "All" && (d.count > 0 || super::lines::priority_expected(r, *p)))
+        .collect()
+}
+
 /// Median and 90th percentile of time to resolve per priority, with the
 /// SLA resolution target of each priority.
-pub(crate) fn time_to_resolve<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<()> {
+pub(crate) fn time_to_resolve<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
     let kind = ChartKind::TimeToResolve;
-    let rows: Vec<_> = r.operations.time_to_resolve.iter().filter(|d| d.priority != "All").collect();
-    let shown: Vec<_> = rows.iter().filter(|d| d.priority != "Unset" || d.count > 0).collect();
-    if rows.iter().all(|d| d.count == 0) {
-        return empty_state(root, &title(kind, r), "No ticket was resolved in this period.");
+    let shown: Vec<_> = ttr_shown(r).into_iter().map(|(_, d)| d).collect();
+    if r.operations.time_to_resolve.iter().all(|d| d.count == 0) {
+        return empty_state(root, &title(kind, r), "No ticket was resolved in this period.").map(|()| None);
     }
     let max = shown
         .iter()
@@ -90,17 +102,19 @@ pub(crate) fn time_to_resolve<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea
             }
         }
     }
-    legend(&mut chart)
+    let area = plot_area(&chart);
+    legend(&mut chart)?;
+    Ok(Some(area))
 }
 
 /// Weekly reopen rate (bars) and, once fix validation records it, the
 /// first-time-fix rate (line).
-pub(crate) fn reopen<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<()> {
+pub(crate) fn reopen<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
     let kind = ChartKind::Reopen;
     let weeks = &r.operations.weeks;
     let ftf = r.validation.as_ref().map(|v| &v.weekly_first_time_fix).filter(|w| !w.is_empty());
     if weeks.iter().all(|w| w.resolved_or_reopened_tickets == 0) && ftf.is_none() {
-        return empty_state(root, &title(kind, r), "No ticket was resolved or reopened in this period.");
+        return empty_state(root, &title(kind, r), "No ticket was resolved or reopened in this period.").map(|()| None);
     }
     let max_rate = weeks.iter().filter_map(|w| w.reopen_rate).fold(0.0f64, f64::max) * 100.0;
     let y_max = if ftf.is_some() { 100.0 } else { nice_ceil((max_rate * 1.3).max(10.0)).min(100.0) };
@@ -145,5 +159,7 @@ pub(crate) fn reopen<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shif
                 .map_err(perr)?;
         }
     }
-    legend(&mut chart)
+    let area = plot_area(&chart);
+    legend(&mut chart)?;
+    Ok(Some(area))
 }

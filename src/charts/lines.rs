@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::{self, count_labels, draw_series, nice_ceil, Look};
+use super::points::{plot_area, PlotArea};
 use super::{empty_state, perr, ChartKind};
 use crate::kpi::KpiReport;
 use crate::Result;
@@ -39,7 +40,11 @@ pub(crate) struct Spec {
 
 /// Chart title with the period.
 pub(crate) fn title(kind: ChartKind, r: &KpiReport) -> String {
-    format!("{} · {} to {}", kind.title(), r.period.from, r.period.to)
+    let base = format!("{} · {} to {}", kind.title(), r.period.from, r.period.to);
+    match crate::kpi::filter::applies_to(kind) {
+        (true, _) if !r.filter.is_empty() => format!("{base} · {}", r.filter.describe()),
+        _ => base,
+    }
 }
 
 pub(crate) fn day_labels(r: &KpiReport) -> Vec<String> {
@@ -125,7 +130,7 @@ pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut style::Chart<'a, D
 }
 
 /// Draw a line chart from `spec`.
-pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, spec: &Spec) -> Result<()> {
+pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, spec: &Spec) -> Result<Option<PlotArea>> {
     let n = spec.x_labels.len().max(1);
     let max_val = spec
         .lines
@@ -152,16 +157,30 @@ pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, 
         let pts = [(-0.5, Some(*v)), (n as f64 - 0.5, Some(*v))];
         draw_series(&mut chart, name, &pts, style::TARGET_LOOK, false)?;
     }
-    legend(&mut chart)
+    let area = plot_area(&chart);
+    legend(&mut chart)?;
+    Ok(Some(area))
 }
 
 fn counts<T: Copy + Into<f64>>(v: impl Iterator<Item = T>) -> Vec<Option<f64>> {
     v.map(|x| Some(x.into())).collect()
 }
 
+/// The priority slots a chart draws: those with tickets, and P1..P4 also
+/// at zero unless the report's filter leaves them out.
+pub(crate) fn shown_priorities(r: &KpiReport, rows: &[[u32; 5]]) -> Vec<usize> {
+    (0..5).filter(|p| rows.iter().any(|row| row[*p] > 0) || priority_expected(r, *p)).collect()
+}
+
+/// Whether slot `p` is drawn even at zero: P1..P4, unless the filter names other priorities.
+pub(crate) fn priority_expected(r: &KpiReport, p: usize) -> bool {
+    let wanted = &r.filter.priorities;
+    p < 4 && (wanted.is_empty() || wanted.contains(&crate::kpi::Priority::ALL[p]))
+}
+
 fn priority_lines(r: &KpiReport, rows: &[[u32; 5]]) -> Vec<Line> {
-    (0..5)
-        .filter(|p| *p < 4 || rows.iter().any(|r| r[*p] > 0))
+    shown_priorities(r, rows)
+        .into_iter()
         .map(|p| Line {
             name: r.operations.priorities[p].to_string(),
             values: counts(rows.iter().map(|row| row[p])),
@@ -170,7 +189,7 @@ fn priority_lines(r: &KpiReport, rows: &[[u32; 5]]) -> Vec<Line> {
         .collect()
 }
 
-fn no_tickets(r: &KpiReport) -> bool {
+pub(crate) fn no_tickets(r: &KpiReport) -> bool {
     let o = &r.operations;
     o.created_total == 0 && o.resolved_total == 0 && o.backlog.iter().all(|b| *b == 0)
 }
@@ -178,10 +197,10 @@ fn no_tickets(r: &KpiReport) -> bool {
 const NO_TICKETS_HINT: &str = "No tickets in the store for these days. Sync a source or load the demo.";
 
 /// Tickets created per day by priority, with the 7-day moving average.
-pub(crate) fn incident_trend<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<()> {
+pub(crate) fn incident_trend<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
     let kind = ChartKind::IncidentTrend;
     if no_tickets(r) {
-        return empty_state(root, &title(kind, r), NO_TICKETS_HINT);
+        return empty_state(root, &title(kind, r), NO_TICKETS_HINT).map(|()| None);
     }
     let mut lines = priority_lines(r, &r.operations.created_by_priority);
     lines.push(Line {
@@ -205,10 +224,10 @@ pub(crate) fn incident_trend<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<
 }
 
 /// Open tickets at the end of each day, by priority and in total.
-pub(crate) fn backlog<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<()> {
+pub(crate) fn backlog<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
     let kind = ChartKind::Backlog;
     if no_tickets(r) {
-        return empty_state(root, &title(kind, r), NO_TICKETS_HINT);
+        return empty_state(root, &title(kind, r), NO_TICKETS_HINT).map(|()| None);
     }
     let mut lines = priority_lines(r, &r.operations.backlog_by_priority);
     lines.push(Line { name: "All open".into(), values: counts(r.operations.backlog.iter().copied()), look: style::TOTAL });
@@ -228,11 +247,11 @@ pub(crate) fn backlog<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shi
 }
 
 /// Daily and weekly active users against the licensed population.
-pub(crate) fn adoption<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<()> {
+pub(crate) fn adoption<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
     let kind = ChartKind::Adoption;
     let a = &r.adoption;
     if a.events == 0 {
-        return empty_state(root, &title(kind, r), "No usage events in this period. Import usage logs (hypercare import usage).");
+        return empty_state(root, &title(kind, r), "No usage events in this period. Import usage logs (hypercare import usage).").map(|()| None);
     }
     let (_, widx) = crate::kpi::period::weeks_of(&a.days);
     let wau_daily = widx.iter().map(|w| a.wau.get(*w).map(|v| *v as f64)).collect();
@@ -256,11 +275,11 @@ pub(crate) fn adoption<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Sh
 }
 
 /// Weekly CSAT (% satisfied) and NPS with the CSAT exit threshold.
-pub(crate) fn satisfaction<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<()> {
+pub(crate) fn satisfaction<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
     let kind = ChartKind::Satisfaction;
     let s = &r.satisfaction;
     if s.csat.responses + s.nps.responses == 0 {
-        return empty_state(root, &title(kind, r), "No valid survey answers in this period. Import a survey export (hypercare import surveys).");
+        return empty_state(root, &title(kind, r), "No valid survey answers in this period. Import a survey export (hypercare import surveys).").map(|()| None);
     }
     let csat_name = format!("CSAT, % answering 4–5 of 5 (n={})", s.csat.responses);
     let nps_name = format!("NPS, % 9–10 minus % 0–6 (n={})", s.nps.responses);

@@ -10,9 +10,11 @@
 mod bars;
 mod lines;
 mod panels;
+pub mod points;
 pub mod style;
 
 pub use panels::{format_value, requirement};
+pub use points::{chart_points, ChartPoints};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -100,9 +102,13 @@ pub(crate) fn perr<E: std::fmt::Debug>(e: E) -> Error {
     Error::Internal(format!("chart drawing failed: {e:?}"))
 }
 
-fn draw<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, kind: ChartKind, r: &KpiReport) -> Result<()> {
+fn draw<'a, DB: DrawingBackend + 'a>(
+    root: &'a DrawingArea<DB, Shift>,
+    kind: ChartKind,
+    r: &KpiReport,
+) -> Result<Option<points::PlotArea>> {
     root.fill(&WHITE).map_err(perr)?;
-    match kind {
+    let area = match kind {
         ChartKind::IncidentTrend => lines::incident_trend(root, r),
         ChartKind::Backlog => lines::backlog(root, r),
         ChartKind::Adoption => lines::adoption(root, r),
@@ -111,18 +117,25 @@ fn draw<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, kind: Cha
         ChartKind::Reopen => bars::reopen(root, r),
         ChartKind::ExitCriteria => panels::exit_criteria(root, r),
     }?;
-    root.present().map_err(perr)
+    root.present().map_err(perr)?;
+    Ok(area)
 }
 
 /// Render `kind` as an SVG document of `size` pixels.
 pub fn render_svg(kind: ChartKind, r: &KpiReport, size: (u32, u32)) -> Result<String> {
+    render_svg_with_points(kind, r, size).map(|(svg, _)| svg)
+}
+
+/// Render `kind` as an SVG document of `size` pixels, with its points
+/// placed where the image draws them.
+pub fn render_svg_with_points(kind: ChartKind, r: &KpiReport, size: (u32, u32)) -> Result<(String, ChartPoints)> {
     register_font()?;
     let mut out = String::new();
-    {
+    let area = {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw(&root, kind, r)?;
-    }
-    Ok(out)
+        draw(&root, kind, r)?
+    };
+    Ok((out, chart_points(kind, r, size, area)))
 }
 
 /// Render `kind` as a PNG image of `size` pixels.

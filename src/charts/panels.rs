@@ -44,7 +44,7 @@ fn verdict(p: Option<bool>) -> (&'static str, RGBColor, RGBColor) {
 }
 
 /// Draw the exit criteria as a table.
-pub(crate) fn exit_criteria<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<()> {
+pub(crate) fn exit_criteria<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<super::points::PlotArea>> {
     let (w, _h) = root.dim_in_pixel();
     let w = w as i32;
     let font = |size: i32, color: RGBColor, h: HPos| {
@@ -78,5 +78,5 @@ pub(crate) fn exit_criteria<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<D
         root.draw(&PathElement::new(vec![(30, y + row_h / 2), (w - 30, y + row_h / 2)], style::GRID.stroke_width(1)))
             .map_err(perr)?;
     }
-    Ok(())
+    Ok(None)
 }

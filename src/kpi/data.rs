@@ -57,6 +57,12 @@ impl Scale {
         }
     }
     pub fn parse(s: &str) -> Option<Scale> {
+        // The stored spellings first: the survey loader parses one per row.
+        match s {
+            "csat_1_5" => return Some(Scale::Csat15),
+            "nps_0_10" => return Some(Scale::Nps010),
+            _ => {}
+        }
         match s.trim().to_ascii_lowercase().as_str() {
             "csat_1_5" | "csat" => Some(Scale::Csat15),
             "nps_0_10" | "nps" => Some(Scale::Nps010),
@@ -81,6 +87,17 @@ pub struct SurveyRow {
     /// Interned submission: the respondent, or for an anonymous answer its
     /// file and line (`None` only for rows built by hand).
     pub respondent: Option<u32>,
+}
+
+/// A satisfaction rating kept on a ticket by its server (a Redmine custom
+/// field named in the source's `csat_custom_field_id`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RatingRow {
+    pub ticket_id: i64,
+    /// When it counts: the ticket's resolution (its last update while open).
+    pub at: i64,
+    /// The rating; `None` when the field holds something that is not a whole number.
+    pub score: Option<i64>,
 }
 
 /// One usage event; users and features are interned to small numbers.
@@ -246,6 +263,50 @@ pub fn load_surveys(c: &Connection, start: i64, end: i64, people: &mut Interner)
         let Some(scale) = Scale::parse(text(r, 1)?) else { continue };
         let respondent = opt_str(r, 3)?.filter(|s| !s.trim().is_empty()).map(|s| people.id(s));
         out.push(SurveyRow { at: r.get(0)?, scale, score: r.get(2)?, respondent });
+    }
+    Ok(out)
+}
+
+/// Ratings kept on tickets whose resolution (last update while open) lies
+/// in `[start, end)`, for the sources whose config names a rating field
+/// (`csat_custom_field_id`). The rating is read from the server's raw
+/// record (`custom_fields[].value`); a blank field is no rating. Sources
+/// without the option cost nothing.
+pub fn load_ticket_ratings(c: &Connection, start: i64, end: i64) -> Result<Vec<RatingRow>> {
+    let configured: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM sources
+             WHERE json_valid(config) AND json_type(config, '$.csat_custom_field_id') = 'integer'",
+        )?
+        .query_row([], |r| r.get(0))?;
+    if configured == 0 {
+        return Ok(Vec::new());
+    }
+    let mut stmt = c.prepare_cached(
+        "SELECT t.id, COALESCE(t.resolved_at, t.updated_at), json_extract(cf.value, '$.value')
+         FROM sources s
+         JOIN tickets t ON t.source_id = s.id
+         JOIN json_each(CASE WHEN json_valid(t.raw) THEN t.raw ELSE '{}' END, '$.custom_fields') cf
+         WHERE json_valid(s.config) AND json_type(s.config, '$.csat_custom_field_id') = 'integer'
+           AND t.deleted_at IS NULL
+           AND json_extract(cf.value, '$.id') = json_extract(s.config, '$.csat_custom_field_id')
+           AND COALESCE(t.resolved_at, t.updated_at) >= ?1 AND COALESCE(t.resolved_at, t.updated_at) < ?2
+         ORDER BY t.id",
+    )?;
+    let mut rows = stmt.query([start, end])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        use rusqlite::types::ValueRef;
+        let score = match r.get_ref(2)? {
+            ValueRef::Null => continue,
+            ValueRef::Integer(i) => Some(i),
+            ValueRef::Text(t) => match std::str::from_utf8(t).unwrap_or("").trim() {
+                "" => continue,
+                v => v.parse::<i64>().ok(),
+            },
+            _ => None,
+        };
+        out.push(RatingRow { ticket_id: r.get(0)?, at: r.get(1)?, score });
     }
     Ok(out)
 }

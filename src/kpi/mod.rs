@@ -9,7 +9,9 @@
 
 pub mod adoption;
 pub mod data;
+pub mod drill;
 pub mod exit;
+pub mod filter;
 pub mod lifecycle;
 pub mod operations;
 pub mod period;
@@ -22,6 +24,7 @@ pub mod validation;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use filter::KpiFilter;
 pub use period::Period;
 pub use priority::Priority;
 pub use settings::KpiSettings;
@@ -44,6 +47,8 @@ pub struct KpiValue {
 pub struct KpiReport {
     pub period: Period,
     pub generated_at: DateTime<Utc>,
+    /// The tickets the ticket-based KPIs count (empty: all).
+    pub filter: KpiFilter,
     pub settings: KpiSettings,
     pub operations: operations::Operations,
     pub satisfaction: satisfaction::Satisfaction,
@@ -55,9 +60,22 @@ pub struct KpiReport {
     pub headline: Vec<KpiValue>,
 }
 
-/// Load the period's rows from `store` and compute every KPI. Tickets,
-/// usage and surveys are loaded on three pooled connections at once.
+/// Load the period's rows from `store` and compute every KPI over every
+/// ticket ([`compute_with`] an empty filter).
 pub fn compute(store: &Store, period: &Period, settings: &KpiSettings, now: DateTime<Utc>) -> Result<KpiReport> {
+    compute_with(store, period, settings, &KpiFilter::default(), now)
+}
+
+/// Load the period's rows from `store` and compute every KPI, the
+/// ticket-based ones over the tickets that pass `filter`. Tickets, usage
+/// and surveys are loaded on three pooled connections at once.
+pub fn compute_with(
+    store: &Store,
+    period: &Period,
+    settings: &KpiSettings,
+    filter: &KpiFilter,
+    now: DateTime<Utc>,
+) -> Result<KpiReport> {
     let now_ts = now.timestamp();
     let (ops, adopt, (sat, val)) = std::thread::scope(|s| {
         // Tickets and their status history load on two connections at once.
@@ -69,19 +87,17 @@ pub fn compute(store: &Store, period: &Period, settings: &KpiSettings, now: Date
         let ops = s.spawn(move || {
             let tickets = store.read(|c| {
                 map_store(c)?;
-                data::load_tickets(c, lead_start(period), end)
+                filter::apply(c, filter, data::load_tickets(c, lead_start(period), end)?)
             })?;
             let changes = joined(changes.join())?;
             let lc = lifecycle::reconstruct(&tickets, &changes, now_ts);
             Ok(operations::operations(&tickets, &lc, period, settings, now_ts))
         });
         let adopt = s.spawn(|| store.read(|c| adoption_on(c, period, settings, now_ts)));
-        let rest = store.read(|c| {
-            Ok((satisfaction_on(c, period, settings, now_ts)?, validation::validation_kpis(c, period, now_ts)?))
-        });
+        let rest = store.read(|c| rest_on(c, period, settings, filter, now_ts));
         Ok::<_, crate::Error>((joined(ops.join())?, joined(adopt.join())?, rest?))
     })?;
-    Ok(assemble(period, settings, now, ops, sat, adopt, val))
+    Ok(assemble(period, settings, filter, now, ops, sat, adopt, val))
 }
 
 fn joined<T>(r: std::thread::Result<Result<T>>) -> Result<T> {
@@ -96,11 +112,43 @@ pub fn compute_on(
     now: DateTime<Utc>,
 ) -> Result<KpiReport> {
     let now_ts = now.timestamp();
-    let ops = operations_on(c, period, settings, now_ts)?;
-    let sat = satisfaction_on(c, period, settings, now_ts)?;
+    let filter = KpiFilter::default();
+    let (tickets, lc) = load_lifecycles(c, period, &filter, now_ts)?;
+    let ops = operations::operations(&tickets, &lc, period, settings, now_ts);
+    let (sat, val) = rest_on(c, period, settings, &filter, now_ts)?;
     let adopt = adoption_on(c, period, settings, now_ts)?;
-    let val = validation::validation_kpis(c, period, now_ts)?;
-    Ok(assemble(period, settings, now, ops, sat, adopt, val))
+    Ok(assemble(period, settings, &filter, now, ops, sat, adopt, val))
+}
+
+/// The tickets of `period` that pass `filter` (ordered by id) and their
+/// lifecycles, as the operations KPIs and the chart drill-down see them.
+pub(crate) fn load_lifecycles(
+    c: &rusqlite::Connection,
+    period: &Period,
+    filter: &KpiFilter,
+    now: i64,
+) -> Result<(Vec<data::TicketRow>, lifecycle::Lifecycle)> {
+    map_store(c)?;
+    let end = period.end_ts();
+    let tickets = filter::apply(c, filter, data::load_tickets(c, lead_start(period), end)?)?;
+    let changes = data::load_status_changes(c, end)?;
+    let lc = lifecycle::reconstruct(&tickets, &changes, now);
+    Ok((tickets, lc))
+}
+
+/// Satisfaction and validation; with a filter, the ticket ratings and the
+/// validations of tickets outside it are left out.
+fn rest_on(
+    c: &rusqlite::Connection,
+    period: &Period,
+    settings: &KpiSettings,
+    filter: &KpiFilter,
+    now: i64,
+) -> Result<(satisfaction::Satisfaction, Option<validation::ValidationKpis>)> {
+    let allowed = filter::matching_ids(c, filter)?;
+    let sat = satisfaction_on(c, period, settings, allowed.as_ref(), now)?;
+    let val = validation::validation_kpis(c, period, allowed.as_ref(), now)?;
+    Ok((sat, val))
 }
 
 /// First instant loaded for the operations KPIs: the 7-day average needs
@@ -118,21 +166,23 @@ fn map_store(c: &rusqlite::Connection) -> Result<()> {
     Ok(())
 }
 
-fn operations_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<operations::Operations> {
-    map_store(c)?;
-    let end = period.end_ts();
-    let tickets = data::load_tickets(c, lead_start(period), end)?;
-    let changes = data::load_status_changes(c, end)?;
-    let lc = lifecycle::reconstruct(&tickets, &changes, now);
-    Ok(operations::operations(&tickets, &lc, period, settings, now))
-}
-
-fn satisfaction_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<satisfaction::Satisfaction> {
+fn satisfaction_on(
+    c: &rusqlite::Connection,
+    period: &Period,
+    settings: &KpiSettings,
+    allowed: Option<&std::collections::HashSet<i64>>,
+    now: i64,
+) -> Result<satisfaction::Satisfaction> {
     map_store(c)?;
     let grid = period::DayGrid::new(period.from, period.to, period.tz);
     let mut people = data::Interner::default();
-    let surveys = data::load_surveys(c, period.start_ts(), period.end_ts().min(now + 1), &mut people)?;
-    Ok(satisfaction::satisfaction(&surveys, &grid, settings.licensed_users))
+    let (start, end) = (period.start_ts(), period.end_ts().min(now + 1));
+    let surveys = data::load_surveys(c, start, end, &mut people)?;
+    let mut ratings = data::load_ticket_ratings(c, start, end)?;
+    if let Some(ids) = allowed {
+        ratings.retain(|r| ids.contains(&r.ticket_id));
+    }
+    Ok(satisfaction::satisfaction_with(&surveys, &ratings, &grid, settings.licensed_users))
 }
 
 fn adoption_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings, now: i64) -> Result<adoption::Adoption> {
@@ -145,9 +195,11 @@ fn adoption_on(c: &rusqlite::Connection, period: &Period, settings: &KpiSettings
     Ok(adoption::adoption(&usage, &features, &gateway, &paths, &grid, settings.licensed_users))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn assemble(
     period: &Period,
     settings: &KpiSettings,
+    filter: &KpiFilter,
     now: DateTime<Utc>,
     ops: operations::Operations,
     sat: satisfaction::Satisfaction,
@@ -158,6 +210,7 @@ fn assemble(
     KpiReport {
         period: *period,
         generated_at: now,
+        filter: filter.clone(),
         settings: settings.clone(),
         headline: headline(&ops, &sat, &adopt, val.as_ref()),
         exit_passed: exit::overall(&exit_criteria),
@@ -201,9 +254,12 @@ pub fn headline(
         k("reopen_rate", "Reopen rate", ops.reopen.rate, "share", o::DEF_REOPEN),
         k("sla_breach_rate", "SLA breach rate", sla_all, "share", o::DEF_SLA),
         k("csat", "CSAT", sat.csat.csat, "share", s::DEF_CSAT),
+        k("csat_survey", "CSAT from surveys", sat.csat_survey.csat, "share", s::DEF_CSAT_ORIGIN),
+        k("csat_tickets", "CSAT from ticket ratings", sat.csat_tickets.csat, "share", s::DEF_CSAT_ORIGIN),
         k("nps", "NPS", sat.nps.nps, "score", s::DEF_NPS),
-        k("survey_responses", "Survey answers", Some((sat.csat.responses + sat.nps.responses) as f64), "count", s::DEF_CSAT),
-        k("survey_out_of_range", "Survey answers out of range (excluded)", Some((sat.csat.out_of_range + sat.nps.out_of_range) as f64), "count", s::DEF_CSAT),
+        k("survey_responses", "Survey answers", Some((sat.csat_survey.responses + sat.nps.responses) as f64), "count", s::DEF_CSAT),
+        k("survey_out_of_range", "Survey answers out of range (excluded)", Some((sat.csat_survey.out_of_range + sat.nps.out_of_range) as f64), "count", s::DEF_CSAT),
+        k("ticket_ratings", "Ratings on tickets", Some(sat.csat_tickets.responses as f64), "count", s::DEF_CSAT_ORIGIN),
         k("response_rate", "Survey response rate", sat.response_rate, "share", s::DEF_RESPONSE_RATE),
         k("avg_dau", "Average DAU", ad.avg_dau, "users", a::DEF_DAU),
         k("avg_wau", "Average WAU", ad.avg_wau, "users", a::DEF_DAU),
@@ -276,6 +332,7 @@ pub fn definitions() -> Vec<(&'static str, &'static str, &'static str)> {
         ("validation_lead_time", "Validation lead time", v::DEF_VALIDATION_LEAD_TIME),
         ("validation_backlog", "Validation backlog", v::DEF_VALIDATION_BACKLOG),
         ("csat", "CSAT", s::DEF_CSAT),
+        ("csat_origin", "CSAT by origin", s::DEF_CSAT_ORIGIN),
         ("nps", "NPS", s::DEF_NPS),
         ("response_rate", "Survey response rate", s::DEF_RESPONSE_RATE),
         ("dau_wau", "DAU / WAU", a::DEF_DAU),
@@ -303,7 +360,11 @@ pub fn definitions_markdown() -> String {
          Priorities are normalised to P1–P4 from the server's names (Immediate/Urgent → P1, \
          High → P2, Normal/Medium → P3, Low → P4). Defaults: SLA resolution targets P1 4 h, \
          P2 24 h, P3 72 h, P4 120 h; exit thresholds: 0 open P1, 90 % of P1/P2 within SLA, \
-         CSAT 80 %. Change them with `hypercare import settings --set KEY=VALUE`.\n\n",
+         CSAT 80 %. Change them with `hypercare import settings --set KEY=VALUE`. \
+         A filter (dashboard, or `hypercare report --source NAME --priority P1 --category usability`, each \
+         repeatable) narrows the ticket KPIs, the validation KPIs and ratings kept on tickets to tickets of \
+         those sources, normalised priorities and effective categories; survey answers and usage are never \
+         filtered.\n\n",
     );
     for (id, name, def) in definitions() {
         s.push_str(&format!("## {name}\n\n`{id}` — {def}\n\n"));

@@ -1,9 +1,11 @@
 //! Ticket priorities, normalised across servers to P1..P4.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// A normalised priority. `Unset` holds what no rule recognises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[ts(export, rename = "KpiPriority")]
 pub enum Priority {
     P1,
     P2,
@@ -23,6 +25,11 @@ impl Priority {
             Priority::P4 => "P4",
             Priority::Unset => "Unset",
         }
+    }
+
+    /// A label as [`Priority::label`] writes it (`P1`, `unset`; any case).
+    pub fn parse(s: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.label().eq_ignore_ascii_case(s.trim()))
     }
 
     pub fn index(self) -> usize {

@@ -1,13 +1,15 @@
-//! Satisfaction KPIs from survey answers: CSAT, NPS, response counts.
+//! Satisfaction KPIs from survey answers and from ratings kept on tickets:
+//! CSAT (by origin and together), NPS, response counts.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::data::{Scale, SurveyRow};
+use super::data::{RatingRow, Scale, SurveyRow};
 use super::period::{weeks_of, DayGrid};
 use super::stats::ratio;
 
 pub const DEF_CSAT: &str = "CSAT: share of answers of 4 or 5 on the 1–5 scale (not the mean score, as ServiceNow reports it). Answers outside 1–5 are reported and left out.";
+pub const DEF_CSAT_ORIGIN: &str = "CSAT by origin: the same share of 4–5 answers, once over survey answers and once over the 1–5 ratings the ticket server keeps on tickets (a Redmine custom field named in the source's csat_custom_field_id), counted on the day the ticket was resolved (its last update while open). CSAT counts both together.";
 pub const DEF_NPS: &str = "NPS: % of answers 9–10 (promoters) minus % of answers 0–6 (detractors) on the 0–10 scale, from −100 to +100. Answers outside 0–10 are reported and left out.";
 pub const DEF_RESPONSE_RATE: &str = "Response rate: distinct respondents in the period (an anonymous submission counts as one) ÷ licensed users.";
 
@@ -84,7 +86,12 @@ pub struct WeekSatisfaction {
 /// Satisfaction over the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Satisfaction {
+    /// Survey answers and ticket ratings together.
     pub csat: CsatStats,
+    /// Survey answers only.
+    pub csat_survey: CsatStats,
+    /// Ratings kept on tickets by their server only.
+    pub csat_tickets: CsatStats,
     pub nps: NpsStats,
     /// Distinct respondents; an anonymous submission counts as one.
     pub respondents: u32,
@@ -95,12 +102,20 @@ pub struct Satisfaction {
 
 /// Compute satisfaction over the answers in `grid` (the period's days).
 pub fn satisfaction(rows: &[SurveyRow], grid: &DayGrid, licensed_users: Option<u32>) -> Satisfaction {
+    satisfaction_with(rows, &[], grid, licensed_users)
+}
+
+/// [`satisfaction`] with ratings kept on tickets: they count in CSAT (and
+/// in `csat_tickets`), not in the survey's respondents or response rate.
+pub fn satisfaction_with(rows: &[SurveyRow], ratings: &[RatingRow], grid: &DayGrid, licensed_users: Option<u32>) -> Satisfaction {
     let (starts, idx) = weeks_of(&grid.dates);
     let mut weeks: Vec<WeekSatisfaction> = starts
         .iter()
         .map(|s| WeekSatisfaction { start: *s, csat: CsatStats::default(), nps: NpsStats::default() })
         .collect();
     let mut csat = CsatStats::default();
+    let mut csat_survey = CsatStats::default();
+    let mut csat_tickets = CsatStats::default();
     let mut nps = NpsStats::default();
     let mut named: Vec<u32> = Vec::new();
     let mut anonymous = 0u32;
@@ -110,6 +125,7 @@ pub fn satisfaction(rows: &[SurveyRow], grid: &DayGrid, licensed_users: Option<u
         match r.scale {
             Scale::Csat15 => {
                 csat.add(r.score);
+                csat_survey.add(r.score);
                 w.csat.add(r.score);
             }
             Scale::Nps010 => {
@@ -122,7 +138,17 @@ pub fn satisfaction(rows: &[SurveyRow], grid: &DayGrid, licensed_users: Option<u
             None => anonymous += 1,
         }
     }
+    for r in ratings {
+        let Some(d) = grid.day(r.at) else { continue };
+        // A rating that is not a whole number is out of range like 7 is.
+        let score = r.score.unwrap_or(i64::MIN);
+        csat.add(score);
+        csat_tickets.add(score);
+        weeks[idx[d]].csat.add(score);
+    }
     csat.finish();
+    csat_survey.finish();
+    csat_tickets.finish();
     nps.finish();
     for w in &mut weeks {
         w.csat.finish();
@@ -133,6 +159,8 @@ pub fn satisfaction(rows: &[SurveyRow], grid: &DayGrid, licensed_users: Option<u
     let respondents = named.len() as u32 + anonymous;
     Satisfaction {
         csat,
+        csat_survey,
+        csat_tickets,
         nps,
         respondents,
         licensed_users,

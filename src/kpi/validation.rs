@@ -29,11 +29,22 @@ pub struct ValidationKpis {
     pub weekly_first_time_fix: Vec<(chrono::NaiveDate, Option<f64>)>,
 }
 
-/// Validation KPIs of `period`. `None` when nobody has validated anything
-/// and nothing waits for validation (the workspace does not use the feature).
-pub fn validation_kpis(c: &Connection, period: &Period, now: i64) -> Result<Option<ValidationKpis>> {
+/// Validation KPIs of `period`, counting only the tickets in `allowed`
+/// when given (the dashboard's filter). `None` when nobody has validated
+/// anything and nothing waits for validation (the workspace does not use
+/// the feature).
+pub fn validation_kpis(
+    c: &Connection,
+    period: &Period,
+    allowed: Option<&std::collections::HashSet<i64>>,
+    now: i64,
+) -> Result<Option<ValidationKpis>> {
     let now_t = from_ts(now);
-    let rows = vk::load_kpi_rows(c, now_t)?;
+    let mut rows = vk::load_kpi_rows(c, now_t)?;
+    if let Some(ids) = allowed {
+        rows.validations.retain(|v| ids.contains(&v.ticket_id));
+        rows.awaiting.retain(|a| ids.contains(&a.ticket_id));
+    }
     if rows.validations.is_empty() && rows.awaiting.is_empty() {
         return Ok(None);
     }

@@ -80,6 +80,9 @@ pub fn render_html(r: &KpiReport, charts: &[(ChartKind, Vec<u8>)]) -> String {
         escape(r.period.tz.name()),
         escape(&r.generated_at.format("%Y-%m-%d %H:%M").to_string())
     ));
+    if let Some(f) = crate::report::filter_sentence(r) {
+        h.push_str(&format!("<p><strong>{}</strong></p>\n", escape(&f)));
+    }
 
     h.push_str("<h2>Exit criteria</h2><table>");
     h.push_str(&header(&["Result", "Criterion", "Measured", "Threshold", "Definition"]));

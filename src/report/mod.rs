@@ -25,6 +25,16 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::invalid(format!("cannot write {}: {e}", path.display())))
 }
 
+/// What a filtered report counts, in one sentence; `None` when unfiltered.
+pub fn filter_sentence(r: &KpiReport) -> Option<String> {
+    (!r.filter.is_empty()).then(|| {
+        format!(
+            "Filtered: the ticket KPIs count only tickets with {}. Survey answers and usage are not tickets and are not filtered.",
+            r.filter.describe()
+        )
+    })
+}
+
 /// Render every chart as PNG and write the PNGs, `report.html`,
 /// `report.pdf` and `kpis.json` into `out_dir` (created if needed).
 pub fn write_report(r: &KpiReport, out_dir: &Path) -> Result<ReportFiles> {

@@ -103,8 +103,11 @@ fn text_lines(r: &KpiReport) -> Vec<(f64, f64, String)> {
     let mut v = vec![
         (16.0, 0.0, format!("Hypercare report {} to {}", r.period.from, r.period.to)),
         (9.0, 0.0, format!("Local days in {}. Generated {} UTC. Charts follow; report.html has the same content.", r.period.tz.name(), r.generated_at.format("%Y-%m-%d %H:%M"))),
-        (12.0, 0.0, "Exit criteria".into()),
     ];
+    if let Some(f) = crate::report::filter_sentence(r) {
+        v.push((9.0, 0.0, f));
+    }
+    v.push((12.0, 0.0, "Exit criteria".into()));
     for c in &r.exit_criteria {
         let word = match c.passed {
             Some(true) => "PASS",

@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "survey_comment_themes",
         sql: include_str!("migrations/0061_survey_comment_themes.sql"),
     },
+    Migration {
+        version: 62,
+        name: "kpi_validation_queue_index",
+        sql: include_str!("migrations/0062_kpi_validation_queue_index.sql"),
+    },
 ];
 
 /// The schema version this build writes.

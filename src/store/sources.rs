@@ -99,6 +99,32 @@ impl Store {
         })
     }
 
+    /// Set one key of a source's options (`None`: remove it, back to the
+    /// default); returns the new options. Options that the sync could not
+    /// read are refused and nothing changes.
+    pub fn set_source_option(&self, name: &str, key: &str, value: Option<serde_json::Value>) -> Result<serde_json::Value> {
+        if key.trim().is_empty() {
+            return Err(Error::invalid("the option name is empty"));
+        }
+        if key == "csat_custom_field_id" && value.as_ref().is_some_and(|v| v.as_i64().is_none_or(|n| n <= 0)) {
+            return Err(Error::invalid("csat_custom_field_id must be the number of the server's custom field, e.g. 7"));
+        }
+        self.with_tx(|tx| {
+            let source = source_by_name(tx, name)?;
+            let text: String = tx.query_row("SELECT config FROM sources WHERE id = ?1", [source.id], |r| r.get(0))?;
+            let mut config: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
+            let obj = config.as_object_mut().ok_or_else(|| Error::Internal("source config is not a JSON object".into()))?;
+            match value {
+                Some(v) => obj.insert(key.to_string(), v),
+                None => obj.remove(key),
+            };
+            crate::sync::options::SyncOptions::from_config(&config)?;
+            tx.execute("UPDATE sources SET config = ?1 WHERE id = ?2", params![config.to_string(), source.id])?;
+            Ok(config)
+        })
+    }
+
     /// Connector options of a source (JSON object).
     pub fn source_config(&self, source_id: i64) -> Result<serde_json::Value> {
         self.read(|c| {

@@ -267,10 +267,15 @@ const FTS_PROBE: u32 = 500;
 /// Up to this many matches, a filtered search collects the match set once.
 const COLLECT_MAX: u32 = 10_000;
 
-/// The SQL and arguments of the inbox query for `q` executed as `how`.
-fn inbox_sql(q: &TicketQuery, fts: Option<&str>, how: Strategy) -> (String, Vec<Value>) {
+/// The SQL and arguments of the inbox query for `q` executed as `how`;
+/// `kpi_ids` is the JSON array of the ids behind `q.kpi`, resolved.
+fn inbox_sql(q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, how: Strategy) -> (String, Vec<Value>) {
     let mut wh: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
+    if let Some(ids) = kpi_ids {
+        args.push(Value::Text(ids.to_string()));
+        wh.push(format!("t.id IN (SELECT value FROM json_each(?{}))", args.len()));
+    }
     if !q.include_deleted {
         wh.push("t.deleted_at IS NULL".into());
     }
@@ -335,8 +340,8 @@ fn inbox_sql(q: &TicketQuery, fts: Option<&str>, how: Strategy) -> (String, Vec<
     (format!("SELECT {SUMMARY_COLS} FROM {from} {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}"), args)
 }
 
-fn run_inbox(c: &Connection, q: &TicketQuery, fts: Option<&str>, how: Strategy) -> Result<Vec<TicketSummary>> {
-    let (sql, args) = inbox_sql(q, fts, how);
+fn run_inbox(c: &Connection, q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, how: Strategy) -> Result<Vec<TicketSummary>> {
+    let (sql, args) = inbox_sql(q, kpi_ids, fts, how);
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args), row_to_summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
@@ -344,7 +349,8 @@ fn run_inbox(c: &Connection, q: &TicketQuery, fts: Option<&str>, how: Strategy) 
 
 /// Whether `q` narrows by anything but text (the filters that may be selective).
 fn has_filters(q: &TicketQuery) -> bool {
-    q.status_class.is_some()
+    q.kpi.is_some()
+        || q.status_class.is_some()
         || q.source.is_some()
         || q.priority.is_some()
         || q.category.is_some()
@@ -361,12 +367,14 @@ fn has_filters(q: &TicketQuery) -> bool {
 /// route gives the same order (newest ticket first), so the answer does not
 /// depend on the route.
 pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
+    let ids = kpi_ids(c, q)?;
+    let ids = ids.as_deref();
     let fts = q.search.as_deref().and_then(fts_query);
-    let Some(m) = fts.as_deref() else { return run_inbox(c, q, None, Strategy::Plain) };
+    let Some(m) = fts.as_deref() else { return run_inbox(c, q, ids, None, Strategy::Plain) };
     if !has_filters(q) {
-        return run_inbox(c, q, Some(m), Strategy::FtsDriven(None));
+        return run_inbox(c, q, ids, Some(m), Strategy::FtsDriven(None));
     }
-    let rows = run_inbox(c, q, Some(m), Strategy::FtsDriven(Some(FTS_PROBE)))?;
+    let rows = run_inbox(c, q, ids, Some(m), Strategy::FtsDriven(Some(FTS_PROBE)))?;
     let limit = q.limit.unwrap_or(200).min(10_000) as usize;
     if rows.len() >= limit {
         return Ok(rows);
@@ -377,13 +385,21 @@ pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummar
     if matches <= FTS_PROBE as i64 {
         return Ok(rows);
     }
-    run_inbox(c, q, Some(m), Strategy::FilterDriven(matches <= COLLECT_MAX as i64))
+    run_inbox(c, q, ids, Some(m), Strategy::FilterDriven(matches <= COLLECT_MAX as i64))
+}
+
+/// The ids behind `q.kpi` as a JSON array, resolved the way the chart counted them.
+fn kpi_ids(c: &Connection, q: &TicketQuery) -> Result<Option<String>> {
+    let Some(sel) = &q.kpi else { return Ok(None) };
+    let ids = crate::kpi::drill::ticket_ids(c, sel)?;
+    serde_json::to_string(&ids).map(Some).map_err(|e| Error::Internal(format!("cannot encode ticket ids: {e}")))
 }
 
 /// SQLite's plans for the inbox query of `q` (`EXPLAIN QUERY PLAN`, steps
 /// joined by " | "), one per route the query may take, for benchmarks and
 /// tests that guard how search is executed.
 pub fn query_plan(c: &Connection, q: &TicketQuery) -> Result<Vec<String>> {
+    let ids = kpi_ids(c, q)?;
     let fts = q.search.as_deref().and_then(fts_query);
     let routes = match (&fts, has_filters(q)) {
         (None, _) => vec![Strategy::Plain],
@@ -394,7 +410,7 @@ pub fn query_plan(c: &Connection, q: &TicketQuery) -> Result<Vec<String>> {
     };
     let mut plans = Vec::new();
     for how in routes {
-        let (sql, args) = inbox_sql(q, fts.as_deref(), how);
+        let (sql, args) = inbox_sql(q, ids.as_deref(), fts.as_deref(), how);
         let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
         let steps =
             st.query_map(params_from_iter(args), |r| r.get::<_, String>(3))?.collect::<rusqlite::Result<Vec<_>>>()?;

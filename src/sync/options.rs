@@ -12,6 +12,7 @@
 //! | `max_retries` | 4 | retries of a transient failure |
 //! | `backoff_ms` | 500 | first backoff delay (doubles, plus jitter) |
 //! | `max_wait_secs` | 60 | cap of any single wait, `Retry-After` included |
+//! | `csat_custom_field_id` | none | (Redmine) custom field holding a 1–5 satisfaction rating; read by the KPIs from the raw record |
 
 use std::time::Duration;
 

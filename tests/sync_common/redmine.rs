@@ -71,6 +71,10 @@ impl Redmine {
         self.send(reqwest::Method::GET, path, None).await.json().await.expect("JSON")
     }
 
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.send(reqwest::Method::POST, path, Some(body)).await.json().await.expect("JSON")
+    }
+
     pub async fn put(&self, path: &str, body: Value) {
         self.send(reqwest::Method::PUT, path, Some(body)).await;
     }

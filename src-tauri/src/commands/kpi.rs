@@ -1,13 +1,11 @@
-//! The KPI dashboard and the report export.
-//!
-//! Filters by source, priority or category are not offered: the core's KPI
-//! computation works on the whole store for a period.
+//! The KPI dashboard and the report export, for a period and a filter
+//! (source, priority, category) of the tickets counted.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hypercare::charts::{self, ChartKind};
-use hypercare::kpi::{self, KpiReport, Period};
+use hypercare::charts::{self, ChartKind, ChartPoints};
+use hypercare::kpi::{self, KpiFilter, KpiReport, Period};
 use hypercare::{report, Error, Store};
 use serde::Serialize;
 use tauri::State;
@@ -38,7 +36,8 @@ pub struct KpiTile {
     pub passed: Option<bool>,
 }
 
-/// One chart as an SVG document (shown as an `<img>`, never as markup).
+/// One chart as an SVG document (shown as an `<img>`, never as markup)
+/// with its points: where each is drawn and the tickets behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct KpiChart {
@@ -46,6 +45,7 @@ pub struct KpiChart {
     pub id: String,
     pub title: String,
     pub svg: String,
+    pub points: ChartPoints,
 }
 
 /// What the dashboard shows for one period.
@@ -56,6 +56,9 @@ pub struct KpiDashboard {
     pub from: String,
     pub to: String,
     pub timezone: String,
+    /// The filter the ticket KPIs were computed with, and in words ("" when none).
+    pub filter: KpiFilter,
+    pub filter_text: String,
     pub headline: Vec<KpiTile>,
     pub exit_criteria: Vec<KpiTile>,
     pub exit_passed: Option<bool>,
@@ -85,12 +88,19 @@ fn parse_day(what: &str, s: Option<&str>) -> hypercare::Result<Option<NaiveDate>
         .transpose()
 }
 
-/// The KPIs for `from..=to` (missing ends: the data window, as the CLI).
-pub fn compute_report(store: &Store, from: Option<&str>, to: Option<&str>, now: DateTime<Utc>) -> hypercare::Result<KpiReport> {
+/// The KPIs for `from..=to` (missing ends: the data window, as the CLI)
+/// over the tickets that pass `filter`.
+pub fn compute_report(
+    store: &Store,
+    from: Option<&str>,
+    to: Option<&str>,
+    filter: &KpiFilter,
+    now: DateTime<Utc>,
+) -> hypercare::Result<KpiReport> {
     let settings = store.kpi_settings()?;
     let tz = Period::parse_tz(&settings.timezone)?;
     let period = kpi::default_period(store, tz, now, parse_day("from", from)?, parse_day("to", to)?)?;
-    kpi::compute(store, &period, &settings, now)
+    kpi::compute_with(store, &period, &settings, filter, now)
 }
 
 /// The dashboard's data for a computed report.
@@ -128,7 +138,8 @@ pub fn dashboard(r: &KpiReport) -> hypercare::Result<KpiDashboard> {
     let charts = ChartKind::ALL
         .into_iter()
         .map(|k| {
-            Ok(KpiChart { id: k.stem().into(), title: k.title().into(), svg: charts::render_svg(k, r, SVG_SIZE)? })
+            let (svg, points) = charts::render_svg_with_points(k, r, SVG_SIZE)?;
+            Ok(KpiChart { id: k.stem().into(), title: k.title().into(), svg, points })
         })
         .collect::<hypercare::Result<Vec<_>>>()?;
     let o = &r.operations;
@@ -142,6 +153,8 @@ pub fn dashboard(r: &KpiReport) -> hypercare::Result<KpiDashboard> {
         from: r.period.from.to_string(),
         to: r.period.to.to_string(),
         timezone: r.period.tz.name().into(),
+        filter: r.filter.clone(),
+        filter_text: r.filter.describe(),
         headline,
         exit_criteria,
         exit_passed: r.exit_passed,
@@ -150,31 +163,36 @@ pub fn dashboard(r: &KpiReport) -> hypercare::Result<KpiDashboard> {
     })
 }
 
-/// KPI values with definitions and every chart as SVG for `from..=to`
-/// (`YYYY-MM-DD`; `null`: the whole data window).
+/// KPI values with definitions and every chart as SVG with its points for
+/// `from..=to` (`YYYY-MM-DD`; `null`: the whole data window), the ticket
+/// KPIs over the tickets that pass `filter` (`null`: all).
 #[tauri::command]
 pub async fn kpi_dashboard(
     state: State<'_, AppState>,
     from: Option<String>,
     to: Option<String>,
+    filter: Option<KpiFilter>,
 ) -> CmdResult<KpiDashboard> {
     let store = state.store.clone();
-    blocking(move || dashboard(&compute_report(&store, from.as_deref(), to.as_deref(), Utc::now())?)).await
+    let filter = filter.unwrap_or_default();
+    blocking(move || dashboard(&compute_report(&store, from.as_deref(), to.as_deref(), &filter, Utc::now())?)).await
 }
 
-/// Write the report (PNGs, HTML, PDF, JSON) for `from..=to` into `out_dir`
-/// (default: `reports/<from>_<to>` in the workspace folder).
+/// Write the report (PNGs, HTML, PDF, JSON) for `from..=to` and `filter`
+/// into `out_dir` (default: `reports/<from>_<to>` in the workspace folder).
 #[tauri::command]
 pub async fn export_report(
     state: State<'_, AppState>,
     from: Option<String>,
     to: Option<String>,
     out_dir: Option<String>,
+    filter: Option<KpiFilter>,
 ) -> CmdResult<ExportedReport> {
     let store = state.store.clone();
     let data_dir = state.data_dir.clone();
+    let filter = filter.unwrap_or_default();
     blocking(move || {
-        let r = compute_report(&store, from.as_deref(), to.as_deref(), Utc::now())?;
+        let r = compute_report(&store, from.as_deref(), to.as_deref(), &filter, Utc::now())?;
         let dir = match out_dir.filter(|d| !d.trim().is_empty()) {
             Some(d) => PathBuf::from(d),
             None => data_dir.join("reports").join(format!("{}_{}", r.period.from, r.period.to)),

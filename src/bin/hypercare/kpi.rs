@@ -27,6 +27,15 @@ pub struct ReportArgs {
     /// Print the KPI values as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Count only the tickets of this source (repeatable: any of them).
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+    /// Count only tickets of this priority: P1, P2, P3, P4 or Unset (repeatable).
+    #[arg(long = "priority", value_name = "P")]
+    pub priorities: Vec<String>,
+    /// Count only tickets of this effective triage category, e.g. usability (repeatable).
+    #[arg(long = "category", value_name = "CATEGORY")]
+    pub categories: Vec<String>,
 }
 
 #[derive(Args)]
@@ -122,12 +131,16 @@ pub fn report(ctx: &Ctx, a: ReportArgs) -> hypercare::Result<()> {
     let tz = Period::parse_tz(&settings.timezone)?;
     let now = Utc::now();
     let period = kpi::default_period(&store, tz, now, parse_date("--from", &a.from)?, parse_date("--to", &a.to)?)?;
-    let r = kpi::compute(&store, &period, &settings, now)?;
+    let filter = kpi::KpiFilter::parse(&a.sources, &a.priorities, &a.categories)?;
+    let r = kpi::compute_with(&store, &period, &settings, &filter, now)?;
     let files = report::write_report(&r, &a.out)?;
     if a.json {
         return print_json(&r);
     }
     println!("period {} to {} ({})", period.from, period.to, tz.name());
+    if !filter.is_empty() {
+        println!("tickets: {} (survey answers and usage are not filtered)", filter.describe());
+    }
     for k in &r.headline {
         println!("  {:<42} {}", k.label, hypercare::charts::format_value(k.value, k.unit));
     }

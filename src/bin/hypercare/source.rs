@@ -28,6 +28,13 @@ pub enum SourceCmd {
         #[arg(long = "map", value_name = "CATEGORY=NAME")]
         map: Vec<String>,
     },
+    /// Set options of a source: KEY=VALUE (a JSON value, else text; an
+    /// empty value removes the key), e.g. csat_custom_field_id=7.
+    Set {
+        name: String,
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        options: Vec<String>,
+    },
 }
 
 #[derive(Args)]
@@ -76,6 +83,21 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
             )?;
             println!("added source {} ({} {})", s.name, s.kind.as_str(), s.url);
             Ok(())
+        }
+        SourceCmd::Set { name, options } => {
+            let store = ctx.store()?;
+            let mut config = serde_json::Value::Null;
+            for kv in options {
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| Error::invalid(format!("{kv:?}: write KEY=VALUE, e.g. csat_custom_field_id=7")))?;
+                let value = match v.trim() {
+                    "" => None,
+                    t => Some(serde_json::from_str(t).unwrap_or_else(|_| serde_json::Value::String(t.to_string()))),
+                };
+                config = store.set_source_option(&name, k.trim(), value)?;
+            }
+            print_json(&config)
         }
         SourceCmd::List { json } => {
             let sources = ctx.store()?.sources()?;

@@ -2,7 +2,10 @@
 // It records the queries it receives so tests can assert them.
 import type { ExportedReport } from "../bindings/ExportedReport";
 import type { IpcError } from "../bindings/IpcError";
+import type { ChartPoints } from "../bindings/ChartPoints";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
+import type { KpiFilter } from "../bindings/KpiFilter";
+import type { KpiTicketSelector } from "../bindings/KpiTicketSelector";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { QueueItem } from "../bindings/QueueItem";
@@ -68,6 +71,47 @@ export function fakeQueueItem(ticketId: number, title: string, extra: Partial<Qu
   };
 }
 
+/** The key under which `FakeBackend.pointTickets` holds the tickets behind a point. */
+export function pointKey(sel: KpiTicketSelector): string {
+  return `${sel.measure} ${sel.from} ${sel.priority ?? "all"}`;
+}
+
+/**
+ * Points of a backlog chart over two days (Oct 11, Oct 12) drawn in a
+ * 900×540 image: "P1" and "All open" per day; the P1 point of Oct 12 is zero.
+ */
+export function fakeBacklogPoints(filter: KpiFilter = { sources: [], priorities: [], categories: [] }): ChartPoints {
+  const scope = { from: "2026-09-01", to: "2026-10-12", timezone: "Europe/Berlin", as_of: "2026-10-13T08:00:00Z", filter };
+  const day = (label: string, from: string, to: string, x0: number, p1: number, all: number) => {
+    const sel = (priority: "P1" | null): KpiTicketSelector => ({ measure: "open_at_end", from, to, priority, scope });
+    const point = (series: string, n: number, priority: "P1" | null) => ({
+      series,
+      value: n,
+      display: String(n),
+      tickets: n,
+      query: n > 0 ? sel(priority) : null,
+      note: null,
+    });
+    return { label, from, to, x0, x1: x0 + 400, points: [point("P1", p1, "P1"), point("All open", all, null)] };
+  };
+  return {
+    chart: "backlog_burndown",
+    width: 900,
+    height: 540,
+    plot: { left: 90, top: 60, right: 890, bottom: 470 },
+    buckets: [
+      day("Oct 11", "2026-10-10T22:00:00Z", "2026-10-11T22:00:00Z", 90, 1, 3),
+      day("Oct 12", "2026-10-11T22:00:00Z", "2026-10-12T22:00:00Z", 490, 0, 2),
+    ],
+    filter_applies: true,
+    filter_note: null,
+  };
+}
+
+function noPoints(chart: string, filterApplies: boolean, note: string | null): ChartPoints {
+  return { chart, width: 900, height: 540, plot: null, buckets: [], filter_applies: filterApplies, filter_note: note };
+}
+
 /** A dashboard as the shell sends it: two headline values, one exit criterion per outcome, three charts. */
 export function fakeDashboard(extra: Partial<KpiDashboard> = {}): KpiDashboard {
   const svg = (title: string) =>
@@ -79,6 +123,8 @@ export function fakeDashboard(extra: Partial<KpiDashboard> = {}): KpiDashboard {
     from: "2026-09-01",
     to: "2026-10-12",
     timezone: "Europe/Berlin",
+    filter: { sources: [], priorities: [], categories: [] },
+    filter_text: "",
     headline: [
       tile("created", "Tickets created", 120, "tickets", "120"),
       tile("csat", "CSAT", 0.82, "share", "82.0 %"),
@@ -90,9 +136,14 @@ export function fakeDashboard(extra: Partial<KpiDashboard> = {}): KpiDashboard {
     ],
     exit_passed: false,
     charts: [
-      { id: "incident_trend", title: "Incident volume by priority", svg: svg("Incident volume") },
-      { id: "backlog_burndown", title: "Backlog burn-down", svg: svg("Backlog") },
-      { id: "csat_nps", title: "Satisfaction: CSAT and NPS", svg: svg("CSAT") },
+      { id: "incident_trend", title: "Incident volume by priority", svg: svg("Incident volume"), points: noPoints("incident_trend", true, null) },
+      { id: "backlog_burndown", title: "Backlog burn-down", svg: svg("Backlog"), points: fakeBacklogPoints() },
+      {
+        id: "csat_nps",
+        title: "Satisfaction: CSAT and NPS",
+        svg: svg("CSAT"),
+        points: noPoints("csat_nps", false, "Survey answers are not tickets: the filter does not apply to them."),
+      },
     ],
     empty: false,
     ...extra,
@@ -111,8 +162,14 @@ export class FakeBackend implements Backend {
   dashboard: KpiDashboard = fakeDashboard();
   /** The periods kpiDashboard was asked for. */
   dashboardCalls: [string | null, string | null][] = [];
+  /** The filters kpiDashboard was asked for, in the same order. */
+  dashboardFilters: (KpiFilter | null)[] = [];
   /** The exports asked for. */
   exports: [string | null, string | null, string | null][] = [];
+  /** The filters the exports were asked for. */
+  exportFilters: (KpiFilter | null)[] = [];
+  /** Ticket ids behind KPI chart points, by `pointKey`; a query with `kpi` lists exactly these. */
+  pointTickets = new Map<string, number[]>();
   triage: TicketTriage[] = [];
   /** Every override received, in order. */
   overrides: { ticketId: number; o: TriageOverride }[] = [];
@@ -158,7 +215,9 @@ export class FakeBackend implements Backend {
     this.queries.push(query);
     this.guard();
     const words = (query.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    const behind = query.kpi ? (this.pointTickets.get(pointKey(query.kpi)) ?? []) : null;
     return this.tickets
+      .filter((t) => behind === null || behind.includes(t.id))
       .filter((t) => words.every((w) => t.title.toLowerCase().includes(w.replace(/\*$/, ""))))
       .filter((t) => query.status_class === null || t.status_class === query.status_class)
       .filter((t) => query.priority === null || t.priority === query.priority)
@@ -393,17 +452,27 @@ export class FakeBackend implements Backend {
     return marker_id;
   }
 
-  async kpiDashboard(from: string | null, to: string | null): Promise<KpiDashboard> {
+  async kpiDashboard(from: string | null, to: string | null, filter: KpiFilter | null): Promise<KpiDashboard> {
     this.dashboardCalls.push([from, to]);
+    this.dashboardFilters.push(filter);
     this.guard();
     if (from && to && from > to) {
       throw { code: "invalid_input", message: `the period starts (${from}) after it ends (${to})` } satisfies IpcError;
     }
-    return { ...this.dashboard, from: from ?? this.dashboard.from, to: to ?? this.dashboard.to };
+    const f = filter ?? { sources: [], priorities: [], categories: [] };
+    const unknown = f.sources.find((s) => !this.sources.some((x) => x.name === s));
+    if (unknown !== undefined) {
+      throw { code: "invalid_input", message: `no source named "${unknown}" to filter by` } satisfies IpcError;
+    }
+    const text = [f.sources.length ? `source ${f.sources.join(" or ")}` : "", f.priorities.join(" or "), f.categories.join(" or ")]
+      .filter(Boolean)
+      .join("; ");
+    return { ...this.dashboard, from: from ?? this.dashboard.from, to: to ?? this.dashboard.to, filter: f, filter_text: text };
   }
 
-  async exportReport(from: string | null, to: string | null, outDir: string | null): Promise<ExportedReport> {
+  async exportReport(from: string | null, to: string | null, outDir: string | null, filter: KpiFilter | null): Promise<ExportedReport> {
     this.exports.push([from, to, outDir]);
+    this.exportFilters.push(filter);
     this.guard();
     const dir = outDir ?? `/tmp/fake/reports/${from ?? this.dashboard.from}_${to ?? this.dashboard.to}`;
     return {

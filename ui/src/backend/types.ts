@@ -10,6 +10,7 @@ import type { PushReport } from "../bindings/PushReport";
 import type { QueueFilter } from "../bindings/QueueFilter";
 import type { ExportedReport } from "../bindings/ExportedReport";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
+import type { KpiFilter } from "../bindings/KpiFilter";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { ServerInput } from "../bindings/ServerInput";
@@ -104,8 +105,11 @@ export interface Backend {
   retryCategoryPush(outboxId: number): Promise<number>;
   /** Drop an unsent category write (nothing is deleted). */
   discardCategoryPush(outboxId: number): Promise<number>;
-  /** KPIs and charts (SVG) for `from..=to` (`YYYY-MM-DD`; null: the whole data window). */
-  kpiDashboard(from: string | null, to: string | null): Promise<KpiDashboard>;
+  /**
+   * KPIs and charts (SVG, with their points) for `from..=to` (`YYYY-MM-DD`;
+   * null: the whole data window); the ticket KPIs over the tickets `filter` keeps.
+   */
+  kpiDashboard(from: string | null, to: string | null, filter: KpiFilter | null): Promise<KpiDashboard>;
   /** Write the report (HTML, PDF, PNGs, JSON); `outDir` null: the workspace's reports folder. */
-  exportReport(from: string | null, to: string | null, outDir: string | null): Promise<ExportedReport>;
+  exportReport(from: string | null, to: string | null, outDir: string | null, filter: KpiFilter | null): Promise<ExportedReport>;
 }

@@ -43,8 +43,8 @@ describe("DashboardModel", () => {
     const b = new FakeBackend();
     let releaseSlow: (d: KpiDashboard) => void = () => {};
     const real = b.kpiDashboard.bind(b);
-    b.kpiDashboard = (from, to) =>
-      from === "2026-09-01" ? new Promise((r) => (releaseSlow = r)) : real(from, to);
+    b.kpiDashboard = (from, to, filter) =>
+      from === "2026-09-01" ? new Promise((r) => (releaseSlow = r)) : real(from, to, filter);
     const { m, last } = model(b);
     const slow = m.load({ from: "2026-09-01", to: "2026-09-30" });
     await m.load({ from: "2026-10-01", to: "2026-10-12" });
@@ -69,5 +69,22 @@ describe("DashboardModel", () => {
     expect(last().exported).toBeNull();
     expect(last().exportError?.message).toMatch(/read-only/);
     expect(last().exporting).toBe(false);
+  });
+
+  it("sends the ticket filter with the period, and exports with the filter on screen", async () => {
+    const b = new FakeBackend();
+    b.sources = [{ name: "erp" } as FakeBackend["sources"][number]];
+    const { m, last } = model(b);
+    const f = { sources: ["erp"], priorities: ["P1" as const], categories: ["usability" as const] };
+    await m.load({ from: null, to: null }, f);
+    expect(b.dashboardFilters).toEqual([f]);
+    expect(last().data?.filter_text).toBe("source erp; P1; usability");
+    await m.export();
+    expect(b.exportFilters).toEqual([f]);
+    // A filter the shell refuses keeps the last good data and its filter.
+    await m.load({ from: null, to: null }, { ...f, sources: ["nope"] });
+    expect(last().error?.message).toMatch(/"nope"/);
+    await m.export();
+    expect(b.exportFilters[1]).toEqual(f);
   });
 });

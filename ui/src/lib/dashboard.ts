@@ -1,11 +1,12 @@
 // The dashboard's calls to the shell: load a period (a newer request wins
 // over a slower older one), export the report. The view renders its fields.
 import type { ExportedReport } from "../bindings/ExportedReport";
+import type { KpiFilter } from "../bindings/KpiFilter";
 import type { IpcError } from "../bindings/IpcError";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { Backend } from "../backend/types";
 import { toIpcError } from "./errors";
-import { checkPeriod, type PeriodChoice } from "./kpi";
+import { checkPeriod, emptyKpiFilter, type PeriodChoice } from "./kpi";
 
 export interface DashboardView {
   data: KpiDashboard | null;
@@ -22,6 +23,8 @@ export function initialView(): DashboardView {
 
 export class DashboardModel {
   private seq = 0;
+  /** The filter of the data on screen (the export uses it too). */
+  private filter: KpiFilter = emptyKpiFilter();
 
   constructor(
     private backend: Pick<Backend, "kpiDashboard" | "exportReport">,
@@ -34,8 +37,8 @@ export class DashboardModel {
     this.onChange(this.view);
   }
 
-  /** Load `p`; a malformed period is refused here without a call. */
-  async load(p: PeriodChoice): Promise<void> {
+  /** Load `p` with the ticket filter `filter`; a malformed period is refused here without a call. */
+  async load(p: PeriodChoice, filter: KpiFilter = emptyKpiFilter()): Promise<void> {
     const problem = checkPeriod(p.from ?? "", p.to ?? "");
     if (problem) {
       this.set({ error: { code: "invalid_input", message: problem } });
@@ -44,20 +47,23 @@ export class DashboardModel {
     const mine = ++this.seq;
     this.set({ loading: true, error: null });
     try {
-      const data = await this.backend.kpiDashboard(p.from || null, p.to || null);
-      if (mine === this.seq) this.set({ data, loading: false, exported: null, exportError: null });
+      const data = await this.backend.kpiDashboard(p.from || null, p.to || null, filter);
+      if (mine === this.seq) {
+        this.filter = filter;
+        this.set({ data, loading: false, exported: null, exportError: null });
+      }
     } catch (e) {
       if (mine === this.seq) this.set({ error: toIpcError(e), loading: false });
     }
   }
 
-  /** Export the report of the period on screen. */
+  /** Export the report of the period and filter on screen. */
   async export(): Promise<void> {
     const d = this.view.data;
     if (!d || this.view.exporting) return;
     this.set({ exporting: true, exportError: null, exported: null });
     try {
-      this.set({ exported: await this.backend.exportReport(d.from, d.to, null), exporting: false });
+      this.set({ exported: await this.backend.exportReport(d.from, d.to, null, this.filter), exporting: false });
     } catch (e) {
       this.set({ exportError: toIpcError(e), exporting: false });
     }

@@ -17,6 +17,7 @@ describe("toTicketQuery", () => {
       include_deleted: false,
       limit: 200,
       offset: null,
+      kpi: null,
     });
   });
 
@@ -30,6 +31,7 @@ describe("toTicketQuery", () => {
       source: "erp",
       updatedFrom: "2026-03-01",
       updatedTo: "2026-03-31",
+      kpi: null,
     });
     expect(q.search).toBe("invoice");
     expect(q.status_class).toBe("open");

@@ -1,5 +1,6 @@
 // The inbox's filter bar as plain data, and its translation to a TicketQuery.
 import type { Category } from "../bindings/Category";
+import type { KpiTicketSelector } from "../bindings/KpiTicketSelector";
 import type { StatusClass } from "../bindings/StatusClass";
 import type { TicketQuery } from "../bindings/TicketQuery";
 
@@ -14,6 +15,8 @@ export interface Filters {
   updatedFrom: string;
   /** `YYYY-MM-DD` (inclusive), or "" for no bound. */
   updatedTo: string;
+  /** The tickets behind a KPI chart point (set by the dashboard's drill-down). */
+  kpi: KpiTicketSelector | null;
 }
 
 export const PAGE_SIZE = 200;
@@ -28,6 +31,7 @@ export function emptyFilters(): Filters {
     source: null,
     updatedFrom: "",
     updatedTo: "",
+    kpi: null,
   };
 }
 
@@ -75,12 +79,13 @@ export function toTicketQuery(f: Filters, limit = PAGE_SIZE): TicketQuery {
     include_deleted: false,
     limit,
     offset: null,
+    kpi: f.kpi,
   };
 }
 
 /** How many filters (besides the search text) narrow the inbox. */
 export function activeFilterCount(f: Filters): number {
-  return [f.status, f.priority, f.category, f.assignee, f.source, f.updatedFrom || null, f.updatedTo || null].filter(
+  return [f.status, f.priority, f.category, f.assignee, f.source, f.updatedFrom || null, f.updatedTo || null, f.kpi].filter(
     (v) => v !== null,
   ).length;
 }

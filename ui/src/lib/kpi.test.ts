@@ -1,8 +1,26 @@
 import { describe, expect, it } from "vitest";
 
+import { fakeBacklogPoints } from "../backend/fake";
 import type { KpiTile } from "../bindings/KpiTile";
-import { chartDrill, chartSrc, checkPeriod, presetPeriod, tileState } from "./kpi";
-import { toTicketQuery } from "./filters";
+import {
+  bucketLabel,
+  chartSrc,
+  checkPeriod,
+  defaultPrefs,
+  emptyKpiFilter,
+  filterNote,
+  hitAreas,
+  loadPrefs,
+  moveBucket,
+  pointDrill,
+  presetPeriod,
+  resetSessionPrefs,
+  savePrefs,
+  tileState,
+  toggleFilter,
+  type PrefsStorage,
+} from "./kpi";
+import { activeFilterCount, clearFilters, toTicketQuery } from "./filters";
 
 const tile = (extra: Partial<KpiTile>): KpiTile => ({
   id: "x",
@@ -52,15 +70,100 @@ describe("charts", () => {
     expect(new TextDecoder().decode(bytes)).toBe(svg);
   });
 
-  it("open the inbox on the tickets behind them, labelled with what the filter really is", () => {
-    const trend = chartDrill("incident_trend", "2026-10-01", "2026-10-31");
-    expect(trend?.label).toMatch(/updated/);
-    const q = toTicketQuery(trend!.filters);
-    expect(q.updated_from).toBe("2026-10-01T00:00:00.000Z");
-    expect(q.updated_to).toBe("2026-11-01T00:00:00.000Z");
-    expect(chartDrill("backlog_burndown", "2026-10-01", "2026-10-31")?.filters.status).toBe("open");
-    expect(chartDrill("time_to_resolve", "2026-10-01", "2026-10-31")?.filters.status).toBe("resolved");
-    expect(chartDrill("csat_nps", "2026-10-01", "2026-10-31")).toBeNull();
-    expect(chartDrill("adoption", "2026-10-01", "2026-10-31")).toBeNull();
+  it("put a hit area over each bucket, where the image draws it, in % so it scales with the image", () => {
+    const p = fakeBacklogPoints();
+    const areas = hitAreas(p);
+    expect(areas).toHaveLength(2);
+    // Plot 90..890 × 60..470 in a 900×540 image; buckets 90..490 and 490..890.
+    expect(areas[0].left).toBeCloseTo(10);
+    expect(areas[0].width).toBeCloseTo(44.444, 2);
+    expect(areas[1].left).toBeCloseTo(54.444, 2);
+    expect(areas[0].top).toBeCloseTo(11.111, 2);
+    expect(areas[0].height).toBeCloseTo(75.926, 2);
+    expect(hitAreas({ ...p, plot: null })).toEqual([]);
+  });
+
+  it("move the keyboard focus between buckets with arrows, Home and End", () => {
+    expect(moveBucket("ArrowRight", 0, 3)).toBe(1);
+    expect(moveBucket("ArrowRight", 2, 3)).toBe(2);
+    expect(moveBucket("ArrowLeft", 0, 3)).toBe(0);
+    expect(moveBucket("End", 0, 3)).toBe(2);
+    expect(moveBucket("Home", 2, 3)).toBe(0);
+    expect(moveBucket("Enter", 1, 3)).toBeNull();
+    expect(moveBucket("ArrowRight", 0, 0)).toBeNull();
+  });
+
+  it("read a bucket aloud with every series", () => {
+    expect(bucketLabel(fakeBacklogPoints().buckets[0])).toBe("Oct 11: P1 1, All open 3");
+  });
+
+  it("open the inbox on exactly the tickets behind a point, saying what they are", () => {
+    const p = fakeBacklogPoints();
+    const b = p.buckets[0];
+    const drill = pointDrill("Backlog burn-down", b, b.points[1]);
+    expect(drill?.label).toBe("Backlog burn-down, Oct 11, All open: 3 tickets");
+    const q = toTicketQuery(drill!.filters);
+    expect(q.kpi).toEqual(b.points[1].query);
+    expect(q.kpi?.measure).toBe("open_at_end");
+    expect(q.updated_from).toBeNull();
+    expect(activeFilterCount(drill!.filters)).toBe(1);
+    expect(clearFilters(drill!.filters).kpi).toBeNull();
+    // A zero has no tickets behind it.
+    expect(pointDrill("Backlog", p.buckets[1], p.buckets[1].points[0])).toBeNull();
+  });
+});
+
+describe("the ticket filter", () => {
+  it("toggles values in a stable order", () => {
+    let f = toggleFilter(emptyKpiFilter(), "priorities", "P3");
+    f = toggleFilter(f, "priorities", "P1");
+    expect(f.priorities).toEqual(["P1", "P3"]);
+    f = toggleFilter(f, "priorities", "P3");
+    expect(f.priorities).toEqual(["P1"]);
+    f = toggleFilter(toggleFilter(f, "categories", "usability"), "categories", "critical_bug");
+    expect(f.categories).toEqual(["critical_bug", "usability"]);
+    expect(toggleFilter(f, "sources", "crm").sources).toEqual(["crm"]);
+  });
+
+  it("shows a chart's note only while a filter is set", () => {
+    const p = { ...fakeBacklogPoints(), filter_applies: false, filter_note: "Usage is not made of tickets." };
+    expect(filterNote(emptyKpiFilter(), p)).toBeNull();
+    expect(filterNote({ ...emptyKpiFilter(), priorities: ["P1"] }, p)).toBe("Usage is not made of tickets.");
+  });
+});
+
+describe("the dashboard's choices", () => {
+  function memory(): PrefsStorage & { data: Map<string, string> } {
+    const data = new Map<string, string>();
+    return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+  }
+
+  it("persist the period and the filter across visits and restarts", () => {
+    resetSessionPrefs();
+    const store = memory();
+    expect(loadPrefs(store)).toEqual(defaultPrefs());
+    const prefs = {
+      preset: "2w" as const,
+      period: { from: "2026-09-29", to: "2026-10-12" },
+      filter: { sources: ["erp"], priorities: ["P1" as const], categories: ["usability" as const] },
+    };
+    savePrefs(store, prefs);
+    expect(loadPrefs(null)).toEqual(prefs); // the same session, without storage
+    resetSessionPrefs(); // a restart: only the stored copy is left
+    expect(loadPrefs(store)).toEqual(prefs);
+    resetSessionPrefs();
+  });
+
+  it("fall back to the defaults when the stored copy is damaged, and drop unknown values", () => {
+    resetSessionPrefs();
+    const store = memory();
+    store.data.set("hypercare.dashboard", "{not json");
+    expect(loadPrefs(store)).toEqual(defaultPrefs());
+    store.data.set("hypercare.dashboard", JSON.stringify({ filter: { priorities: ["P1", "P9"], categories: ["nope", "training"], sources: [3] } }));
+    expect(loadPrefs(store).filter).toEqual({ sources: [], priorities: ["P1"], categories: ["training"] });
+    const broken: PrefsStorage = { getItem: () => { throw new Error("denied"); }, setItem: () => { throw new Error("full"); } };
+    expect(loadPrefs(broken)).toEqual(defaultPrefs());
+    savePrefs(broken, defaultPrefs()); // no throw
+    resetSessionPrefs();
   });
 });

@@ -1,8 +1,15 @@
-// The KPI dashboard's logic as plain functions: periods, tile states, the
-// chart images and the inbox filters behind a chart.
+// The KPI dashboard's logic as plain functions: periods, the ticket filter
+// and its persistence, tile states, the chart images, the hit areas over
+// them and the inbox filters behind a point.
+import type { Category } from "../bindings/Category";
+import type { ChartBucket } from "../bindings/ChartBucket";
+import type { ChartPoint } from "../bindings/ChartPoint";
+import type { ChartPoints } from "../bindings/ChartPoints";
 import type { KpiChart } from "../bindings/KpiChart";
+import type { KpiFilter } from "../bindings/KpiFilter";
+import type { KpiPriority } from "../bindings/KpiPriority";
 import type { KpiTile } from "../bindings/KpiTile";
-import { emptyFilters, type Filters } from "./filters";
+import { CATEGORY_LABELS, emptyFilters, type Filters } from "./filters";
 
 /** A period choice; `null` ends mean "the whole data window" (the shell decides). */
 export interface PeriodChoice {
@@ -63,32 +70,162 @@ function base64Utf8(s: string): string {
 }
 
 /** The chart as an image source: the SVG is never put into the DOM as markup. */
-export function chartSrc(c: KpiChart): string {
+export function chartSrc(c: Pick<KpiChart, "svg"> & Partial<KpiChart>): string {
   return `data:image/svg+xml;base64,${base64Utf8(c.svg)}`;
 }
 
-/** The tickets behind a chart, as inbox filters with an honest description. */
+/** The tickets behind a chart point, as inbox filters with an honest description. */
 export interface Drill {
   filters: Filters;
   label: string;
 }
 
 /**
- * The inbox filters behind a chart, or null for charts not made of tickets
- * (satisfaction, adoption, exit criteria). The inbox filters on the last
- * update, not on creation: the label says so.
+ * The inbox filters that list the tickets behind `point` (exactly those the
+ * core counted: the query is the point's own), or null when no tickets are
+ * behind it (survey answers, usage, validations, a zero).
  */
-export function chartDrill(chartId: string, from: string, to: string): Drill | null {
-  const inPeriod = { ...emptyFilters(), updatedFrom: from, updatedTo: to };
-  switch (chartId) {
-    case "incident_trend":
-    case "reopen_first_time_fix":
-      return { filters: inPeriod, label: `Tickets updated ${from} – ${to}` };
-    case "backlog_burndown":
-      return { filters: { ...emptyFilters(), status: "open" }, label: "Open tickets (today's backlog)" };
-    case "time_to_resolve":
-      return { filters: { ...inPeriod, status: "resolved" }, label: `Resolved tickets updated ${from} – ${to}` };
+export function pointDrill(chartTitle: string, bucket: ChartBucket, point: ChartPoint): Drill | null {
+  if (!point.query || !point.tickets) return null;
+  const n = point.tickets;
+  const what = point.note ?? `${n} ticket${n === 1 ? "" : "s"}`;
+  return {
+    filters: { ...emptyFilters(), kpi: point.query },
+    label: `${chartTitle}, ${bucket.label}, ${point.series}: ${what}`,
+  };
+}
+
+/** Position and size of a bucket's hit area over the image, in % of the image. */
+export interface HitArea {
+  left: number;
+  width: number;
+  top: number;
+  height: number;
+}
+
+/** Where each bucket of `p` is over the chart image (which scales with its tile). */
+export function hitAreas(p: ChartPoints): HitArea[] {
+  const plot = p.plot;
+  if (!plot || p.width <= 0 || p.height <= 0) return [];
+  const top = (plot.top / p.height) * 100;
+  const height = ((plot.bottom - plot.top) / p.height) * 100;
+  return p.buckets.map((b) => ({
+    left: (b.x0 / p.width) * 100,
+    width: ((b.x1 - b.x0) / p.width) * 100,
+    top,
+    height,
+  }));
+}
+
+/** What a key does to the focused bucket of a chart (roving focus). */
+export function moveBucket(key: string, index: number, count: number): number | null {
+  if (count === 0) return null;
+  switch (key) {
+    case "ArrowRight":
+    case "ArrowDown":
+      return Math.min(index + 1, count - 1);
+    case "ArrowLeft":
+    case "ArrowUp":
+      return Math.max(index - 1, 0);
+    case "Home":
+      return 0;
+    case "End":
+      return count - 1;
     default:
       return null;
   }
+}
+
+/** A bucket read aloud: "Oct 08: P1 0, All open 2". */
+export function bucketLabel(b: ChartBucket): string {
+  return `${b.label}: ${b.points.map((p) => `${p.series} ${p.display}`).join(", ")}`;
+}
+
+// ---- The dashboard's filter ----
+
+export const KPI_PRIORITIES: KpiPriority[] = ["P1", "P2", "P3", "P4", "Unset"];
+
+export function emptyKpiFilter(): KpiFilter {
+  return { sources: [], priorities: [], categories: [] };
+}
+
+/** The filter with `value` added to or removed from `field`, in a stable order. */
+export function toggleFilter<K extends keyof KpiFilter>(f: KpiFilter, field: K, value: KpiFilter[K][number]): KpiFilter {
+  const list = f[field] as KpiFilter[K][number][];
+  const next = list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
+  const order: readonly string[] =
+    field === "priorities" ? KPI_PRIORITIES : field === "categories" ? Object.keys(CATEGORY_LABELS) : [];
+  if (order.length > 0) next.sort((a, b) => order.indexOf(a as string) - order.indexOf(b as string));
+  return { ...f, [field]: next };
+}
+
+export function filterCount(f: KpiFilter): number {
+  return f.sources.length + f.priorities.length + f.categories.length;
+}
+
+/** What a chart says about the filter: nothing when none is set or it fully applies. */
+export function filterNote(f: KpiFilter, p: ChartPoints): string | null {
+  if (filterCount(f) === 0) return null;
+  return p.filter_note;
+}
+
+// ---- The dashboard's choices, kept across visits ----
+
+export interface DashboardPrefs {
+  preset: Preset | "custom";
+  period: PeriodChoice;
+  filter: KpiFilter;
+}
+
+export function defaultPrefs(): DashboardPrefs {
+  return { preset: "all", period: { from: null, to: null }, filter: emptyKpiFilter() };
+}
+
+/** Where the choices are kept (the webview's localStorage in the app). */
+export interface PrefsStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+const PREFS_KEY = "hypercare.dashboard";
+let memoryPrefs: DashboardPrefs | null = null;
+
+/** The last choices (this session's, else the stored ones), or the defaults; never throws. */
+export function loadPrefs(storage: PrefsStorage | null): DashboardPrefs {
+  if (memoryPrefs) return memoryPrefs;
+  try {
+    const raw = storage?.getItem(PREFS_KEY);
+    if (raw) {
+      const v = JSON.parse(raw) as Partial<DashboardPrefs>;
+      const f = v.filter ?? emptyKpiFilter();
+      const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s) => typeof s === "string") : []);
+      return {
+        preset: v.preset ?? "all",
+        period: { from: v.period?.from ?? null, to: v.period?.to ?? null },
+        filter: {
+          sources: strings(f.sources),
+          priorities: strings(f.priorities).filter((p): p is KpiPriority => KPI_PRIORITIES.includes(p as KpiPriority)),
+          categories: strings(f.categories).filter((c): c is Category => c in CATEGORY_LABELS),
+        },
+      };
+    }
+  } catch {
+    // A damaged entry is no reason to fail: start from the defaults.
+  }
+  return defaultPrefs();
+}
+
+/** Remember the choices for this session and, when possible, for the next. */
+export function savePrefs(storage: PrefsStorage | null, prefs: DashboardPrefs): void {
+  memoryPrefs = prefs;
+  try {
+    storage?.setItem(PREFS_KEY, JSON.stringify(prefs));
+  } catch {
+    // Storage full or unavailable: the session still remembers.
+  }
+}
+
+/** Tests only: forget this session's choices. */
+export function resetSessionPrefs(): void {
+  memoryPrefs = null;
 }

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { FakeBackend, fakeTicket } from "../backend/fake";
+import { FakeBackend, fakeBacklogPoints, fakeTicket, pointKey } from "../backend/fake";
 import type { IpcError } from "../bindings/IpcError";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import { emptyFilters, type Filters } from "./filters";
+import { pointDrill } from "./kpi";
 import { InboxSearch, SEARCH_DEBOUNCE_MS } from "./search";
 
 function setup(backend = new FakeBackend([fakeTicket(1, "Invoice posting fails"), fakeTicket(2, "Slow login")])) {
@@ -93,5 +94,20 @@ describe("InboxSearch", () => {
     search.update(withText(""));
     await vi.runAllTimersAsync();
     expect(errors).toEqual([{ code: "internal", message: "local store: disk I/O error" }]);
+  });
+
+  it("lists exactly the tickets behind a KPI point, and the other filters narrow further", async () => {
+    const backend = new FakeBackend([fakeTicket(1, "Invoice posting fails"), fakeTicket(2, "Slow login"), fakeTicket(3, "Label printer")]);
+    const b = fakeBacklogPoints().buckets[0];
+    backend.pointTickets.set(pointKey(b.points[1].query!), [1, 3]);
+    const { search, results } = setup(backend);
+    const drill = pointDrill("Backlog", b, b.points[1])!;
+    search.update(drill.filters);
+    await vi.runAllTimersAsync();
+    expect(backend.queries.at(-1)?.kpi).toEqual(b.points[1].query);
+    expect(results.at(-1)?.map((t) => t.id)).toEqual([1, 3]);
+    search.update({ ...drill.filters, search: "label" });
+    await vi.runAllTimersAsync();
+    expect(results.at(-1)?.map((t) => t.id)).toEqual([3]);
   });
 });
