@@ -8,6 +8,7 @@
 //! only when asked for explicitly ([`Encoding::Latin1`]), never guessed.
 
 pub mod demo;
+pub mod preview;
 pub mod surveys;
 pub mod time;
 pub mod usage;
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use rusqlite::OptionalExtension;
 use serde::Serialize;
+use ts_rs::TS;
 use sha2::{Digest, Sha256};
 
 use crate::{Error, Result, Store};
@@ -50,7 +52,8 @@ pub struct ImportOptions {
 }
 
 /// A row that could not be imported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct RowError {
     /// 1-based line in the file where the row starts.
     pub line: u64,
@@ -61,7 +64,8 @@ pub struct RowError {
 pub const MAX_LISTED_ERRORS: usize = 100;
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct ImportSummary {
     pub file: String,
     /// Rows written.
