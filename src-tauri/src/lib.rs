@@ -53,6 +53,11 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::validation::discard_category_push,
         commands::kpi::kpi_dashboard,
         commands::kpi::export_report,
+        commands::imports::preview_survey,
+        commands::imports::survey_mappings,
+        commands::imports::survey_mapping,
+        commands::imports::save_survey_mapping,
+        commands::imports::import_survey_file,
     ])
 }
 
