@@ -112,10 +112,7 @@ pub struct ImportFile {
 /// not valid UTF-8 (naming the line and the byte), and refuse a file whose
 /// exact bytes were imported before.
 pub fn read_file(store: &Store, path: &Path, encoding: Encoding) -> Result<ImportFile> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::not_found(format!("{} does not exist", path.display())),
-        _ => Error::invalid(format!("cannot read {}: {e}", path.display())),
-    })?;
+    let bytes = read_bytes(path)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let label = file_label(path);
     let before: Option<(String, i64, i64)> = store.read(|c| {
@@ -132,6 +129,14 @@ pub fn read_file(store: &Store, path: &Path, encoding: Encoding) -> Result<Impor
     }
     let text = decode(&bytes, encoding, &label)?;
     Ok(ImportFile { label, text, sha256 })
+}
+
+/// The bytes of `path`; a missing file is `not_found`.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::not_found(format!("{} does not exist", path.display())),
+        _ => Error::invalid(format!("cannot read {}: {e}", path.display())),
+    })
 }
 
 /// Record `file` as imported, inside the import's transaction.

@@ -18,7 +18,7 @@ use ts_rs::TS;
 
 use super::surveys::{parse_score, ScoreColumn, SurveyMapping};
 use super::time::parse_timestamp;
-use super::{decode, file_label, Encoding};
+use super::{decode, file_label, read_bytes, Encoding};
 use crate::kpi::data::Scale;
 use crate::{Error, Result};
 
@@ -49,10 +49,7 @@ pub struct SurveyPreview {
 /// Read the export at `path` and guess its mapping. Times are read in `tz`
 /// (the workspace's zone) only to tell dates from other text.
 pub fn preview_survey(path: &Path, encoding: Encoding, tz: Tz) -> Result<SurveyPreview> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::not_found(format!("{} does not exist", path.display())),
-        _ => Error::invalid(format!("cannot read {}: {e}", path.display())),
-    })?;
+    let bytes = read_bytes(path)?;
     let file = file_label(path);
     let text = decode(&bytes, encoding, &file)?;
     preview_text(&file, &text, tz)
