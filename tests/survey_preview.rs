@@ -7,7 +7,7 @@ mod fixtures;
 use std::path::{Path, PathBuf};
 
 use fixtures::*;
-use hypercare::import::preview::preview_survey;
+use hypercare::import::preview::{preview_survey, FileLayout};
 use hypercare::import::surveys::import_surveys;
 use hypercare::import::{Encoding, ImportOptions};
 use hypercare::Store;
@@ -24,7 +24,7 @@ fn answers(store: &Store) -> (i64, i64) {
 
 /// Preview, save the guess as `name`, import with the saved mapping.
 fn import_with_guess(store: &Store, file: &Path, name: &str) -> hypercare::import::ImportSummary {
-    let p = preview_survey(file, Encoding::Utf8, chrono_tz::Tz::UTC).unwrap();
+    let p = preview_survey(file, Encoding::Utf8, chrono_tz::Tz::UTC, FileLayout::default()).unwrap();
     store.save_survey_mapping(name, &p.guess, t("2026-11-27T12:00:00Z")).unwrap();
     let saved = store.survey_mapping(name).unwrap();
     import_surveys(store, file, &saved, ImportOptions::default(), t("2026-11-27T12:00:00Z")).unwrap()

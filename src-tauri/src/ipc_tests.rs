@@ -371,6 +371,9 @@ fn a_survey_export_is_previewed_mapped_saved_and_imported_once() {
     assert_eq!(again["code"], "conflict", "the same file is never imported twice: {again}");
     let none = invoke(&h, "import_survey_file", json!({ "path": path, "mapping": "nope", "skipBadRows": false, "encoding": null }));
     assert_eq!(none.unwrap_err()["code"], "not_found");
+    let layout = json!({ "path": path, "encoding": null, "layout": { "header_rows": 2, "delimiter": ";" } });
+    let semis = invoke(&h, "preview_survey", layout).unwrap();
+    assert_eq!((semis["guess"]["header_rows"].as_u64(), semis["columns"].as_array().map(Vec::len)), (Some(2), Some(1)), "{semis}");
     let empty = invoke(&h, "preview_survey", json!({ "path": "  ", "encoding": null })).unwrap_err();
     assert_eq!(empty["code"], "invalid_input");
 }

@@ -1,9 +1,10 @@
 //! A first look at a survey export before any mapping exists: its columns,
 //! a few rows, and a best guess of which column holds what. The user
-//! confirms or corrects the guess; nothing here writes to the store.
+//! confirms or corrects the guess (and, through [`FileLayout`], the header
+//! lines and the separator); nothing here writes to the store.
 //!
 //! The guess reads the data, not the tool's name: the delimiter is the one
-//! of `,` and `;` that splits the header into more columns; extra header
+//! of `,`, `;` and tab that splits the header into more columns; extra header
 //! lines (Qualtrics writes 3) are the lines before the first one with a
 //! readable date; the timestamp is a column where every value is a date
 //! (a "recorded"/"completion"/"submitted" one first); scores are columns of
@@ -13,7 +14,7 @@
 use std::path::Path;
 
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::surveys::{parse_score, ScoreColumn, SurveyMapping};
@@ -46,18 +47,32 @@ pub struct SurveyPreview {
     pub guess: SurveyMapping,
 }
 
+/// The user's correction of the guessed file layout (`None`: guess it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FileLayout {
+    pub header_rows: Option<u32>,
+    pub delimiter: Option<char>,
+}
+
 /// Read the export at `path` and guess its mapping. Times are read in `tz`
 /// (the workspace's zone) only to tell dates from other text.
-pub fn preview_survey(path: &Path, encoding: Encoding, tz: Tz) -> Result<SurveyPreview> {
+pub fn preview_survey(path: &Path, encoding: Encoding, tz: Tz, layout: FileLayout) -> Result<SurveyPreview> {
     let bytes = read_bytes(path)?;
     let file = file_label(path);
     let text = decode(&bytes, encoding, &file)?;
-    preview_text(&file, &text, tz)
+    preview_text(&file, &text, tz, layout)
 }
 
 /// [`preview_survey`] on text already read.
-pub fn preview_text(file: &str, text: &str, tz: Tz) -> Result<SurveyPreview> {
-    let delimiter = guess_delimiter(text);
+pub fn preview_text(file: &str, text: &str, tz: Tz, layout: FileLayout) -> Result<SurveyPreview> {
+    if layout.delimiter.is_some_and(|d| !d.is_ascii() || d == '"' || d == '\n') {
+        return Err(Error::invalid("the separator must be one ASCII character such as , or ;"));
+    }
+    if layout.header_rows.is_some_and(|n| !(1..=20).contains(&n)) {
+        return Err(Error::invalid("header lines must be between 1 and 20: the first line names the columns"));
+    }
+    let delimiter = layout.delimiter.unwrap_or_else(|| guess_delimiter(text));
     let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter as u8).flexible(true).has_headers(false).from_reader(text.as_bytes());
     let mut records = Vec::new();
     let mut data_rows = 0u64;
@@ -75,7 +90,7 @@ pub fn preview_text(file: &str, text: &str, tz: Tz) -> Result<SurveyPreview> {
         return Err(Error::invalid(format!("{file} is empty: a survey export starts with a line of column names")));
     };
     let columns: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
-    let header_rows = guess_header_rows(&records, tz);
+    let header_rows = layout.header_rows.unwrap_or_else(|| guess_header_rows(&records, tz));
     let data = &records[(header_rows as usize).min(records.len())..];
     data_rows = data_rows.saturating_sub(header_rows as u64);
     let guess = guess_mapping(&columns, data, tz, header_rows, delimiter);
@@ -84,7 +99,7 @@ pub fn preview_text(file: &str, text: &str, tz: Tz) -> Result<SurveyPreview> {
     Ok(SurveyPreview { file: file.to_string(), columns, rows, data_rows, guess })
 }
 
-/// `;` when it splits the first line into more fields than `,` does.
+/// `;` or a tab when it splits the first line into more fields than `,` does.
 fn guess_delimiter(text: &str) -> char {
     let first = text.lines().next().unwrap_or("");
     let fields = |d: u8| {
@@ -97,11 +112,7 @@ fn guess_delimiter(text: &str) -> char {
             .and_then(|r| r.ok())
             .map_or(0, |r| r.len())
     };
-    if fields(b';') > fields(b',') {
-        ';'
-    } else {
-        ','
-    }
+    [';', '\t'].into_iter().fold(',', |best, d| if fields(d as u8) > fields(best as u8) { d } else { best })
 }
 
 /// Header lines: 1 plus the lines (at most 4) before the first line with a

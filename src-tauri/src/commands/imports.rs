@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use hypercare::import::preview::{preview_survey as preview, SurveyPreview};
+use hypercare::import::preview::{preview_survey as preview, FileLayout, SurveyPreview};
 use hypercare::import::surveys::{import_surveys, SurveyMapping};
 use hypercare::import::{Encoding, ImportOptions, ImportSummary};
 use hypercare::kpi::Period;
@@ -28,13 +28,19 @@ fn path(p: &str) -> hypercare::Result<PathBuf> {
 }
 
 /// The columns and first rows of the export at `path`, with a guessed
-/// mapping for the user to confirm. `encoding`: `utf-8` (default) or `latin1`.
+/// mapping for the user to confirm. `encoding`: `utf-8` (default) or
+/// `latin1`; `layout`: the user's header lines and separator (`null`: guess).
 #[tauri::command]
-pub async fn preview_survey(state: State<'_, AppState>, path: String, encoding: Option<String>) -> CmdResult<SurveyPreview> {
+pub async fn preview_survey(
+    state: State<'_, AppState>,
+    path: String,
+    encoding: Option<String>,
+    layout: Option<FileLayout>,
+) -> CmdResult<SurveyPreview> {
     let store = state.store.clone();
     blocking(move || {
         let tz = Period::parse_tz(&store.kpi_settings()?.timezone)?;
-        preview(&self::path(&path)?, self::encoding(encoding.as_deref())?, tz)
+        preview(&self::path(&path)?, self::encoding(encoding.as_deref())?, tz, layout.unwrap_or_default())
     })
     .await
 }

@@ -25,6 +25,7 @@ import type { ValidationInput } from "../bindings/ValidationInput";
 import { IDLE_STATUS } from "../lib/status";
 import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
 import { FakeSurveys } from "./fakeSurveys";
+import type { FileLayout } from "../bindings/FileLayout";
 import type { SurveyMapping } from "../bindings/SurveyMapping";
 import type { Backend, TriageOverride } from "./types";
 
@@ -494,7 +495,7 @@ export class FakeBackend implements Backend {
     return f(this.surveys);
   }
   chooseSurveyFile = async () => this.surveys.chosen;
-  previewSurvey = (path: string) => this.survey((s) => s.preview(path));
+  previewSurvey = (path: string, _e: string, layout: FileLayout | null) => this.survey((s) => s.preview(path, layout));
   surveyMappings = () => this.survey((s) => [...s.mappings.keys()].sort());
   surveyMapping = (name: string) => this.survey((s) => s.mapping(name));
   saveSurveyMapping = (name: string, m: SurveyMapping) => this.survey((s) => s.save(name, m));

@@ -1,6 +1,7 @@
 // The fake backend's survey imports (kept apart from fake.ts so each file
 // stays small): files it can "read", saved mappings, imports, with the
 // shell's rules — all-or-nothing unless skipping, one import per file.
+import type { FileLayout } from "../bindings/FileLayout";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import type { IpcError } from "../bindings/IpcError";
 import type { RowError } from "../bindings/RowError";
@@ -49,10 +50,17 @@ export class FakeSurveys {
   /** What the open-file dialog returns (null: cancelled). */
   chosen: string | null = null;
 
-  preview(path: string): SurveyPreview {
+  /** The layouts previews were asked with, in order. */
+  layouts: (FileLayout | null)[] = [];
+
+  /** The file's preview; a layout replaces the guessed header lines and separator. */
+  preview(path: string, layout: FileLayout | null = null): SurveyPreview {
+    this.layouts.push(layout);
     const f = this.files.get(path.trim());
     if (!f) throw fail("not_found", `${path} does not exist`);
-    return f.preview;
+    if (!layout) return f.preview;
+    const g = f.preview.guess;
+    return { ...f.preview, guess: { ...g, header_rows: layout.header_rows ?? g.header_rows, delimiter: layout.delimiter ?? g.delimiter } };
   }
 
   save(name: string, m: SurveyMapping): void {

@@ -32,7 +32,7 @@ export function tauriBackend(): Backend {
       const picked = await open({ multiple: false, directory: false, filters: [{ name: "CSV export", extensions: ["csv", "txt"] }] });
       return typeof picked === "string" ? picked : null;
     },
-    previewSurvey: (path, encoding) => invoke("preview_survey", { path, encoding }),
+    previewSurvey: (path, encoding, layout) => invoke("preview_survey", { path, encoding, layout }),
     surveyMappings: () => invoke("survey_mappings"),
     surveyMapping: (name) => invoke("survey_mapping", { name }),
     saveSurveyMapping: (name, mapping) => invoke("save_survey_mapping", { name, mapping }),

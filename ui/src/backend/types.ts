@@ -9,6 +9,7 @@ import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { PushReport } from "../bindings/PushReport";
 import type { QueueFilter } from "../bindings/QueueFilter";
 import type { ExportedReport } from "../bindings/ExportedReport";
+import type { FileLayout } from "../bindings/FileLayout";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { KpiFilter } from "../bindings/KpiFilter";
@@ -117,8 +118,11 @@ export interface Backend {
   exportReport(from: string | null, to: string | null, outDir: string | null, filter: KpiFilter | null): Promise<ExportedReport>;
   /** The OS open-file dialog for a CSV export; null when cancelled. */
   chooseSurveyFile(): Promise<string | null>;
-  /** Columns, first rows and a guessed mapping of the export at `path` (`encoding`: "utf-8" or "latin1"). */
-  previewSurvey(path: string, encoding: string): Promise<SurveyPreview>;
+  /**
+   * Columns, first rows and a guessed mapping of the export at `path` (`encoding`: "utf-8" or "latin1";
+   * `layout`: the user's header lines and separator, null: guessed).
+   */
+  previewSurvey(path: string, encoding: string, layout: FileLayout | null): Promise<SurveyPreview>;
   /** Names of the saved survey mappings. */
   surveyMappings(): Promise<string[]>;
   surveyMapping(name: string): Promise<SurveyMapping>;

@@ -4,6 +4,7 @@ import { FakeBackend, fakeSurveyPreview } from "../backend/fake";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import {
   importHint,
+  layoutOf,
   mappingFromRoles,
   nameFromFile,
   rolesFromMapping,
@@ -136,6 +137,17 @@ describe("SurveyImportModel", () => {
     expect(last().step).toBe("map");
     expect(last().error?.message).toMatch(/Timestamp/);
     expect(b.surveys.mappings.size).toBe(0);
+  });
+
+  it("reads the file again with the header lines and separator the user sets", async () => {
+    const { b, m, last } = setup();
+    await m.preview(FILE);
+    await m.preview(FILE, layoutOf(last().preview!, { header_rows: 3 }));
+    expect(b.surveys.layouts).toEqual([null, { header_rows: 3, delimiter: "," }]);
+    expect(last().preview?.guess.header_rows).toBe(3);
+    expect(last().step).toBe("map");
+    await m.saveAndImport("Qualtrics", FILE);
+    expect(b.surveys.mappings.get("Qualtrics")?.header_rows).toBe(3);
   });
 
   it("says a missing file is missing", async () => {

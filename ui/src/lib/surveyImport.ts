@@ -2,6 +2,7 @@
 // user confirm one role per column (prefilled from the shell's guess), save
 // the mapping under a name, import. A saved mapping skips the column step.
 import type { Backend } from "../backend/types";
+import type { FileLayout } from "../bindings/FileLayout";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import type { IpcError } from "../bindings/IpcError";
 import type { SurveyMapping } from "../bindings/SurveyMapping";
@@ -19,6 +20,18 @@ export const ROLES: readonly { id: Role; label: string }[] = [
   { id: "nps", label: "Score 0–10 (NPS)" },
   { id: "comment", label: "Comment" },
 ];
+
+/** Field separators the user can choose (the guess tries the same). */
+export const SEPARATORS: readonly { id: string; label: string }[] = [
+  { id: ",", label: "Comma ," },
+  { id: ";", label: "Semicolon ;" },
+  { id: "\t", label: "Tab" },
+];
+
+/** The layout a preview was read with, with one field changed by the user. */
+export function layoutOf(p: SurveyPreview, change: Partial<FileLayout>): FileLayout {
+  return { header_rows: p.guess.header_rows, delimiter: p.guess.delimiter ?? ",", ...change };
+}
 
 /** Roles only one column can have. */
 const SINGLE: readonly Role[] = ["timestamp", "respondent", "comment"];
@@ -167,11 +180,11 @@ export class SurveyImportModel {
     return this.run(async () => ({ saved: await this.backend.surveyMappings() }));
   }
 
-  /** Read the file and go to the column step with the guess. */
-  preview(f: FileChoice): Promise<void> {
+  /** Read the file and go to the column step with the guess (`layout`: the user's header lines and separator). */
+  preview(f: FileChoice, layout: FileLayout | null = null): Promise<void> {
     if (this.refuse(f.path.trim() ? null : "Type or paste the path of the CSV export first.")) return Promise.resolve();
     return this.run(async () => {
-      const preview = await this.backend.previewSurvey(f.path, f.encoding);
+      const preview = await this.backend.previewSurvey(f.path, f.encoding, layout);
       return { preview, roles: rolesFromMapping(preview.columns, preview.guess), step: "map" as Step };
     });
   }
