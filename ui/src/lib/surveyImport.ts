@@ -109,7 +109,7 @@ export function rowErrorLines(s: ImportSummary): string[] {
 export function importHint(e: IpcError): string {
   switch (e.code) {
     case "invalid_input":
-      return "Nothing was imported. Fix the row named above, or tick “Skip bad rows” to import the others.";
+      return "Nothing was imported. If a line is named above, fix it or tick “Skip bad rows” to import the others; if a column is missing, choose the columns anew for this file.";
     case "conflict":
       return "This exact file was imported before; its answers are already counted.";
     case "not_found":
