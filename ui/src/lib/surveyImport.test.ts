@@ -111,7 +111,7 @@ describe("SurveyImportModel", () => {
     expect(last().error?.code).toBe("invalid_input");
     expect(last().error?.message).toContain("line 3");
     expect(last().importFailed).toBe(true);
-    expect(importHint(last().error!)).toMatch(/Skip bad rows/);
+    expect(importHint(last().error!, last().importFailed)).toMatch(/Skip bad rows/);
     expect(b.surveys.imported).toEqual([]);
     await m.importWith("Pulse", { ...FILE, skipBadRows: true });
     expect(last().summary && rowErrorLines(last().summary!)).toEqual(["line 3: not a date"]);
@@ -123,7 +123,7 @@ describe("SurveyImportModel", () => {
     await m.importWith("Pulse", FILE);
     await m.importWith("Pulse", FILE);
     expect(last().error?.code).toBe("conflict");
-    expect(importHint(last().error!)).toMatch(/imported before/);
+    expect(importHint(last().error!, last().importFailed)).toMatch(/imported before/);
     await m.preview({ ...FILE, path: "  " });
     expect(last().error?.message).toMatch(/path/);
     expect(last().importFailed).toBe(false);
@@ -154,6 +154,7 @@ describe("SurveyImportModel", () => {
     const { m, last } = setup();
     await m.preview({ ...FILE, path: "/nope.csv" });
     expect(last().error?.code).toBe("not_found");
+    expect(importHint(last().error!, last().importFailed)).toMatch(/Check the path/);
     expect(last().step).toBe("file");
   });
 });

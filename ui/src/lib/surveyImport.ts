@@ -105,17 +105,22 @@ export function rowErrorLines(s: ImportSummary): string[] {
   return lines;
 }
 
-/** What to do after a failed import, by code (never by the message's words). */
-export function importHint(e: IpcError): string {
+/**
+ * What to do after a failed preview or import, by code (never by the
+ * message's words); `importing`: the import itself failed.
+ */
+export function importHint(e: IpcError, importing: boolean): string {
   switch (e.code) {
     case "invalid_input":
-      return "Nothing was imported. If a line is named above, fix it or tick “Skip bad rows” to import the others; if a column is missing, choose the columns anew for this file.";
+      return importing
+        ? "Nothing was imported. If a line is named above, fix it or tick “Skip bad rows” to import the others; if a column is missing, choose the columns anew for this file."
+        : "Check that this is a CSV export; for files saved by older Excel versions choose the Latin-1 encoding.";
     case "conflict":
       return "This exact file was imported before; its answers are already counted.";
     case "not_found":
       return "Check the path: the file or the saved mapping does not exist.";
     default:
-      return "Nothing was imported.";
+      return importing ? "Nothing was imported." : "See the log file for details.";
   }
 }
 
