@@ -35,4 +35,9 @@
     "discard_category_push",
     "kpi_dashboard",
     "export_report",
+    "preview_survey",
+    "survey_mappings",
+    "survey_mapping",
+    "save_survey_mapping",
+    "import_survey_file",
 ]

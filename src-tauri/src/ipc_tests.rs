@@ -346,3 +346,34 @@ fn export_writes_the_report_and_returns_its_paths() {
     let html = std::fs::read_to_string(r["html"].as_str().unwrap()).unwrap();
     assert!(html.contains("2024-03-01"), "the report covers the period asked for");
 }
+
+#[test]
+fn a_survey_export_is_previewed_mapped_saved_and_imported_once() {
+    let h = harness();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/surveys/ms-forms.csv");
+    let path = file.display().to_string();
+    let p = invoke(&h, "preview_survey", json!({ "path": path, "encoding": null })).unwrap();
+    assert_eq!(p["guess"]["timestamp"], "Completion time", "{p}");
+    assert_eq!(p["guess"]["scores"][1]["scale"], "nps010");
+    assert_eq!(p["rows"].as_array().map(Vec::len), Some(4));
+
+    let bad = invoke(&h, "save_survey_mapping", json!({ "name": "forms", "mapping": { "timestamp": "", "respondent": null,
+        "scores": [], "comment": null, "timestamp_format": null, "header_rows": 1, "delimiter": null } }));
+    assert_eq!(bad.unwrap_err()["code"], "invalid_input");
+    invoke(&h, "save_survey_mapping", json!({ "name": "forms", "mapping": p["guess"] })).unwrap();
+    assert_eq!(invoke(&h, "survey_mappings", json!({})).unwrap(), json!(["forms"]));
+    assert_eq!(invoke(&h, "survey_mapping", json!({ "name": "forms" })).unwrap(), p["guess"]);
+
+    let args = json!({ "path": path, "mapping": "forms", "skipBadRows": false, "encoding": null });
+    let s = invoke(&h, "import_survey_file", args.clone()).unwrap();
+    assert_eq!((s["imported"].as_u64(), s["skipped"].as_u64()), (Some(8), Some(0)), "{s}");
+    let again = invoke(&h, "import_survey_file", args).unwrap_err();
+    assert_eq!(again["code"], "conflict", "the same file is never imported twice: {again}");
+    let none = invoke(&h, "import_survey_file", json!({ "path": path, "mapping": "nope", "skipBadRows": false, "encoding": null }));
+    assert_eq!(none.unwrap_err()["code"], "not_found");
+    let layout = json!({ "path": path, "encoding": null, "layout": { "header_rows": 2, "delimiter": ";" } });
+    let semis = invoke(&h, "preview_survey", layout).unwrap();
+    assert_eq!((semis["guess"]["header_rows"].as_u64(), semis["columns"].as_array().map(Vec::len)), (Some(2), Some(1)), "{semis}");
+    let empty = invoke(&h, "preview_survey", json!({ "path": "  ", "encoding": null })).unwrap_err();
+    assert_eq!(empty["code"], "invalid_input");
+}

@@ -53,6 +53,11 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::validation::discard_category_push,
         commands::kpi::kpi_dashboard,
         commands::kpi::export_report,
+        commands::imports::preview_survey,
+        commands::imports::survey_mappings,
+        commands::imports::survey_mapping,
+        commands::imports::save_survey_mapping,
+        commands::imports::import_survey_file,
     ])
 }
 
@@ -72,6 +77,9 @@ fn try_run() -> Result<(), String> {
     tracing::info!(data_dir = %data_dir.display(), "starting Hypercare Desk");
     let state = state::AppState::open(data_dir, log_dir).map_err(|e| e.to_string())?;
     with_commands(tauri::Builder::default())
+        // Only the open-file dialog is granted (`dialog:allow-open`): the
+        // survey import's "Browse…"; the shell reads the chosen file itself.
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(|app| {
             sync_runner::spawn_background(app.handle().clone());
@@ -105,5 +113,8 @@ mod tests {
             assert!(granted.contains(&perm.as_str()), "{perm} missing from capabilities/default.json");
         }
         assert_eq!(granted.len(), COMMANDS.len(), "the capability grants commands that do not exist: {granted:?}");
+        let plugins: Vec<&str> =
+            capability["permissions"].as_array().expect("permissions list").iter().filter_map(|p| p.as_str()).filter(|p| !p.starts_with("allow-")).collect();
+        assert_eq!(plugins, ["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-open"], "no other plugin rights");
     }
 }

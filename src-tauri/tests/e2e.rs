@@ -492,3 +492,61 @@ async fn triage_confirm_says_where_the_category_goes_and_themes_show_survey_comm
     .await;
     app.finish(outcome).await;
 }
+
+/// The "Survey answers" tile as a number.
+async fn survey_answers(app: &App) -> Result<u64> {
+    let text = app.texts("[data-testid=kpi-tile][data-kpi=survey_responses] .tile-value").await?.join("");
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().with_context(|| format!("the survey answers tile shows no number: {text:?}"))
+}
+
+/// Survey import on the demo: type a Microsoft Forms export's path, accept
+/// the guessed columns, save the mapping, import; the dashboard's answer
+/// count goes up by the file's answers. The same file again, with the saved
+/// mapping (no column step), is refused as already imported.
+#[tokio::test]
+async fn a_survey_export_is_imported_with_the_guessed_mapping_and_the_dashboard_counts_it() {
+    let app = App::start_with("demo_survey_import", BASE_ENV).await.expect("starting the app");
+    let outcome = async {
+        let file = support::app::repo_root().join("tests/fixtures/surveys/ms-forms.csv");
+        let path = file.canonicalize()?.display().to_string();
+        app.wait_testid(ids::INBOX).await?;
+        app.click("nav-kpis").await?;
+        app.wait_css("[data-testid=kpi-tile][data-kpi=survey_responses]", WAIT_TIMEOUT).await?;
+        let before = survey_answers(&app).await?;
+
+        app.click("survey-import-open").await?;
+        app.type_into("survey-path", &path).await?;
+        app.click("survey-next").await?;
+        app.wait_testid("survey-preview").await?;
+        let role = "return document.querySelector('[data-testid=survey-role][data-column=\"Completion time\"]').value;";
+        ensure!(app.exec(role, vec![]).await? == json!("timestamp"), "the completion time is not guessed as the timestamp");
+        let name = app.exec("return document.querySelector('[data-testid=survey-mapping-name]').value;", vec![]).await?;
+        ensure!(name == json!("ms-forms"), "the mapping name is not prefilled from the file: {name}");
+        app.click("survey-import-run").await?;
+        app.wait_text("survey-import-result", "8 answers imported", Duration::from_secs(30)).await?;
+        app.wait_until(
+            "the dashboard counts the new answers",
+            WAIT_TIMEOUT,
+            &format!(
+                "(document.querySelector('[data-testid=kpi-tile][data-kpi=survey_responses] .tile-value')?.innerText ?? '')\
+                   .replace(/[^0-9]/g, '') === '{}'",
+                before + 8
+            ),
+        )
+        .await?;
+
+        app.click("survey-import-another").await?;
+        app.type_into("survey-path", &path).await?;
+        let choose = "const s = document.querySelector('[data-testid=survey-mapping-choice]'); s.value = 'ms-forms'; \
+                      s.dispatchEvent(new Event('change', { bubbles: true })); return s.value;";
+        ensure!(app.exec(choose, vec![]).await? == json!("ms-forms"), "the saved mapping is not offered");
+        app.click("survey-next").await?;
+        app.wait_css("[data-testid=survey-import-error][data-code=conflict]", WAIT_TIMEOUT).await?;
+        ensure!(app.count("[data-testid=survey-preview]").await? == 0, "a saved mapping must skip the column step");
+        ensure!(survey_answers(&app).await? == before + 8, "a refused import changed the count");
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}

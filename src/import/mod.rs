@@ -8,6 +8,7 @@
 //! only when asked for explicitly ([`Encoding::Latin1`]), never guessed.
 
 pub mod demo;
+pub mod preview;
 pub mod surveys;
 pub mod time;
 pub mod usage;
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use rusqlite::OptionalExtension;
 use serde::Serialize;
+use ts_rs::TS;
 use sha2::{Digest, Sha256};
 
 use crate::{Error, Result, Store};
@@ -50,7 +52,8 @@ pub struct ImportOptions {
 }
 
 /// A row that could not be imported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct RowError {
     /// 1-based line in the file where the row starts.
     pub line: u64,
@@ -61,7 +64,8 @@ pub struct RowError {
 pub const MAX_LISTED_ERRORS: usize = 100;
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct ImportSummary {
     pub file: String,
     /// Rows written.
@@ -108,10 +112,7 @@ pub struct ImportFile {
 /// not valid UTF-8 (naming the line and the byte), and refuse a file whose
 /// exact bytes were imported before.
 pub fn read_file(store: &Store, path: &Path, encoding: Encoding) -> Result<ImportFile> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::not_found(format!("{} does not exist", path.display())),
-        _ => Error::invalid(format!("cannot read {}: {e}", path.display())),
-    })?;
+    let bytes = read_bytes(path)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let label = file_label(path);
     let before: Option<(String, i64, i64)> = store.read(|c| {
@@ -128,6 +129,14 @@ pub fn read_file(store: &Store, path: &Path, encoding: Encoding) -> Result<Impor
     }
     let text = decode(&bytes, encoding, &label)?;
     Ok(ImportFile { label, text, sha256 })
+}
+
+/// The bytes of `path`; a missing file is `not_found`.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::not_found(format!("{} does not exist", path.display())),
+        _ => Error::invalid(format!("cannot read {}: {e}", path.display())),
+    })
 }
 
 /// Record `file` as imported, inside the import's transaction.

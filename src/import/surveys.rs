@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::time::parse_timestamp;
 use super::{read_file, record_file, ImportOptions, ImportSummary};
@@ -14,7 +15,8 @@ use crate::kpi::Period;
 use crate::{Error, Result, Store};
 
 /// One rating question of the export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ScoreColumn {
     pub column: String,
     pub scale: Scale,
@@ -22,7 +24,8 @@ pub struct ScoreColumn {
 
 /// Which columns of an export hold what. Column names match the header
 /// exactly after trimming (case-insensitive).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct SurveyMapping {
     pub timestamp: String,
     #[serde(default)]
@@ -106,7 +109,7 @@ impl Store {
 }
 
 /// Leading integer of a rating cell: `4`, `4.0`, `4 - Satisfied`.
-fn parse_score(s: &str) -> Option<i64> {
+pub(crate) fn parse_score(s: &str) -> Option<i64> {
     let t = s.trim();
     if let Ok(v) = t.parse::<i64>() {
         return Some(v);

@@ -40,7 +40,8 @@ pub struct StatusRow {
 }
 
 /// Rating scale of a survey question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     /// 1..=5, CSAT.

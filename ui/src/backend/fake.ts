@@ -24,9 +24,13 @@ import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
 import { IDLE_STATUS } from "../lib/status";
 import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
+import { FakeSurveys } from "./fakeSurveys";
+import type { FileLayout } from "../bindings/FileLayout";
+import type { SurveyMapping } from "../bindings/SurveyMapping";
 import type { Backend, TriageOverride } from "./types";
 
 export { defaultMatrix, fakeOutboxEntry, fakeTheme, fakeTriage } from "./fakeTriage";
+export { fakeSurveyPreview, FakeSurveys } from "./fakeSurveys";
 
 export function fakeTicket(id: number, title: string, extra: Partial<TicketSummary> = {}): TicketSummary {
   return {
@@ -187,6 +191,8 @@ export class FakeBackend implements Backend {
   serverDown = false;
   /** Where each source writes confirmed categories (absent: nowhere). The triage tickets belong to "erp". */
   categoryTargets: Record<string, string> = {};
+  /** Survey files, mappings and imports (see fakeSurveys.ts). */
+  surveys = new FakeSurveys();
   private changed: ((e: TicketsChanged) => void)[] = [];
   private status: ((s: SyncStatus) => void)[] = [];
 
@@ -483,6 +489,17 @@ export class FakeBackend implements Backend {
       pngs: this.dashboard.charts.map((c) => `${dir}/${c.id}.png`),
     };
   }
+
+  private async survey<T>(f: (s: FakeSurveys) => T): Promise<T> {
+    this.guard();
+    return f(this.surveys);
+  }
+  chooseSurveyFile = async () => this.surveys.chosen;
+  previewSurvey = (path: string, _e: string, layout: FileLayout | null) => this.survey((s) => s.preview(path, layout));
+  surveyMappings = () => this.survey((s) => [...s.mappings.keys()].sort());
+  surveyMapping = (name: string) => this.survey((s) => s.mapping(name));
+  saveSurveyMapping = (name: string, m: SurveyMapping) => this.survey((s) => s.save(name, m));
+  importSurveyFile = (path: string, m: string, skip: boolean) => this.survey((s) => s.import(path, m, skip));
 
   /** Test helper: fire the tickets-changed event. */
   emitTicketsChanged(source = "demo"): void {

@@ -1,6 +1,7 @@
 // The ONLY module that imports @tauri-apps/api: the Backend over Tauri IPC.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { open } from "@tauri-apps/plugin-dialog";
 
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
@@ -27,6 +28,15 @@ export function tauriBackend(): Backend {
     onTicketsChanged: (handler) => listen<TicketsChanged>("tickets-changed", (e) => handler(e.payload)),
     kpiDashboard: (from, to, filter) => invoke("kpi_dashboard", { from, to, filter }),
     exportReport: (from, to, outDir, filter) => invoke("export_report", { from, to, outDir, filter }),
+    chooseSurveyFile: async () => {
+      const picked = await open({ multiple: false, directory: false, filters: [{ name: "CSV export", extensions: ["csv", "txt"] }] });
+      return typeof picked === "string" ? picked : null;
+    },
+    previewSurvey: (path, encoding, layout) => invoke("preview_survey", { path, encoding, layout }),
+    surveyMappings: () => invoke("survey_mappings"),
+    surveyMapping: (name) => invoke("survey_mapping", { name }),
+    saveSurveyMapping: (name, mapping) => invoke("save_survey_mapping", { name, mapping }),
+    importSurveyFile: (path, mapping, skipBadRows, encoding) => invoke("import_survey_file", { path, mapping, skipBadRows, encoding }),
     onSyncStatus: (handler) => listen<SyncStatus>("sync-status", (e) => handler(e.payload)),
     triageQueue: () => invoke("triage_queue"),
     runTriage: () => invoke("run_triage"),

@@ -9,6 +9,8 @@ import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { PushReport } from "../bindings/PushReport";
 import type { QueueFilter } from "../bindings/QueueFilter";
 import type { ExportedReport } from "../bindings/ExportedReport";
+import type { FileLayout } from "../bindings/FileLayout";
+import type { ImportSummary } from "../bindings/ImportSummary";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { KpiFilter } from "../bindings/KpiFilter";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
@@ -18,6 +20,8 @@ import type { Source } from "../bindings/Source";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { SyncSummary } from "../bindings/SyncSummary";
+import type { SurveyMapping } from "../bindings/SurveyMapping";
+import type { SurveyPreview } from "../bindings/SurveyPreview";
 import type { TicketDetail } from "../bindings/TicketDetail";
 import type { TicketFacets } from "../bindings/TicketFacets";
 import type { TicketQuery } from "../bindings/TicketQuery";
@@ -112,4 +116,18 @@ export interface Backend {
   kpiDashboard(from: string | null, to: string | null, filter: KpiFilter | null): Promise<KpiDashboard>;
   /** Write the report (HTML, PDF, PNGs, JSON); `outDir` null: the workspace's reports folder. */
   exportReport(from: string | null, to: string | null, outDir: string | null, filter: KpiFilter | null): Promise<ExportedReport>;
+  /** The OS open-file dialog for a CSV export; null when cancelled. */
+  chooseSurveyFile(): Promise<string | null>;
+  /**
+   * Columns, first rows and a guessed mapping of the export at `path` (`encoding`: "utf-8" or "latin1";
+   * `layout`: the user's header lines and separator, null: guessed).
+   */
+  previewSurvey(path: string, encoding: string, layout: FileLayout | null): Promise<SurveyPreview>;
+  /** Names of the saved survey mappings. */
+  surveyMappings(): Promise<string[]>;
+  surveyMapping(name: string): Promise<SurveyMapping>;
+  /** Save (or replace) a named mapping; `invalid_input` without a timestamp or a score column. */
+  saveSurveyMapping(name: string, mapping: SurveyMapping): Promise<void>;
+  /** Import the file with a saved mapping: all-or-nothing unless `skipBadRows`; a file imported before is a `conflict`. */
+  importSurveyFile(path: string, mapping: string, skipBadRows: boolean, encoding: string): Promise<ImportSummary>;
 }
