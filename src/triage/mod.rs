@@ -39,6 +39,8 @@
 //! method; sentence embeddings would be the next step.
 
 pub mod classify;
+pub mod embed;
+pub mod embed_store;
 pub mod evaluate;
 pub mod knn;
 pub mod learn;

@@ -11,6 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::classify::{Decision, Labeled, TicketText, Triager, CORRECTION_WEIGHT};
+use super::embed::embed_text;
+use super::embed_store::embeddings_for;
 use super::evaluate::parse_labeled;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
@@ -96,7 +98,10 @@ pub fn triager(store: &Store, c: &Connection) -> Result<(Arc<Triager>, usize)> {
     let mut data = seed_examples()?;
     let used = corr.len();
     data.extend(corr);
-    let t = Arc::new(Triager::train(&data));
+    // Seed and corrected texts are embedded once; later trainings read the cache.
+    let texts: Vec<String> = data.iter().map(|l| embed_text(&l.text.title, &l.text.description, l.text.channel.as_deref())).collect();
+    let (vectors, _) = embeddings_for(store, &texts)?;
+    let t = Arc::new(Triager::train_with(&data, &vectors.iter().map(Option::as_deref).collect::<Vec<_>>()));
     if let Ok(mut guard) = cache.lock() {
         *guard = Some((store.path().to_path_buf(), fp, t.clone()));
     }
@@ -162,35 +167,34 @@ fn load_rows(c: &Connection, ids: Option<&[i64]>) -> Result<Vec<Row>> {
     }
 }
 
-/// Analyse and classify rows, split over the machine's cores.
-fn decide_all(t: &Triager, rows: &[Row]) -> Vec<(Analyzed, Decision)> {
+/// The rows' sentence embeddings (cached, or computed and cached now).
+fn row_embeddings(store: &Store, rows: &[Row]) -> Result<Vec<Option<Vec<f32>>>> {
+    let texts: Vec<String> = rows.iter().map(|r| embed_text(&r.text.title, &r.text.description, r.text.channel.as_deref())).collect();
+    Ok(embeddings_for(store, &texts)?.0)
+}
+
+/// Analyse and classify rows (with their embeddings), split over the machine's cores.
+fn decide_all(t: &Triager, rows: &[Row], embs: &[Option<Vec<f32>>]) -> Vec<(Analyzed, Decision)> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let chunk = rows.len().div_ceil(threads).max(1);
+    let one = |r: &Row, e: Option<&Vec<f32>>| {
+        let a = analyze(&r.text.title, &r.text.description);
+        let d = t.decide_with(&a, &r.text, e.map(Vec::as_slice));
+        (a, d)
+    };
+    let emb = |i: usize| embs.get(i).and_then(Option::as_ref);
     std::thread::scope(|s| {
         let handles: Vec<_> = rows
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|r| {
-                            let a = analyze(&r.text.title, &r.text.description);
-                            let d = t.decide_analyzed(&a, &r.text);
-                            (a, d)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
+            .enumerate()
+            .map(|(k, part)| s.spawn(move || part.iter().enumerate().map(|(j, r)| one(r, emb(k * chunk + j))).collect::<Vec<_>>()))
             .collect();
         // A worker only panics on a bug; classify what it had on this thread then.
         let mut out = Vec::with_capacity(rows.len());
-        for (h, part) in handles.into_iter().zip(rows.chunks(chunk)) {
+        for (k, (h, part)) in handles.into_iter().zip(rows.chunks(chunk)).enumerate() {
             match h.join() {
                 Ok(v) => out.extend(v),
-                Err(_) => out.extend(part.iter().map(|r| {
-                    let a = analyze(&r.text.title, &r.text.description);
-                    let d = t.decide_analyzed(&a, &r.text);
-                    (a, d)
-                })),
+                Err(_) => out.extend(part.iter().enumerate().map(|(j, r)| one(r, emb(k * chunk + j)))),
             }
         }
         out
@@ -276,18 +280,21 @@ pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
         let (t, used) = triager(store, c)?;
         Ok((t, used, load_matrix(c)?, load_rows(c, None)?))
     })?;
-    let decided = decide_all(&t, &rows);
+    let embs = row_embeddings(store, &rows)?;
+    let decided = decide_all(&t, &rows, &embs);
     let categories = store.with_tx(|tx| write_decisions(tx, &t, &m, &rows, &decided, now))?;
     let items: Vec<ThemeItem> = rows
         .iter()
         .zip(decided)
         .zip(categories)
-        .map(|((r, (analyzed, _)), category)| ThemeItem {
+        .zip(embs)
+        .map(|(((r, (analyzed, _)), category), embedding)| ThemeItem {
             id: r.id,
             title: &r.text.title,
             description: &r.text.description,
             analyzed: theme_analysis(analyzed, r.text.channel.as_deref(), &r.text.description),
             category: Some(category),
+            embedding,
         })
         .collect();
     let themes = theme_store::refresh_themes_with(store, &items, now)?;
@@ -302,7 +309,8 @@ pub fn triage_changed(store: &Store, ticket_ids: &[i64], now: DateTime<Utc>) -> 
         let (t, used) = triager(store, c)?;
         Ok((t, used, load_matrix(c)?, load_rows(c, Some(ticket_ids))?))
     })?;
-    let decided = decide_all(&t, &rows);
+    let embs = row_embeddings(store, &rows)?;
+    let decided = decide_all(&t, &rows, &embs);
     store.with_tx(|tx| {
         write_decisions(tx, &t, &m, &rows, &decided, now)?;
         theme_store::assign_to_themes(tx, &rows.iter().map(|r| (r.id, &r.text)).collect::<Vec<_>>(), now)

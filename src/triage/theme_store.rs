@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use super::classify::TicketText;
 use super::text::{analyze, Analyzed};
-use super::themes::{detect, dot, item_terms, normalise, theme_analysis, SparseVec, ThemeConfig, ThemeInput};
+use super::embed::{center_one, cosine, embed_text, DIM};
+use super::embed_store::{cached, embeddings_for};
+use super::themes::{detect_with, dot, item_terms, normalise, theme_analysis, Dense, Space, SparseVec, ThemeConfig, ThemeInput};
 use crate::model::Category;
 use crate::store::to_ts;
 use crate::{Error, Result, Store};
@@ -30,7 +32,20 @@ const CENTROID_TERMS: usize = 150;
 struct SavedSpace {
     n: usize,
     idf: HashMap<String, f32>,
+    /// The mean embedding the run centred on (empty: embeddings were off).
+    #[serde(default)]
+    mean: Vec<f32>,
+    /// Weight of the embedding cosine in that run (0: off).
+    #[serde(default)]
+    embed_weight: f32,
+    /// The merge threshold of that run (0: the words-only default).
+    #[serde(default)]
+    threshold: f32,
 }
+
+/// Prefix of the embedding dimensions stored among a centroid's terms
+/// (`~0`..`~383`); no word starts with it.
+const DENSE_PREFIX: char = '~';
 
 /// One analysed item for a theme refresh.
 pub struct ThemeItem<'a> {
@@ -39,6 +54,8 @@ pub struct ThemeItem<'a> {
     pub description: &'a str,
     pub analyzed: Analyzed,
     pub category: Option<Category>,
+    /// The item's sentence embedding (see [`super::embed_store`]).
+    pub embedding: Option<Vec<f32>>,
 }
 
 struct Item {
@@ -67,14 +84,18 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     })?;
+    let texts: Vec<String> = items.iter().map(|i| embed_text(&i.title, &i.description, i.channel.as_deref())).collect();
+    let (vectors, _) = embeddings_for(store, &texts)?;
     let items: Vec<ThemeItem> = items
         .iter()
-        .map(|i| ThemeItem {
+        .zip(vectors)
+        .map(|(i, embedding)| ThemeItem {
             id: i.id,
             title: &i.title,
             description: &i.description,
             analyzed: theme_analysis(analyze(&i.title, &i.description), i.channel.as_deref(), &i.description),
             category: i.category,
+            embedding,
         })
         .collect();
     refresh_themes_with(store, &items, now)
@@ -85,10 +106,20 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
 pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc>) -> Result<usize> {
     let inputs: Vec<ThemeInput> = items
         .iter()
-        .map(|i| ThemeInput { analyzed: &i.analyzed, title: i.title, description: i.description, category: i.category })
+        .map(|i| ThemeInput { analyzed: &i.analyzed, title: i.title, description: i.description, category: i.category, embedding: i.embedding.as_deref() })
         .collect();
-    let cfg = ThemeConfig::default();
-    let (space, _, clusters) = detect(&inputs, &cfg);
+    let cfg = ThemeConfig::for_embeddings(!items.is_empty() && items.iter().all(|i| i.embedding.is_some()));
+    let (space, vecs) = Space::vectors(&inputs, &cfg);
+    // The shipped seed tickets steady the mean the embeddings are centred on.
+    let background: Vec<Vec<f32>> = if cfg.embed_weight > 0.0 {
+        let seed = super::store::seed_examples()?;
+        let texts: Vec<String> = seed.iter().map(|l| embed_text(&l.text.title, &l.text.description, l.text.channel.as_deref())).collect();
+        embeddings_for(store, &texts)?.0.into_iter().flatten().collect()
+    } else {
+        Vec::new()
+    };
+    let dense = Dense::of(&inputs, &cfg, &background);
+    let clusters = detect_with(&inputs, &space, &vecs, &dense, &cfg);
     store.with_tx(|tx| {
         let owner = current_owners(tx)?;
         let pinned = pinned_tickets(tx)?;
@@ -96,7 +127,7 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
         // theme -> (key terms, stored centroid)
         type Meta = (Vec<String>, Vec<(String, f32)>);
         let mut meta: HashMap<i64, Meta> = HashMap::default();
-        let mut saved = SavedSpace { n: items.len(), idf: HashMap::default() };
+        let mut saved = SavedSpace { n: items.len(), idf: HashMap::default(), mean: dense.mean.clone(), embed_weight: dense.embed_weight, threshold: cfg.threshold };
         for cl in &clusters {
             let ids: Vec<i64> = cl.members.iter().map(|m| items[*m].id).collect();
             let mut votes: HashMap<i64, usize> = HashMap::default();
@@ -118,7 +149,8 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
             top.sort_by(|a, b| b.1.total_cmp(&a.1));
             top.truncate(CENTROID_TERMS);
             normalise(&mut top);
-            let centroid: Vec<(String, f32)> = top.iter().map(|(id, w)| (space.terms[*id as usize].clone(), *w)).collect();
+            let mut centroid: Vec<(String, f32)> = top.iter().map(|(id, w)| (space.terms[*id as usize].clone(), *w)).collect();
+            centroid.extend(cl.dense_centroid.iter().enumerate().map(|(k, w)| (format!("{DENSE_PREFIX}{k}"), *w)));
             for (id, _) in &top {
                 let df = space.df[*id as usize].max(1) as f32;
                 saved.idf.insert(space.terms[*id as usize].clone(), (space.n.max(1) as f32 / df).ln());
@@ -192,7 +224,9 @@ fn pinned_tickets(c: &Connection) -> Result<HashSet<i64>> {
 }
 
 /// Place changed tickets in the nearest existing theme (above the
-/// clustering threshold), using the term weights of the last full run.
+/// clustering threshold), using the term weights (and the embedding mean)
+/// of the last full run. A ticket's embedding comes from the cache
+/// ([`super::embed_store`]); without one it is placed by its words alone.
 pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _now: DateTime<Utc>) -> Result<()> {
     let saved: SavedSpace = tx
         .query_row("SELECT value FROM triage_settings WHERE key = 'theme_space'", [], |r| r.get::<_, String>(0))
@@ -200,13 +234,19 @@ pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _n
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
     let mut st = tx.prepare("SELECT id, centroid FROM themes WHERE merged_into IS NULL")?;
-    let centroids: Vec<(i64, HashMap<String, f32>)> = st
+    let centroids: Vec<(i64, HashMap<String, f32>, Vec<f32>)> = st
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
-        .map(|(id, c)| (id, serde_json::from_str::<Vec<(String, f32)>>(&c).unwrap_or_default().into_iter().collect()))
+        .map(|(id, c)| {
+            let (dense, words): (Vec<(String, f32)>, Vec<(String, f32)>) =
+                serde_json::from_str::<Vec<(String, f32)>>(&c).unwrap_or_default().into_iter().partition(|(t, _)| t.starts_with(DENSE_PREFIX));
+            (id, words.into_iter().collect(), dense_vector(&dense))
+        })
         .collect();
     let cfg = ThemeConfig::default();
+    let threshold = if saved.threshold > 0.0 { saved.threshold } else { cfg.threshold };
+    let embedded = saved.embed_weight > 0.0 && saved.mean.len() == DIM;
     let max_idf = (saved.n.max(2) as f32).ln();
     let pinned = pinned_tickets(tx)?;
     for (id, text) in tickets {
@@ -223,21 +263,48 @@ pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _n
         names.sort();
         let mut v: SparseVec = names.iter().enumerate().map(|(k, n)| (k as u32, raw[*n] * saved.idf.get(*n).copied().unwrap_or(max_idf))).collect();
         normalise(&mut v);
+        let emb = if embedded { cached(tx, &embed_text(&text.title, &text.description, text.channel.as_deref()))? } else { None };
+        let emb = emb.map(|mut e| {
+            center_one(&mut e, &saved.mean);
+            e
+        });
         let best = centroids
             .iter()
-            .map(|(theme, c)| {
+            .map(|(theme, c, dense)| {
                 let cv: SparseVec = names.iter().enumerate().filter_map(|(k, n)| c.get(*n).map(|w| (k as u32, *w))).collect();
-                (*theme, dot(&v, &cv))
+                let words = dot(&v, &cv);
+                let s = match &emb {
+                    Some(e) if dense.len() == DIM => (1.0 - saved.embed_weight) * words + saved.embed_weight * cosine(e, dense),
+                    _ => words,
+                };
+                (*theme, s)
             })
             .max_by(|a, b| a.1.total_cmp(&b.1));
         tx.execute("DELETE FROM theme_members WHERE ticket_id = ?1 AND pinned = 0", [id])?;
         if let Some((theme, s)) = best {
-            if s >= cfg.threshold {
+            if s >= if emb.is_some() { threshold } else { cfg.threshold } {
                 tx.execute("INSERT OR IGNORE INTO theme_members(theme_id, ticket_id) VALUES (?1, ?2)", params![theme, id])?;
             }
         }
     }
     Ok(())
+}
+
+/// A stored centroid's embedding part (`~k` entries) as a vector.
+fn dense_vector(entries: &[(String, f32)]) -> Vec<f32> {
+    let mut v = vec![0.0f32; DIM];
+    let mut any = false;
+    for (t, w) in entries {
+        if let Some(k) = t.strip_prefix(DENSE_PREFIX).and_then(|k| k.parse::<usize>().ok()).filter(|k| *k < DIM) {
+            v[k] = *w;
+            any = true;
+        }
+    }
+    if any {
+        v
+    } else {
+        Vec::new()
+    }
 }
 
 fn require_theme(c: &Connection, id: i64) -> Result<()> {
