@@ -93,10 +93,16 @@ fn embeddings_raise_category_and_theme_scores_on_the_dev_set() {
         "words only: F1 {:.3} priority {:.3} ARI {:.3}; with embeddings: F1 {:.3} priority {:.3} ARI {:.3}",
         words.category_macro_f1, words.priority_accuracy, words.theme_ari, both.category_macro_f1, both.priority_accuracy, both.theme_ari
     );
-    assert!(both.category_macro_f1 > words.category_macro_f1 + 0.01);
+    // Measured (5-fold CV) words only: macro-F1 0.684, priority 0.559, ARI
+    // 0.437 (per fold 0.399); with embeddings: 0.762, 0.584, 0.603 (0.484).
+    assert!(both.category_macro_f1 > words.category_macro_f1 + 0.04);
     assert!(both.priority_accuracy > words.priority_accuracy + 0.01);
-    assert!(both.theme_ari > words.theme_ari + 0.03);
-    assert!(both.theme_ari_cv > words.theme_ari_cv);
+    assert!(both.theme_ari > words.theme_ari + 0.1);
+    assert!(both.theme_ari_cv > words.theme_ari_cv + 0.04);
+    // Floors with a small margin (the model runs multi-threaded; float sums
+    // may differ in the last bits between machines).
+    assert!(both.category_macro_f1 >= 0.73 && both.priority_accuracy >= 0.56 && both.theme_ari >= 0.56,
+        "F1 {:.3} priority {:.3} ARI {:.3}", both.category_macro_f1, both.priority_accuracy, both.theme_ari);
 }
 
 #[test]

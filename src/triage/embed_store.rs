@@ -42,6 +42,29 @@ pub fn cached(c: &Connection, text: &str) -> Result<Option<Vec<f32>>> {
     Ok(blob.and_then(|b| from_blob(&b)))
 }
 
+/// Vectors this process computed, by text hash (bounded: [`MEMO_CAP`]).
+type Memo = std::sync::Mutex<std::collections::HashMap<[u8; 32], Vec<f32>>>;
+
+/// Most vectors remembered across stores in one process (~6 MB).
+const MEMO_CAP: usize = 4096;
+
+fn memo() -> &'static Memo {
+    static M: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
+    M.get_or_init(Default::default)
+}
+
+fn recall(h: &[u8; 32]) -> Option<Vec<f32>> {
+    memo().lock().ok().and_then(|m| m.get(h).cloned())
+}
+
+fn remember(h: [u8; 32], v: &[f32]) {
+    if let Ok(mut m) = memo().lock() {
+        if m.len() < MEMO_CAP {
+            m.insert(h, v.to_vec());
+        }
+    }
+}
+
 /// What [`embeddings_for`] did.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EmbedStats {
@@ -62,18 +85,44 @@ pub fn embeddings_for(store: &Store, texts: &[String]) -> Result<(Vec<Option<Vec
     embeddings_with(store, &model, texts)
 }
 
-/// [`embeddings_for`] with a given model.
-pub fn embeddings_with(store: &Store, model: &Embedder, texts: &[String]) -> Result<(Vec<Option<Vec<f32>>>, EmbedStats)> {
+/// The cached vectors of `texts` (`None` where not yet embedded); never
+/// runs the model.
+pub fn cached_for(store: &Store, texts: &[String]) -> Result<Vec<Option<Vec<f32>>>> {
     let hashes: Vec<[u8; 32]> = texts.iter().map(|t| text_hash(t)).collect();
-    let mut out: Vec<Option<Vec<f32>>> = store.read(|c| {
+    lookup(store, &hashes)
+}
+
+fn lookup(store: &Store, hashes: &[[u8; 32]]) -> Result<Vec<Option<Vec<f32>>>> {
+    store.read(|c| {
         let mut st = c.prepare_cached("SELECT vector FROM text_embeddings WHERE hash = ?1")?;
-        let mut v = Vec::with_capacity(texts.len());
-        for h in &hashes {
+        let mut v = Vec::with_capacity(hashes.len());
+        for h in hashes {
             let blob: Option<Vec<u8>> = st.query_row([&h[..]], |r| r.get(0)).optional()?;
             v.push(blob.and_then(|b| from_blob(&b)));
         }
         Ok(v)
-    })?;
+    })
+}
+
+/// [`embeddings_for`] with a given model.
+pub fn embeddings_with(store: &Store, model: &Embedder, texts: &[String]) -> Result<(Vec<Option<Vec<f32>>>, EmbedStats)> {
+    let hashes: Vec<[u8; 32]> = texts.iter().map(|t| text_hash(t)).collect();
+    let mut out = lookup(store, &hashes)?;
+    // Texts this process embedded for another store (the shipped seed
+    // texts, above all) are not run through the model again.
+    let remembered: Vec<(usize, Vec<f32>)> = (0..texts.len()).filter(|i| out[*i].is_none()).filter_map(|i| recall(&hashes[i]).map(|v| (i, v))).collect();
+    if !remembered.is_empty() {
+        store.with_tx(|tx| {
+            let mut ins = tx.prepare_cached("INSERT OR REPLACE INTO text_embeddings(hash, vector) VALUES (?1, ?2)")?;
+            for (i, v) in &remembered {
+                ins.execute(params![&hashes[*i][..], to_blob(v)])?;
+            }
+            Ok(())
+        })?;
+        for (i, v) in remembered {
+            out[i] = Some(v);
+        }
+    }
     let mut stats = EmbedStats { cached: out.iter().filter(|v| v.is_some()).count(), ..Default::default() };
     // Identical texts are embedded once.
     let mut missing: Vec<usize> = (0..texts.len()).filter(|i| out[*i].is_none()).collect();
@@ -91,6 +140,7 @@ pub fn embeddings_with(store: &Store, model: &Embedder, texts: &[String]) -> Res
             Ok(())
         })?;
         for (i, v) in chunk.iter().zip(vecs) {
+            remember(hashes[*i], &v);
             out[*i] = Some(v);
         }
         stats.computed += chunk.len();

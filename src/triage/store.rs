@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::classify::{Decision, Labeled, TicketText, Triager, CORRECTION_WEIGHT};
 use super::embed::embed_text;
-use super::embed_store::embeddings_for;
+use super::embed_store::{cached_for, embeddings_for};
 use super::evaluate::parse_labeled;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
@@ -79,18 +79,25 @@ fn corrections_fingerprint(c: &Connection) -> Result<(i64, i64)> {
     Ok(c.query_row("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM triage_corrections", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-type Cached = (std::path::PathBuf, (i64, i64), Arc<Triager>);
+type Cached = (std::path::PathBuf, (i64, i64), bool, Arc<Triager>);
 
-/// The classifier for this store: seed data plus the store's corrections.
+/// The classifier for this store: seed data plus the store's corrections,
+/// with sentence embeddings when the model is installed.
 /// Trained once per process and set of corrections.
 pub fn triager(store: &Store, c: &Connection) -> Result<(Arc<Triager>, usize)> {
+    triager_for(store, c, super::embed::shared().is_some())
+}
+
+/// [`triager`] with embeddings on or off (`embedded` = every ticket of the
+/// run has one).
+pub fn triager_for(store: &Store, c: &Connection, embedded: bool) -> Result<(Arc<Triager>, usize)> {
     static CACHE: OnceLock<Mutex<Option<Cached>>> = OnceLock::new();
     let fp = corrections_fingerprint(c)?;
     let corr = corrections(c)?;
     let cache = CACHE.get_or_init(|| Mutex::new(None));
     if let Ok(guard) = cache.lock() {
-        if let Some((path, f, t)) = guard.as_ref() {
-            if path == store.path() && *f == fp {
+        if let Some((path, f, e, t)) = guard.as_ref() {
+            if path == store.path() && *f == fp && *e == embedded {
                 return Ok((t.clone(), corr.len()));
             }
         }
@@ -100,10 +107,10 @@ pub fn triager(store: &Store, c: &Connection) -> Result<(Arc<Triager>, usize)> {
     data.extend(corr);
     // Seed and corrected texts are embedded once; later trainings read the cache.
     let texts: Vec<String> = data.iter().map(|l| embed_text(&l.text.title, &l.text.description, l.text.channel.as_deref())).collect();
-    let (vectors, _) = embeddings_for(store, &texts)?;
+    let vectors = if embedded { embeddings_for(store, &texts)?.0 } else { vec![None; texts.len()] };
     let t = Arc::new(Triager::train_with(&data, &vectors.iter().map(Option::as_deref).collect::<Vec<_>>()));
     if let Ok(mut guard) = cache.lock() {
-        *guard = Some((store.path().to_path_buf(), fp, t.clone()));
+        *guard = Some((store.path().to_path_buf(), fp, embedded, t.clone()));
     }
     Ok((t, used))
 }
@@ -131,7 +138,8 @@ pub fn save_matrix(store: &Store, m: &PriorityMatrix, now: DateTime<Utc>) -> Res
         )?;
         Ok(())
     })?;
-    triage_all(store, now).map(|_| ())
+    // Only priorities change: reuse the cached embeddings, compute none.
+    triage_all_with(store, now, false).map(|_| ())
 }
 
 struct Row {
@@ -167,10 +175,21 @@ fn load_rows(c: &Connection, ids: Option<&[i64]>) -> Result<Vec<Row>> {
     }
 }
 
-/// The rows' sentence embeddings (cached, or computed and cached now).
-fn row_embeddings(store: &Store, rows: &[Row]) -> Result<Vec<Option<Vec<f32>>>> {
+/// The rows' sentence embeddings (cached, or computed and cached now when
+/// `compute`), all `None` unless every row has one: a run is either
+/// embedded throughout or words only.
+fn row_embeddings(store: &Store, rows: &[Row], compute: bool) -> Result<Vec<Option<Vec<f32>>>> {
+    if rows.is_empty() || super::embed::shared().is_none() {
+        return Ok(vec![None; rows.len()]);
+    }
     let texts: Vec<String> = rows.iter().map(|r| embed_text(&r.text.title, &r.text.description, r.text.channel.as_deref())).collect();
-    Ok(embeddings_for(store, &texts)?.0)
+    let v = if compute { embeddings_for(store, &texts)?.0 } else { cached_for(store, &texts)? };
+    if v.iter().all(Option::is_some) {
+        Ok(v)
+    } else {
+        tracing::info!("triage runs on words only: {} of {} tickets have no sentence embedding yet", v.iter().filter(|x| x.is_none()).count(), v.len());
+        Ok(vec![None; rows.len()])
+    }
 }
 
 /// Analyse and classify rows (with their embeddings), split over the machine's cores.
@@ -274,13 +293,24 @@ fn write_decisions(
     Ok(effective)
 }
 
-/// Triage every ticket in the store and recompute the themes.
+/// Triage every ticket in the store and recompute the themes; tickets
+/// without a sentence embedding get one first (once per text: a re-run
+/// reads them from the cache).
 pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
-    let (t, used, m, rows) = store.read(|c| {
-        let (t, used) = triager(store, c)?;
-        Ok((t, used, load_matrix(c)?, load_rows(c, None)?))
+    triage_all_with(store, now, true)
+}
+
+/// [`triage_all`]; with `embed_missing` false the model never runs: the
+/// run uses embeddings only if every ticket already has one, else words
+/// only (the demo, which must open in seconds).
+pub fn triage_all_with(store: &Store, now: DateTime<Utc>, embed_missing: bool) -> Result<TriageRun> {
+    let rows = store.read(|c| load_rows(c, None))?;
+    let embs = row_embeddings(store, &rows, embed_missing)?;
+    let embedded = embs.first().is_some_and(Option::is_some);
+    let (t, used, m) = store.read(|c| {
+        let (t, used) = triager_for(store, c, embedded)?;
+        Ok((t, used, load_matrix(c)?))
     })?;
-    let embs = row_embeddings(store, &rows)?;
     let decided = decide_all(&t, &rows, &embs);
     let categories = store.with_tx(|tx| write_decisions(tx, &t, &m, &rows, &decided, now))?;
     let items: Vec<ThemeItem> = rows
@@ -305,11 +335,13 @@ pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
 /// themes (nearest theme above the threshold); a full [`triage_all`]
 /// re-clusters.
 pub fn triage_changed(store: &Store, ticket_ids: &[i64], now: DateTime<Utc>) -> Result<TriageRun> {
-    let (t, used, m, rows) = store.read(|c| {
-        let (t, used) = triager(store, c)?;
-        Ok((t, used, load_matrix(c)?, load_rows(c, Some(ticket_ids))?))
+    let rows = store.read(|c| load_rows(c, Some(ticket_ids)))?;
+    let embs = row_embeddings(store, &rows, true)?;
+    let embedded = embs.first().is_some_and(Option::is_some);
+    let (t, used, m) = store.read(|c| {
+        let (t, used) = triager_for(store, c, embedded)?;
+        Ok((t, used, load_matrix(c)?))
     })?;
-    let embs = row_embeddings(store, &rows)?;
     let decided = decide_all(&t, &rows, &embs);
     store.with_tx(|tx| {
         write_decisions(tx, &t, &m, &rows, &decided, now)?;

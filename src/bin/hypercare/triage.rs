@@ -210,7 +210,7 @@ fn print_evaluation(e: &Evaluation) {
     if e.embeddings.starts_with("on") {
         println!("sentence embeddings {} ({} ms to embed the file)", e.embeddings, e.embedding_ms);
     } else {
-        println!("sentence embeddings OFF, words only: {}", e.embeddings);
+        println!("sentence embeddings OFF, words only: {}", e.embeddings.trim_start_matches("off: "));
     }
     println!("category  accuracy {:.3}  macro-F1 {:.3}", e.category_accuracy, e.category_macro_f1);
     println!("impact    accuracy {:.3}", e.impact_accuracy);
