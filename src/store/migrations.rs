@@ -22,7 +22,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "triage", sql: include_str!("migrations/0004_triage.sql") },
     Migration { version: 6, name: "inbox_indexes", sql: include_str!("migrations/0006_inbox_indexes.sql") },
     Migration { version: 32, name: "kpi_usage_ids", sql: include_str!("migrations/0032_kpi_usage_ids.sql") },
-    Migration { version: 50, name: "text_embeddings", sql: include_str!("migrations/0050_text_embeddings.sql") },
+    Migration { version: 63, name: "text_embeddings", sql: include_str!("migrations/0063_text_embeddings.sql") },
 ];
 
 /// The schema version this build writes.
