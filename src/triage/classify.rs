@@ -6,6 +6,10 @@
 //! question, head count, channel, the server's priority field). They are
 //! trained on seed examples (the labeled set shipped with the app) plus the
 //! user's own corrections, which weigh more ([`CORRECTION_WEIGHT`]).
+//!
+//! When sentence embeddings are on ([`super::embed`]), the ticket's 384-d
+//! vector joins the features (`emb:0..383`, scaled by [`EMBED_WEIGHT`]);
+//! together they are shown as one signal, "meaning of the whole text".
 
 use std::sync::OnceLock;
 
@@ -16,6 +20,7 @@ use super::knn::Neighbours;
 use super::learn::{Example, LogReg, TrainConfig, Vocab};
 use super::lexicon;
 use super::priority::{Impact, PriorityMatrix, Urgency};
+use super::embed::DIM;
 use super::text::{analyze, Analyzed};
 use crate::model::Category;
 
@@ -180,6 +185,20 @@ pub struct Triager {
     impact: LogReg,
     urgency: LogReg,
     neighbours: Neighbours,
+    /// Trained with sentence embeddings (feature ids 0..DIM are `emb:k`).
+    embedded: bool,
+}
+
+/// Scale of the embedding features against the word features (a unit
+/// vector ×4: chosen by 5-fold cross-validation on the dev set, where 3–6
+/// score alike for the category and 1–2 clearly lower).
+pub const EMBED_WEIGHT: f32 = 4.0;
+
+/// Push the embedding features (ids 0..DIM) of a ticket.
+fn embedding_features(f: &mut Vec<(usize, f32)>, emb: Option<&[f32]>) {
+    if let Some(e) = emb.filter(|e| e.len() == DIM) {
+        f.extend(e.iter().enumerate().map(|(k, v)| (k, v * EMBED_WEIGHT)));
+    }
 }
 
 /// Share of the nearest-neighbour vote in the final probabilities
@@ -206,15 +225,32 @@ fn examples<T: Copy>(data: &[(Vec<(usize, f32)>, &Labeled)], pick: impl Fn(&Labe
 }
 
 impl Triager {
-    /// Train on labeled examples (seed data and corrections).
+    /// Train on labeled examples (seed data and corrections), words only.
     pub fn train(data: &[Labeled]) -> Triager {
+        Triager::train_with(data, &vec![None; data.len()])
+    }
+
+    /// Train on labeled examples with their sentence embeddings (`None`
+    /// where a text has none). Embeddings are used only if every example
+    /// has one.
+    pub fn train_with(data: &[Labeled], embeddings: &[Option<&[f32]>]) -> Triager {
         let analyzed: Vec<Analyzed> = data.iter().map(|l| analyze(&l.text.title, &l.text.description)).collect();
+        let embedded = !data.is_empty() && embeddings.len() == data.len() && embeddings.iter().all(|e| e.is_some_and(|e| e.len() == DIM));
         let mut vocab = Vocab::default();
+        if embedded {
+            for k in 0..DIM {
+                vocab.intern(&format!("emb:{k}"));
+            }
+        }
         let feats: Vec<(Vec<(usize, f32)>, &Labeled)> = data
             .iter()
             .zip(&analyzed)
-            .map(|(l, a)| {
+            .enumerate()
+            .map(|(i, (l, a))| {
                 let mut f = Vec::new();
+                if embedded {
+                    embedding_features(&mut f, embeddings[i]);
+                }
                 features(a, &l.text, &mut |name, v| f.push((vocab.intern(name), v)));
                 (f, l)
             })
@@ -227,14 +263,19 @@ impl Triager {
             .map(|(l, a)| (a, [l.category.map(cat_of), l.impact.map(Impact::index), l.urgency.map(Urgency::index)], l.weight))
             .collect();
         let cfg = TrainConfig::default();
-        let cat_index = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
         Triager {
-            category: LogReg::train(&examples(&feats, |l| l.category, cat_index, 10, 0.5), nf, 10, cfg),
+            category: LogReg::train(&examples(&feats, |l| l.category, cat_of, 10, 0.5), nf, 10, cfg),
             impact: LogReg::train(&examples(&feats, |l| l.impact, Impact::index, 4, 0.0), nf, 4, cfg),
             urgency: LogReg::train(&examples(&feats, |l| l.urgency, Urgency::index, 4, 0.0), nf, 4, cfg),
             neighbours: Neighbours::build(&nb_examples),
             vocab,
+            embedded,
         }
+    }
+
+    /// Whether this model uses sentence embeddings.
+    pub fn embedded(&self) -> bool {
+        self.embedded
     }
 
     /// Classify one ticket.
@@ -243,9 +284,17 @@ impl Triager {
         self.decide_analyzed(&a, t)
     }
 
-    /// Classify an already analysed ticket.
+    /// Classify an already analysed ticket (words only).
     pub fn decide_analyzed(&self, a: &Analyzed, t: &TicketText) -> Decision {
-        let mut f: Vec<(usize, f32)> = Vec::with_capacity(128);
+        self.decide_with(a, t, None)
+    }
+
+    /// Classify an already analysed ticket with its sentence embedding.
+    pub fn decide_with(&self, a: &Analyzed, t: &TicketText, emb: Option<&[f32]>) -> Decision {
+        let mut f: Vec<(usize, f32)> = Vec::with_capacity(128 + DIM);
+        if self.embedded {
+            embedding_features(&mut f, emb);
+        }
         features(a, t, &mut |name, v| {
             if let Some(id) = self.vocab.id(name) {
                 f.push((id, v));
@@ -259,26 +308,47 @@ impl Triager {
             p.iter().zip(&k).map(|(a, b)| (1.0 - m) * a + m * b).collect()
         };
         let pc = blend(self.category.predict(&f), kc, KNN_MIX);
+        let ci = argmax(&pc);
         let pi = blend(self.impact.predict(&f), ki, KNN_MIX);
         let pu = blend(self.urgency.predict(&f), ku, KNN_MIX);
-        let ci = argmax(&pc);
-        let mut signals: Vec<String> = self
-            .category
-            .top_contributions(&f, ci, 4)
-            .into_iter()
-            .map(|(id, _)| self.vocab.name(id))
-            .filter(|n| *n != "bias")
-            .map(describe)
-            .collect();
-        signals.dedup();
         Decision {
             category: Category::ALL[ci],
             confidence: pc[ci],
             impact: Impact::ALL[argmax(&pi)],
             urgency: Urgency::ALL[argmax(&pu)],
-            signals,
+            signals: self.signals(&f, ci),
             probs: (pc, pi, pu),
         }
+    }
+
+    /// The strongest reasons for category `ci`: named features, with the
+    /// embedding's dimensions summed into one "meaning of the text" signal.
+    fn signals(&self, f: &[(usize, f32)], ci: usize) -> Vec<String> {
+        let named: Vec<(usize, f32)> = f.iter().filter(|(id, _)| !self.is_hidden(*id)).cloned().collect();
+        let mut top: Vec<(String, f32)> = self
+            .category
+            .top_contributions(&named, ci, 4)
+            .into_iter()
+            .filter(|(id, _)| self.vocab.name(*id) != "bias")
+            .map(|(id, c)| (describe(self.vocab.name(id)), c))
+            .collect();
+        if self.embedded {
+            let dims: Vec<(usize, f32)> = f.iter().filter(|(id, _)| *id < DIM).cloned().collect();
+            let meaning: f32 = self.category.contributions(&dims, ci).iter().map(|(_, c)| c).sum();
+            if meaning > 0.0 {
+                top.push(("meaning of the whole text (close to earlier tickets of this category)".into(), meaning));
+                top.sort_by(|a, b| b.1.total_cmp(&a.1));
+                top.truncate(4);
+            }
+        }
+        let mut signals: Vec<String> = top.into_iter().map(|(s, _)| s).collect();
+        signals.dedup();
+        signals
+    }
+
+    /// Embedding dimensions are not shown one by one.
+    fn is_hidden(&self, id: usize) -> bool {
+        self.embedded && id < DIM
     }
 
     /// The priority of a decision under `matrix`, using the class

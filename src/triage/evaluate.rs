@@ -10,12 +10,17 @@
 //! it on the training folds and clusters each held-out fold alone;
 //! `theme_ari` clusters the whole file with the shipped default threshold
 //! (itself chosen on this dev set as the median of the per-fold choices).
+//!
+//! Sentence embeddings ([`super::embed`]) are computed for the file once
+//! (unsupervised: no label is involved) and used when the model is
+//! installed; the result says whether they were on and how long they took.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::classify::{Labeled, TicketText, Triager};
+use super::embed::{self, embed_text};
 use super::metrics::{accuracy, adjusted_rand_index, confusion, macro_f1, pairwise_f1, with_singletons};
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
@@ -111,6 +116,10 @@ pub struct Evaluation {
     pub theme_ari_cv: f64,
     pub theme_threshold: f32,
     pub themes_found: usize,
+    /// `on: all-minilm-l6-v2 from DIR` or `off: why` (words only then).
+    pub embeddings: String,
+    /// Time spent computing the file's embeddings (0 when off).
+    pub embedding_ms: u128,
     /// What was predicted for each ticket (held-out predictions).
     pub predictions: Vec<Prediction>,
 }
@@ -130,12 +139,15 @@ fn cat_idx(c: Category) -> usize {
     Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
 }
 
+/// What the theme detector sees of one labeled ticket.
+type ThemeView<'a> = (&'a Analyzed, Category, Option<&'a [f32]>);
+
 /// Cluster `rows` (given their analyses) and return labels with singletons.
-fn theme_labels(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], cfg: &ThemeConfig) -> (Vec<String>, usize) {
+fn theme_labels(rows: &[&LabeledTicket], analyzed: &[ThemeView], cfg: &ThemeConfig) -> (Vec<String>, usize) {
     let items: Vec<ThemeInput> = rows
         .iter()
         .zip(analyzed)
-        .map(|(r, (a, c))| ThemeInput { analyzed: a, title: &r.title, description: &r.description, category: Some(*c) })
+        .map(|(r, (a, c, e))| ThemeInput { analyzed: a, title: &r.title, description: &r.description, category: Some(*c), embedding: *e })
         .collect();
     let (_, _, clusters) = detect(&items, cfg);
     let mut labels: Vec<String> = (0..rows.len()).map(|i| format!("single-{i}")).collect();
@@ -147,7 +159,7 @@ fn theme_labels(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], cfg
     (labels, clusters.len())
 }
 
-fn ari_of(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], cfg: &ThemeConfig) -> f64 {
+fn ari_of(rows: &[&LabeledTicket], analyzed: &[ThemeView], cfg: &ThemeConfig) -> f64 {
     let truth = with_singletons(&rows.iter().map(|r| r.theme.clone()).collect::<Vec<_>>());
     adjusted_rand_index(&truth, &theme_labels(rows, analyzed, cfg).0)
 }
@@ -157,7 +169,7 @@ pub fn threshold_grid() -> Vec<f32> {
     (4..=40).map(|i| i as f32 * 0.01).collect()
 }
 
-fn best_threshold(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], base: &ThemeConfig) -> f32 {
+fn best_threshold(rows: &[&LabeledTicket], analyzed: &[ThemeView], base: &ThemeConfig) -> f32 {
     threshold_grid()
         .into_iter()
         .map(|t| (t, ari_of(rows, analyzed, &ThemeConfig { threshold: t, ..*base })))
@@ -166,9 +178,30 @@ fn best_threshold(rows: &[&LabeledTicket], analyzed: &[(&Analyzed, Category)], b
         .unwrap_or(base.threshold)
 }
 
-/// Cross-validated evaluation of `rows` under `matrix` and theme settings `cfg`.
-pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConfig) -> Evaluation {
+/// Cross-validated evaluation of `rows` under `matrix`, with sentence
+/// embeddings when the model is installed (else words only, and the result
+/// says so).
+pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix) -> Result<Evaluation> {
+    let Some(model) = embed::shared() else {
+        let mut e = evaluate_with(rows, matrix, &ThemeConfig::default(), None);
+        e.embeddings = embed::status().detail;
+        return Ok(e);
+    };
+    let texts: Vec<String> = rows.iter().map(|r| embed_text(&r.title, &r.description, r.channel.as_deref())).collect();
+    let started = std::time::Instant::now();
+    let vecs = model.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let ms = started.elapsed().as_millis();
+    let mut e = evaluate_with(rows, matrix, &ThemeConfig::embedded(), Some(&vecs));
+    e.embeddings = format!("on: {}", embed::status().detail);
+    e.embedding_ms = ms;
+    Ok(e)
+}
+
+/// Cross-validated evaluation of `rows` under `matrix` and theme settings
+/// `cfg`, with one embedding per row (or words only).
+pub fn evaluate_with(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConfig, embeddings: Option<&[Vec<f32>]>) -> Evaluation {
     let n = rows.len();
+    let emb = |i: usize| -> Option<&[f32]> { embeddings.and_then(|e| e.get(i)).map(Vec::as_slice) };
     let mut pred_cat = vec![0usize; n];
     let mut pred_imp = vec![Impact::Team; n];
     let mut pred_urg = vec![Urgency::Low; n];
@@ -177,10 +210,11 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
     let mut cv_aris = Vec::new();
     let mut chosen = Vec::new();
     for fold in 0..FOLDS {
-        let train: Vec<Labeled> = (0..n).filter(|i| i % FOLDS != fold).map(|i| rows[i].labeled(1.0)).collect();
-        let model = Triager::train(&train);
+        let train_ix: Vec<usize> = (0..n).filter(|i| i % FOLDS != fold).collect();
+        let train: Vec<Labeled> = train_ix.iter().map(|i| rows[*i].labeled(1.0)).collect();
+        let model = Triager::train_with(&train, &train_ix.iter().map(|i| emb(*i)).collect::<Vec<_>>());
         for i in (0..n).filter(|i| i % FOLDS == fold) {
-            let d = model.decide_analyzed(&analyzed[i], &rows[i].text());
+            let d = model.decide_with(&analyzed[i], &rows[i].text(), emb(i));
             pred_cat[i] = cat_idx(d.category);
             pred_imp[i] = d.impact;
             pred_urg[i] = d.urgency;
@@ -195,8 +229,8 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
         .collect();
     for fold in 0..FOLDS {
         let (tr, te): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % FOLDS != fold);
-        let pick = |ix: &[usize]| -> (Vec<&LabeledTicket>, Vec<(&Analyzed, Category)>) {
-            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| (&theme_an[*i], Category::ALL[pred_cat[*i]])).collect())
+        let pick = |ix: &[usize]| -> (Vec<&LabeledTicket>, Vec<ThemeView>) {
+            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| (&theme_an[*i], Category::ALL[pred_cat[*i]], emb(*i))).collect())
         };
         let (tr_rows, tr_an) = pick(&tr);
         let t = best_threshold(&tr_rows, &tr_an, cfg);
@@ -206,7 +240,7 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
     }
     let truth_cat: Vec<usize> = rows.iter().map(|r| cat_idx(r.category)).collect();
     let all_rows: Vec<&LabeledTicket> = rows.iter().collect();
-    let all_an: Vec<(&Analyzed, Category)> = theme_an.iter().zip(&pred_cat).map(|(a, c)| (a, Category::ALL[*c])).collect();
+    let all_an: Vec<ThemeView> = theme_an.iter().zip(&pred_cat).enumerate().map(|(i, (a, c))| (a, Category::ALL[*c], emb(i))).collect();
     chosen.sort_by(|a, b| a.total_cmp(b));
     let threshold = chosen.get(chosen.len() / 2).copied().unwrap_or(cfg.threshold);
     let (pred_theme, themes_found) = theme_labels(&all_rows, &all_an, &ThemeConfig { threshold, ..*cfg });
@@ -229,6 +263,8 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConf
         theme_ari_cv: cv_aris.iter().sum::<f64>() / cv_aris.len().max(1) as f64,
         theme_threshold: threshold,
         themes_found,
+        embeddings: if embeddings.is_some() { "on".into() } else { "off".into() },
+        embedding_ms: 0,
         predictions: (0..n)
             .map(|i| Prediction {
                 id: rows[i].id.clone(),

@@ -127,18 +127,23 @@ impl LogReg {
         p
     }
 
-    /// The `n` features that pushed most towards `class`, strongest first.
-    pub fn top_contributions(&self, features: &[(usize, f32)], class: usize, n: usize) -> Vec<(usize, f32)> {
-        let mut contrib: Vec<(usize, f32)> = features
+    /// How much each feature pushes towards `class` (against the mean of
+    /// the classes); negative when it pushes away.
+    pub fn contributions(&self, features: &[(usize, f32)], class: usize) -> Vec<(usize, f32)> {
+        features
             .iter()
             .filter(|(f, _)| *f < self.features)
             .map(|(f, v)| {
                 let row = &self.weights[f * self.classes..(f + 1) * self.classes];
                 let mean = row.iter().sum::<f32>() / self.classes as f32;
-                (*f, (row[class] - mean) * v)
+                (*f, (row.get(class).copied().unwrap_or(mean) - mean) * v)
             })
-            .filter(|(_, c)| *c > 0.0)
-            .collect();
+            .collect()
+    }
+
+    /// The `n` features that pushed most towards `class`, strongest first.
+    pub fn top_contributions(&self, features: &[(usize, f32)], class: usize, n: usize) -> Vec<(usize, f32)> {
+        let mut contrib: Vec<(usize, f32)> = self.contributions(features, class).into_iter().filter(|(_, c)| *c > 0.0).collect();
         contrib.sort_by(|a, b| b.1.total_cmp(&a.1));
         contrib.truncate(n);
         contrib

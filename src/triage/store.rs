@@ -12,6 +12,8 @@ use serde::Serialize;
 
 use super::category_push::{queue_category_push, CategoryPushStatus};
 use super::classify::{Decision, Labeled, TicketText, Triager, CORRECTION_WEIGHT};
+use super::embed::embed_text;
+use super::embed_store::{cached_for, embeddings_for};
 use super::evaluate::parse_labeled;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::survey_items::{comment_text, load_comments, write_comment_triage, ItemOrigin};
@@ -81,18 +83,25 @@ fn corrections_fingerprint(c: &Connection) -> Result<(i64, i64)> {
     Ok(c.query_row("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM triage_corrections", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-type Cached = (std::path::PathBuf, (i64, i64), Arc<Triager>);
+type Cached = (std::path::PathBuf, (i64, i64), bool, Arc<Triager>);
 
-/// The classifier for this store: seed data plus the store's corrections.
+/// The classifier for this store: seed data plus the store's corrections,
+/// with sentence embeddings when the model is installed.
 /// Trained once per process and set of corrections.
 pub fn triager(store: &Store, c: &Connection) -> Result<(Arc<Triager>, usize)> {
+    triager_for(store, c, super::embed::shared().is_some())
+}
+
+/// [`triager`] with embeddings on or off (`embedded` = every ticket of the
+/// run has one).
+pub fn triager_for(store: &Store, c: &Connection, embedded: bool) -> Result<(Arc<Triager>, usize)> {
     static CACHE: OnceLock<Mutex<Option<Cached>>> = OnceLock::new();
     let fp = corrections_fingerprint(c)?;
     let corr = corrections(c)?;
     let cache = CACHE.get_or_init(|| Mutex::new(None));
     if let Ok(guard) = cache.lock() {
-        if let Some((path, f, t)) = guard.as_ref() {
-            if path == store.path() && *f == fp {
+        if let Some((path, f, e, t)) = guard.as_ref() {
+            if path == store.path() && *f == fp && *e == embedded {
                 return Ok((t.clone(), corr.len()));
             }
         }
@@ -100,9 +109,12 @@ pub fn triager(store: &Store, c: &Connection) -> Result<(Arc<Triager>, usize)> {
     let mut data = seed_examples()?;
     let used = corr.len();
     data.extend(corr);
-    let t = Arc::new(Triager::train(&data));
+    // Seed and corrected texts are embedded once; later trainings read the cache.
+    let texts: Vec<String> = data.iter().map(|l| embed_text(&l.text.title, &l.text.description, l.text.channel.as_deref())).collect();
+    let vectors = if embedded { embeddings_for(store, &texts)?.0 } else { vec![None; texts.len()] };
+    let t = Arc::new(Triager::train_with(&data, &vectors.iter().map(Option::as_deref).collect::<Vec<_>>()));
     if let Ok(mut guard) = cache.lock() {
-        *guard = Some((store.path().to_path_buf(), fp, t.clone()));
+        *guard = Some((store.path().to_path_buf(), fp, embedded, t.clone()));
     }
     Ok((t, used))
 }
@@ -130,7 +142,8 @@ pub fn save_matrix(store: &Store, m: &PriorityMatrix, now: DateTime<Utc>) -> Res
         )?;
         Ok(())
     })?;
-    triage_all(store, now).map(|_| ())
+    // Only priorities change: reuse the cached embeddings, compute none.
+    triage_all_with(store, now, false).map(|_| ())
 }
 
 struct Row {
@@ -166,35 +179,45 @@ fn load_rows(c: &Connection, ids: Option<&[i64]>) -> Result<Vec<Row>> {
     }
 }
 
-/// Analyse and classify rows, split over the machine's cores.
-fn decide_all(t: &Triager, rows: &[Row]) -> Vec<(Analyzed, Decision)> {
+/// The rows' sentence embeddings (cached, or computed and cached now when
+/// `compute`), all `None` unless every row has one: a run is either
+/// embedded throughout or words only.
+fn row_embeddings(store: &Store, rows: &[Row], compute: bool) -> Result<Vec<Option<Vec<f32>>>> {
+    if rows.is_empty() || super::embed::shared().is_none() {
+        return Ok(vec![None; rows.len()]);
+    }
+    let texts: Vec<String> = rows.iter().map(|r| embed_text(&r.text.title, &r.text.description, r.text.channel.as_deref())).collect();
+    let v = if compute { embeddings_for(store, &texts)?.0 } else { cached_for(store, &texts)? };
+    if v.iter().all(Option::is_some) {
+        Ok(v)
+    } else {
+        tracing::info!("triage runs on words only: {} of {} tickets have no sentence embedding yet", v.iter().filter(|x| x.is_none()).count(), v.len());
+        Ok(vec![None; rows.len()])
+    }
+}
+
+/// Analyse and classify rows (with their embeddings), split over the machine's cores.
+fn decide_all(t: &Triager, rows: &[Row], embs: &[Option<Vec<f32>>]) -> Vec<(Analyzed, Decision)> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let chunk = rows.len().div_ceil(threads).max(1);
+    let one = |r: &Row, e: Option<&Vec<f32>>| {
+        let a = analyze(&r.text.title, &r.text.description);
+        let d = t.decide_with(&a, &r.text, e.map(Vec::as_slice));
+        (a, d)
+    };
+    let emb = |i: usize| embs.get(i).and_then(Option::as_ref);
     std::thread::scope(|s| {
         let handles: Vec<_> = rows
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|r| {
-                            let a = analyze(&r.text.title, &r.text.description);
-                            let d = t.decide_analyzed(&a, &r.text);
-                            (a, d)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
+            .enumerate()
+            .map(|(k, part)| s.spawn(move || part.iter().enumerate().map(|(j, r)| one(r, emb(k * chunk + j))).collect::<Vec<_>>()))
             .collect();
         // A worker only panics on a bug; classify what it had on this thread then.
         let mut out = Vec::with_capacity(rows.len());
-        for (h, part) in handles.into_iter().zip(rows.chunks(chunk)) {
+        for (k, (h, part)) in handles.into_iter().zip(rows.chunks(chunk)).enumerate() {
             match h.join() {
                 Ok(v) => out.extend(v),
-                Err(_) => out.extend(part.iter().map(|r| {
-                    let a = analyze(&r.text.title, &r.text.description);
-                    let d = t.decide_analyzed(&a, &r.text);
-                    (a, d)
-                })),
+                Err(_) => out.extend(part.iter().enumerate().map(|(j, r)| one(r, emb(k * chunk + j)))),
             }
         }
         out
@@ -275,15 +298,32 @@ fn write_decisions(
 }
 
 /// Triage every ticket and imported survey comment in the store and
-/// recompute the themes (over both).
+/// recompute the themes (over both); items without a sentence embedding
+/// get one first (once per text: a re-run reads them from the cache).
 pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
-    let (t, used, m, rows, comments) = store.read(|c| {
-        let (t, used) = triager(store, c)?;
-        Ok((t, used, load_matrix(c)?, load_rows(c, None)?, load_comments(c)?))
-    })?;
-    let decided = decide_all(&t, &rows);
+    triage_all_with(store, now, true)
+}
+
+/// [`triage_all`]; with `embed_missing` false the model never runs: the
+/// run uses embeddings only if every item already has one, else words
+/// only (the demo, which must open in seconds).
+pub fn triage_all_with(store: &Store, now: DateTime<Utc>, embed_missing: bool) -> Result<TriageRun> {
+    let (rows, comments) = store.read(|c| Ok((load_rows(c, None)?, load_comments(c)?)))?;
     let comment_rows: Vec<Row> = comments.iter().map(|sc| Row { id: sc.id, text: comment_text(&sc.text) }).collect();
-    let comment_decided = decide_all(&t, &comment_rows);
+    let mut embs = row_embeddings(store, &rows, embed_missing)?;
+    let mut comment_embs = row_embeddings(store, &comment_rows, embed_missing)?;
+    // Embedded throughout or words only.
+    let embedded = embs.first().is_some_and(Option::is_some) && comment_embs.first().is_none_or(Option::is_some);
+    if !embedded {
+        embs = vec![None; rows.len()];
+        comment_embs = vec![None; comment_rows.len()];
+    }
+    let (t, used, m) = store.read(|c| {
+        let (t, used) = triager_for(store, c, embedded)?;
+        Ok((t, used, load_matrix(c)?))
+    })?;
+    let decided = decide_all(&t, &rows, &embs);
+    let comment_decided = decide_all(&t, &comment_rows, &comment_embs);
     let categories = store.with_tx(|tx| {
         let categories = write_decisions(tx, &t, &m, &rows, &decided, now)?;
         write_comment_triage(tx, &comments, comment_decided.iter().map(|(_, d)| d), now)?;
@@ -293,20 +333,26 @@ pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
         .iter()
         .zip(decided)
         .zip(categories)
-        .map(|((r, (analyzed, _)), category)| (r, analyzed, Some(category), ItemOrigin::Ticket));
+        .zip(embs)
+        .map(|(((r, (analyzed, _)), category), e)| (r, analyzed, Some(category), ItemOrigin::Ticket, e));
     // A comment's words place it, not its category: guessed from one short
     // text without the fields a ticket has, it would pull the comment
     // towards whichever theme shares the guess.
-    let surveys = comment_rows.iter().zip(comment_decided).map(|(r, (analyzed, _))| (r, analyzed, None, ItemOrigin::SurveyComment));
+    let surveys = comment_rows
+        .iter()
+        .zip(comment_decided)
+        .zip(comment_embs)
+        .map(|((r, (analyzed, _)), e)| (r, analyzed, None, ItemOrigin::SurveyComment, e));
     let items: Vec<ThemeItem> = tickets
         .chain(surveys)
-        .map(|(r, analyzed, category, origin)| ThemeItem {
+        .map(|(r, analyzed, category, origin, embedding)| ThemeItem {
             id: r.id,
             origin,
             title: &r.text.title,
             description: &r.text.description,
             analyzed: theme_analysis(analyzed, r.text.channel.as_deref(), &r.text.description),
             category,
+            embedding,
         })
         .collect();
     let themes = theme_store::refresh_themes_with(store, &items, now)?;
@@ -317,11 +363,14 @@ pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
 /// themes (nearest theme above the threshold); a full [`triage_all`]
 /// re-clusters.
 pub fn triage_changed(store: &Store, ticket_ids: &[i64], now: DateTime<Utc>) -> Result<TriageRun> {
-    let (t, used, m, rows) = store.read(|c| {
-        let (t, used) = triager(store, c)?;
-        Ok((t, used, load_matrix(c)?, load_rows(c, Some(ticket_ids))?))
+    let rows = store.read(|c| load_rows(c, Some(ticket_ids)))?;
+    let embs = row_embeddings(store, &rows, true)?;
+    let embedded = embs.first().is_some_and(Option::is_some);
+    let (t, used, m) = store.read(|c| {
+        let (t, used) = triager_for(store, c, embedded)?;
+        Ok((t, used, load_matrix(c)?))
     })?;
-    let decided = decide_all(&t, &rows);
+    let decided = decide_all(&t, &rows, &embs);
     store.with_tx(|tx| {
         write_decisions(tx, &t, &m, &rows, &decided, now)?;
         theme_store::assign_to_themes(tx, &rows.iter().map(|r| (r.id, &r.text)).collect::<Vec<_>>(), now)
@@ -351,7 +400,8 @@ pub fn triage_new_comments(store: &Store, now: DateTime<Utc>) -> Result<Comments
         Ok((t, fresh))
     })?;
     let rows: Vec<Row> = comments.iter().map(|sc| Row { id: sc.id, text: comment_text(&sc.text) }).collect();
-    let decided = decide_all(&t, &rows);
+    let embs = if t.embedded() { row_embeddings(store, &rows, true)? } else { vec![None; rows.len()] };
+    let decided = decide_all(&t, &rows, &embs);
     let placed = store.with_tx(|tx| {
         write_comment_triage(tx, &comments, decided.iter().map(|(_, d)| d), now)?;
         let items: Vec<(i64, &str, Category)> =

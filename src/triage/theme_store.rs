@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use super::classify::TicketText;
 use super::survey_items::{comment_text, load_comments, membership, ItemOrigin};
 use super::text::{analyze, Analyzed};
-use super::themes::{detect, dot, item_terms, normalise, theme_analysis, SparseVec, ThemeConfig, ThemeInput};
+use super::embed::{center_one, cosine, embed_text, DIM};
+use super::embed_store::{cached, embeddings_for};
+use super::themes::{detect_with, dot, item_terms, normalise, theme_analysis, Dense, Space, SparseVec, ThemeConfig, ThemeInput};
 use crate::model::Category;
 use crate::store::to_ts;
 use crate::{Error, Result, Store};
@@ -31,7 +33,20 @@ const CENTROID_TERMS: usize = 150;
 struct SavedSpace {
     n: usize,
     idf: HashMap<String, f32>,
+    /// The mean embedding the run centred on (empty: embeddings were off).
+    #[serde(default)]
+    mean: Vec<f32>,
+    /// Weight of the embedding cosine in that run (0: off).
+    #[serde(default)]
+    embed_weight: f32,
+    /// The merge threshold of that run (0: the words-only default).
+    #[serde(default)]
+    threshold: f32,
 }
+
+/// Prefix of the embedding dimensions stored among a centroid's terms
+/// (`~0`..`~383`); no word starts with it.
+const DENSE_PREFIX: char = '~';
 
 /// One analysed item for a theme refresh: a ticket or a survey comment.
 pub struct ThemeItem<'a> {
@@ -42,6 +57,8 @@ pub struct ThemeItem<'a> {
     pub description: &'a str,
     pub analyzed: Analyzed,
     pub category: Option<Category>,
+    /// The item's sentence embedding (see [`super::embed_store`]).
+    pub embedding: Option<Vec<f32>>,
 }
 
 struct Item {
@@ -93,15 +110,19 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
         }
         Ok(items)
     })?;
+    let texts: Vec<String> = items.iter().map(|i| embed_text(&i.title, &i.description, i.channel.as_deref())).collect();
+    let (vectors, _) = embeddings_for(store, &texts)?;
     let items: Vec<ThemeItem> = items
         .iter()
-        .map(|i| ThemeItem {
+        .zip(vectors)
+        .map(|(i, embedding)| ThemeItem {
             id: i.id,
             origin: i.origin,
             title: &i.title,
             description: &i.description,
             analyzed: theme_analysis(analyze(&i.title, &i.description), i.channel.as_deref(), &i.description),
             category: i.category,
+            embedding,
         })
         .collect();
     refresh_themes_with(store, &items, now)
@@ -112,10 +133,20 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
 pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc>) -> Result<usize> {
     let inputs: Vec<ThemeInput> = items
         .iter()
-        .map(|i| ThemeInput { analyzed: &i.analyzed, title: i.title, description: i.description, category: i.category })
+        .map(|i| ThemeInput { analyzed: &i.analyzed, title: i.title, description: i.description, category: i.category, embedding: i.embedding.as_deref() })
         .collect();
-    let cfg = ThemeConfig::default();
-    let (space, _, clusters) = detect(&inputs, &cfg);
+    let cfg = ThemeConfig::for_embeddings(!items.is_empty() && items.iter().all(|i| i.embedding.is_some()));
+    let (space, vecs) = Space::vectors(&inputs, &cfg);
+    // The shipped seed tickets steady the mean the embeddings are centred on.
+    let background: Vec<Vec<f32>> = if cfg.embed_weight > 0.0 {
+        let seed = super::store::seed_examples()?;
+        let texts: Vec<String> = seed.iter().map(|l| embed_text(&l.text.title, &l.text.description, l.text.channel.as_deref())).collect();
+        embeddings_for(store, &texts)?.0.into_iter().flatten().collect()
+    } else {
+        Vec::new()
+    };
+    let dense = Dense::of(&inputs, &cfg, &background);
+    let clusters = detect_with(&inputs, &space, &vecs, &dense, &cfg);
     store.with_tx(|tx| {
         let owner = current_owners(tx)?;
         let pinned = pinned_tickets(tx)?;
@@ -123,7 +154,7 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
         // theme -> (key terms, stored centroid)
         type Meta = (Vec<String>, Vec<(String, f32)>);
         let mut meta: HashMap<i64, Meta> = HashMap::default();
-        let mut saved = SavedSpace { n: items.len(), idf: HashMap::default() };
+        let mut saved = SavedSpace { n: items.len(), idf: HashMap::default(), mean: dense.mean.clone(), embed_weight: dense.embed_weight, threshold: cfg.threshold };
         for cl in &clusters {
             let keys: Vec<ItemKey> = cl.members.iter().map(|m| (items[*m].origin, items[*m].id)).collect();
             let theme = match continued_theme(&keys, &owner) {
@@ -139,7 +170,8 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
             top.sort_by(|a, b| b.1.total_cmp(&a.1));
             top.truncate(CENTROID_TERMS);
             normalise(&mut top);
-            let centroid: Vec<(String, f32)> = top.iter().map(|(id, w)| (space.terms[*id as usize].clone(), *w)).collect();
+            let mut centroid: Vec<(String, f32)> = top.iter().map(|(id, w)| (space.terms[*id as usize].clone(), *w)).collect();
+            centroid.extend(cl.dense_centroid.iter().enumerate().map(|(k, w)| (format!("{DENSE_PREFIX}{k}"), *w)));
             for (id, _) in &top {
                 let df = space.df[*id as usize].max(1) as f32;
                 saved.idf.insert(space.terms[*id as usize].clone(), (space.n.max(1) as f32 / df).ln());
@@ -257,7 +289,8 @@ fn pinned_tickets(c: &Connection) -> Result<HashSet<i64>> {
 /// term weights and each active theme's stored centroid.
 struct Placer {
     saved: SavedSpace,
-    centroids: Vec<(i64, HashMap<String, f32>)>,
+    /// Theme, word centroid, embedding centroid (empty: none).
+    centroids: Vec<(i64, HashMap<String, f32>, Vec<f32>)>,
     cfg: ThemeConfig,
 }
 
@@ -273,13 +306,30 @@ impl Placer {
             .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
-            .map(|(id, c)| (id, serde_json::from_str::<Vec<(String, f32)>>(&c).unwrap_or_default().into_iter().collect()))
+            .map(|(id, c)| {
+                let (dense, words): (Vec<(String, f32)>, Vec<(String, f32)>) =
+                    serde_json::from_str::<Vec<(String, f32)>>(&c).unwrap_or_default().into_iter().partition(|(t, _)| t.starts_with(DENSE_PREFIX));
+                (id, words.into_iter().collect(), dense_vector(&dense))
+            })
             .collect();
         Ok(Placer { saved, centroids, cfg: ThemeConfig::default() })
     }
 
-    /// The nearest theme at or above the clustering threshold.
-    fn nearest(&self, a: &Analyzed, category: Option<Category>) -> Option<i64> {
+    /// The cached embedding of a text, centred as the last full run did;
+    /// `None` when that run had no embeddings or the text has none yet.
+    fn embedding(&self, c: &Connection, title: &str, description: &str, channel: Option<&str>) -> Result<Option<Vec<f32>>> {
+        if self.saved.embed_weight <= 0.0 || self.saved.mean.len() != DIM {
+            return Ok(None);
+        }
+        Ok(cached(c, &embed_text(title, description, channel))?.map(|mut e| {
+            center_one(&mut e, &self.saved.mean);
+            e
+        }))
+    }
+
+    /// The nearest theme at or above the clustering threshold (words and,
+    /// when given, the centred embedding, weighted as in the last full run).
+    fn nearest(&self, a: &Analyzed, category: Option<Category>, emb: Option<&[f32]>) -> Option<i64> {
         let max_idf = (self.saved.n.max(2) as f32).ln();
         let raw = item_terms(a, category, &self.cfg);
         let mut names: Vec<&String> = raw.keys().collect();
@@ -290,20 +340,32 @@ impl Placer {
             .map(|(k, n)| (k as u32, raw[*n] * self.saved.idf.get(*n).copied().unwrap_or(max_idf)))
             .collect();
         normalise(&mut v);
+        let w = self.saved.embed_weight;
+        let threshold = match emb {
+            Some(_) if self.saved.threshold > 0.0 => self.saved.threshold,
+            _ => self.cfg.threshold,
+        };
         self.centroids
             .iter()
-            .map(|(theme, c)| {
+            .map(|(theme, c, dense)| {
                 let cv: SparseVec = names.iter().enumerate().filter_map(|(k, n)| c.get(*n).map(|w| (k as u32, *w))).collect();
-                (*theme, dot(&v, &cv))
+                let words = dot(&v, &cv);
+                let s = match emb {
+                    Some(e) if dense.len() == DIM => (1.0 - w) * words + w * cosine(e, dense),
+                    _ => words,
+                };
+                (*theme, s)
             })
             .max_by(|a, b| a.1.total_cmp(&b.1))
-            .filter(|(_, s)| *s >= self.cfg.threshold)
+            .filter(|(_, s)| *s >= threshold)
             .map(|(t, _)| t)
     }
 }
 
 /// Place changed tickets in the nearest existing theme (above the
-/// clustering threshold), using the term weights of the last full run.
+/// clustering threshold), using the term weights (and the embedding mean)
+/// of the last full run. A ticket's embedding comes from the cache
+/// ([`super::embed_store`]); without one it is placed by its words alone.
 pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _now: DateTime<Utc>) -> Result<()> {
     let placer = Placer::load(tx)?;
     let pinned = pinned_tickets(tx)?;
@@ -317,7 +379,8 @@ pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _n
             .optional()?
             .flatten();
         tx.execute("DELETE FROM theme_members WHERE ticket_id = ?1 AND pinned = 0", [id])?;
-        if let Some(theme) = placer.nearest(&a, category.as_deref().and_then(Category::parse)) {
+        let emb = placer.embedding(tx, &text.title, &text.description, text.channel.as_deref())?;
+        if let Some(theme) = placer.nearest(&a, category.as_deref().and_then(Category::parse), emb.as_deref()) {
             tx.execute("INSERT OR IGNORE INTO theme_members(theme_id, ticket_id) VALUES (?1, ?2)", params![theme, id])?;
         }
     }
@@ -333,12 +396,30 @@ pub fn assign_comments_to_themes(tx: &Transaction<'_>, comments: &[(i64, &str, C
         let t = comment_text(text);
         let a = theme_analysis(analyze(&t.title, &t.description), t.channel.as_deref(), &t.description);
         tx.execute("DELETE FROM theme_comment_members WHERE response_id = ?1", [id])?;
-        if let Some(theme) = placer.nearest(&a, Some(*category)) {
+        let emb = placer.embedding(tx, &t.title, &t.description, t.channel.as_deref())?;
+        if let Some(theme) = placer.nearest(&a, Some(*category), emb.as_deref()) {
             tx.execute("INSERT OR IGNORE INTO theme_comment_members(theme_id, response_id) VALUES (?1, ?2)", params![theme, id])?;
             placed += 1;
         }
     }
     Ok(placed)
+}
+
+/// A stored centroid's embedding part (`~k` entries) as a vector.
+fn dense_vector(entries: &[(String, f32)]) -> Vec<f32> {
+    let mut v = vec![0.0f32; DIM];
+    let mut any = false;
+    for (t, w) in entries {
+        if let Some(k) = t.strip_prefix(DENSE_PREFIX).and_then(|k| k.parse::<usize>().ok()).filter(|k| *k < DIM) {
+            v[k] = *w;
+            any = true;
+        }
+    }
+    if any {
+        v
+    } else {
+        Vec::new()
+    }
 }
 
 fn require_theme(c: &Connection, id: i64) -> Result<()> {

@@ -8,7 +8,6 @@ use hypercare::triage::store::{list_triage, load_matrix, save_matrix};
 use hypercare::triage::survey_items::ItemOrigin;
 use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
 use hypercare::triage::theme_view::list_themes;
-use hypercare::triage::themes::ThemeConfig;
 use hypercare::triage::{set_override, triage_all, Impact, Override, Priority, PriorityMatrix, Urgency};
 use hypercare::Error;
 
@@ -100,7 +99,7 @@ pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
     match c {
         TriageCmd::Evaluate { file, json } => {
             let rows = load_labeled(&file)?;
-            let e = evaluate(&rows, &PriorityMatrix::default(), &ThemeConfig::default());
+            let e = evaluate(&rows, &PriorityMatrix::default())?;
             if json {
                 print_json(&e)
             } else {
@@ -236,6 +235,11 @@ pub fn themes(ctx: &Ctx, a: ThemesArgs) -> hypercare::Result<()> {
 
 fn print_evaluation(e: &Evaluation) {
     println!("{} tickets, {}-fold cross-validation (ticket i held out in fold i mod {FOLDS})", e.tickets, e.folds);
+    if e.embeddings.starts_with("on") {
+        println!("sentence embeddings {} ({} ms to embed the file)", e.embeddings, e.embedding_ms);
+    } else {
+        println!("sentence embeddings OFF, words only: {}", e.embeddings.trim_start_matches("off: "));
+    }
     println!("category  accuracy {:.3}  macro-F1 {:.3}", e.category_accuracy, e.category_macro_f1);
     println!("impact    accuracy {:.3}", e.impact_accuracy);
     println!("urgency   accuracy {:.3}", e.urgency_accuracy);
