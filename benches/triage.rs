@@ -200,8 +200,9 @@ fn main() {
         println!("{name:<44} {:>10.1} {:>12.2}", ms(d), ms(d) / b);
     }
     println!(
-        "targets: full re-run {} (< 10000 ms), incremental {} (< 200 ms)",
+        "targets: full re-run {} (< 10000 ms), incremental {} (< 200 ms), incremental with 100 new texts {} (< 200 ms)",
         if ms(full.max(full_again)) < 10_000.0 { "met" } else { "MISSED" },
-        if ms(incr_median) < 200.0 { "met" } else { "MISSED" }
+        if ms(incr_median) < 200.0 { "met" } else { "MISSED" },
+        if ms(incr_new_text) < 200.0 { "met" } else { "MISSED" }
     );
 }
