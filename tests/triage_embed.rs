@@ -80,6 +80,46 @@ fn each_text_is_embedded_once_and_an_edited_text_again() {
 }
 
 #[test]
+fn a_big_batch_after_a_sync_is_triaged_on_words_at_once_and_a_small_one_embedded() {
+    if !model_installed() {
+        return;
+    }
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let n = hypercare::triage::EMBED_AFTER_SYNC_MAX + 1;
+    let recs: Vec<TicketRecord> = (0..n)
+        .map(|i| plain_record(&format!("HR-{i}"), "Leave balance wrong", &format!("My leave balance {i} days is wrong."), "ticket", t0()))
+        .collect();
+    let (store, src) = store_with(&dir, &recs);
+    let ids: Vec<i64> = store
+        .read(|c| Ok(c.prepare("SELECT id FROM tickets")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?))
+        .expect("ids");
+    let before = count(&store);
+    let run = hypercare::triage::triage_changed(&store, &ids, t0()).expect("big batch");
+    assert_eq!(run.tickets, n, "every ticket is triaged");
+    let texts: Vec<String> = recs.iter().map(|r| embed_text(&r.title, &r.description, Some("ticket"))).collect();
+    let cached = |store: &Store| {
+        store
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM text_embeddings", [], |r| r.get::<_, i64>(0))?))
+            .expect("count")
+    };
+    // The model ran for none of the batch's texts (the seed texts aside).
+    let (_, stats) = embeddings_for(&store, &texts[..1]).expect("lookup");
+    assert_eq!(stats.cached, 0, "a big batch is not embedded after a sync");
+    let after_big = cached(&store);
+    assert!(after_big - before <= 400, "only seed texts may be new: {before} -> {after_big}");
+
+    // A sync's usual handful is embedded straight away.
+    let mut edited = recs[1].clone();
+    edited.description.push_str(" Since the import.");
+    edited.remote_version = "2".into();
+    store.with_tx(|tx| upsert_tickets(tx, src, &[edited.clone()])).expect("edit");
+    hypercare::triage::triage_changed(&store, &ids[1..2], t0()).expect("small batch");
+    let text = embed_text(&edited.title, &edited.description, Some("ticket"));
+    let (_, stats) = embeddings_for(&store, &[text]).expect("lookup");
+    assert_eq!((stats.cached, stats.computed), (1, 0), "the small batch's text was embedded");
+}
+
+#[test]
 fn embeddings_raise_category_and_theme_scores_on_the_dev_set() {
     if !model_installed() {
         return;

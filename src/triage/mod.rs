@@ -83,4 +83,7 @@ pub mod themes;
 
 pub use classify::{Decision, Labeled, TicketText, Triager};
 pub use priority::{Impact, Priority, PriorityMatrix, Urgency};
-pub use store::{set_override, triage_all, triage_all_with, triage_changed, triage_new_comments, Confirmed, Override, TriageRun};
+pub use store::{
+    set_override, triage_all, triage_all_with, triage_changed, triage_new_comments, Confirmed, Override, TriageRun,
+    EMBED_AFTER_SYNC_MAX,
+};

@@ -300,6 +300,11 @@ fn write_decisions(
 /// Triage every ticket and imported survey comment in the store and
 /// recompute the themes (over both); items without a sentence embedding
 /// get one first (once per text: a re-run reads them from the cache).
+/// Most tickets [`triage_changed`] runs the sentence-embedding model for
+/// (about 9 s of model time); a larger batch is triaged on words, with the
+/// embeddings it already has cached, until the next full run.
+pub const EMBED_AFTER_SYNC_MAX: usize = 500;
+
 pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
     triage_all_with(store, now, true)
 }
@@ -364,7 +369,14 @@ pub fn triage_all_with(store: &Store, now: DateTime<Utc>, embed_missing: bool) -
 /// re-clusters.
 pub fn triage_changed(store: &Store, ticket_ids: &[i64], now: DateTime<Utc>) -> Result<TriageRun> {
     let rows = store.read(|c| load_rows(c, Some(ticket_ids)))?;
-    let embs = row_embeddings(store, &rows, true)?;
+    // The model costs ~18 ms a new text: a sync's usual handful is embedded
+    // now; a big batch (a first sync) is triaged on words at once, and the
+    // next full run (`triage run`, "Run triage") embeds it.
+    let compute = rows.len() <= EMBED_AFTER_SYNC_MAX;
+    if !compute {
+        tracing::info!(tickets = rows.len(), "triage after sync: too many new texts to embed now; words only until the next full run");
+    }
+    let embs = row_embeddings(store, &rows, compute)?;
     let embedded = embs.first().is_some_and(Option::is_some);
     let (t, used, m) = store.read(|c| {
         let (t, used) = triager_for(store, c, embedded)?;
