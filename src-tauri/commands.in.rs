@@ -15,6 +15,8 @@
     "triage_queue",
     "run_triage",
     "set_triage_override",
+    "comment_triage_queue",
+    "set_comment_category",
     "priority_matrix",
     "set_priority_matrix",
     "themes",

@@ -104,3 +104,49 @@ fn an_import_places_its_comments_in_the_existing_themes_at_once() {
     // Nothing new the second time.
     assert_eq!(hypercare::triage::triage_new_comments(&store, now).expect("again").comments, 0);
 }
+
+#[test]
+fn a_comments_category_is_shown_with_its_signals_and_a_correction_wins_and_teaches() {
+    use hypercare::model::Category;
+    use hypercare::triage::comment_triage::{list_comment_triage, set_comment_category};
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store(&dir);
+    let now = t0() + Duration::days(27);
+    import_surveys(&store, std::path::Path::new(CSV), &mapping(), ImportOptions::default(), now).expect("import");
+    triage_all(&store, now).expect("triage");
+    let listed = store.read(list_comment_triage).expect("list");
+    assert_eq!(listed.len(), 4, "the blank comment is not listed: {listed:#?}");
+    for c in &listed {
+        assert!(c.category.is_some() && c.confidence.is_some() && !c.signals.is_empty() && !c.category_overridden, "{c:#?}");
+    }
+    let find = |rows: &[hypercare::triage::comment_triage::CommentTriage], start: &str| {
+        rows.iter().find(|c| c.text.starts_with(start)).cloned().expect("comment")
+    };
+    let dora = find(&listed, "Overtime hours");
+    let eli_before = find(&listed, "Night shift");
+    let target = if dora.category.as_deref() == Some("data_issue") { Category::Integration } else { Category::DataIssue };
+
+    set_comment_category(&store, dora.response_id, target, now).expect("correct");
+    // Shown as the user's at once, before any re-run.
+    let at_once = find(&store.read(list_comment_triage).expect("list"), "Overtime hours");
+    assert_eq!((at_once.category.as_deref(), at_once.category_overridden), (Some(target.as_str()), true));
+
+    let run = triage_all(&store, now + Duration::hours(1)).expect("re-run");
+    assert_eq!(run.corrections_used, 1, "the comment's correction is a training example");
+    let rows = store.read(list_comment_triage).expect("list");
+    let dora2 = find(&rows, "Overtime hours");
+    assert_eq!((dora2.category.as_deref(), dora2.category_overridden), (Some(target.as_str()), true), "kept on re-run");
+    // The similar, uncorrected comment moved towards the corrected category.
+    let eli = find(&rows, "Night shift");
+    let moved = eli.category.as_deref() == Some(target.as_str())
+        || (eli.category == eli_before.category && eli.confidence < eli_before.confidence);
+    assert!(moved, "before {eli_before:?} after {eli:?}");
+    // The theme counts the comment under the user's category.
+    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    if let Some(t) = themes.iter().find(|t| comments(t).iter().any(|(text, _)| text.starts_with("Overtime hours"))) {
+        assert!(t.categories.iter().any(|(c, _)| c == target.as_str()), "{t:#?}");
+    }
+
+    let err = set_comment_category(&store, 987_654, Category::Training, now).unwrap_err();
+    assert!(err.to_string().contains("survey comment 987654 is not in the store"), "{err}");
+}

@@ -189,6 +189,35 @@ fn triage_over_ipc_lists_overrides_and_reprioritises() {
 }
 
 #[test]
+fn survey_comments_over_ipc_are_listed_and_corrected() {
+    use tauri::Manager;
+    let h = harness();
+    let store = h._app.state::<AppState>().store.clone();
+    store
+        .with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO survey_responses (id, source_file, submission, answered_at, scale, score, comment, imported_at)
+                 VALUES (7, 'pulse.csv', 'a', 1710000000, 'csat_1_5', 2, 'The invoice screen is so slow it times out', 1710000000)",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    invoke(&h, "run_triage", json!({})).unwrap();
+    let queue = invoke(&h, "comment_triage_queue", json!({})).unwrap();
+    let rows = queue.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{queue}");
+    assert!(rows[0]["category"].is_string() && rows[0]["signals"].as_array().is_some_and(|s| !s.is_empty()), "{queue}");
+    assert_eq!(rows[0]["category_overridden"], false);
+    // The UI's argument names (camelCase responseId) and a snake_case category.
+    invoke(&h, "set_comment_category", json!({ "responseId": 7, "category": "training" })).unwrap();
+    let queue = invoke(&h, "comment_triage_queue", json!({})).unwrap();
+    assert_eq!((queue[0]["category"].as_str(), queue[0]["category_overridden"].as_bool()), (Some("training"), Some(true)), "{queue}");
+    let err = invoke(&h, "set_comment_category", json!({ "responseId": 99, "category": "training" })).unwrap_err();
+    assert_eq!(err["code"], "not_found", "{err}");
+}
+
+#[test]
 fn theme_edits_over_ipc_name_the_problem() {
     let h = harness();
     invoke(&h, "run_triage", json!({})).unwrap();

@@ -33,6 +33,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::triage::triage_queue,
         commands::triage::run_triage,
         commands::triage::set_triage_override,
+        commands::triage::comment_triage_queue,
+        commands::triage::set_comment_category,
         commands::triage::priority_matrix,
         commands::triage::set_priority_matrix,
         commands::triage::themes,

@@ -487,6 +487,25 @@ async fn triage_confirm_says_where_the_category_goes_and_themes_show_survey_comm
         );
         let counts = app.texts("[data-testid=theme-count]").await?;
         ensure!(counts.iter().any(|c| c.contains("survey comment")), "no theme count mentions survey comments: {counts:?}");
+
+        // Survey comments are triaged too: shown with their signals and
+        // corrected by keyboard; the correction is stored as the user's.
+        app.click("nav-triage").await?;
+        app.click("triage-mode-comments").await?;
+        let item = app.wait_testid("comment-item").await?;
+        let id: i64 = item.attr("data-response-id").await?.context("no response id")?.parse()?;
+        app.wait_testid("comment-signals").await.context("a comment's category must come with its signals")?;
+        let suggested = app.text("comment-suggestion").await?;
+        let (key, want) = if suggested.contains("Data issue") { ("9", "enhancement") } else { ("0", "data_issue") };
+        app.press(key).await?;
+        app.press(&char::from(fantoccini::key::Key::Enter).to_string()).await?;
+        app.wait_text("comment-position", "1 confirmed", WAIT_TIMEOUT).await?;
+        app.press("k").await?;
+        app.wait_text("comment-suggestion", "Set by you", WAIT_TIMEOUT).await?;
+        let store = hypercare::Store::open_dir(app.data_dir()).context("opening the app's store")?;
+        let rows = store.read(hypercare::triage::comment_triage::list_comment_triage)?;
+        let row = rows.iter().find(|r| r.response_id == id).context("the comment is not listed")?;
+        ensure!(row.category.as_deref() == Some(want) && row.category_overridden, "the correction was not stored: {row:?}");
         Ok(())
     }
     .await;

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0062_kpi_validation_queue_index.sql"),
     },
     Migration { version: 63, name: "text_embeddings", sql: include_str!("migrations/0063_text_embeddings.sql") },
+    Migration {
+        version: 90,
+        name: "survey_comment_overrides",
+        sql: include_str!("migrations/0090_survey_comment_overrides.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -8,11 +8,13 @@
 //! - [`metrics`]: accuracy, macro-F1, ARI, pairwise F1.
 //! - [`store`], [`theme_store`], [`theme_view`]: the same in the SQLite store:
 //!   runs, overrides, trainer edits, training markers.
+//! - [`comment_triage`]: survey comments in the triage queue; the user's
+//!   category corrections win, survive re-runs and teach the classifier.
 //! - [`category_push`]: where a source takes confirmed categories (Redmine
 //!   issue category or custom field); an override queues the write in the
 //!   outbox in its own transaction, and `validation::push` sends it.
-//! - [`survey_items`]: imported survey comments as items: triaged (category
-//!   and confidence, no overrides) and grouped into the themes beside the
+//! - [`survey_items`]: imported survey comments as items: triaged (category,
+//!   confidence and signals) and grouped into the themes beside the
 //!   tickets. A comment is placed by its words only (its guessed category
 //!   is not a theme term), and only tickets vote on which earlier theme a
 //!   new cluster continues, so importing comments keeps trainer edits.
@@ -66,6 +68,7 @@
 
 pub mod category_push;
 pub mod classify;
+pub mod comment_triage;
 pub mod embed;
 pub mod embed_store;
 pub mod evaluate;

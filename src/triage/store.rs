@@ -16,6 +16,7 @@ use super::embed::embed_text;
 use super::embed_store::{cached_for, embeddings_for};
 use super::evaluate::parse_labeled;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use super::comment_triage::{comment_corrections, comment_corrections_fingerprint};
 use super::survey_items::{comment_text, load_comments, write_comment_triage, ItemOrigin};
 use super::text::{analyze, Analyzed};
 use super::themes::theme_analysis;
@@ -47,7 +48,7 @@ fn bad_value(what: &str, v: &str) -> Error {
     Error::Internal(format!("stored {what} {v:?} is not known; re-run `hypercare triage run`"))
 }
 
-/// The user's corrections as training examples.
+/// The user's corrections (of tickets and survey comments) as training examples.
 pub fn corrections(c: &Connection) -> Result<Vec<Labeled>> {
     let mut st = c.prepare(
         "SELECT t.title, t.description, t.tracker, t.priority,
@@ -76,14 +77,17 @@ pub fn corrections(c: &Connection) -> Result<Vec<Labeled>> {
             weight: CORRECTION_WEIGHT,
         });
     }
+    out.extend(comment_corrections(c)?);
     Ok(out)
 }
 
-fn corrections_fingerprint(c: &Connection) -> Result<(i64, i64)> {
-    Ok(c.query_row("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM triage_corrections", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
+/// Changes with every correction of a ticket or a survey comment.
+fn corrections_fingerprint(c: &Connection) -> Result<[(i64, i64); 2]> {
+    let tickets = c.query_row("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM triage_corrections", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok([tickets, comment_corrections_fingerprint(c)?])
 }
 
-type Cached = (std::path::PathBuf, (i64, i64), bool, Arc<Triager>);
+type Cached = (std::path::PathBuf, [(i64, i64); 2], bool, Arc<Triager>);
 
 /// The classifier for this store: seed data plus the store's corrections,
 /// with sentence embeddings when the model is installed.

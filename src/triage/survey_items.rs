@@ -2,8 +2,9 @@
 //!
 //! A comment is the free text of one survey submission
 //! (`survey_responses.comment`, see `import::surveys`). It is not a ticket:
-//! it gets an automatic category (kept in `survey_comment_triage`, no
-//! overrides) and takes part in theme detection beside the tickets, with its
+//! it gets an automatic category with its signals (kept in
+//! `survey_comment_triage`; the user can correct it, see
+//! [`super::comment_triage`]) and takes part in theme detection beside the tickets, with its
 //! own membership table (`theme_comment_members`). Its date is when it was
 //! answered.
 
@@ -55,7 +56,8 @@ pub fn comment_text(text: &str) -> TicketText {
     TicketText { title: String::new(), description: text.to_string(), channel: Some("survey".into()), server_priority: None }
 }
 
-/// Store the automatic category of each comment (only what changed).
+/// Store the automatic category and signals of each comment (only what
+/// changed; a user's override stays and keeps winning).
 pub fn write_comment_triage<'d>(
     tx: &Transaction<'_>,
     comments: &[SurveyComment],
@@ -63,13 +65,16 @@ pub fn write_comment_triage<'d>(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut up = tx.prepare_cached(
-        "INSERT INTO survey_comment_triage (response_id, category, confidence, updated_at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO survey_comment_triage (response_id, category, confidence, signals, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (response_id) DO UPDATE SET category = excluded.category, confidence = excluded.confidence,
-           updated_at = excluded.updated_at
-         WHERE category != excluded.category OR ABS(confidence - excluded.confidence) > 1e-6",
+           signals = excluded.signals, updated_at = excluded.updated_at
+         WHERE category != excluded.category OR ABS(confidence - excluded.confidence) > 1e-6
+            OR signals != excluded.signals",
     )?;
     for (c, d) in comments.iter().zip(decided) {
-        up.execute(params![c.id, d.category.as_str(), d.confidence as f64, to_ts(now)])?;
+        let signals = serde_json::to_string(&d.signals).map_err(|e| crate::Error::Internal(e.to_string()))?;
+        up.execute(params![c.id, d.category.as_str(), d.confidence as f64, signals, to_ts(now)])?;
     }
     Ok(())
 }

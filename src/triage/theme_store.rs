@@ -95,7 +95,7 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
             })
         })?;
         let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut st = c.prepare("SELECT response_id, category FROM survey_comment_triage")?;
+        let mut st = c.prepare("SELECT response_id, COALESCE(category_override, category) FROM survey_comment_triage")?;
         let cats: HashMap<i64, String> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         for sc in load_comments(c)? {
             let text = comment_text(&sc.text);

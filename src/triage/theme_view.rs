@@ -160,7 +160,7 @@ pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>>
          LEFT JOIN triage tr ON tr.ticket_id = t.id
          WHERE t.deleted_at IS NULL
          UNION ALL
-         SELECT m.theme_id, 1, s.id, NULL, s.comment, s.answered_at, sc.category
+         SELECT m.theme_id, 1, s.id, NULL, s.comment, s.answered_at, COALESCE(sc.category_override, sc.category)
          FROM theme_comment_members m JOIN survey_responses s ON s.id = m.response_id
          LEFT JOIN survey_comment_triage sc ON sc.response_id = s.id
          ORDER BY 6, 2, 3",

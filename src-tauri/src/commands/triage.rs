@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, Utc};
 use hypercare::model::Category;
+use hypercare::triage::comment_triage::{self, list_comment_triage, CommentTriage};
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix, TicketTriage};
 use hypercare::triage::theme_store::{self, mark_training};
 use hypercare::triage::theme_view::{list_themes, ThemeView};
@@ -41,6 +42,21 @@ pub async fn set_triage_override(
     let store = state.store.clone();
     let o = Override { category, impact, urgency };
     blocking(move || set_override(&store, ticket_id, &o, Utc::now())).await
+}
+
+/// Every imported survey comment with its (effective) category,
+/// confidence and signals, least certain first.
+#[tauri::command]
+pub async fn comment_triage_queue(state: State<'_, AppState>) -> CmdResult<Vec<CommentTriage>> {
+    let store = state.store.clone();
+    blocking(move || store.read(list_comment_triage)).await
+}
+
+/// Correct a survey comment's category (kept across re-runs, learned from).
+#[tauri::command]
+pub async fn set_comment_category(state: State<'_, AppState>, response_id: i64, category: Category) -> CmdResult<()> {
+    let store = state.store.clone();
+    blocking(move || comment_triage::set_comment_category(&store, response_id, category, Utc::now())).await
 }
 
 /// The priority matrix in force.

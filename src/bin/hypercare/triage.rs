@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use hypercare::model::Category;
+use hypercare::triage::comment_triage::{list_comment_triage, set_comment_category};
 use hypercare::triage::evaluate::{evaluate, load_labeled, Evaluation, FOLDS};
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix};
 use hypercare::triage::survey_items::ItemOrigin;
@@ -46,6 +47,19 @@ pub enum TriageCmd {
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// List imported survey comments with their category (least certain
+    /// first); `*` marks a category set by you.
+    Comments {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correct a survey comment's category (kept, and learned from).
+    SetComment {
+        /// The comment's id (first column of `triage comments`).
+        comment: i64,
+        #[arg(long)]
+        category: String,
     },
     /// Show the priority matrix; --set IMPACT URGENCY P changes one cell
     /// (and recomputes every priority).
@@ -160,6 +174,34 @@ pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
                     r.title
                 );
             }
+            Ok(())
+        }
+        TriageCmd::Comments { json } => {
+            let rows = ctx.store()?.read(list_comment_triage)?;
+            if json {
+                return print_json(&rows);
+            }
+            for r in rows {
+                let first_line = r.text.lines().next().unwrap_or_default();
+                println!(
+                    "{:<6} {:<14}{} {:>4} {} {}",
+                    r.response_id,
+                    r.category.unwrap_or_else(|| "-".into()),
+                    if r.category_overridden { "*" } else { " " },
+                    r.confidence.map(|c| format!("{:.0}%", c * 100.0)).unwrap_or_default(),
+                    r.answered_at.get(..10).unwrap_or_default(),
+                    first_line
+                );
+            }
+            Ok(())
+        }
+        TriageCmd::SetComment { comment, category } => {
+            let cats: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+            let Some(c) = parse("category", Some(category), Category::parse, &cats.join(", "))? else {
+                return Err(Error::InvalidInput("give --category".into()));
+            };
+            set_comment_category(&ctx.store()?, comment, c, Utc::now())?;
+            println!("survey comment {comment}: category {} saved (kept on re-runs, learned from)", c.as_str());
             Ok(())
         }
         TriageCmd::Matrix { set, json } => {

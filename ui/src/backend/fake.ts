@@ -25,12 +25,15 @@ import type { ValidationInput } from "../bindings/ValidationInput";
 import { IDLE_STATUS } from "../lib/status";
 import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
 import { FakeSurveys } from "./fakeSurveys";
+import { FakeComments } from "./fakeComments";
+import type { Category } from "../bindings/Category";
 import type { FileLayout } from "../bindings/FileLayout";
 import type { SurveyMapping } from "../bindings/SurveyMapping";
 import type { Backend, TriageOverride } from "./types";
 
 export { defaultMatrix, fakeOutboxEntry, fakeTheme, fakeTriage } from "./fakeTriage";
 export { fakeSurveyPreview, FakeSurveys } from "./fakeSurveys";
+export { fakeComment, FakeComments } from "./fakeComments";
 
 export function fakeTicket(id: number, title: string, extra: Partial<TicketSummary> = {}): TicketSummary {
   return {
@@ -193,6 +196,7 @@ export class FakeBackend implements Backend {
   categoryTargets: Record<string, string> = {};
   /** Survey files, mappings and imports (see fakeSurveys.ts). */
   surveys = new FakeSurveys();
+  comments = new FakeComments();
   private changed: ((e: TicketsChanged) => void)[] = [];
   private status: ((s: SyncStatus) => void)[] = [];
 
@@ -495,6 +499,8 @@ export class FakeBackend implements Backend {
     return f(this.surveys);
   }
   chooseSurveyFile = async () => this.surveys.chosen;
+  commentTriageQueue = async () => (this.guard(), this.comments.list());
+  setCommentCategory = async (responseId: number, category: Category) => (this.guard(), this.comments.set(responseId, category));
   previewSurvey = (path: string, _e: string, layout: FileLayout | null) => this.survey((s) => s.preview(path, layout));
   surveyMappings = () => this.survey((s) => [...s.mappings.keys()].sort());
   surveyMapping = (name: string) => this.survey((s) => s.mapping(name));

@@ -47,6 +47,8 @@ export function tauriBackend(): Backend {
         impact: o.impact ?? null,
         urgency: o.urgency ?? null,
       }),
+    commentTriageQueue: () => invoke("comment_triage_queue"),
+    setCommentCategory: (responseId, category) => invoke("set_comment_category", { responseId, category }),
     categoryPushTarget: (source) => invoke("category_push_target", { source }),
     setCategoryPushTarget: (source, target) => invoke("set_category_push_target", { source, target }),
     priorityMatrix: () => invoke("priority_matrix"),

@@ -29,6 +29,7 @@ import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
 import type { ThemeView } from "../bindings/ThemeView";
 import type { TicketTriage } from "../bindings/TicketTriage";
+import type { CommentTriage } from "../bindings/CommentTriage";
 import type { TriageRun } from "../bindings/TriageRun";
 import type { Urgency } from "../bindings/Urgency";
 import type { TokenStorage } from "../bindings/TokenStorage";
@@ -77,6 +78,10 @@ export interface Backend {
    * and whether the category waits in the outbox for the server.
    */
   setTriageOverride(ticketId: number, o: TriageOverride): Promise<Confirmed>;
+  /** Every imported survey comment with its category, least certain first. */
+  commentTriageQueue(): Promise<CommentTriage[]>;
+  /** Correct a survey comment's category (kept across re-runs, learned from). */
+  setCommentCategory(responseId: number, category: Category): Promise<void>;
   /** Where a source writes confirmed categories: "issue_category", "custom_field:ID", or null. */
   categoryPushTarget(source: string): Promise<string | null>;
   /** Set (null: remove) where a source writes confirmed categories. */

@@ -80,6 +80,13 @@ export function triageKey(key: string, mods: { ctrl?: boolean; meta?: boolean; a
   }
 }
 
+/** [`triageKey`] for a keyboard event: nothing fires while typing in a field. */
+export function triageKeyOf(e: KeyboardEvent): TriageAction {
+  const el = e.target as HTMLElement | null;
+  const inTextField = !!el && (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA");
+  return triageKey(e.key, { ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey, inTextField });
+}
+
 /** What the user has chosen for the current ticket (starts at the suggestion). */
 export interface Draft {
   category: Category;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+
+import { FakeBackend, fakeComment } from "../backend/fake";
+import { CommentSession } from "./commentTriage";
+import { triageKey } from "./triage";
+
+function comments() {
+  return [
+    fakeComment(11, "Cannot find where to approve leave", { category: "usability", confidence: 0.38 }),
+    fakeComment(12, "Payslip missing overtime again", { category: "major_bug", confidence: 0.52 }),
+  ];
+}
+
+describe("survey comments in triage", () => {
+  it("starts at the stored category and walks with j/k, clamped", () => {
+    const s = new CommentSession(comments());
+    expect([s.current?.response_id, s.draft]).toEqual([11, "usability"]);
+    s.apply(triageKey("j"));
+    expect([s.current?.response_id, s.draft]).toEqual([12, "major_bug"]);
+    s.apply(triageKey("j"));
+    expect(s.index).toBe(1);
+    s.apply(triageKey("k"));
+    expect(s.current?.response_id).toBe(11);
+  });
+
+  it("a digit picks the category, i/u do nothing, Enter saves it through the backend and moves on", async () => {
+    const b = new FakeBackend();
+    b.comments.rows = comments();
+    const s = new CommentSession(await b.commentTriageQueue());
+    s.apply(triageKey("8"));
+    s.apply(triageKey("i"));
+    expect(s.draft).toBe("training");
+    await s.confirm(b);
+    expect(b.comments.saved).toEqual([{ responseId: 11, category: "training" }]);
+    expect(s.queue[0]).toMatchObject({ category: "training", category_overridden: true });
+    expect([s.current?.response_id, s.confirmed.size]).toEqual([12, 1]);
+    // Reloaded, the user's category is what the backend lists.
+    const again = new CommentSession(await b.commentTriageQueue(), 11);
+    expect([again.current?.response_id, again.draft, again.current?.category_overridden]).toEqual([11, "training", true]);
+  });
+
+  it("a failed save keeps the draft and the position", async () => {
+    const b = new FakeBackend();
+    b.comments.rows = comments();
+    const s = new CommentSession(await b.commentTriageQueue());
+    s.apply(triageKey("0"));
+    b.failWith = { code: "internal", message: "disk full" };
+    await expect(s.confirm(b)).rejects.toMatchObject({ message: "disk full" });
+    expect([s.current?.response_id, s.draft, s.confirmed.size]).toEqual([11, "data_issue", 0]);
+    expect(b.comments.saved).toEqual([]);
+  });
+
+  it("an empty queue has nothing to confirm", async () => {
+    const s = new CommentSession([]);
+    await s.confirm(new FakeBackend());
+    expect([s.current, s.draft]).toEqual([null, null]);
+  });
+});
