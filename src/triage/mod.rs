@@ -68,6 +68,7 @@ pub mod category_push;
 pub mod classify;
 pub mod embed;
 pub mod embed_store;
+pub mod eval_protocol;
 pub mod evaluate;
 pub mod knn;
 pub mod learn;
