@@ -249,7 +249,7 @@ fn print_evaluation(e: &Evaluation, seed: Option<&std::path::Path>) {
     if let Some(s) = seed {
         println!("  seed file {}", s.display());
     }
-    println!("  themes: threshold chosen on {} training folds of the file, each held-out fold clustered alone", e.folds);
+    println!("  themes: per fold of {}, the threshold chosen on the file's other folds; the whole file at their median", e.folds);
     if e.embeddings.starts_with("on") {
         println!("sentence embeddings {} ({} ms to embed the file)", e.embeddings, e.embedding_ms);
     } else {
