@@ -24,6 +24,9 @@ use super::embed::DIM;
 use super::text::{analyze, Analyzed};
 use crate::model::Category;
 
+/// How much one shipped seed example weighs in training.
+pub const SEED_WEIGHT: f32 = 1.0;
+
 /// How much one user correction weighs against one seed example.
 pub const CORRECTION_WEIGHT: f32 = 4.0;
 

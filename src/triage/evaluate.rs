@@ -1,26 +1,31 @@
 //! Scoring triage and theme detection on a labeled JSONL file.
 //!
-//! Everything learned from labels is cross-validated: the file is split
-//! into [`FOLDS`] folds by position (ticket `i` goes to fold `i % FOLDS`);
-//! for each fold the classifiers are trained on the other folds only and
-//! score the held-out fold. The shipped seed data is never used here, so no
-//! ticket is scored by a model that saw it.
+//! Everything learned from labels is scored on tickets the model never saw.
+//! By default the file is cross-validated alone: it is split into [`FOLDS`]
+//! folds by position (ticket `i` goes to fold `i % FOLDS`); for each fold
+//! the classifiers are trained on the other folds only and score the
+//! held-out fold. With a seed file ([`evaluate_seeded`]) the classifiers
+//! train on the seed plus the other folds weighted as user corrections, or
+//! on the seed alone ([`super::eval_protocol`]); the result names the
+//! protocol that ran. The seed shipped in the app is never used implicitly.
 //!
-//! Themes learn one number, the clustering threshold. `theme_ari_cv` picks
-//! it on the training folds and clusters each held-out fold alone;
-//! `theme_ari` clusters the whole file with the shipped default threshold
-//! (itself chosen on this dev set as the median of the per-fold choices).
+//! Themes learn one number, the clustering threshold, and always from the
+//! file itself. `theme_ari_cv` picks it on the training folds and clusters
+//! each held-out fold alone (`theme_ari_cv_folds`); `theme_ari` clusters the
+//! whole file at the median of those per-fold choices; `theme_ari_shipped`
+//! clusters it at the shipped default threshold (no label of the file used).
 //!
-//! Sentence embeddings ([`super::embed`]) are computed for the file once
-//! (unsupervised: no label is involved) and used when the model is
-//! installed; the result says whether they were on and how long they took.
+//! Sentence embeddings ([`super::embed`]) are computed for the file (and the
+//! seed) once (unsupervised: no label is involved) and used when the model
+//! is installed; the result says whether they were on and how long they took.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::classify::{Labeled, TicketText, Triager};
+use super::classify::{Labeled, TicketText};
 use super::embed::{self, embed_text};
+use super::eval_protocol::{held_out_predictions, Protocol, Seed};
 use super::metrics::{accuracy, adjusted_rand_index, confusion, macro_f1, pairwise_f1, with_singletons};
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
@@ -100,7 +105,15 @@ pub fn load_labeled(path: &Path) -> Result<Vec<LabeledTicket>> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
     pub tickets: usize,
+    /// Folds the file is split into (themes always; the classifiers unless
+    /// the protocol is seed-only).
     pub folds: usize,
+    /// What the classifiers trained on.
+    pub protocol: Protocol,
+    /// [`Protocol`] in one sentence, with the seed's size and weights.
+    pub protocol_detail: String,
+    /// Tickets in the seed file (0 without one).
+    pub seed_tickets: usize,
     pub category_accuracy: f64,
     pub category_macro_f1: f64,
     /// `confusion[true][predicted]` in `labels` order.
@@ -114,6 +127,10 @@ pub struct Evaluation {
     pub theme_pairwise_recall: f64,
     pub theme_pairwise_f1: f64,
     pub theme_ari_cv: f64,
+    /// ARI of each held-out fold clustered alone (mean = `theme_ari_cv`).
+    pub theme_ari_cv_folds: Vec<f64>,
+    /// ARI of the whole file at the shipped default threshold.
+    pub theme_ari_shipped: f64,
     pub theme_threshold: f32,
     pub themes_found: usize,
     /// `on: all-minilm-l6-v2 from DIR` or `off: why` (words only then).
@@ -182,16 +199,29 @@ fn best_threshold(rows: &[&LabeledTicket], analyzed: &[ThemeView], base: &ThemeC
 /// embeddings when the model is installed (else words only, and the result
 /// says so).
 pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix) -> Result<Evaluation> {
+    evaluate_seeded(rows, None, matrix)
+}
+
+/// [`evaluate`], training on `seed` too: `Some((seed_rows, false))` = each
+/// fold learns from the seed plus the other folds weighted as corrections;
+/// `Some((seed_rows, true))` = from the seed alone, every row scored.
+pub fn evaluate_seeded(rows: &[LabeledTicket], seed: Option<(&[LabeledTicket], bool)>, matrix: &PriorityMatrix) -> Result<Evaluation> {
     let Some(model) = embed::shared() else {
-        let mut e = evaluate_with(rows, matrix, &ThemeConfig::default(), None);
+        let seed = seed.map(|(rows, only)| Seed { rows, embeddings: None, only });
+        let mut e = evaluate_with_seed(rows, seed.as_ref(), matrix, &ThemeConfig::default(), None);
         e.embeddings = embed::status().detail;
         return Ok(e);
     };
-    let texts: Vec<String> = rows.iter().map(|r| embed_text(&r.title, &r.description, r.channel.as_deref())).collect();
+    let embed_all = |rs: &[LabeledTicket]| -> Result<Vec<Vec<f32>>> {
+        let texts: Vec<String> = rs.iter().map(|r| embed_text(&r.title, &r.description, r.channel.as_deref())).collect();
+        model.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())
+    };
     let started = std::time::Instant::now();
-    let vecs = model.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let vecs = embed_all(rows)?;
+    let seed_vecs = seed.map(|(s, _)| embed_all(s)).transpose()?;
     let ms = started.elapsed().as_millis();
-    let mut e = evaluate_with(rows, matrix, &ThemeConfig::embedded(), Some(&vecs));
+    let seed = seed.map(|(rows, only)| Seed { rows, embeddings: seed_vecs.as_deref(), only });
+    let mut e = evaluate_with_seed(rows, seed.as_ref(), matrix, &ThemeConfig::embedded(), Some(&vecs));
     e.embeddings = format!("on: {}", embed::status().detail);
     e.embedding_ms = ms;
     Ok(e)
@@ -200,28 +230,25 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix) -> Result<Evalu
 /// Cross-validated evaluation of `rows` under `matrix` and theme settings
 /// `cfg`, with one embedding per row (or words only).
 pub fn evaluate_with(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &ThemeConfig, embeddings: Option<&[Vec<f32>]>) -> Evaluation {
+    evaluate_with_seed(rows, None, matrix, cfg, embeddings)
+}
+
+/// [`evaluate_with`] under the protocol `seed` stands for.
+pub fn evaluate_with_seed(
+    rows: &[LabeledTicket],
+    seed: Option<&Seed>,
+    matrix: &PriorityMatrix,
+    cfg: &ThemeConfig,
+    embeddings: Option<&[Vec<f32>]>,
+) -> Evaluation {
     let n = rows.len();
     let emb = |i: usize| -> Option<&[f32]> { embeddings.and_then(|e| e.get(i)).map(Vec::as_slice) };
-    let mut pred_cat = vec![0usize; n];
-    let mut pred_imp = vec![Impact::Team; n];
-    let mut pred_urg = vec![Urgency::Low; n];
-    let mut pred_pri = vec![Priority::P3; n];
     let analyzed: Vec<Analyzed> = rows.iter().map(|r| analyze(&r.title, &r.description)).collect();
+    let held = held_out_predictions(rows, &analyzed, embeddings, seed, matrix);
+    let pred_cat: Vec<usize> = held.category.iter().map(|c| cat_idx(*c)).collect();
     let mut cv_aris = Vec::new();
     let mut chosen = Vec::new();
-    for fold in 0..FOLDS {
-        let train_ix: Vec<usize> = (0..n).filter(|i| i % FOLDS != fold).collect();
-        let train: Vec<Labeled> = train_ix.iter().map(|i| rows[*i].labeled(1.0)).collect();
-        let model = Triager::train_with(&train, &train_ix.iter().map(|i| emb(*i)).collect::<Vec<_>>());
-        for i in (0..n).filter(|i| i % FOLDS == fold) {
-            let d = model.decide_with(&analyzed[i], &rows[i].text(), emb(i));
-            pred_cat[i] = cat_idx(d.category);
-            pred_imp[i] = d.impact;
-            pred_urg[i] = d.urgency;
-            pred_pri[i] = model.priority(&d, matrix);
-        }
-    }
-    // Themes see the cross-validated category predictions, never the labels.
+    // Themes see the held-out category predictions, never the labels.
     let theme_an: Vec<Analyzed> = rows
         .iter()
         .zip(&analyzed)
@@ -230,7 +257,7 @@ pub fn evaluate_with(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &Them
     for fold in 0..FOLDS {
         let (tr, te): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % FOLDS != fold);
         let pick = |ix: &[usize]| -> (Vec<&LabeledTicket>, Vec<ThemeView>) {
-            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| (&theme_an[*i], Category::ALL[pred_cat[*i]], emb(*i))).collect())
+            (ix.iter().map(|i| &rows[*i]).collect(), ix.iter().map(|i| (&theme_an[*i], held.category[*i], emb(*i))).collect())
         };
         let (tr_rows, tr_an) = pick(&tr);
         let t = best_threshold(&tr_rows, &tr_an, cfg);
@@ -240,7 +267,7 @@ pub fn evaluate_with(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &Them
     }
     let truth_cat: Vec<usize> = rows.iter().map(|r| cat_idx(r.category)).collect();
     let all_rows: Vec<&LabeledTicket> = rows.iter().collect();
-    let all_an: Vec<ThemeView> = theme_an.iter().zip(&pred_cat).enumerate().map(|(i, (a, c))| (a, Category::ALL[*c], emb(i))).collect();
+    let all_an: Vec<ThemeView> = theme_an.iter().zip(&held.category).enumerate().map(|(i, (a, c))| (a, *c, emb(i))).collect();
     chosen.sort_by(|a, b| a.total_cmp(b));
     let threshold = chosen.get(chosen.len() / 2).copied().unwrap_or(cfg.threshold);
     let (pred_theme, themes_found) = theme_labels(&all_rows, &all_an, &ThemeConfig { threshold, ..*cfg });
@@ -249,18 +276,23 @@ pub fn evaluate_with(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &Them
     Evaluation {
         tickets: n,
         folds: FOLDS,
+        protocol: Seed::protocol(seed),
+        protocol_detail: Seed::describe(seed),
+        seed_tickets: seed.map_or(0, |s| s.rows.len()),
         category_accuracy: accuracy(&truth_cat, &pred_cat),
         category_macro_f1: macro_f1(&truth_cat, &pred_cat, 10),
         confusion: confusion(&truth_cat, &pred_cat, 10),
         labels: Category::ALL.iter().map(|c| c.as_str()).collect(),
-        impact_accuracy: accuracy(&rows.iter().map(|r| r.impact).collect::<Vec<_>>(), &pred_imp),
-        urgency_accuracy: accuracy(&rows.iter().map(|r| r.urgency).collect::<Vec<_>>(), &pred_urg),
-        priority_accuracy: accuracy(&rows.iter().map(|r| r.priority).collect::<Vec<_>>(), &pred_pri),
+        impact_accuracy: accuracy(&rows.iter().map(|r| r.impact).collect::<Vec<_>>(), &held.impact),
+        urgency_accuracy: accuracy(&rows.iter().map(|r| r.urgency).collect::<Vec<_>>(), &held.urgency),
+        priority_accuracy: accuracy(&rows.iter().map(|r| r.priority).collect::<Vec<_>>(), &held.priority),
         theme_ari: adjusted_rand_index(&truth_theme, &pred_theme),
         theme_pairwise_precision: pp,
         theme_pairwise_recall: pr,
         theme_pairwise_f1: pf,
         theme_ari_cv: cv_aris.iter().sum::<f64>() / cv_aris.len().max(1) as f64,
+        theme_ari_cv_folds: cv_aris,
+        theme_ari_shipped: ari_of(&all_rows, &all_an, cfg),
         theme_threshold: threshold,
         themes_found,
         embeddings: if embeddings.is_some() { "on".into() } else { "off".into() },
@@ -268,10 +300,10 @@ pub fn evaluate_with(rows: &[LabeledTicket], matrix: &PriorityMatrix, cfg: &Them
         predictions: (0..n)
             .map(|i| Prediction {
                 id: rows[i].id.clone(),
-                category: Category::ALL[pred_cat[i]],
-                impact: pred_imp[i],
-                urgency: pred_urg[i],
-                priority: pred_pri[i],
+                category: held.category[i],
+                impact: held.impact[i],
+                urgency: held.urgency[i],
+                priority: held.priority[i],
                 theme: pred_theme[i].starts_with("theme-").then(|| pred_theme[i].clone()),
             })
             .collect(),

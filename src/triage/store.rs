@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::category_push::{queue_category_push, CategoryPushStatus};
-use super::classify::{Decision, Labeled, TicketText, Triager, CORRECTION_WEIGHT};
+use super::classify::{Decision, Labeled, TicketText, Triager, CORRECTION_WEIGHT, SEED_WEIGHT};
 use super::embed::embed_text;
 use super::embed_store::{cached_for, embeddings_for};
 use super::evaluate::parse_labeled;
@@ -41,7 +41,7 @@ pub struct TriageRun {
 
 /// The shipped seed examples.
 pub fn seed_examples() -> Result<Vec<Labeled>> {
-    Ok(parse_labeled(SEED, "seed data")?.iter().map(|r| r.labeled(1.0)).collect())
+    Ok(parse_labeled(SEED, "seed data")?.iter().map(|r| r.labeled(SEED_WEIGHT)).collect())
 }
 
 fn bad_value(what: &str, v: &str) -> Error {

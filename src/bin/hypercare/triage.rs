@@ -4,7 +4,7 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use hypercare::model::Category;
 use hypercare::triage::comment_triage::{list_comment_triage, set_comment_category};
-use hypercare::triage::evaluate::{evaluate, load_labeled, Evaluation, FOLDS};
+use hypercare::triage::evaluate::{evaluate_seeded, load_labeled, Evaluation};
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix};
 use hypercare::triage::survey_items::ItemOrigin;
 use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
@@ -20,6 +20,15 @@ pub enum TriageCmd {
     /// (5-fold cross-validation: ticket i is held out in fold i mod 5).
     Evaluate {
         file: PathBuf,
+        /// Also train on this labeled file (as the app trains on its shipped
+        /// seed): each fold learns from SEED plus the other folds of FILE,
+        /// weighted as user corrections.
+        #[arg(long, value_name = "SEED")]
+        seed: Option<PathBuf>,
+        /// With --seed: train on SEED alone and score every ticket of FILE
+        /// (the first day, before any correction).
+        #[arg(long, requires = "seed")]
+        seed_only: bool,
         #[arg(long)]
         json: bool,
     },
@@ -111,13 +120,14 @@ fn parse<T>(what: &str, v: Option<String>, f: impl Fn(&str) -> Option<T>, allowe
 
 pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
     match c {
-        TriageCmd::Evaluate { file, json } => {
+        TriageCmd::Evaluate { file, seed, seed_only, json } => {
             let rows = load_labeled(&file)?;
-            let e = evaluate(&rows, &PriorityMatrix::default())?;
+            let seed_rows = seed.as_deref().map(load_labeled).transpose()?;
+            let e = evaluate_seeded(&rows, seed_rows.as_deref().map(|s| (s, seed_only)), &PriorityMatrix::default())?;
             if json {
                 print_json(&e)
             } else {
-                print_evaluation(&e);
+                print_evaluation(&e, seed.as_deref());
                 Ok(())
             }
         }
@@ -275,8 +285,13 @@ pub fn themes(ctx: &Ctx, a: ThemesArgs) -> hypercare::Result<()> {
     }
 }
 
-fn print_evaluation(e: &Evaluation) {
-    println!("{} tickets, {}-fold cross-validation (ticket i held out in fold i mod {FOLDS})", e.tickets, e.folds);
+fn print_evaluation(e: &Evaluation, seed: Option<&std::path::Path>) {
+    println!("{} tickets; protocol {}", e.tickets, e.protocol.as_str());
+    println!("  {}", e.protocol_detail);
+    if let Some(s) = seed {
+        println!("  seed file {}", s.display());
+    }
+    println!("  themes: per fold of {}, the threshold chosen on the file's other folds; the whole file at their median", e.folds);
     if e.embeddings.starts_with("on") {
         println!("sentence embeddings {} ({} ms to embed the file)", e.embeddings, e.embedding_ms);
     } else {
@@ -287,9 +302,11 @@ fn print_evaluation(e: &Evaluation) {
     println!("urgency   accuracy {:.3}", e.urgency_accuracy);
     println!("priority  accuracy {:.3}", e.priority_accuracy);
     println!(
-        "themes    ARI {:.3}  pairwise P {:.3} R {:.3} F1 {:.3}  ({} themes, threshold {:.2}; ARI per held-out fold {:.3})",
-        e.theme_ari, e.theme_pairwise_precision, e.theme_pairwise_recall, e.theme_pairwise_f1, e.themes_found, e.theme_threshold, e.theme_ari_cv
+        "themes    ARI {:.3}  pairwise P {:.3} R {:.3} F1 {:.3}  ({} themes, threshold {:.2})",
+        e.theme_ari, e.theme_pairwise_precision, e.theme_pairwise_recall, e.theme_pairwise_f1, e.themes_found, e.theme_threshold
     );
+    let folds: Vec<String> = e.theme_ari_cv_folds.iter().map(|a| format!("{a:.3}")).collect();
+    println!("          ARI per held-out fold {:.3} [{}]; at the shipped threshold {:.3}", e.theme_ari_cv, folds.join(" "), e.theme_ari_shipped);
     println!("\nconfusion (rows: labeled, columns: predicted)");
     let short: Vec<String> = e.labels.iter().map(|l| l.chars().take(5).collect()).collect();
     println!("{:<14} {}", "", short.iter().map(|s| format!("{s:>5}")).collect::<Vec<_>>().join(" "));
