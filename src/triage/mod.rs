@@ -66,6 +66,7 @@
 //! whatever the features (their labels hinge on context a ticket rarely
 //! states: how many people, which deadline).
 
+pub mod category_conflict;
 pub mod category_push;
 pub mod classify;
 pub mod embed;

@@ -457,7 +457,9 @@ pub fn set_override(store: &Store, ticket_id: i64, o: &Override, now: DateTime<U
     })
 }
 
-fn write_override(tx: &Transaction<'_>, ticket_id: i64, o: &Override, now: DateTime<Utc>) -> Result<Priority> {
+/// Record an override (and the correction it teaches) in the caller's
+/// transaction; returns the ticket's new priority.
+pub(crate) fn write_override(tx: &Transaction<'_>, ticket_id: i64, o: &Override, now: DateTime<Utc>) -> Result<Priority> {
     let exists: bool =
         tx.query_row("SELECT COUNT(*) FROM tickets WHERE id = ?1", [ticket_id], |r| r.get::<_, i64>(0))? > 0;
     if !exists {
@@ -488,6 +490,22 @@ fn write_override(tx: &Transaction<'_>, ticket_id: i64, o: &Override, now: DateT
             params![ticket_id, field, old, value, to_ts(now)],
         )?;
     }
+    effective_priority(tx, ticket_id)
+}
+
+/// Drop a ticket's category override (the automatic category shows again)
+/// in the caller's transaction; returns the ticket's new priority.
+pub(crate) fn clear_category_override(tx: &Transaction<'_>, ticket_id: i64, now: DateTime<Utc>) -> Result<Priority> {
+    tx.execute(
+        "UPDATE triage SET category_override = NULL, updated_at = ?2 WHERE ticket_id = ?1",
+        params![ticket_id, to_ts(now)],
+    )?;
+    effective_priority(tx, ticket_id)
+}
+
+/// Recompute and store a ticket's priority from its effective category,
+/// impact and urgency.
+fn effective_priority(tx: &Transaction<'_>, ticket_id: i64) -> Result<Priority> {
     let m = load_matrix(tx)?;
     let (c, i, u): (Option<String>, Option<String>, Option<String>) = tx.query_row(
         "SELECT COALESCE(category_override, category), COALESCE(impact_override, impact),

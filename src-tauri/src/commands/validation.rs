@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
+use hypercare::triage::category_conflict::{resolve_category_conflict as resolve, ConflictChoice, ConflictResolved};
 use hypercare::validation::outbox::{
     discard_category_write, discard_validation, make_pending_due, retry_category_write, retry_validation, OutboxEntry,
 };
@@ -166,4 +167,16 @@ pub async fn discard_category_push(state: State<'_, AppState>, outbox_id: i64) -
     let store = state.store.clone();
     blocking(move || Ok(u32::try_from(discard_category_write(&store, outbox_id, Utc::now())?).unwrap_or(u32::MAX)))
         .await
+}
+
+/// Answer a category write in conflict: overwrite the server's value at the
+/// next push, or keep it (the local category then follows it or is dropped).
+#[tauri::command]
+pub async fn resolve_category_conflict(
+    state: State<'_, AppState>,
+    outbox_id: i64,
+    choice: ConflictChoice,
+) -> CmdResult<ConflictResolved> {
+    let store = state.store.clone();
+    blocking(move || Ok(resolve(&store, outbox_id, choice, Utc::now())?)).await
 }

@@ -19,6 +19,8 @@ import type { ThemeView } from "../bindings/ThemeView";
 import type { TicketTriage } from "../bindings/TicketTriage";
 import type { CategoryPushItem } from "../bindings/CategoryPushItem";
 import type { CategoryPushStatus } from "../bindings/CategoryPushStatus";
+import type { ConflictChoice } from "../bindings/ConflictChoice";
+import type { ConflictResolved } from "../bindings/ConflictResolved";
 import { CATEGORIES, IMPACTS, label, priorityOf, URGENCIES, type Urgency } from "../lib/triage";
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
@@ -189,6 +191,8 @@ export class FakeBackend implements Backend {
   recorded: ValidationInput[] = [];
   /** While true, pushOutbox cannot reach the server (rows stay pending). */
   serverDown = false;
+  /** Categories someone else set on the server since the confirmation, by ticket key. */
+  serverCategories: Record<string, string> = {};
   /** Where each source writes confirmed categories (absent: nowhere). The triage tickets belong to "erp". */
   categoryTargets: Record<string, string> = {};
   /** Survey files, mappings and imports (see fakeSurveys.ts). */
@@ -575,7 +579,13 @@ export class FakeBackend implements Backend {
     for (const r of this.outboxRows) {
       if (r.state === "conflict" && force) r.state = "pending";
       if (r.state !== "pending") continue;
-      if (this.serverDown) {
+      const theirs = r.kind === "category" && !r.last_error?.startsWith("will overwrite") ? this.serverCategories[r.ticket_key] : undefined;
+      if (theirs !== undefined && theirs !== r.detail && !this.serverDown) {
+        r.state = "conflict";
+        r.server_value = theirs;
+        r.last_error = `The issue category of issue ${r.ticket_key} was changed on the server to "${theirs}" after you confirmed "${r.detail}"`;
+        report.conflicts++;
+      } else if (this.serverDown) {
         r.attempts++;
         r.last_error = "cannot reach http://127.0.0.1:3302: connection refused";
         report.pending++;
@@ -629,6 +639,28 @@ export class FakeBackend implements Backend {
     if (r.state !== "rejected" && r.state !== "conflict") return 0;
     r.state = "pending";
     return 1;
+  }
+
+  async resolveCategoryConflict(outboxId: number, choice: ConflictChoice): Promise<ConflictResolved> {
+    this.guard();
+    const r = this.categoryRow(outboxId);
+    if (r.state !== "conflict") throw { code: "invalid_input", message: `the category write ${outboxId} is ${r.state}, not in conflict` } satisfies IpcError;
+    const server = r.server_value ?? "";
+    const done: ConflictResolved = { choice, ticket_key: r.ticket_key, value: r.detail ?? "", server_value: server, category: null };
+    if (choice === "overwrite") {
+      r.state = "pending";
+      r.last_error = `will overwrite the server's "${server}" (your choice)`;
+      return done;
+    }
+    r.state = "discarded";
+    r.last_error = `kept the server's "${server}" (your choice)`;
+    const t = this.triage.find((x) => x.key === r.ticket_key);
+    done.category = CATEGORIES.find((c) => label(c).toLowerCase() === server.toLowerCase() || c === server) ?? null;
+    if (t) {
+      t.category_overridden = done.category !== null;
+      if (done.category) t.category = done.category;
+    }
+    return done;
   }
 
   async discardCategoryPush(outboxId: number) {
