@@ -37,14 +37,8 @@ async fn a_category_changed_on_the_server_after_the_confirmation_is_not_overwrit
     let (_, project) = rm.project().await;
     let ids = cat::create_categories(&rm, &project, &["Usability", "Training need", "Hardware"]).await;
     let cat_id = |n: &str| ids.iter().find(|(name, _)| name == n).map(|(_, id)| *id).unwrap();
-    let mut issues = Vec::new();
-    for s in ["Cannot find the approve button", "How do I approve leave?", "Where is the leave inbox?", "Print button hidden"] {
-        issues.push(rm.new_issue(&project, s, 1).await);
-    }
-    let rid: Vec<i64> = issues.iter().map(|i| i["id"].as_i64().unwrap()).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let (store, source) = cat::store_pushing_to(dir.path(), &rm, &project, json!({"target": "issue_category"}));
-    let tickets: Vec<i64> = issues.iter().map(|i| fixture::mirror(&store, source, i)).collect();
+    let subjects = ["Cannot find the approve button", "How do I approve leave?", "Where is the leave inbox?", "Print button hidden"];
+    let (dir, store, rid, tickets) = cat::mirrored_issues(&rm, &project, &subjects, json!({"target": "issue_category"})).await;
     let t0 = cat::now();
     // The store synced each issue without a category; the user confirms "Usability" on all four.
     let rows: Vec<i64> = tickets.iter().map(|t| cat::confirm(&store, *t, Category::Usability, t0)).collect();

@@ -21,7 +21,7 @@ use super::text::{analyze, Analyzed};
 use super::themes::theme_analysis;
 use super::theme_store::{self, ThemeItem};
 use crate::model::Category;
-use crate::store::to_ts;
+use crate::store::{query_all, to_ts};
 use crate::{Error, Result, Store};
 
 /// The labeled examples shipped with the app (the dev set).
@@ -540,28 +540,17 @@ pub struct TicketTriage {
 
 /// The stored triage of every ticket, highest priority first.
 pub fn list_triage(c: &Connection) -> Result<Vec<TicketTriage>> {
-    let mut st = c.prepare(
-        "SELECT t.id, t.key, t.title, COALESCE(tr.category_override, tr.category),
+    let sql = "SELECT t.id, t.key, t.title, COALESCE(tr.category_override, tr.category),
                 tr.category_override IS NOT NULL, tr.confidence,
                 COALESCE(tr.impact_override, tr.impact), COALESCE(tr.urgency_override, tr.urgency),
                 tr.priority, tr.signals
          FROM tickets t JOIN triage tr ON tr.ticket_id = t.id
-         WHERE t.deleted_at IS NULL ORDER BY tr.priority, t.id",
-    )?;
-    let rows = st.query_map([], |r| {
+         WHERE t.deleted_at IS NULL ORDER BY tr.priority, t.id";
+    query_all(c, sql, [], |r| {
         let signals: Option<String> = r.get(9)?;
-        Ok(TicketTriage {
-            ticket_id: r.get(0)?,
-            key: r.get(1)?,
-            title: r.get(2)?,
-            category: r.get(3)?,
-            category_overridden: r.get(4)?,
-            confidence: r.get(5)?,
-            impact: r.get(6)?,
-            urgency: r.get(7)?,
-            priority: r.get(8)?,
-            signals: signals.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let (ticket_id, key, title, category, category_overridden) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let (confidence, impact, urgency, priority) = (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+        let signals = signals.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        Ok(TicketTriage { ticket_id, key, title, category, category_overridden, confidence, impact, urgency, priority, signals })
+    })
 }

@@ -23,7 +23,7 @@ use super::push::{settle_failure, target_for, CategoryPushItem, PushOptions, Pus
 use super::redmine::{HttpFailure, RemoteIssue};
 use super::OutboxState;
 use crate::model::Source;
-use crate::store::to_ts;
+use crate::store::{query_all, to_ts};
 use crate::triage::category_push::{field_text, same_value, CategoryTarget};
 use crate::{Result, Store};
 
@@ -43,27 +43,19 @@ struct Row {
 }
 
 fn due_rows(c: &Connection, now: DateTime<Utc>, force: bool) -> Result<Vec<Row>> {
-    let mut st = c.prepare(
+    query_all(
+        c,
         "SELECT o.id, t.source_id, t.remote_id, t.key, o.target_field, o.target_value, o.base_value, o.force
          FROM outbox o JOIN tickets t ON t.id = o.ticket_id
          WHERE o.kind = 'category' AND o.state = 'pending' AND (o.next_attempt_at <= ?1 OR ?2)
          ORDER BY o.id",
-    )?;
-    let rows = st
-        .query_map(rusqlite::params![to_ts(now), force], |r| {
-            Ok(Row {
-                id: r.get(0)?,
-                source_id: r.get(1)?,
-                remote_id: r.get(2)?,
-                ticket_key: r.get(3)?,
-                field: r.get(4)?,
-                value: r.get(5)?,
-                base_value: r.get(6)?,
-                force: r.get(7)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        rusqlite::params![to_ts(now), force],
+        |r| {
+            let (id, source_id, remote_id, ticket_key) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let (field, value, base_value, force) = (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+            Ok(Row { id, source_id, remote_id, ticket_key, field, value, base_value, force })
+        },
+    )
 }
 
 /// Push every due category row, adding to `report`.
