@@ -35,6 +35,7 @@
     "discard_outbox",
     "retry_category_push",
     "discard_category_push",
+    "resolve_category_conflict",
     "kpi_dashboard",
     "export_report",
     "preview_survey",

@@ -28,6 +28,19 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// What is wrong with an import file. The core's message names the problem
+/// (file, line, column, byte); each front end adds its own hint from this
+/// (the CLI names its flags, the app its checkbox and encoding choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportProblem {
+    /// A malformed row (it can be fixed, or skipped with the others imported).
+    BadRow,
+    /// The bytes are not in the encoding read (UTF-8 unless asked otherwise).
+    Encoding,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("local store: {0}")]
@@ -46,6 +59,9 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     InvalidInput(String),
+    /// An import file the core cannot read as asked; `code()` is `InvalidInput`.
+    #[error("{message}")]
+    Import { problem: ImportProblem, message: String },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -60,7 +76,7 @@ impl Error {
             Error::Offline { .. } => ErrorCode::Offline,
             Error::Auth(_) => ErrorCode::Auth,
             Error::NotFound(_) => ErrorCode::NotFound,
-            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::InvalidInput(_) | Error::Import { .. } => ErrorCode::InvalidInput,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::BadResponse(_) => ErrorCode::BadResponse,
             Error::Sqlite(rusqlite::Error::QueryReturnedNoRows) => ErrorCode::NotFound,
@@ -68,6 +84,18 @@ impl Error {
                 ErrorCode::Internal
             }
         }
+    }
+
+    /// What is wrong with an import file, when that is the error.
+    pub fn import_problem(&self) -> Option<ImportProblem> {
+        match self {
+            Error::Import { problem, .. } => Some(*problem),
+            _ => None,
+        }
+    }
+
+    pub fn import(problem: ImportProblem, msg: impl Into<String>) -> Self {
+        Error::Import { problem, message: msg.into() }
     }
 
     pub fn invalid(msg: impl Into<String>) -> Self {

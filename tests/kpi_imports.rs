@@ -1,5 +1,5 @@
 //! Imports: good files, bad rows (with line numbers), all-or-nothing,
-//! --skip-bad-rows, wrong encodings, Qualtrics headers, a 200,000-row file.
+//! skipping bad rows, wrong encodings, Qualtrics headers, a 200,000-row file.
 
 #[path = "support/kpi_fixtures.rs"]
 mod fixtures;
@@ -51,9 +51,10 @@ fn a_bad_survey_row_names_its_line_and_imports_nothing() {
     )
     .unwrap();
     let e = import_surveys(&store, &file, &mapping(), ImportOptions::default(), now()).unwrap_err();
-    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert_eq!((e.code(), e.import_problem()), (ErrorCode::InvalidInput, Some(hypercare::ImportProblem::BadRow)));
     let msg = e.to_string();
-    assert!(msg.contains("line 5") && msg.contains("very good") && msg.contains("--skip-bad-rows"), "{msg}");
+    assert!(msg.contains("line 5") && msg.contains("very good") && msg.contains("Nothing was imported"), "{msg}");
+    assert!(!msg.contains("--"), "the core names no CLI flag; each front end adds its own hint: {msg}");
     assert_eq!(count(&store, "survey_responses"), 0, "all or nothing");
 
     let s = import_surveys(&store, &file, &mapping(), SKIP, now()).unwrap();
@@ -81,8 +82,10 @@ fn latin1_files_fail_clearly_unless_latin1_is_asked_for() {
     let mut bytes = b"Timestamp,Email Address,Rating,Comment\n2026-10-05 09:00,a@x.com,5,\"Tr".to_vec();
     bytes.extend_from_slice(b"\xE8s bien, Jos\xE9\"\n");
     std::fs::write(&file, &bytes).unwrap();
-    let msg = import_surveys(&store, &file, &mapping(), ImportOptions::default(), now()).unwrap_err().to_string();
-    assert!(msg.contains("not UTF-8") && msg.contains("line 2") && msg.contains("--encoding latin1"), "{msg}");
+    let e = import_surveys(&store, &file, &mapping(), ImportOptions::default(), now()).unwrap_err();
+    assert_eq!(e.import_problem(), Some(hypercare::ImportProblem::Encoding));
+    let msg = e.to_string();
+    assert!(msg.contains("not UTF-8") && msg.contains("line 2") && msg.contains("Latin-1") && !msg.contains("--"), "{msg}");
     assert_eq!(count(&store, "survey_responses"), 0);
     let opts = ImportOptions { skip_bad_rows: false, encoding: Encoding::Latin1 };
     assert_eq!(import_surveys(&store, &file, &mapping(), opts, now()).unwrap().imported, 1);

@@ -35,6 +35,14 @@ fn import_then_report_writes_charts_html_pdf_and_json() {
     let (ok, out, err) = hc(&data, &["import", "mapping", "save", "forms", "--timestamp", "Completion time", "--respondent", "Email", "--score", "Satisfaction", "--scale", "csat", "--comment", "Comments"]);
     assert!(ok, "{err}");
     assert!(out.contains("saved mapping"));
+    // An unreadable file: the core names the problem, the CLI adds its own flags as the hint.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "Completion time,Email,Satisfaction,Comments\n9/29/2026 10:00:00,a@x.com,very good,\n").unwrap();
+    let (ok, _, err) = hc(&data, &["import", "surveys", bad.to_str().unwrap(), "--mapping", "forms"]);
+    assert!(!ok && err.contains("bad.csv line 2") && err.contains("hint: fix the row, or pass --skip-bad-rows"), "{err}");
+    std::fs::write(&bad, b"Completion time,Email,Satisfaction,Comments\n9/29/2026 10:00:00,a@x.com,5,Jos\xE9\n").unwrap();
+    let (ok, _, err) = hc(&data, &["import", "surveys", bad.to_str().unwrap(), "--mapping", "forms"]);
+    assert!(!ok && err.contains("line 2 is not valid UTF-8") && err.contains("pass --encoding latin1"), "{err}");
     let (ok, out, err) = hc(&data, &["import", "surveys", surveys.to_str().unwrap(), "--mapping", "forms", "--json"]);
     assert!(ok, "{err}");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["imported"], 2);

@@ -7,9 +7,8 @@
 
 use std::process::Command;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use hypercare::model::{SourceKind, TicketRecord};
-use hypercare::store::sources::NewSource;
+use chrono::Duration;
+use hypercare::model::TicketRecord;
 use hypercare::store::tickets::upsert_tickets;
 use hypercare::triage::embed::{self, embed_text};
 use hypercare::triage::embed_store::embeddings_for;
@@ -17,6 +16,10 @@ use hypercare::triage::evaluate::{evaluate, evaluate_with, load_labeled, plain_r
 use hypercare::triage::themes::ThemeConfig;
 use hypercare::triage::{triage_all, PriorityMatrix};
 use hypercare::Store;
+
+#[path = "support/hr_fixture.rs"]
+mod hr;
+use hr::{store_with_source as store_with, t0};
 
 const DEV_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hypercare-erp-tickets.jsonl");
 
@@ -27,22 +30,6 @@ fn model_installed() -> bool {
     assert!(std::env::var_os("CI").is_none(), "CI must install the embedding model (scripts/setup.sh): {:?}", embed::status());
     eprintln!("skipped: no embedding model ({}); run scripts/setup.sh", embed::status().detail);
     false
-}
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 4, 14, 0, 0).single().expect("valid time")
-}
-
-fn store_with(dir: &tempfile::TempDir, records: &[TicketRecord]) -> (Store, i64) {
-    let store = Store::open_dir(dir.path()).expect("open store");
-    let src = store
-        .add_source(
-            &NewSource { name: "hr".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) },
-            t0(),
-        )
-        .expect("source");
-    store.with_tx(|tx| upsert_tickets(tx, src.id, records)).expect("upsert");
-    (store, src.id)
 }
 
 fn count(store: &Store) -> i64 {

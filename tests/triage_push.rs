@@ -23,14 +23,8 @@ async fn confirmed_categories_land_once_as_redmine_issue_categories() {
     let Some(rm) = fixture::redmine() else { return };
     let (_, project) = rm.project().await;
     cat::create_categories(&rm, &project, &["Usability", "Training need"]).await;
-    let mut issues = Vec::new();
-    for s in ["Cannot find the pick list button", "How do I post a credit note?", "Wrong VAT on imported invoices"] {
-        issues.push(rm.new_issue(&project, s, 1).await);
-    }
-    let ids: Vec<i64> = issues.iter().map(|i| i["id"].as_i64().unwrap()).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let (store, source) = cat::store_pushing_to(dir.path(), &rm, &project, json!({"target": "issue_category"}));
-    let tickets: Vec<i64> = issues.iter().map(|i| fixture::mirror(&store, source, i)).collect();
+    let subjects = ["Cannot find the pick list button", "How do I post a credit note?", "Wrong VAT on imported invoices"];
+    let (_dir, store, ids, tickets) = cat::mirrored_issues(&rm, &project, &subjects, json!({"target": "issue_category"})).await;
     let t0 = cat::now();
 
     let a = cat::confirm(&store, tickets[0], Category::Usability, t0);

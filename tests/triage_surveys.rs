@@ -150,3 +150,85 @@ fn a_comments_category_is_shown_with_its_signals_and_a_correction_wins_and_teach
     let err = set_comment_category(&store, 987_654, Category::Training, now).unwrap_err();
     assert!(err.to_string().contains("survey comment 987654 is not in the store"), "{err}");
 }
+
+/// Import `rows` (date, comment) as a survey export in the fixture's layout.
+fn import_comments(store: &Store, dir: &tempfile::TempDir, rows: &[(&str, &str)], now: chrono::DateTime<chrono::Utc>) {
+    let mut csv = String::from("Timestamp,Email Address,How satisfied are you with the new HR system?,Anything else?\n");
+    for (i, (at, text)) in rows.iter().enumerate() {
+        csv.push_str(&format!("{at},u{i}@example.com,4,\"{text}\"\n"));
+    }
+    let path = dir.path().join("praise.csv");
+    std::fs::write(&path, csv).expect("write csv");
+    let s = import_surveys(store, &path, &mapping(), ImportOptions::default(), now).expect("import");
+    assert_eq!(s.imported, rows.len() as u64);
+}
+
+/// The survey comments that are members of any theme.
+fn grouped_comments(store: &Store) -> Vec<String> {
+    store
+        .read(|c| {
+            let mut st = c.prepare(
+                "SELECT s.comment FROM theme_comment_members m JOIN survey_responses s ON s.id = m.response_id ORDER BY s.id",
+            )?;
+            let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(v)
+        })
+        .expect("members")
+}
+
+const PRAISE: &[(&str, &str)] = &[
+    ("2024-03-12 09:00", "great training, thanks"),
+    ("2024-03-13 09:00", "Great training, thanks!"),
+    ("2024-03-14 09:00", "great training thanks a lot"),
+    ("2024-03-19 09:00", "All good, thank you"),
+    ("2024-03-21 09:00", "all good"),
+    ("2024-03-22 09:00", "Great training, thanks"),
+];
+
+#[test]
+fn praise_comments_form_no_theme_while_a_problem_comment_joins_its_theme() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store(&dir);
+    let now = t0() + Duration::days(27);
+    triage_all(&store, t0()).expect("triage");
+    let before = store.read(|c| list_themes(c, now)).expect("themes");
+    let mut rows = PRAISE.to_vec();
+    rows.push(("2024-03-26 10:00", "can't find where to approve leave"));
+    import_comments(&store, &dir, &rows, now);
+
+    // Placed at once after the import.
+    let t = hypercare::triage::triage_new_comments(&store, now).expect("new comments");
+    assert_eq!((t.comments, t.placed_in_themes), (7, 1), "{t:?}");
+    assert_eq!(grouped_comments(&store), vec!["can't find where to approve leave".to_string()]);
+
+    // And on a full re-run, which re-clusters everything: six near-identical
+    // praise comments would make a theme of their own if they could.
+    let run = triage_all(&store, now).expect("re-run");
+    assert_eq!(run.survey_comments, 7, "praise is still triaged as a survey item");
+    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    assert_eq!(themes.len(), before.len(), "no new theme: {themes:#?}");
+    assert!(themes.iter().all(|t| t.survey_comments < t.count), "no comment-only theme: {themes:#?}");
+    let leave = holding(&themes, "HR-6");
+    assert_eq!(comments(&leave).iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), vec!["can't find where to approve leave"]);
+    assert_eq!(grouped_comments(&store), vec!["can't find where to approve leave".to_string()]);
+    let triaged: i64 = store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM survey_comment_triage", [], |r| r.get(0))?)).expect("count");
+    assert_eq!(triaged, 7);
+}
+
+#[test]
+fn the_demo_shows_no_theme_made_of_praise() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = Store::open_dir(dir.path()).expect("store");
+    hypercare::demo::load_demo(&store).expect("demo");
+    let themes = store.read(|c| list_themes(c, t0())).expect("themes");
+    let grouped = grouped_comments(&store);
+    assert!(!grouped.is_empty(), "the demo's problem comments still join themes");
+    for praise in ["Training videos helped a lot", "Much better since the fix last week", "Invoices post correctly now"] {
+        assert!(!grouped.iter().any(|c| c == praise), "{praise:?} is in a theme");
+    }
+    for t in themes.iter().filter(|t| t.survey_comments == t.count) {
+        for (text, _) in comments(t) {
+            assert_ne!(hypercare::triage::polarity::stance(&text), hypercare::triage::polarity::Stance::NoProblem, "{t:#?}");
+        }
+    }
+}

@@ -1,10 +1,13 @@
-//! The error that crosses IPC: `{code, message}`.
+//! The error that crosses IPC: `{code, message}`, plus `problem` for an
+//! import file the core cannot read.
 //!
 //! `code` is the core's [`ErrorCode`], which the UI switches on (never on the
-//! text); `message` is the core's one-line message, which says what failed
-//! and what to do. Neither ever carries a credential.
+//! text); `message` is the core's one-line message, which says what failed.
+//! `problem` ([`ImportProblem`]) lets the import panel give its own hint (its
+//! checkbox, its encoding choice) where the CLI names its flags. None of them
+//! ever carries a credential.
 
-use hypercare::ErrorCode;
+use hypercare::{ErrorCode, ImportProblem};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -14,18 +17,22 @@ use ts_rs::TS;
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    /// Only for an import file the core cannot read (a bad row, the encoding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub problem: Option<ImportProblem>,
 }
 
 impl IpcError {
     /// An error of the shell itself (a background task that died...).
     pub fn internal(message: impl Into<String>) -> Self {
-        IpcError { code: ErrorCode::Internal, message: message.into() }
+        IpcError { code: ErrorCode::Internal, message: message.into(), problem: None }
     }
 }
 
 impl From<hypercare::Error> for IpcError {
     fn from(e: hypercare::Error) -> Self {
-        IpcError { code: e.code(), message: e.to_string() }
+        IpcError { code: e.code(), message: e.to_string(), problem: e.import_problem() }
     }
 }
 
@@ -62,6 +69,14 @@ mod tests {
         assert_eq!(json["code"], "offline");
         assert!(json["message"].as_str().unwrap().contains("cannot reach http://10.0.0.1"));
         assert_eq!(json.as_object().unwrap().len(), 2, "only code and message cross IPC: {json}");
+    }
+
+    #[test]
+    fn an_import_problem_crosses_with_its_kind_for_the_panel_hint() {
+        let e: IpcError = hypercare::Error::import(ImportProblem::Encoding, "x.csv is not UTF-8: byte 0xE9 on line 2").into();
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!((json["code"].as_str(), json["problem"].as_str()), (Some("invalid_input"), Some("encoding")));
+        assert!(!json["message"].as_str().unwrap().contains("--"), "no CLI flag reaches the app: {json}");
     }
 
     #[test]

@@ -218,6 +218,33 @@ fn survey_comments_over_ipc_are_listed_and_corrected() {
 }
 
 #[test]
+fn a_category_conflict_is_answered_over_ipc() {
+    use tauri::Manager;
+    let h = harness();
+    invoke(&h, "run_triage", json!({})).unwrap();
+    let id = invoke(&h, "triage_queue", json!({})).unwrap()[0]["ticket_id"].clone();
+    invoke(&h, "set_category_push_target", json!({ "source": "erp", "target": "issue_category" })).unwrap();
+    invoke(&h, "set_triage_override", json!({ "ticketId": id, "category": "performance" })).unwrap();
+    let row = invoke(&h, "outbox", json!({ "all": false })).unwrap()[0]["id"].clone();
+    // Only a write in conflict takes a choice.
+    let err = invoke(&h, "resolve_category_conflict", json!({ "outboxId": row, "choice": "keep_server" })).unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    // Push found "Training need" set by someone else on the server.
+    let store = h._app.state::<AppState>().store.clone();
+    store
+        .with_tx(|tx| Ok(tx.execute("UPDATE outbox SET state = 'conflict', server_value = 'Training need' WHERE id = ?1", [row.as_i64()])?))
+        .unwrap();
+    let listed = invoke(&h, "outbox", json!({ "all": false })).unwrap();
+    assert_eq!((listed[0]["state"].as_str(), listed[0]["server_value"].as_str()), (Some("conflict"), Some("Training need")));
+    let done = invoke(&h, "resolve_category_conflict", json!({ "outboxId": row, "choice": "keep_server" })).unwrap();
+    assert_eq!((done["choice"].as_str(), done["category"].as_str()), (Some("keep_server"), Some("training")), "{done}");
+    let queue = invoke(&h, "triage_queue", json!({})).unwrap();
+    let t = queue.as_array().unwrap().iter().find(|r| r["ticket_id"] == id).unwrap().clone();
+    assert_eq!(t["category"].as_str(), Some("training"), "the local category follows the server's: {t}");
+    assert_eq!(invoke(&h, "outbox", json!({ "all": false })).unwrap(), json!([]), "nothing left to write");
+}
+
+#[test]
 fn theme_edits_over_ipc_name_the_problem() {
     let h = harness();
     invoke(&h, "run_triage", json!({})).unwrap();

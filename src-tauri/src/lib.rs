@@ -53,6 +53,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::validation::discard_outbox,
         commands::validation::retry_category_push,
         commands::validation::discard_category_push,
+        commands::validation::resolve_category_conflict,
         commands::kpi::kpi_dashboard,
         commands::kpi::export_report,
         commands::imports::preview_survey,

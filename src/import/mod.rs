@@ -20,7 +20,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use sha2::{Digest, Sha256};
 
-use crate::{Error, Result, Store};
+use crate::{Error, ImportProblem, Result, Store};
 
 /// How to read the bytes of an import file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -86,10 +86,7 @@ impl ImportSummary {
     /// Record a bad row: abort unless skipping.
     pub(crate) fn bad_row(&mut self, opts: &ImportOptions, line: u64, reason: String) -> Result<()> {
         if !opts.skip_bad_rows {
-            return Err(Error::invalid(format!(
-                "{} line {line}: {reason}. Nothing was imported; fix the row or pass --skip-bad-rows",
-                self.file
-            )));
+            return Err(Error::import(ImportProblem::BadRow, format!("{} line {line}: {reason}. Nothing was imported", self.file)));
         }
         self.skipped += 1;
         if self.errors.len() < MAX_LISTED_ERRORS {
@@ -165,11 +162,14 @@ pub fn decode(bytes: &[u8], encoding: Encoding, name: &str) -> Result<String> {
                 Err(e) => {
                     let at = e.valid_up_to();
                     let line = body[..at].iter().filter(|b| **b == b'\n').count() + 1;
-                    Err(Error::invalid(format!(
-                        "{name} is not UTF-8: byte 0x{:02X} on line {line} is not valid UTF-8. \
-                         Export the file as UTF-8 (CSV UTF-8 in Excel), or pass --encoding latin1 if it is Latin-1",
-                        body[at]
-                    )))
+                    Err(Error::import(
+                        ImportProblem::Encoding,
+                        format!(
+                            "{name} is not UTF-8: byte 0x{:02X} on line {line} is not valid UTF-8 \
+                             (files saved by older Excel versions are often Latin-1)",
+                            body[at]
+                        ),
+                    ))
                 }
             }
         }
@@ -178,11 +178,11 @@ pub fn decode(bytes: &[u8], encoding: Encoding, name: &str) -> Result<String> {
 
 fn utf16(rest: &[u8], name: &str, f: fn([u8; 2]) -> u16) -> Result<String> {
     if rest.len() % 2 != 0 {
-        return Err(Error::invalid(format!("{name} has a UTF-16 byte-order mark but an odd number of bytes; re-export it as UTF-8")));
+        return Err(Error::import(ImportProblem::Encoding, format!("{name} has a UTF-16 byte-order mark but an odd number of bytes")));
     }
     let units: Vec<u16> = rest.chunks_exact(2).map(|c| f([c[0], c[1]])).collect();
     String::from_utf16(&units)
-        .map_err(|_| Error::invalid(format!("{name} is not valid UTF-16 although it starts with a UTF-16 mark; re-export it as UTF-8")))
+        .map_err(|_| Error::import(ImportProblem::Encoding, format!("{name} is not valid UTF-16 although it starts with a UTF-16 mark")))
 }
 
 /// The file name shown in summaries and stored with the rows.
@@ -196,8 +196,11 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_the_line_and_byte() {
-        let e = decode(b"a,b\nJos\xE9,1\n", Encoding::Utf8, "x.csv").unwrap_err().to_string();
-        assert!(e.contains("line 2") && e.contains("0xE9") && e.contains("--encoding latin1"), "{e}");
+        let err = decode(b"a,b\nJos\xE9,1\n", Encoding::Utf8, "x.csv").unwrap_err();
+        assert_eq!((err.code(), err.import_problem()), (crate::ErrorCode::InvalidInput, Some(ImportProblem::Encoding)));
+        let e = err.to_string();
+        assert!(e.contains("line 2") && e.contains("0xE9") && e.contains("Latin-1"), "{e}");
+        assert!(!e.contains("--"), "no CLI flag in the core's text: {e}");
         assert_eq!(decode(b"Jos\xE9", Encoding::Latin1, "x").unwrap(), "José");
         assert_eq!(decode(b"\xEF\xBB\xBFok", Encoding::Utf8, "x").unwrap(), "ok");
         assert_eq!(decode(&[0xFF, 0xFE, b'o', 0, b'k', 0], Encoding::Utf8, "x").unwrap(), "ok");

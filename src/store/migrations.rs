@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "survey_comment_overrides",
         sql: include_str!("migrations/0090_survey_comment_overrides.sql"),
     },
+    Migration { version: 91, name: "category_conflict", sql: include_str!("migrations/0091_category_conflict.sql") },
 ];
 
 /// The schema version this build writes.

@@ -101,6 +101,18 @@ impl Store {
     }
 }
 
+/// Run `sql` with `params` and collect every row through `f`.
+pub fn query_all<T, P: rusqlite::Params>(
+    c: &Connection,
+    sql: &str,
+    params: P,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut st = c.prepare_cached(sql)?;
+    let rows = st.query_map(params, f)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Unix seconds of an instant, as stored.
 pub fn to_ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()

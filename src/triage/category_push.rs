@@ -186,6 +186,7 @@ pub fn queue_category_push(c: &Connection, ticket_id: i64, category: Category, n
     }
     let field = cfg.target.as_field();
     let value = cfg.server_value(category);
+    let base = synced_value(c, ticket_id, cfg.target)?;
     let queued = |id: i64| CategoryPushStatus {
         queued: true,
         outbox_id: Some(id),
@@ -211,11 +212,63 @@ pub fn queue_category_push(c: &Connection, ticket_id: i64, category: Category, n
         params![ticket_id, ts],
     )?;
     c.execute(
-        "INSERT INTO outbox (ticket_id, kind, target_field, target_value, state, next_attempt_at, created_at, updated_at)
-         VALUES (?1, 'category', ?2, ?3, 'pending', ?4, ?4, ?4)",
-        params![ticket_id, field, value, ts],
+        "INSERT INTO outbox (ticket_id, kind, target_field, target_value, base_value, state, next_attempt_at, created_at, updated_at)
+         VALUES (?1, 'category', ?2, ?3, ?4, 'pending', ?5, ?5, ?5)",
+        params![ticket_id, field, value, base, ts],
     )?;
     Ok(queued(c.last_insert_rowid()))
+}
+
+/// The text of a custom field's value: a string, or a list's strings
+/// joined with ", "; anything else is none ("").
+pub fn field_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
+        _ => String::new(),
+    }
+}
+
+/// Whether two server values are the same (names compare without case).
+pub fn same_value(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// The server's value for `target` as the store last saw it (the synced
+/// issue): the issue category's name, or the custom field's value in the
+/// raw record; "" when it showed none. `None` when the store cannot tell
+/// (a custom field of a ticket without a raw record): push then skips the
+/// conflict check.
+fn synced_value(c: &Connection, ticket_id: i64, target: CategoryTarget) -> Result<Option<String>> {
+    let (category, raw): (Option<String>, Option<String>) =
+        c.query_row("SELECT remote_category, raw FROM tickets WHERE id = ?1", [ticket_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(match target {
+        CategoryTarget::IssueCategory => Some(category.unwrap_or_default()),
+        CategoryTarget::CustomField(id) => raw.and_then(|raw| serde_json::from_str::<serde_json::Value>(&raw).ok()).map(|v| {
+            v.get("custom_fields")
+                .and_then(|f| f.as_array())
+                .and_then(|fields| fields.iter().find(|f| f.get("id").and_then(|i| i.as_i64()) == Some(id)))
+                .map(|f| field_text(f.get("value").unwrap_or(&serde_json::Value::Null)))
+                .unwrap_or_default()
+        }),
+    })
+}
+
+impl CategoryPushConfig {
+    /// The category a server value stands for: a name mapped in `values`,
+    /// else a category's label or id (without case); `None` for any other
+    /// name (one of the server's own) or none.
+    pub fn category_of(&self, server_value: &str) -> Option<Category> {
+        let v = server_value.trim();
+        if v.is_empty() {
+            return None;
+        }
+        self.values
+            .iter()
+            .find(|(_, name)| same_value(name, v))
+            .map(|(c, _)| *c)
+            .or_else(|| Category::ALL.into_iter().find(|c| same_value(c.label(), v) || same_value(c.as_str(), v)))
+    }
 }
 
 impl Store {

@@ -20,6 +20,8 @@
 //!   tickets. A comment is placed by its words only (its guessed category
 //!   is not a theme term), and only tickets vote on which earlier theme a
 //!   new cluster continues, so importing comments keeps trainer edits.
+//!   A comment that states no problem (praise, thanks: [`polarity`]) is
+//!   triaged and listed but never forms or joins a theme.
 //!
 //! ## Method (all offline, nothing downloaded)
 //!
@@ -74,6 +76,7 @@
 //! whatever the features (their labels hinge on context a ticket rarely
 //! states: how many people, which deadline).
 
+pub mod category_conflict;
 pub mod category_push;
 pub mod classify;
 pub mod comment_triage;
@@ -85,6 +88,7 @@ pub mod knn;
 pub mod learn;
 pub mod lexicon;
 pub mod metrics;
+pub mod polarity;
 pub mod priority;
 pub mod store;
 pub mod survey_items;

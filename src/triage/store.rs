@@ -22,7 +22,7 @@ use super::text::{analyze, Analyzed};
 use super::themes::theme_analysis;
 use super::theme_store::{self, ThemeItem};
 use crate::model::Category;
-use crate::store::to_ts;
+use crate::store::{query_all, to_ts};
 use crate::{Error, Result, Store};
 
 /// The labeled examples shipped with the app (the dev set).
@@ -461,7 +461,9 @@ pub fn set_override(store: &Store, ticket_id: i64, o: &Override, now: DateTime<U
     })
 }
 
-fn write_override(tx: &Transaction<'_>, ticket_id: i64, o: &Override, now: DateTime<Utc>) -> Result<Priority> {
+/// Record an override (and the correction it teaches) in the caller's
+/// transaction; returns the ticket's new priority.
+pub(crate) fn write_override(tx: &Transaction<'_>, ticket_id: i64, o: &Override, now: DateTime<Utc>) -> Result<Priority> {
     let exists: bool =
         tx.query_row("SELECT COUNT(*) FROM tickets WHERE id = ?1", [ticket_id], |r| r.get::<_, i64>(0))? > 0;
     if !exists {
@@ -492,6 +494,22 @@ fn write_override(tx: &Transaction<'_>, ticket_id: i64, o: &Override, now: DateT
             params![ticket_id, field, old, value, to_ts(now)],
         )?;
     }
+    effective_priority(tx, ticket_id)
+}
+
+/// Drop a ticket's category override (the automatic category shows again)
+/// in the caller's transaction; returns the ticket's new priority.
+pub(crate) fn clear_category_override(tx: &Transaction<'_>, ticket_id: i64, now: DateTime<Utc>) -> Result<Priority> {
+    tx.execute(
+        "UPDATE triage SET category_override = NULL, updated_at = ?2 WHERE ticket_id = ?1",
+        params![ticket_id, to_ts(now)],
+    )?;
+    effective_priority(tx, ticket_id)
+}
+
+/// Recompute and store a ticket's priority from its effective category,
+/// impact and urgency.
+fn effective_priority(tx: &Transaction<'_>, ticket_id: i64) -> Result<Priority> {
     let m = load_matrix(tx)?;
     let (c, i, u): (Option<String>, Option<String>, Option<String>) = tx.query_row(
         "SELECT COALESCE(category_override, category), COALESCE(impact_override, impact),
@@ -526,28 +544,17 @@ pub struct TicketTriage {
 
 /// The stored triage of every ticket, highest priority first.
 pub fn list_triage(c: &Connection) -> Result<Vec<TicketTriage>> {
-    let mut st = c.prepare(
-        "SELECT t.id, t.key, t.title, COALESCE(tr.category_override, tr.category),
+    let sql = "SELECT t.id, t.key, t.title, COALESCE(tr.category_override, tr.category),
                 tr.category_override IS NOT NULL, tr.confidence,
                 COALESCE(tr.impact_override, tr.impact), COALESCE(tr.urgency_override, tr.urgency),
                 tr.priority, tr.signals
          FROM tickets t JOIN triage tr ON tr.ticket_id = t.id
-         WHERE t.deleted_at IS NULL ORDER BY tr.priority, t.id",
-    )?;
-    let rows = st.query_map([], |r| {
+         WHERE t.deleted_at IS NULL ORDER BY tr.priority, t.id";
+    query_all(c, sql, [], |r| {
         let signals: Option<String> = r.get(9)?;
-        Ok(TicketTriage {
-            ticket_id: r.get(0)?,
-            key: r.get(1)?,
-            title: r.get(2)?,
-            category: r.get(3)?,
-            category_overridden: r.get(4)?,
-            confidence: r.get(5)?,
-            impact: r.get(6)?,
-            urgency: r.get(7)?,
-            priority: r.get(8)?,
-            signals: signals.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let (ticket_id, key, title, category, category_overridden) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let (confidence, impact, urgency, priority) = (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+        let signals = signals.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        Ok(TicketTriage { ticket_id, key, title, category, category_overridden, confidence, impact, urgency, priority, signals })
+    })
 }

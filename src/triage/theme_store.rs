@@ -16,6 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::classify::TicketText;
+use super::polarity;
 use super::survey_items::{comment_text, load_comments, membership, ItemOrigin};
 use super::text::{analyze, Analyzed};
 use super::embed::{center_one, cosine, embed_text, DIM};
@@ -130,7 +131,9 @@ pub fn refresh_themes(store: &Store, now: DateTime<Utc>) -> Result<usize> {
 
 /// Re-cluster already analysed items (oldest first); returns the number of
 /// themes with members.
+/// Survey comments that state no problem ([`polarity`]) take no part.
 pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc>) -> Result<usize> {
+    let items: Vec<&ThemeItem> = items.iter().filter(|i| forms_themes(i.origin, i.description)).collect();
     let inputs: Vec<ThemeInput> = items
         .iter()
         .map(|i| ThemeInput { analyzed: &i.analyzed, title: i.title, description: i.description, category: i.category, embedding: i.embedding.as_deref() })
@@ -388,14 +391,18 @@ pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _n
 }
 
 /// Place survey comments (id, text, category) in the nearest existing
-/// theme, as [`assign_to_themes`] does for tickets. Returns how many joined one.
+/// theme, as [`assign_to_themes`] does for tickets (a comment that states no
+/// problem joins none). Returns how many joined one.
 pub fn assign_comments_to_themes(tx: &Transaction<'_>, comments: &[(i64, &str, Category)]) -> Result<usize> {
     let placer = Placer::load(tx)?;
     let mut placed = 0;
     for (id, text, category) in comments {
         let t = comment_text(text);
-        let a = theme_analysis(analyze(&t.title, &t.description), t.channel.as_deref(), &t.description);
         tx.execute("DELETE FROM theme_comment_members WHERE response_id = ?1", [id])?;
+        if !forms_themes(ItemOrigin::SurveyComment, text) {
+            continue;
+        }
+        let a = theme_analysis(analyze(&t.title, &t.description), t.channel.as_deref(), &t.description);
         let emb = placer.embedding(tx, &t.title, &t.description, t.channel.as_deref())?;
         if let Some(theme) = placer.nearest(&a, Some(*category), emb.as_deref()) {
             tx.execute("INSERT OR IGNORE INTO theme_comment_members(theme_id, response_id) VALUES (?1, ?2)", params![theme, id])?;
@@ -403,6 +410,12 @@ pub fn assign_comments_to_themes(tx: &Transaction<'_>, comments: &[(i64, &str, C
         }
     }
     Ok(placed)
+}
+
+/// Whether an item takes part in themes: every ticket, and every survey
+/// comment but one that states no problem (praise, thanks, "all good").
+fn forms_themes(origin: ItemOrigin, text: &str) -> bool {
+    origin == ItemOrigin::Ticket || polarity::may_form_theme(text)
 }
 
 /// A stored centroid's embedding part (`~k` entries) as a vector.

@@ -34,6 +34,9 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// Journal, attachment, status or category id on the server once sent.
     pub remote_ref: Option<String>,
+    /// Category in conflict: the value someone else set on the server
+    /// ("" = none); the user may overwrite it or keep it.
+    pub server_value: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -45,7 +48,7 @@ pub fn list_outbox(c: &Connection, include_sent: bool) -> Result<Vec<OutboxEntry
     let mut st = c.prepare(&format!(
         "SELECT o.id, o.validation_id, v.uuid, t.key, v.outcome, o.kind,
                 COALESCE(e.file_name, o.target_status, o.target_value), o.target_field,
-                o.state, o.attempts, o.next_attempt_at, o.last_error, o.remote_ref, o.updated_at
+                o.state, o.attempts, o.next_attempt_at, o.last_error, o.remote_ref, o.updated_at, o.server_value
          FROM outbox o LEFT JOIN validations v ON v.id = o.validation_id
          JOIN tickets t ON t.id = COALESCE(o.ticket_id, v.ticket_id)
          LEFT JOIN validation_evidence e ON e.id = o.evidence_id
@@ -72,6 +75,7 @@ pub fn list_outbox(c: &Connection, include_sent: bool) -> Result<Vec<OutboxEntry
                 last_error: r.get(11)?,
                 remote_ref: r.get(12)?,
                 updated_at: from_ts(r.get(13)?),
+                server_value: r.get(14)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -95,6 +99,18 @@ pub fn set_state(
         for id in ids {
             st.execute(params![id, state.as_str(), reason, remote_ref, to_ts(now)])?;
         }
+        Ok(())
+    })
+}
+
+/// Hold a category write back: someone else set `server_value` on the
+/// server since the user confirmed (see `push_category`).
+pub fn set_conflict(store: &Store, id: i64, reason: &str, server_value: &str, now: DateTime<Utc>) -> Result<()> {
+    store.with_tx(|tx| {
+        tx.execute(
+            "UPDATE outbox SET state = 'conflict', last_error = ?2, server_value = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, reason, server_value, to_ts(now)],
+        )?;
         Ok(())
     })
 }

@@ -2,7 +2,11 @@
 //!
 //! Per row: read the issue first; when it already shows the value (a push
 //! that timed out after the server took it, or someone set it by hand), the
-//! row is sent without writing again. Otherwise resolve the name (an issue
+//! row is sent without writing again. When it shows another value than the
+//! one the store had synced when the user confirmed (`base_value`), someone
+//! else changed it in the meantime: nothing is written, the row becomes
+//! `conflict` naming both values, and the user chooses to overwrite or keep
+//! the server's ([`crate::triage::category_conflict`]). Otherwise resolve the name (an issue
 //! category of the issue's project, by name), write it in one issue update,
 //! and read back: Redmine silently ignores a custom field the issue's
 //! tracker does not have, so a write only counts when the server shows it.
@@ -14,13 +18,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::outbox::{defer, set_state};
+use super::outbox::{defer, set_conflict, set_state};
 use super::push::{settle_failure, target_for, CategoryPushItem, PushOptions, PushReport, Server, Servers, Target};
 use super::redmine::{HttpFailure, RemoteIssue};
 use super::OutboxState;
 use crate::model::Source;
-use crate::store::to_ts;
-use crate::triage::category_push::CategoryTarget;
+use crate::store::{query_all, to_ts};
+use crate::triage::category_push::{field_text, same_value, CategoryTarget};
 use crate::{Result, Store};
 
 /// One due category row.
@@ -31,28 +35,27 @@ struct Row {
     ticket_key: String,
     field: String,
     value: String,
+    /// The server's value the store had synced when the user confirmed
+    /// ("" = none); `None`: unknown, no conflict check.
+    base_value: Option<String>,
+    /// The user chose to overwrite whatever the server shows.
+    force: bool,
 }
 
 fn due_rows(c: &Connection, now: DateTime<Utc>, force: bool) -> Result<Vec<Row>> {
-    let mut st = c.prepare(
-        "SELECT o.id, t.source_id, t.remote_id, t.key, o.target_field, o.target_value
+    query_all(
+        c,
+        "SELECT o.id, t.source_id, t.remote_id, t.key, o.target_field, o.target_value, o.base_value, o.force
          FROM outbox o JOIN tickets t ON t.id = o.ticket_id
          WHERE o.kind = 'category' AND o.state = 'pending' AND (o.next_attempt_at <= ?1 OR ?2)
          ORDER BY o.id",
-    )?;
-    let rows = st
-        .query_map(rusqlite::params![to_ts(now), force], |r| {
-            Ok(Row {
-                id: r.get(0)?,
-                source_id: r.get(1)?,
-                remote_id: r.get(2)?,
-                ticket_key: r.get(3)?,
-                field: r.get(4)?,
-                value: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        rusqlite::params![to_ts(now), force],
+        |r| {
+            let (id, source_id, remote_id, ticket_key) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let (field, value, base_value, force) = (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+            Ok(Row { id, source_id, remote_id, ticket_key, field, value, base_value, force })
+        },
+    )
 }
 
 /// Push every due category row, adding to `report`.
@@ -83,6 +86,10 @@ pub(super) async fn push_categories(
                     set_state(store, &[row.id], OutboxState::Sent, None, Some(&remote_ref), now)?;
                     (OutboxState::Sent, None)
                 }
+                Ok(Outcome::Conflict { server, reason }) => {
+                    set_conflict(store, row.id, &reason, &server, now)?;
+                    (OutboxState::Conflict, Some(reason))
+                }
                 Ok(Outcome::Refused(reason)) => {
                     set_state(store, &[row.id], OutboxState::Rejected, Some(&reason), None, now)?;
                     (OutboxState::Rejected, Some(reason))
@@ -111,6 +118,8 @@ enum Outcome {
     Sent(String),
     /// The server cannot take it as configured; why.
     Refused(String),
+    /// Someone else set another value on the server since the user confirmed.
+    Conflict { server: String, reason: String },
 }
 
 /// What the issue shows for the target, as a reference when it holds `value`.
@@ -125,6 +134,43 @@ fn shows(issue: &RemoteIssue, target: CategoryTarget, value: &str) -> Option<Str
     }
 }
 
+/// The issue's value for the target ("" = none).
+fn current_value(issue: &RemoteIssue, target: CategoryTarget) -> String {
+    match target {
+        CategoryTarget::IssueCategory => issue.category.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+        CategoryTarget::CustomField(id) => {
+            issue.custom_fields.iter().find(|f| f.id == id).map(|f| field_text(&f.value)).unwrap_or_default()
+        }
+    }
+}
+
+/// A conflict when the issue (not showing ours) shows another value than
+/// the store had synced when the user confirmed, unless the user chose to
+/// overwrite it.
+fn conflict(issue: &RemoteIssue, target: CategoryTarget, row: &Row) -> Option<Outcome> {
+    let base = row.base_value.as_deref().filter(|_| !row.force)?;
+    let server = current_value(issue, target);
+    if same_value(&server, base) {
+        return None;
+    }
+    let shown = |v: &str| if v.trim().is_empty() { "none".to_string() } else { format!("{v:?}") };
+    let reason = format!(
+        "{} of issue #{} was changed on the server to {} after you confirmed {:?} (it was {} when you confirmed): \
+         overwrite it with yours, or keep the server's",
+        capitalised(&target.describe()),
+        row.remote_id,
+        shown(&server),
+        row.value,
+        shown(base),
+    );
+    Some(Outcome::Conflict { server, reason })
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 async fn push_one(srv: &mut Server, row: &Row) -> std::result::Result<Outcome, HttpFailure> {
     let Some(target) = CategoryTarget::parse_field(&row.field) else {
         return Ok(Outcome::Refused(format!("unknown category target {:?} in the outbox row", row.field)));
@@ -133,6 +179,9 @@ async fn push_one(srv: &mut Server, row: &Row) -> std::result::Result<Outcome, H
     let issue = srv.client.issue(rid).await?;
     if let Some(r) = shows(&issue, target, &row.value) {
         return Ok(Outcome::Sent(r));
+    }
+    if let Some(c) = conflict(&issue, target, row) {
+        return Ok(c);
     }
     let fields = match target {
         CategoryTarget::IssueCategory => {

@@ -14,8 +14,11 @@ use crate::{Error, Result, Store};
 /// Largest evidence file kept (bytes). Servers have their own, usually smaller, limit.
 pub const MAX_EVIDENCE_BYTES: u64 = 50 * 1024 * 1024;
 
-/// What the validator enters.
-#[derive(Debug, Clone)]
+/// What the validator enters: the CLI's flags, or the desktop's validation
+/// form (sent as `ValidationInput`, without the validator: the shell knows
+/// who is signed in to the machine and sets it).
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[ts(export, rename = "ValidationInput")]
 pub struct NewValidation {
     /// Local ticket id (`Store::ticket_id_by_key` turns a key into one).
     pub ticket_id: i64,
@@ -24,11 +27,27 @@ pub struct NewValidation {
     pub environment: String,
     pub test_data: String,
     pub notes: String,
+    #[serde(skip)]
+    #[ts(skip)]
     pub validator: String,
-    /// Evidence files on disk; each is read now and kept in the store.
+    /// Evidence files on this machine; each is read now and kept in the store.
+    #[ts(as = "Vec<String>")]
     pub evidence: Vec<PathBuf>,
     /// The validation this one corrects (same ticket, not yet superseded).
     pub supersedes: Option<i64>,
+}
+
+/// The evidence paths to read: as given, trimmed of the blanks a form
+/// leaves around a pasted path; blank ones are no evidence.
+fn evidence_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| match p.to_str() {
+            Some(s) if s.trim().is_empty() => None,
+            Some(s) => Some(PathBuf::from(s.trim())),
+            None => Some(p.clone()),
+        })
+        .collect()
 }
 
 /// An evidence file read from disk, ready to store.
@@ -105,7 +124,7 @@ pub fn record_validation(store: &Store, new: &NewValidation, now: DateTime<Utc>)
     if validator.is_empty() {
         return Err(Error::invalid("the validator's name is empty; pass --validator NAME"));
     }
-    let files = new.evidence.iter().map(|p| read_evidence(p)).collect::<Result<Vec<_>>>()?;
+    let files = evidence_paths(&new.evidence).iter().map(|p| read_evidence(p)).collect::<Result<Vec<_>>>()?;
     let uuid = uuid::Uuid::new_v4().to_string();
     let ts = to_ts(now);
     let id = store.with_tx(|tx| {
@@ -303,5 +322,19 @@ impl Store {
     /// The validation history of a ticket (oldest first).
     pub fn validations(&self, ticket_id: i64) -> Result<Vec<Validation>> {
         self.read(|c| ticket_validations(c, ticket_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_form_input_drops_blank_evidence_and_leaves_the_validator_to_the_shell() {
+        let v: super::NewValidation = serde_json::from_value(serde_json::json!({
+            "ticket_id": 7, "outcome": "passed", "steps": "s", "environment": "e", "test_data": "t", "notes": "n",
+            "evidence": [" /tmp/a.png ", "  ", ""], "supersedes": null, "validator": "someone else"
+        }))
+        .unwrap();
+        assert_eq!(super::evidence_paths(&v.evidence), vec![std::path::PathBuf::from("/tmp/a.png")]);
+        assert_eq!(v.validator, "", "the validator is never taken from the form");
     }
 }

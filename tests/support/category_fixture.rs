@@ -62,6 +62,26 @@ pub fn store_pushing_to(dir: &std::path::Path, rm: &Redmine, project: &str, push
     fixture::store_with_source(dir, rm, "erp", project, "TRIAGE_PUSH_UNUSED_TOKEN", json!({"triage": {"category_push": push_cfg}}))
 }
 
+/// New Bug issues with these subjects in `project`, mirrored into a fresh
+/// store whose source pushes categories per `push_cfg`: the store's
+/// folder, the store, the issue ids and the local ticket ids.
+pub async fn mirrored_issues(
+    rm: &Redmine,
+    project: &str,
+    subjects: &[&str],
+    push_cfg: Value,
+) -> (tempfile::TempDir, Store, Vec<i64>, Vec<i64>) {
+    let mut issues = Vec::new();
+    for s in subjects {
+        issues.push(rm.new_issue(project, s, 1).await);
+    }
+    let ids: Vec<i64> = issues.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (store, source) = store_pushing_to(dir.path(), rm, project, push_cfg);
+    let tickets: Vec<i64> = issues.iter().map(|i| fixture::mirror(&store, source, i)).collect();
+    (dir, store, ids, tickets)
+}
+
 /// Confirm a ticket's category; returns its outbox row id (it must be queued).
 pub fn confirm(store: &Store, ticket: i64, c: Category, now: DateTime<Utc>) -> i64 {
     let done = set_override(store, ticket, &Override { category: Some(c), ..Default::default() }, now).unwrap();

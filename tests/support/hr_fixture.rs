@@ -21,6 +21,11 @@ pub fn rec(key: &str, title: &str, desc: &str, created: DateTime<Utc>) -> Ticket
 }
 
 pub fn store_with(dir: &tempfile::TempDir, records: &[TicketRecord]) -> Store {
+    store_with_source(dir, records).0
+}
+
+/// [`store_with`], and the id of its one (demo-kind) source "hr".
+pub fn store_with_source(dir: &tempfile::TempDir, records: &[TicketRecord]) -> (Store, i64) {
     // The workspace's store file, so the CLI (HYPERCARE_DATA_DIR) sees it too.
     let store = Store::open_dir(dir.path()).expect("open store");
     let src = store
@@ -30,7 +35,7 @@ pub fn store_with(dir: &tempfile::TempDir, records: &[TicketRecord]) -> Store {
         )
         .expect("source");
     store.with_tx(|tx| upsert_tickets(tx, src.id, records)).expect("upsert");
-    store
+    (store, src.id)
 }
 
 /// A small HR/payroll go-live: two recurring problems, worded differently,

@@ -1,18 +1,17 @@
 //! Fix validation: the queue, recording a validation, a ticket's history,
 //! and the outbox (list, push, retry, discard).
 
-use std::path::PathBuf;
-
 use chrono::Utc;
+use hypercare::triage::category_conflict::{resolve_category_conflict as resolve, ConflictChoice, ConflictResolved};
 use hypercare::validation::outbox::{
     discard_category_write, discard_validation, make_pending_due, retry_category_write, retry_validation, OutboxEntry,
 };
 use hypercare::validation::push::{push_outbox, PushOptions, PushReport};
 use hypercare::validation::queue::{QueueFilter, QueueItem};
 use hypercare::validation::record::{record_validation as record, NewValidation};
-use hypercare::validation::{Outcome, Validation};
+use hypercare::validation::Validation;
 use hypercare::Error;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
 
@@ -27,22 +26,6 @@ pub struct ValidationQueue {
     pub items: Vec<QueueItem>,
     /// How many fixes await validation (the nav badge).
     pub count: u32,
-}
-
-/// What the validation form sends.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export)]
-pub struct ValidationInput {
-    pub ticket_id: i64,
-    pub outcome: Outcome,
-    pub steps: String,
-    pub environment: String,
-    pub test_data: String,
-    pub notes: String,
-    /// Evidence files on this machine; each is read and kept in the store.
-    pub evidence: Vec<String>,
-    /// The validation this one corrects.
-    pub supersedes: Option<i64>,
 }
 
 /// Who validates: the OS user, as the CLI's default.
@@ -76,22 +59,12 @@ pub async fn validation_queue(state: State<'_, AppState>, filter: QueueFilter) -
 pub async fn record_validation<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    input: ValidationInput,
+    mut input: NewValidation,
 ) -> CmdResult<Validation> {
     let store = state.store.clone();
     let v = blocking(move || {
-        let new = NewValidation {
-            ticket_id: input.ticket_id,
-            outcome: input.outcome,
-            steps: input.steps,
-            environment: input.environment,
-            test_data: input.test_data,
-            notes: input.notes,
-            validator: validator(),
-            evidence: input.evidence.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(PathBuf::from).collect(),
-            supersedes: input.supersedes,
-        };
-        record(&store, &new, Utc::now())
+        input.validator = validator();
+        record(&store, &input, Utc::now())
     })
     .await?;
     tracing::info!(ticket = %v.ticket_key, outcome = v.outcome.as_str(), "validation recorded");
@@ -166,4 +139,16 @@ pub async fn discard_category_push(state: State<'_, AppState>, outbox_id: i64) -
     let store = state.store.clone();
     blocking(move || Ok(u32::try_from(discard_category_write(&store, outbox_id, Utc::now())?).unwrap_or(u32::MAX)))
         .await
+}
+
+/// Answer a category write in conflict: overwrite the server's value at the
+/// next push, or keep it (the local category then follows it or is dropped).
+#[tauri::command]
+pub async fn resolve_category_conflict(
+    state: State<'_, AppState>,
+    outbox_id: i64,
+    choice: ConflictChoice,
+) -> CmdResult<ConflictResolved> {
+    let store = state.store.clone();
+    blocking(move || Ok(resolve(&store, outbox_id, choice, Utc::now())?)).await
 }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use hypercare::{workspace, Error, ErrorCode, Store};
+use hypercare::{workspace, Error, ErrorCode, ImportProblem, Store};
 
 #[derive(Parser)]
 #[command(name = "hypercare", version, about = "Hypercare Desk: collect, triage and validate go-live feedback, offline")]
@@ -94,6 +94,15 @@ fn run(cli: Cli) -> hypercare::Result<()> {
     }
 }
 
+/// The CLI's own advice for an import file it could not read (the core's
+/// message names the problem; the flags are the CLI's).
+fn import_hint(p: ImportProblem) -> &'static str {
+    match p {
+        ImportProblem::BadRow => "fix the row, or pass --skip-bad-rows to import the other rows (the skipped ones are listed)",
+        ImportProblem::Encoding => "export the file as UTF-8 (\"CSV UTF-8\" in Excel), or pass --encoding latin1 if it is Latin-1",
+    }
+}
+
 fn main() -> ExitCode {
     // Behave like a Unix tool when the reader goes away (`hypercare tickets | head`):
     // end quietly instead of panicking on a closed pipe.
@@ -113,6 +122,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(hint) = e.import_problem().map(import_hint) {
+                eprintln!("hint: {hint}");
+            }
             match e.code() {
                 ErrorCode::InvalidInput | ErrorCode::NotFound => ExitCode::from(2),
                 _ => ExitCode::from(1),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use clap::Args;
+use hypercare::triage::category_conflict::{resolve_category_conflict, ConflictChoice};
 use hypercare::validation::outbox::{discard_category_write, discard_validation, retry_category_write, retry_validation};
 use hypercare::validation::push::{push_outbox, PushOptions};
 use hypercare::validation::queue::QueueFilter;
@@ -67,6 +68,12 @@ pub struct OutboxArgs {
     /// Try a rejected category write again at the next push (its outbox row id).
     #[arg(long, value_name = "ROW_ID")]
     pub retry_category: Option<i64>,
+    /// A category write in conflict (its outbox row id): write ours over the server's at the next push.
+    #[arg(long, value_name = "ROW_ID", conflicts_with = "keep_server")]
+    pub overwrite: Option<i64>,
+    /// A category write in conflict (its outbox row id): keep the server's value and write nothing.
+    #[arg(long, value_name = "ROW_ID")]
+    pub keep_server: Option<i64>,
 }
 
 #[derive(Args)]
@@ -207,6 +214,28 @@ pub fn outbox(ctx: &Ctx, a: OutboxArgs) -> Result<()> {
     if let Some(id) = a.retry_category {
         let n = retry_category_write(&store, id, Utc::now())?;
         println!("{n} category write(s) will be tried again at the next `hypercare push`");
+        return Ok(());
+    }
+    let choice = a.overwrite.map(|id| (id, ConflictChoice::Overwrite)).or(a.keep_server.map(|id| (id, ConflictChoice::KeepServer)));
+    if let Some((id, choice)) = choice {
+        let r = resolve_category_conflict(&store, id, choice, Utc::now())?;
+        if a.json {
+            return print_json(&r);
+        }
+        let server = if r.server_value.is_empty() { "none".to_string() } else { format!("{:?}", r.server_value) };
+        match (choice, r.category) {
+            (ConflictChoice::Overwrite, _) => {
+                println!("{}: {:?} will overwrite the server's {server} at the next `hypercare push`", r.ticket_key, r.value)
+            }
+            (ConflictChoice::KeepServer, Some(c)) => {
+                println!("{}: kept the server's {server}; the category here is now {} too", r.ticket_key, c.label())
+            }
+            (ConflictChoice::KeepServer, None) => println!(
+                "{}: kept the server's {server}, which is none of the triage categories; \
+                 your confirmation was dropped and the automatic category shows again",
+                r.ticket_key
+            ),
+        }
         return Ok(());
     }
     let rows = store.outbox(a.all)?;

@@ -2,10 +2,8 @@
 // It records the queries it receives so tests can assert them.
 import type { ExportedReport } from "../bindings/ExportedReport";
 import type { IpcError } from "../bindings/IpcError";
-import type { ChartPoints } from "../bindings/ChartPoints";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { KpiFilter } from "../bindings/KpiFilter";
-import type { KpiTicketSelector } from "../bindings/KpiTicketSelector";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { QueueItem } from "../bindings/QueueItem";
@@ -17,13 +15,15 @@ import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
 import type { ThemeView } from "../bindings/ThemeView";
 import type { TicketTriage } from "../bindings/TicketTriage";
-import type { CategoryPushItem } from "../bindings/CategoryPushItem";
 import type { CategoryPushStatus } from "../bindings/CategoryPushStatus";
+import type { ConflictChoice } from "../bindings/ConflictChoice";
 import { CATEGORIES, IMPACTS, label, priorityOf, URGENCIES, type Urgency } from "../lib/triage";
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
 import { IDLE_STATUS } from "../lib/status";
 import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
+import { fakeDashboard, pointKey } from "./fake/kpi";
+import * as outbox from "./fake/outbox";
 import { FakeSurveys } from "./fakeSurveys";
 import { FakeComments } from "./fakeComments";
 import type { Category } from "../bindings/Category";
@@ -34,128 +34,10 @@ import type { Backend, TriageOverride } from "./types";
 export { defaultMatrix, fakeOutboxEntry, fakeTheme, fakeTriage } from "./fakeTriage";
 export { fakeSurveyPreview, FakeSurveys } from "./fakeSurveys";
 export { fakeComment, FakeComments } from "./fakeComments";
-
-export function fakeTicket(id: number, title: string, extra: Partial<TicketSummary> = {}): TicketSummary {
-  return {
-    id,
-    source: "demo",
-    remote_id: String(id),
-    key: `#${id}`,
-    title,
-    status: "New",
-    status_class: "open",
-    priority: "Normal",
-    tracker: "Bug",
-    category: null,
-    assignee: null,
-    reporter: null,
-    created_at: "2026-03-02T09:00:00Z",
-    updated_at: "2026-03-02T09:00:00Z",
-    resolved_at: null,
-    comment_count: 0,
-    deleted: false,
-    ...extra,
-  };
-}
+export { fakeQueueItem, fakeTicket } from "./fake/fixtures";
+export { fakeBacklogPoints, fakeDashboard, pointKey } from "./fake/kpi";
 
 const DAY = 86_400_000;
-export function fakeQueueItem(ticketId: number, title: string, extra: Partial<QueueItem> = {}): QueueItem {
-  return {
-    ticket_id: ticketId,
-    source: "erp",
-    key: `#${ticketId}`,
-    title,
-    status: "Resolved",
-    priority: "Normal",
-    process_area: "Bug",
-    assignee: null,
-    resolved_at: "2026-03-02T09:00:00Z",
-    updated_at: "2026-03-02T09:00:00Z",
-    waiting_days: 2,
-    fix_notes: [],
-    history: [],
-    ...extra,
-  };
-}
-
-/** The key under which `FakeBackend.pointTickets` holds the tickets behind a point. */
-export function pointKey(sel: KpiTicketSelector): string {
-  return `${sel.measure} ${sel.from} ${sel.priority ?? "all"}`;
-}
-
-/**
- * Points of a backlog chart over two days (Oct 11, Oct 12) drawn in a
- * 900×540 image: "P1" and "All open" per day; the P1 point of Oct 12 is zero.
- */
-export function fakeBacklogPoints(filter: KpiFilter = { sources: [], priorities: [], categories: [] }): ChartPoints {
-  const scope = { from: "2026-09-01", to: "2026-10-12", timezone: "Europe/Berlin", as_of: "2026-10-13T08:00:00Z", filter };
-  const day = (label: string, from: string, to: string, x0: number, p1: number, all: number) => {
-    const sel = (priority: "P1" | null): KpiTicketSelector => ({ measure: "open_at_end", from, to, priority, scope });
-    const point = (series: string, n: number, priority: "P1" | null) => ({
-      series,
-      value: n,
-      display: String(n),
-      tickets: n,
-      query: n > 0 ? sel(priority) : null,
-      note: null,
-    });
-    return { label, from, to, x0, x1: x0 + 400, points: [point("P1", p1, "P1"), point("All open", all, null)] };
-  };
-  return {
-    chart: "backlog_burndown",
-    width: 900,
-    height: 540,
-    plot: { left: 90, top: 60, right: 890, bottom: 470 },
-    buckets: [
-      day("Oct 11", "2026-10-10T22:00:00Z", "2026-10-11T22:00:00Z", 90, 1, 3),
-      day("Oct 12", "2026-10-11T22:00:00Z", "2026-10-12T22:00:00Z", 490, 0, 2),
-    ],
-    filter_applies: true,
-    filter_note: null,
-  };
-}
-
-function noPoints(chart: string, filterApplies: boolean, note: string | null): ChartPoints {
-  return { chart, width: 900, height: 540, plot: null, buckets: [], filter_applies: filterApplies, filter_note: note };
-}
-
-/** A dashboard as the shell sends it: two headline values, one exit criterion per outcome, three charts. */
-export function fakeDashboard(extra: Partial<KpiDashboard> = {}): KpiDashboard {
-  const svg = (title: string) =>
-    `<svg xmlns="http://www.w3.org/2000/svg" width="90" height="54"><text x="5" y="20">${title}</text></svg>`;
-  const tile = (id: string, label: string, value: number | null, unit: string, display: string) => ({
-    id, label, value, unit, display, definition: `${label}: how it is counted.`, threshold: null, requirement: null, passed: null,
-  });
-  return {
-    from: "2026-09-01",
-    to: "2026-10-12",
-    timezone: "Europe/Berlin",
-    filter: { sources: [], priorities: [], categories: [] },
-    filter_text: "",
-    headline: [
-      tile("created", "Tickets created", 120, "tickets", "120"),
-      tile("csat", "CSAT", 0.82, "share", "82.0 %"),
-    ],
-    exit_criteria: [
-      { ...tile("sla_p1_p2", "P1/P2 within SLA", 0.97, "share", "97.0 %"), threshold: 0.95, requirement: "≥ 95.0 %", passed: true },
-      { ...tile("backlog_p1_p2", "Open P1/P2", 3, "tickets", "3"), threshold: 0, requirement: "≤ 0", passed: false },
-      { ...tile("nps", "NPS", null, "score", "no data"), threshold: 0, requirement: "≥ 0", passed: null },
-    ],
-    exit_passed: false,
-    charts: [
-      { id: "incident_trend", title: "Incident volume by priority", svg: svg("Incident volume"), points: noPoints("incident_trend", true, null) },
-      { id: "backlog_burndown", title: "Backlog burn-down", svg: svg("Backlog"), points: fakeBacklogPoints() },
-      {
-        id: "csat_nps",
-        title: "Satisfaction: CSAT and NPS",
-        svg: svg("CSAT"),
-        points: noPoints("csat_nps", false, "Survey answers are not tickets: the filter does not apply to them."),
-      },
-    ],
-    empty: false,
-    ...extra,
-  };
-}
 
 export class FakeBackend implements Backend {
   tickets: TicketSummary[] = [];
@@ -192,6 +74,8 @@ export class FakeBackend implements Backend {
   recorded: ValidationInput[] = [];
   /** While true, pushOutbox cannot reach the server (rows stay pending). */
   serverDown = false;
+  /** Categories someone else set on the server since the confirmation, by ticket key. */
+  serverCategories: Record<string, string> = {};
   /** Where each source writes confirmed categories (absent: nowhere). The triage tickets belong to "erp". */
   categoryTargets: Record<string, string> = {};
   /** Survey files, mappings and imports (see fakeSurveys.ts). */
@@ -519,130 +403,52 @@ export class FakeBackend implements Backend {
 
   async validationQueue() {
     this.guard();
-    return { items: this.queue, count: this.queue.length };
+    return outbox.validationQueue(this);
   }
 
   async recordValidation(input: ValidationInput) {
     this.recorded.push(input);
     this.guard();
-    const item = this.queue.find((q) => q.ticket_id === input.ticket_id);
-    if (!item) throw { code: "not_found", message: `no ticket with id ${input.ticket_id}` } satisfies IpcError;
-    const missing = input.evidence.find((p) => p.startsWith("/missing"));
-    if (missing) throw { code: "invalid_input", message: `evidence file ${missing} cannot be read` } satisfies IpcError;
-    const id = this.validations.length + 1;
-    const now = "2026-03-04T10:00:00Z";
-    const v: Validation = {
-      id,
-      uuid: `uuid-${id}`,
-      ticket_id: item.ticket_id,
-      ticket_key: item.key,
-      round: this.validations.filter((x) => x.ticket_id === item.ticket_id).length + 1,
-      outcome: input.outcome,
-      steps: input.steps,
-      environment: input.environment,
-      test_data: input.test_data,
-      notes: input.notes,
-      validator: "tester",
-      recorded_at: now,
-      supersedes: input.supersedes,
-      superseded_by: null,
-      evidence: input.evidence.map((p, i) => ({ id: i + 1, file_name: p.split("/").pop() ?? p, media_type: "application/octet-stream", size: 1, sha256: "" })),
-      push_state: "pending",
-    };
-    this.validations.push(v);
-    const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry =>
-      fakeOutboxEntry(this.outboxRows.length + 1, kind, v.ticket_key, detail, now, {
-        validation_id: id,
-        validation_uuid: v.uuid,
-        outcome: v.outcome,
-      });
-    this.outboxRows.push(row("comment", null));
-    for (const e of v.evidence) this.outboxRows.push(row("attachment", e.file_name));
-    const target = { passed: "Closed", failed: "In Progress", blocked: null }[v.outcome];
-    if (target) this.outboxRows.push(row("transition", target));
-    if (v.outcome !== "blocked") this.queue = this.queue.filter((q) => q.ticket_id !== item.ticket_id);
-    return v;
+    return outbox.recordValidation(this, input);
   }
 
   async validationHistory(ticketId: number) {
     this.guard();
-    return this.validations.filter((v) => v.ticket_id === ticketId);
+    return outbox.validationHistory(this, ticketId);
   }
 
   async outbox(all: boolean) {
     this.guard();
-    return this.outboxRows.filter((r) => all || ["pending", "rejected", "conflict"].includes(r.state));
+    return outbox.outbox(this, all);
   }
 
   async pushOutbox(force: boolean) {
     this.guard();
-    const categories: CategoryPushItem[] = [];
-    const report = { items: [], categories, sent: 0, rejected: 0, conflicts: 0, pending: 0, stopped: [] as string[] };
-    for (const r of this.outboxRows) {
-      if (r.state === "conflict" && force) r.state = "pending";
-      if (r.state !== "pending") continue;
-      if (this.serverDown) {
-        r.attempts++;
-        r.last_error = "cannot reach http://127.0.0.1:3302: connection refused";
-        report.pending++;
-      } else {
-        r.state = "sent";
-        r.last_error = null;
-        report.sent++;
-      }
-      if (r.kind === "category") {
-        categories.push({ outbox_id: r.id, ticket_key: r.ticket_key, value: r.detail ?? "", state: r.state, message: r.last_error });
-      }
-    }
-    if (this.serverDown) report.stopped.push("erp: cannot reach http://127.0.0.1:3302");
-    return report;
+    return outbox.pushOutbox(this, force);
   }
 
   async retryOutbox(validationId: number, _force: boolean) {
     this.guard();
-    let n = 0;
-    for (const r of this.outboxRows) {
-      if (r.validation_id === validationId && (r.state === "rejected" || r.state === "conflict")) {
-        r.state = "pending";
-        n++;
-      }
-    }
-    return n;
+    return outbox.retryOutbox(this, validationId);
   }
 
   async discardOutbox(validationId: number) {
     this.guard();
-    let n = 0;
-    for (const r of this.outboxRows) {
-      if (r.validation_id === validationId && ["pending", "rejected", "conflict"].includes(r.state)) {
-        r.state = "discarded";
-        r.last_error = "discarded by the user";
-        n++;
-      }
-    }
-    return n;
-  }
-
-  private categoryRow(outboxId: number): OutboxEntry {
-    const r = this.outboxRows.find((x) => x.id === outboxId && x.kind === "category");
-    if (!r) throw { code: "not_found", message: `no category write ${outboxId}` } satisfies IpcError;
-    return r;
+    return outbox.discardOutbox(this, validationId);
   }
 
   async retryCategoryPush(outboxId: number) {
     this.guard();
-    const r = this.categoryRow(outboxId);
-    if (r.state !== "rejected" && r.state !== "conflict") return 0;
-    r.state = "pending";
-    return 1;
+    return outbox.retryCategoryPush(this, outboxId);
+  }
+
+  async resolveCategoryConflict(outboxId: number, choice: ConflictChoice) {
+    this.guard();
+    return outbox.resolveCategoryConflict(this, outboxId, choice);
   }
 
   async discardCategoryPush(outboxId: number) {
     this.guard();
-    const r = this.categoryRow(outboxId);
-    if (!["pending", "rejected", "conflict"].includes(r.state)) return 0;
-    r.state = "discarded";
-    r.last_error = "discarded by the user";
-    return 1;
+    return outbox.discardCategoryPush(this, outboxId);
   }
 }

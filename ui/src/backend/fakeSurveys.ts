@@ -83,7 +83,7 @@ export class FakeSurveys {
     if (this.imported.includes(path.trim())) throw fail("conflict", `${file} was already imported; nothing was imported again`);
     if (f.bad.length > 0 && !skipBadRows) {
       const b = f.bad[0];
-      throw fail("invalid_input", `${file} line ${b.line}: ${b.reason}. Nothing was imported; fix the row or pass --skip-bad-rows`);
+      throw { ...fail("invalid_input", `${file} line ${b.line}: ${b.reason}. Nothing was imported`), problem: "bad_row" } satisfies IpcError;
     }
     this.imported.push(path.trim());
     const rows = f.preview.data_rows - f.bad.length;

@@ -79,6 +79,7 @@ export function fakeOutboxEntry(
     next_attempt_at: at,
     last_error: null,
     remote_ref: null,
+    server_value: null,
     updated_at: at,
     ...extra,
   };

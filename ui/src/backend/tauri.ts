@@ -67,5 +67,6 @@ export function tauriBackend(): Backend {
     discardOutbox: (validationId) => invoke("discard_outbox", { validationId }),
     retryCategoryPush: (outboxId) => invoke("retry_category_push", { outboxId }),
     discardCategoryPush: (outboxId) => invoke("discard_category_push", { outboxId }),
+    resolveCategoryConflict: (outboxId, choice) => invoke("resolve_category_conflict", { outboxId, choice }),
   };
 }

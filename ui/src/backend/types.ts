@@ -2,6 +2,8 @@
 // interface; tests hand in a fake (src/backend/fake.ts).
 import type { AddedSource } from "../bindings/AddedSource";
 import type { Category } from "../bindings/Category";
+import type { ConflictChoice } from "../bindings/ConflictChoice";
+import type { ConflictResolved } from "../bindings/ConflictResolved";
 import type { Confirmed } from "../bindings/Confirmed";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
 import type { Impact } from "../bindings/Impact";
@@ -114,6 +116,12 @@ export interface Backend {
   retryCategoryPush(outboxId: number): Promise<number>;
   /** Drop an unsent category write (nothing is deleted). */
   discardCategoryPush(outboxId: number): Promise<number>;
+  /**
+   * Answer a category write in conflict (someone else set another value on
+   * the server): overwrite it at the next push, or keep the server's (the
+   * local category then follows it, or is dropped when it is none of ours).
+   */
+  resolveCategoryConflict(outboxId: number, choice: ConflictChoice): Promise<ConflictResolved>;
   /**
    * KPIs and charts (SVG, with their points) for `from..=to` (`YYYY-MM-DD`;
    * null: the whole data window); the ticket KPIs over the tickets `filter` keeps.

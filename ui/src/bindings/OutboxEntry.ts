@@ -29,4 +29,9 @@ last_error: string | null,
 /**
  * Journal, attachment, status or category id on the server once sent.
  */
-remote_ref: string | null, updated_at: string, };
+remote_ref: string | null, 
+/**
+ * Category in conflict: the value someone else set on the server
+ * ("" = none); the user may overwrite it or keep it.
+ */
+server_value: string | null, updated_at: string, };

@@ -2,14 +2,20 @@
 import type { Outcome } from "./Outcome";
 
 /**
- * What the validation form sends.
+ * What the validator enters: the CLI's flags, or the desktop's validation
+ * form (sent as `ValidationInput`, without the validator: the shell knows
+ * who is signed in to the machine and sets it).
  */
-export type ValidationInput = { ticket_id: number, outcome: Outcome, steps: string, environment: string, test_data: string, notes: string, 
+export type ValidationInput = { 
 /**
- * Evidence files on this machine; each is read and kept in the store.
+ * Local ticket id (`Store::ticket_id_by_key` turns a key into one).
+ */
+ticket_id: number, outcome: Outcome, steps: string, environment: string, test_data: string, notes: string, 
+/**
+ * Evidence files on this machine; each is read now and kept in the store.
  */
 evidence: Array<string>, 
 /**
- * The validation this one corrects.
+ * The validation this one corrects (same ticket, not yet superseded).
  */
 supersedes: number | null, };

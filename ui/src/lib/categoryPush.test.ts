@@ -5,7 +5,7 @@ import type { ThemeExample } from "../bindings/ThemeExample";
 import { placeFromTarget, targetFromPlace } from "./sources";
 import { countText, exampleOrigin, shownExamples } from "./themes";
 import { pushNote, TriageSession } from "./triage";
-import { groupOutbox, outboxActions, targetLabel, unsentCount } from "./validation";
+import { conflictChoices, conflictNote, groupOutbox, outboxActions, targetLabel, unsentCount } from "./validation";
 
 function backend() {
   const b = new FakeBackend();
@@ -98,6 +98,54 @@ describe("category writes in the Outbox", () => {
     const b = backend();
     await expect(b.setCategoryPushTarget("erp", "tracker")).rejects.toMatchObject({ code: "invalid_input" });
     expect(await b.categoryPushTarget("erp")).toBeNull();
+  });
+});
+
+describe("a category someone else changed on the server", () => {
+  async function conflicted() {
+    const b = backend();
+    await b.setCategoryPushTarget("erp", "issue_category");
+    await b.setTriageOverride(1, { category: "usability" });
+    await b.setTriageOverride(2, { category: "usability" });
+    b.serverCategories = { "#1": "Training", "#2": "Hardware" };
+    const report = await b.pushOutbox(false);
+    expect([report.sent, report.conflicts]).toEqual([0, 2]);
+    return b;
+  }
+
+  it("shows as a conflict naming both values, with the two choices and no plain retry", async () => {
+    const b = await conflicted();
+    const [g2, g1] = groupOutbox(await b.outbox(false));
+    expect([g1.ticketKey, g1.state, g1.serverValue]).toEqual(["#1", "conflict", "Training"]);
+    expect(g1.reason).toContain('to "Training" after you confirmed "Usability"');
+    expect(conflictChoices(g1)).toEqual({ overwrite: "Overwrite with “Usability”", keepServer: "Keep the server's “Training”" });
+    expect(conflictChoices({ ...g2, serverValue: "" })?.keepServer).toBe("Keep the server's none");
+    // Not for rows that are not category conflicts.
+    expect(conflictChoices({ ...g1, state: "rejected" })).toBeNull();
+    expect(conflictChoices({ ...g1, kind: "validation" })).toBeNull();
+  });
+
+  it("overwrite sends ours at the next push; keep-server sends nothing and the category follows the server", async () => {
+    const b = await conflicted();
+    const [g2, g1] = groupOutbox(await b.outbox(false));
+    const over = await b.resolveCategoryConflict(g2.outboxId!, "overwrite");
+    expect(conflictNote(over)).toBe("#2: “Usability” will overwrite the server's “Hardware” at the next push.");
+    const report = await b.pushOutbox(false);
+    expect(report.categories.map((c) => [c.ticket_key, c.state])).toEqual([["#2", "sent"]]);
+
+    const kept = await b.resolveCategoryConflict(g1.outboxId!, "keep_server");
+    expect(conflictNote(kept)).toBe("#1: kept the server's “Training”; the category here is now Training too.");
+    expect((await b.triageQueue()).find((t) => t.key === "#1")?.category).toBe("training");
+    expect(await b.outbox(false)).toEqual([]);
+    expect((await b.pushOutbox(false)).categories).toEqual([]);
+    await expect(b.resolveCategoryConflict(g1.outboxId!, "overwrite")).rejects.toMatchObject({ code: "invalid_input" });
+  });
+
+  it("says when the server's value is none of ours and the confirmation was dropped", () => {
+    const note = conflictNote({ choice: "keep_server", ticket_key: "#7", value: "Usability", server_value: "Hardware", category: null });
+    expect(note).toBe(
+      "#7: kept the server's “Hardware”, which is none of the triage categories; your confirmation was dropped and the automatic category shows again.",
+    );
   });
 });
 

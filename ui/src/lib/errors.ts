@@ -1,6 +1,8 @@
-// Errors from the shell arrive as `{code, message}`. The UI switches on the
+// Errors from the shell arrive as `{code, message}` (and `problem` for an
+// import file that cannot be read). The UI switches on the
 // code (never on the text) to say what to do next.
 import type { ErrorCode } from "../bindings/ErrorCode";
+import type { ImportProblem } from "../bindings/ImportProblem";
 import type { IpcError } from "../bindings/IpcError";
 
 const CODES: readonly ErrorCode[] = [
@@ -16,9 +18,11 @@ const CODES: readonly ErrorCode[] = [
 /** Whatever a call rejected with, as an IpcError. */
 export function toIpcError(e: unknown): IpcError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-    const { code, message } = e as { code: unknown; message: unknown };
+    const { code, message, problem } = e as { code: unknown; message: unknown; problem?: unknown };
     if (typeof code === "string" && (CODES as string[]).includes(code)) {
-      return { code: code as ErrorCode, message: String(message) };
+      const out: IpcError = { code: code as ErrorCode, message: String(message) };
+      if (problem === "bad_row" || problem === "encoding") out.problem = problem satisfies ImportProblem;
+      return out;
     }
   }
   const message = e instanceof Error ? e.message : typeof e === "string" ? e : "unknown error";

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { FakeBackend, fakeSurveyPreview } from "../backend/fake";
 import type { ImportSummary } from "../bindings/ImportSummary";
+import { toIpcError } from "./errors";
 import {
   importHint,
   layoutOf,
@@ -111,10 +112,25 @@ describe("SurveyImportModel", () => {
     expect(last().error?.code).toBe("invalid_input");
     expect(last().error?.message).toContain("line 3");
     expect(last().importFailed).toBe(true);
+    expect(last().error?.message).not.toContain("--");
     expect(importHint(last().error!, last().importFailed)).toMatch(/Skip bad rows/);
     expect(b.surveys.imported).toEqual([]);
     await m.importWith("Pulse", { ...FILE, skipBadRows: true });
     expect(last().summary && rowErrorLines(last().summary!)).toEqual(["line 3: not a date"]);
+  });
+
+  it("gives the panel's own hint for the kind of problem, never the CLI's flags", () => {
+    const bad = importHint({ code: "invalid_input", message: "x.csv line 3: not a date. Nothing was imported", problem: "bad_row" }, true);
+    expect(bad).toMatch(/Skip bad rows/);
+    const enc = importHint({ code: "invalid_input", message: "x.csv is not UTF-8: byte 0xE9 on line 2", problem: "encoding" }, true);
+    expect(enc).toMatch(/Latin-1 encoding/);
+    expect(enc).not.toMatch(/Skip bad rows/);
+    for (const h of [bad, enc]) expect(h).not.toContain("--");
+  });
+
+  it("keeps the kind of import problem when the shell's error arrives", () => {
+    expect(toIpcError({ code: "invalid_input", message: "m", problem: "encoding" })).toEqual({ code: "invalid_input", message: "m", problem: "encoding" });
+    expect(toIpcError({ code: "invalid_input", message: "m", problem: "nonsense" })).toEqual({ code: "invalid_input", message: "m" });
   });
 
   it("refuses a second import of the same file, and an empty path without calling the shell", async () => {

@@ -110,6 +110,11 @@ export function rowErrorLines(s: ImportSummary): string[] {
  * message's words); `importing`: the import itself failed.
  */
 export function importHint(e: IpcError, importing: boolean): string {
+  // The message names the problem (line, column, byte); the advice is the panel's own.
+  if (e.problem === "bad_row")
+    return "Nothing was imported. Fix the named line in the file, or tick “Skip bad rows” to import the other rows (the skipped ones are listed).";
+  if (e.problem === "encoding")
+    return "The file is not UTF-8: choose the Latin-1 encoding above (files saved by older Excel versions), or export it again as “CSV UTF-8”.";
   switch (e.code) {
     case "invalid_input":
       return importing

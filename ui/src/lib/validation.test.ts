@@ -138,6 +138,7 @@ describe("outbox", () => {
       next_attempt_at: "2026-03-04T10:00:00Z",
       last_error,
       remote_ref: null,
+      server_value: null,
       updated_at: "2026-03-04T10:00:00Z",
     });
     const groups = groupOutbox([

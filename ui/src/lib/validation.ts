@@ -1,6 +1,7 @@
 // The validation form and the outbox, as pure functions so they can be
 // tested without a DOM (the views only wire them to inputs and buttons).
 import type { Backend } from "../backend/types";
+import type { ConflictResolved } from "../bindings/ConflictResolved";
 import type { IpcError } from "../bindings/IpcError";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { OutboxState } from "../bindings/OutboxState";
@@ -8,6 +9,7 @@ import type { Outcome } from "../bindings/Outcome";
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
 import { toIpcError } from "./errors";
+import { label } from "./triage";
 
 export const OUTCOMES: readonly { value: Outcome; label: string; key: string }[] = [
   { value: "passed", label: "Passed", key: "p" },
@@ -116,6 +118,8 @@ export interface OutboxGroup {
   state: OutboxState;
   /** Why it is not sent (rejected, conflict, waiting for a retry). */
   reason: string | null;
+  /** Category groups in conflict: the value someone else set on the server ("" = none). */
+  serverValue: string | null;
   entries: OutboxEntry[];
 }
 
@@ -151,6 +155,7 @@ export function groupOutbox(entries: OutboxEntry[]): OutboxGroup[] {
         target: category ? targetLabel(e.target_field) : null,
         state: e.state,
         reason: null,
+        serverValue: category ? e.server_value : null,
         entries: [],
       };
       groups.set(key, g);
@@ -165,6 +170,29 @@ export function groupOutbox(entries: OutboxEntry[]): OutboxGroup[] {
   const validations = all.filter((g) => g.kind === "validation").sort((a, b) => (b.validationId ?? 0) - (a.validationId ?? 0));
   const categories = all.filter((g) => g.kind === "category").sort((a, b) => (b.outboxId ?? 0) - (a.outboxId ?? 0));
   return [...validations, ...categories];
+}
+
+/** A server value as shown: quoted, or "none". */
+const shownValue = (v: string) => (v.trim() === "" ? "none" : `“${v}”`);
+
+/**
+ * The two answers a category write in conflict offers, as button labels
+ * naming both values; null for anything else.
+ */
+export function conflictChoices(g: OutboxGroup): { overwrite: string; keepServer: string } | null {
+  if (g.kind !== "category" || g.state !== "conflict") return null;
+  return {
+    overwrite: `Overwrite with ${shownValue(g.category ?? "")}`,
+    keepServer: `Keep the server's ${shownValue(g.serverValue ?? "")}`,
+  };
+}
+
+/** What the user's answer to a category conflict did, in a sentence. */
+export function conflictNote(r: ConflictResolved): string {
+  const server = shownValue(r.server_value);
+  if (r.choice === "overwrite") return `${r.ticket_key}: ${shownValue(r.value)} will overwrite the server's ${server} at the next push.`;
+  if (r.category) return `${r.ticket_key}: kept the server's ${server}; the category here is now ${label(r.category)} too.`;
+  return `${r.ticket_key}: kept the server's ${server}, which is none of the triage categories; your confirmation was dropped and the automatic category shows again.`;
 }
 
 /** Which actions a group offers. */
