@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0062_kpi_validation_queue_index.sql"),
     },
     Migration { version: 63, name: "text_embeddings", sql: include_str!("migrations/0063_text_embeddings.sql") },
+    Migration { version: 70, name: "triage_basis", sql: include_str!("migrations/0070_triage_basis.sql") },
 ];
 
 /// The schema version this build writes.

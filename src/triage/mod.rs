@@ -64,6 +64,7 @@
 //! whatever the features (their labels hinge on context a ticket rarely
 //! states: how many people, which deadline).
 
+pub mod apply;
 pub mod category_push;
 pub mod classify;
 pub mod embed;
@@ -73,7 +74,9 @@ pub mod knn;
 pub mod learn;
 pub mod lexicon;
 pub mod metrics;
+pub mod models;
 pub mod priority;
+pub mod refine;
 pub mod store;
 pub mod survey_items;
 pub mod text;
@@ -84,6 +87,5 @@ pub mod themes;
 pub use classify::{Decision, Labeled, TicketText, Triager};
 pub use priority::{Impact, Priority, PriorityMatrix, Urgency};
 pub use store::{
-    set_override, triage_all, triage_all_with, triage_changed, triage_new_comments, Confirmed, Override, TriageRun,
-    EMBED_AFTER_SYNC_MAX,
+    set_override, triage_all, triage_changed, triage_new_comments, Confirmed, Override, TriageRun,
 };
