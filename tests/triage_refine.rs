@@ -43,7 +43,7 @@ fn triage_of(store: &Store, id: i64) -> TicketTriage {
 /// Refine to the end, recording every progress report.
 fn refine_all(store: &Store, batch: usize) -> (Refined, Vec<RefineProgress>) {
     let mut seen = Vec::new();
-    let r = refine(store, t0(), RefineOptions { batch }, &AtomicBool::new(false), &mut |p| seen.push(p.clone())).expect("refine");
+    let r = refine(store, t0(), RefineOptions { batch, ..Default::default() }, &AtomicBool::new(false), &mut |p| seen.push(p.clone())).expect("refine");
     (r, seen)
 }
 
@@ -133,7 +133,7 @@ fn an_interrupted_refinement_resumes_where_it_stopped() {
     // The app quits after the first batch.
     let cancel = AtomicBool::new(false);
     let mut seen = Vec::new();
-    let r = refine(&store, t0(), RefineOptions { batch: 4 }, &cancel, &mut |p| {
+    let r = refine(&store, t0(), RefineOptions { batch: 4, ..Default::default() }, &cancel, &mut |p| {
         if matches!(p, RefineProgress::Embedded { .. }) {
             cancel.store(true, Ordering::Relaxed);
         }

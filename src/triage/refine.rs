@@ -98,11 +98,38 @@ pub struct Refined {
 pub struct RefineOptions {
     /// Texts per batch (default [`BATCH`]).
     pub batch: usize,
+    /// Run the model on one core less than the machine has, on threads of
+    /// lower priority (Linux: nice 10), so a window stays responsive (the
+    /// desktop app); `false` uses every core (the CLI, benches).
+    pub background: bool,
 }
 
 impl Default for RefineOptions {
     fn default() -> Self {
-        RefineOptions { batch: BATCH }
+        RefineOptions { batch: BATCH, background: false }
+    }
+}
+
+/// The thread pool the model runs in for a background pass.
+fn background_pool() -> Option<rayon::ThreadPool> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cores.saturating_sub(1).max(1))
+        .thread_name(|i| format!("triage-refine-{i}"))
+        .start_handler(|_| lower_priority())
+        .build()
+        .map_err(|e| tracing::warn!("no background thread pool for the refinement ({e}); using the default"))
+        .ok()
+}
+
+/// Lower the calling thread's scheduling priority (Linux: threads have
+/// their own nice value; elsewhere this does nothing).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only changes the calling thread's nice value
+    // (who = 0 is the caller on Linux); it reads no memory of ours.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 
@@ -243,6 +270,7 @@ pub fn refine(
     for part in ready.chunks(1000) {
         store.with_tx(|tx| pass.retriage(tx, part, &HashMap::new()))?;
     }
+    let pool = if opts.background { background_pool() } else { None };
     let mut done = 0u64;
     for batch in work.texts.chunks(opts.batch.max(1)) {
         if cancel.load(Ordering::Relaxed) {
@@ -250,7 +278,10 @@ pub fn refine(
             break;
         }
         let t = Instant::now();
-        let vectors = embed_batch(&model, batch)?;
+        let vectors = match &pool {
+            Some(p) => p.install(|| embed_batch(&model, batch))?,
+            None => embed_batch(&model, batch)?,
+        };
         summary.model_ms += t.elapsed().as_millis() as u64;
         let hashes: Vec<[u8; 32]> = batch.iter().map(|t| text_hash(t)).collect();
         let by_hash: HashMap<[u8; 32], Vec<f32>> = hashes.iter().copied().zip(vectors).collect();

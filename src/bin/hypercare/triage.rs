@@ -133,7 +133,10 @@ pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
             }
             let refined = if no_refine { None } else { Some(refine_with_progress(&store, json)?) };
             if json {
-                return print_json(&serde_json::json!({ "run": r, "refined": refined }));
+                // The run's fields as before, and what the refinement did.
+                let mut v = serde_json::to_value(&r).map_err(|e| Error::Internal(e.to_string()))?;
+                v["refined"] = serde_json::to_value(&refined).map_err(|e| Error::Internal(e.to_string()))?;
+                return print_json(&v);
             }
             Ok(())
         }

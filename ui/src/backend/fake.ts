@@ -9,6 +9,7 @@ import type { KpiTicketSelector } from "../bindings/KpiTicketSelector";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { QueueItem } from "../bindings/QueueItem";
+import type { RefineStatus } from "../bindings/RefineStatus";
 import type { Source } from "../bindings/Source";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
@@ -25,12 +26,14 @@ import type { ValidationInput } from "../bindings/ValidationInput";
 import { IDLE_STATUS } from "../lib/status";
 import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
 import { FakeSurveys } from "./fakeSurveys";
+import { FakeRefine } from "./fakeRefine";
 import type { FileLayout } from "../bindings/FileLayout";
 import type { SurveyMapping } from "../bindings/SurveyMapping";
 import type { Backend, TriageOverride } from "./types";
 
 export { defaultMatrix, fakeOutboxEntry, fakeTheme, fakeTriage } from "./fakeTriage";
 export { fakeSurveyPreview, FakeSurveys } from "./fakeSurveys";
+export { fakeRefined, FakeRefine } from "./fakeRefine";
 
 export function fakeTicket(id: number, title: string, extra: Partial<TicketSummary> = {}): TicketSummary {
   return {
@@ -193,6 +196,8 @@ export class FakeBackend implements Backend {
   categoryTargets: Record<string, string> = {};
   /** Survey files, mappings and imports (see fakeSurveys.ts). */
   surveys = new FakeSurveys();
+  /** The background triage refinement (see fakeRefine.ts). */
+  refine = new FakeRefine();
   private changed: ((e: TicketsChanged) => void)[] = [];
   private status: ((s: SyncStatus) => void)[] = [];
 
@@ -322,6 +327,7 @@ export class FakeBackend implements Backend {
       survey_comments: 0,
       corrections_used: this.overrides.length,
       themes: this.themeList.length,
+      pending: 0,
     };
   }
 
@@ -500,6 +506,9 @@ export class FakeBackend implements Backend {
   surveyMapping = (name: string) => this.survey((s) => s.mapping(name));
   saveSurveyMapping = (name: string, m: SurveyMapping) => this.survey((s) => s.save(name, m));
   importSurveyFile = (path: string, m: string, skip: boolean) => this.survey((s) => s.import(path, m, skip));
+
+  refineStatus = async () => ({ ...this.refine.status });
+  onRefineStatus = async (handler: (s: RefineStatus) => void) => this.refine.subscribe(handler);
 
   /** Test helper: fire the tickets-changed event. */
   emitTicketsChanged(source = "demo"): void {
