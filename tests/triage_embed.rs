@@ -20,16 +20,11 @@ use hypercare::triage::themes::ThemeConfig;
 use hypercare::triage::{triage_all, PriorityMatrix};
 use hypercare::Store;
 
-const DEV_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hypercare-erp-tickets.jsonl");
+#[path = "support/model.rs"]
+mod model_check;
+use model_check::model_installed;
 
-fn model_installed() -> bool {
-    if embed::shared().is_some() {
-        return true;
-    }
-    assert!(std::env::var_os("CI").is_none(), "CI must install the embedding model (scripts/setup.sh): {:?}", embed::status());
-    eprintln!("skipped: no embedding model ({}); run scripts/setup.sh", embed::status().detail);
-    false
-}
+const DEV_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hypercare-erp-tickets.jsonl");
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 3, 4, 14, 0, 0).single().expect("valid time")

@@ -19,18 +19,13 @@ use hypercare::triage::store::{list_triage, TicketTriage};
 use hypercare::triage::{set_override, triage_all, triage_changed, Override};
 use hypercare::Store;
 
+#[path = "support/model.rs"]
+mod model_check;
+use model_check::model_installed;
+
 #[path = "support/hr_fixture.rs"]
 mod hr;
 use hr::{hr_fixture, rec, store_with, t0};
-
-fn model_installed() -> bool {
-    if embed::shared().is_some() {
-        return true;
-    }
-    assert!(std::env::var_os("CI").is_none(), "CI must install the embedding model (scripts/setup.sh): {:?}", embed::status());
-    eprintln!("skipped: no embedding model ({}); run scripts/setup.sh", embed::status().detail);
-    false
-}
 
 fn vectors(store: &Store) -> i64 {
     store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM text_embeddings", [], |r| r.get(0))?)).expect("count")

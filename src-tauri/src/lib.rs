@@ -92,7 +92,7 @@ fn try_run() -> Result<(), String> {
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 // A refinement pass stops between two batches (resumed next start).
-                app.state::<state::AppState>().refine.stop(std::time::Duration::from_secs(3));
+                tauri::Manager::state::<state::AppState>(app).refine.stop(std::time::Duration::from_secs(3));
             }
         });
     Ok(())
