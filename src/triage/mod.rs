@@ -8,6 +8,13 @@
 //! - [`metrics`]: accuracy, macro-F1, ARI, pairwise F1.
 //! - [`store`], [`theme_store`], [`theme_view`]: the same in the SQLite store:
 //!   runs, overrides, trainer edits, training markers.
+//! - [`models`], [`apply`]: the store's two classifiers (words only;
+//!   words + embedding) and the per-ticket choice between them: a text
+//!   with a cached embedding gets the embedding model, a new text the
+//!   words model (`triage.basis`).
+//! - [`refine`]: the background refinement that embeds new texts and
+//!   triages their tickets again; the only place (with `evaluate`) the
+//!   model runs. The sync path, full runs, the demo and imports never do.
 //! - [`category_push`]: where a source takes confirmed categories (Redmine
 //!   issue category or custom field); an override queues the write in the
 //!   outbox in its own transaction, and `validation::push` sends it.
