@@ -14,6 +14,7 @@
     "sync_status",
     "triage_queue",
     "run_triage",
+    "refine_status",
     "set_triage_override",
     "comment_triage_queue",
     "set_comment_category",

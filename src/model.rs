@@ -307,6 +307,10 @@ pub struct SyncSummary {
     /// priority, themes), not counted in `duration_ms`.
     #[serde(default)]
     pub triage_ms: u64,
+    /// Of the changed tickets, those triaged on words because their text has
+    /// no sentence embedding yet (the background refinement takes them on).
+    #[serde(default)]
+    pub triage_pending: u64,
 }
 
 /// Progress of long work, streamed to the CLI's bar and the UI.

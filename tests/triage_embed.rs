@@ -6,6 +6,7 @@
 //! has not installed it, and fail when `CI` is set.
 
 use std::process::Command;
+use std::sync::atomic::AtomicBool;
 
 use chrono::Duration;
 use hypercare::model::TicketRecord;
@@ -13,6 +14,7 @@ use hypercare::store::tickets::upsert_tickets;
 use hypercare::triage::embed::{self, embed_text};
 use hypercare::triage::embed_store::embeddings_for;
 use hypercare::triage::evaluate::{evaluate, evaluate_with, load_labeled, plain_record};
+use hypercare::triage::refine::{refine, RefineOptions};
 use hypercare::triage::themes::ThemeConfig;
 use hypercare::triage::{triage_all, PriorityMatrix};
 use hypercare::Store;
@@ -21,15 +23,16 @@ use hypercare::Store;
 mod hr;
 use hr::{store_with_source as store_with, t0};
 
+#[path = "support/model.rs"]
+mod model_check;
+use model_check::model_installed;
+
 const DEV_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hypercare-erp-tickets.jsonl");
 
-fn model_installed() -> bool {
-    if embed::shared().is_some() {
-        return true;
-    }
-    assert!(std::env::var_os("CI").is_none(), "CI must install the embedding model (scripts/setup.sh): {:?}", embed::status());
-    eprintln!("skipped: no embedding model ({}); run scripts/setup.sh", embed::status().detail);
-    false
+/// A full run and its refinement (the model embeds what is new).
+fn run_and_refine(store: &Store) {
+    triage_all(store, t0()).expect("words pass");
+    refine(store, t0(), RefineOptions::default(), &AtomicBool::new(false), &mut |_| {}).expect("refine");
 }
 
 fn count(store: &Store) -> i64 {
@@ -46,12 +49,12 @@ fn each_text_is_embedded_once_and_an_edited_text_again() {
         .map(|i| plain_record(&format!("HR-{i}"), "Payslip overtime missing", &format!("Overtime from week {i} is not on my payslip."), "ticket", t0() + Duration::days(i)))
         .collect();
     let (store, src) = store_with(&dir, &recs);
-    triage_all(&store, t0()).expect("first run");
+    run_and_refine(&store);
     let after_first = count(&store);
     // The six tickets plus the shipped seed texts the classifier learns from.
     assert!(after_first >= 6 + 300, "{after_first}");
 
-    triage_all(&store, t0()).expect("second run");
+    run_and_refine(&store);
     assert_eq!(count(&store), after_first, "a re-run must not embed anything again");
     let texts: Vec<String> = recs.iter().map(|r| embed_text(&r.title, &r.description, Some("ticket"))).collect();
     let (vecs, stats) = embeddings_for(&store, &texts).expect("lookup");
@@ -62,48 +65,8 @@ fn each_text_is_embedded_once_and_an_edited_text_again() {
     edited.description.push_str(" Still wrong after the fix.");
     edited.remote_version = "2".into();
     store.with_tx(|tx| upsert_tickets(tx, src, &[edited])).expect("edit");
-    triage_all(&store, t0()).expect("third run");
+    run_and_refine(&store);
     assert_eq!(count(&store), after_first + 1, "only the edited text is new");
-}
-
-#[test]
-fn a_big_batch_after_a_sync_is_triaged_on_words_at_once_and_a_small_one_embedded() {
-    if !model_installed() {
-        return;
-    }
-    let dir = tempfile::TempDir::new().expect("tempdir");
-    let n = hypercare::triage::EMBED_AFTER_SYNC_MAX + 1;
-    let recs: Vec<TicketRecord> = (0..n)
-        .map(|i| plain_record(&format!("HR-{i}"), "Leave balance wrong", &format!("My leave balance {i} days is wrong."), "ticket", t0()))
-        .collect();
-    let (store, src) = store_with(&dir, &recs);
-    let ids: Vec<i64> = store
-        .read(|c| Ok(c.prepare("SELECT id FROM tickets")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?))
-        .expect("ids");
-    let before = count(&store);
-    let run = hypercare::triage::triage_changed(&store, &ids, t0()).expect("big batch");
-    assert_eq!(run.tickets, n, "every ticket is triaged");
-    let texts: Vec<String> = recs.iter().map(|r| embed_text(&r.title, &r.description, Some("ticket"))).collect();
-    let cached = |store: &Store| {
-        store
-            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM text_embeddings", [], |r| r.get::<_, i64>(0))?))
-            .expect("count")
-    };
-    // The model ran for none of the batch's texts (the seed texts aside).
-    let (_, stats) = embeddings_for(&store, &texts[..1]).expect("lookup");
-    assert_eq!(stats.cached, 0, "a big batch is not embedded after a sync");
-    let after_big = cached(&store);
-    assert!(after_big - before <= 400, "only seed texts may be new: {before} -> {after_big}");
-
-    // A sync's usual handful is embedded straight away.
-    let mut edited = recs[1].clone();
-    edited.description.push_str(" Since the import.");
-    edited.remote_version = "2".into();
-    store.with_tx(|tx| upsert_tickets(tx, src, &[edited.clone()])).expect("edit");
-    hypercare::triage::triage_changed(&store, &ids[1..2], t0()).expect("small batch");
-    let text = embed_text(&edited.title, &edited.description, Some("ticket"));
-    let (_, stats) = embeddings_for(&store, &[text]).expect("lookup");
-    assert_eq!((stats.cached, stats.computed), (1, 0), "the small batch's text was embedded");
 }
 
 #[test]

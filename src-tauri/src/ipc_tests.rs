@@ -433,3 +433,29 @@ fn a_survey_export_is_previewed_mapped_saved_and_imported_once() {
     let empty = invoke(&h, "preview_survey", json!({ "path": "  ", "encoding": null })).unwrap_err();
     assert_eq!(empty["code"], "invalid_input");
 }
+
+#[test]
+fn run_triage_answers_at_once_and_refines_in_the_background_with_progress() {
+    let h = harness();
+    let run = invoke(&h, "run_triage", json!({})).unwrap();
+    assert_eq!((run["tickets"].as_u64(), run["pending"].as_u64()), (Some(2), Some(2)), "both new texts are triaged on words first: {run}");
+    // The refinement runs on its own thread; its status says when it is done.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let summary = loop {
+        let s = invoke(&h, "refine_status", json!({})).unwrap();
+        assert!(s["error"].is_null(), "{s}");
+        if s["running"] == false && s["progress"]["phase"] == "finished" {
+            break s["progress"]["summary"].clone();
+        }
+        assert!(std::time::Instant::now() < until, "the refinement did not finish: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    if summary["model"] == false {
+        assert!(std::env::var_os("CI").is_none(), "CI must install the embedding model: {summary}");
+        eprintln!("skipped the refined part: no embedding model");
+        return;
+    }
+    assert_eq!((summary["total"].as_u64(), summary["tickets"].as_u64()), (Some(2), Some(2)), "{summary}");
+    let queue = invoke(&h, "triage_queue", json!({})).unwrap();
+    assert!(queue.as_array().unwrap().iter().all(|r| r["basis"] == "embedding"), "{queue}");
+}

@@ -9,6 +9,7 @@ mod ipc_tests;
 pub mod credentials;
 pub mod error;
 pub mod logging;
+pub mod refine_runner;
 pub mod state;
 pub mod sync_runner;
 
@@ -32,6 +33,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::sync::sync_status,
         commands::triage::triage_queue,
         commands::triage::run_triage,
+        commands::triage::refine_status,
         commands::triage::set_triage_override,
         commands::triage::comment_triage_queue,
         commands::triage::set_comment_category,
@@ -88,8 +90,15 @@ fn try_run() -> Result<(), String> {
             sync_runner::spawn_background(app.handle().clone());
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .map_err(|e| format!("the window could not run: {e}"))
+        .build(tauri::generate_context!())
+        .map_err(|e| format!("the window could not run: {e}"))?
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // A refinement pass stops between two batches (resumed next start).
+                tauri::Manager::state::<state::AppState>(app).refine.stop(std::time::Duration::from_secs(3));
+            }
+        });
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use hypercare::Store;
 
 use crate::credentials::Credentials;
+use crate::refine_runner::RefineRunner;
 use crate::sync_runner::SyncRunner;
 
 /// The shell's state. `Store` is an r2d2 pool: commands clone it into
@@ -16,6 +17,8 @@ pub struct AppState {
     pub log_dir: PathBuf,
     pub credentials: Arc<Credentials>,
     pub sync: Arc<SyncRunner>,
+    /// The background triage refinement.
+    pub refine: Arc<RefineRunner>,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
             log_dir,
             credentials: Arc::new(Credentials::default()),
             sync: Arc::new(SyncRunner::from_env()),
+            refine: Arc::new(RefineRunner::default()),
         })
     }
 }

@@ -137,6 +137,10 @@ pub async fn run_sync<R: Runtime>(
             }
         }
     }
+    if summaries.iter().any(|s| s.triage_pending > 0) {
+        // New texts were triaged on words: embed them in the background.
+        crate::refine_runner::spawn_refine(&app);
+    }
     let offline = first_error.as_ref().is_some_and(|e| e.code == ErrorCode::Offline);
     let now = Utc::now();
     let next = runner.interval.and_then(|i| chrono::Duration::from_std(i).ok()).map(|i| now + i);

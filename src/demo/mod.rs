@@ -278,8 +278,10 @@ pub fn load_demo_config(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> 
     // The inbox shows categories from the first start; "now" is the end of
     // the demo window, so the result does not depend on the clock.
     let end = cfg.go_live + chrono::Duration::days(7 * i64::from(cfg.weeks));
-    // Words only unless embeddings are cached: the demo must open in seconds.
-    crate::triage::triage_all_with(store, end.and_hms_opt(18, 0, 0).unwrap_or_default().and_utc(), false)?;
+    // Never runs the model (the demo must open in seconds): texts without a
+    // cached embedding are triaged on words; the app refines them in the
+    // background.
+    crate::triage::triage_all(store, end.and_hms_opt(18, 0, 0).unwrap_or_default().and_utc())?;
     Ok(summary)
 }
 

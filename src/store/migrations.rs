@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0090_survey_comment_overrides.sql"),
     },
     Migration { version: 91, name: "category_conflict", sql: include_str!("migrations/0091_category_conflict.sql") },
+    Migration { version: 92, name: "triage_basis", sql: include_str!("migrations/0092_triage_basis.sql") },
 ];
 
 /// The schema version this build writes.

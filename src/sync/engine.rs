@@ -76,25 +76,33 @@ pub async fn run(
     result?;
     closing?;
     let triage_started = Instant::now();
-    triage_changed(store, changed, now).await;
+    summary.triage_pending = triage_changed(store, changed, now).await;
     summary.triage_ms = triage_started.elapsed().as_millis() as u64;
     progress(SyncProgress::Finished { summary: summary.clone() });
     Ok(summary)
 }
 
-/// Triage the tickets a sync created or updated. The sync itself succeeded
-/// whatever happens here: a triage failure is logged (the next full run
-/// catches up) instead of failing the sync.
-async fn triage_changed(store: &Store, mut ids: Vec<i64>, now: DateTime<Utc>) {
+/// Triage the tickets a sync created or updated (never running the
+/// sentence-embedding model: new texts are triaged on words and left to the
+/// background refinement); returns how many wait for it. The sync itself
+/// succeeded whatever happens here: a triage failure is logged (the next
+/// full run catches up) instead of failing the sync.
+async fn triage_changed(store: &Store, mut ids: Vec<i64>, now: DateTime<Utc>) -> u64 {
     if ids.is_empty() {
-        return;
+        return 0;
     }
     ids.sort_unstable();
     ids.dedup();
     let n = ids.len();
     match blocking(store, move |s| crate::triage::triage_changed(s, &ids, now)).await {
-        Ok(run) => tracing::info!(tickets = run.tickets, "triaged the tickets the sync changed"),
-        Err(e) => tracing::warn!(tickets = n, "triage after sync failed: {e}"),
+        Ok(run) => {
+            tracing::info!(tickets = run.tickets, pending = run.pending, "triaged the tickets the sync changed");
+            run.pending as u64
+        }
+        Err(e) => {
+            tracing::warn!(tickets = n, "triage after sync failed: {e}");
+            0
+        }
     }
 }
 

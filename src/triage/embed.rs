@@ -75,16 +75,27 @@ impl Embedder {
 
     /// Embed texts (unit vectors of [`DIM`] floats, in input order).
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.embed_batched(texts, BATCH)
+    }
+
+    /// [`Embedder::embed`] with `batch` texts per forward pass (texts are
+    /// sorted by length first, so a pass pads little).
+    pub fn embed_batched(&self, texts: &[&str], batch: usize) -> Result<Vec<Vec<f32>>> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|i| texts[*i].len());
         let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
+        for chunk in order.chunks(batch.max(1)) {
             let batch: Vec<&str> = chunk.iter().map(|i| texts[*i]).collect();
             for (i, v) in chunk.iter().zip(self.embed_batch(&batch)?) {
                 out[*i] = v;
             }
         }
         Ok(out)
+    }
+
+    /// Word pieces the model reads of `text` (after truncation).
+    pub fn token_count(&self, text: &str) -> Result<usize> {
+        Ok(self.tokenizer.encode(text, true).map_err(|e| internal("tokenizing", e))?.get_ids().len())
     }
 
     fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {

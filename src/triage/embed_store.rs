@@ -27,7 +27,8 @@ pub fn text_hash(text: &str) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn to_blob(v: &[f32]) -> Vec<u8> {
+/// A vector as stored (little-endian f32s).
+pub fn to_blob(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 

@@ -20,7 +20,7 @@ use super::polarity;
 use super::survey_items::{comment_text, load_comments, membership, ItemOrigin};
 use super::text::{analyze, Analyzed};
 use super::embed::{center_one, cosine, embed_text, DIM};
-use super::embed_store::{cached, embeddings_for};
+use super::embed_store::{cached, cached_for, embeddings_for};
 use super::themes::{detect_with, dot, item_terms, normalise, theme_analysis, Dense, Space, SparseVec, ThemeConfig, ThemeInput};
 use crate::model::Category;
 use crate::store::to_ts;
@@ -73,6 +73,14 @@ struct Item {
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Whether the last full clustering used sentence embeddings (then new
+/// items can be placed in its themes by their embeddings too).
+pub fn last_run_embedded(c: &Connection) -> Result<bool> {
+    let saved: Option<String> =
+        c.query_row("SELECT value FROM triage_settings WHERE key = 'theme_space'", [], |r| r.get(0)).optional()?;
+    Ok(saved.and_then(|s| serde_json::from_str::<SavedSpace>(&s).ok()).is_some_and(|s| s.embed_weight > 0.0 && s.mean.len() == DIM))
 }
 
 /// Re-cluster all tickets and survey comments; returns the number of
@@ -144,7 +152,9 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
     let background: Vec<Vec<f32>> = if cfg.embed_weight > 0.0 {
         let seed = super::store::seed_examples()?;
         let texts: Vec<String> = seed.iter().map(|l| embed_text(&l.text.title, &l.text.description, l.text.channel.as_deref())).collect();
-        embeddings_for(store, &texts)?.0.into_iter().flatten().collect()
+        // Cached only: a full run never runs the model (the seed is
+        // embedded before any ticket, by the refinement's training step).
+        cached_for(store, &texts)?.into_iter().flatten().collect()
     } else {
         Vec::new()
     };

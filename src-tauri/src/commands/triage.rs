@@ -9,9 +9,10 @@ use hypercare::triage::theme_store::{self, mark_training};
 use hypercare::triage::theme_view::{list_themes, ThemeView};
 use hypercare::triage::category_push::{CategoryPushConfig, CategoryTarget};
 use hypercare::triage::{set_override, triage_all, Confirmed, Impact, Override, PriorityMatrix, TriageRun, Urgency};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use crate::error::{blocking, CmdResult};
+use crate::refine_runner::{spawn_refine, RefineStatus};
 use crate::state::AppState;
 
 /// Every triaged ticket (effective category, confidence, signals, impact,
@@ -22,11 +23,21 @@ pub async fn triage_queue(state: State<'_, AppState>) -> CmdResult<Vec<TicketTri
     blocking(move || store.read(list_triage)).await
 }
 
-/// Triage every ticket again and recompute the themes.
+/// Triage every ticket again and recompute the themes (in seconds: texts
+/// without a sentence embedding are triaged on words), then refine those in
+/// the background (`triage-refine` events report the progress).
 #[tauri::command]
-pub async fn run_triage(state: State<'_, AppState>) -> CmdResult<TriageRun> {
+pub async fn run_triage<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<TriageRun> {
     let store = state.store.clone();
-    blocking(move || triage_all(&store, Utc::now())).await
+    let run = blocking(move || triage_all(&store, Utc::now())).await?;
+    spawn_refine(&app);
+    Ok(run)
+}
+
+/// The background refinement's state (changes arrive as `triage-refine` events).
+#[tauri::command]
+pub fn refine_status(state: State<'_, AppState>) -> RefineStatus {
+    state.refine.status()
 }
 
 /// Override a ticket's category, impact and/or urgency; returns the new

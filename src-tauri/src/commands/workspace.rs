@@ -2,10 +2,11 @@
 
 use hypercare::model::Source;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
 use crate::error::{blocking, CmdResult, IpcError};
+use crate::refine_runner::spawn_refine;
 use crate::state::AppState;
 use crate::sync_runner::SyncStatus;
 
@@ -29,7 +30,7 @@ pub struct WorkspaceInfo {
 /// Open the workspace: on first run (no sources) load the demo, then
 /// describe the workspace.
 #[tauri::command]
-pub async fn open_workspace(state: State<'_, AppState>) -> CmdResult<WorkspaceInfo> {
+pub async fn open_workspace<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<WorkspaceInfo> {
     let store = state.store.clone();
     let (demo_loaded, demo_error) = match blocking(move || hypercare::demo::ensure_demo(&store)).await {
         Ok(loaded) => (loaded, None),
@@ -38,6 +39,9 @@ pub async fn open_workspace(state: State<'_, AppState>) -> CmdResult<WorkspaceIn
             (false, Some(e))
         }
     };
+    // The demo was triaged on words; a pass the last session did not finish
+    // resumes too.
+    spawn_refine(&app);
     let (store, creds) = (state.store.clone(), state.credentials.clone());
     let (sources, credential_store_problem) = blocking(move || Ok((store.sources()?, creds.os_store().err()))).await?;
     Ok(WorkspaceInfo {

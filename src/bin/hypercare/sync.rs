@@ -51,6 +51,12 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> hypercare::Result<()> {
                         s.requests,
                         s.duration_ms as f64 / 1000.0
                     );
+                    if s.triage_pending > 0 {
+                        println!(
+                            "{}: {} tickets triaged on words for now; `hypercare triage refine` embeds their texts",
+                            s.source, s.triage_pending
+                        );
+                    }
                 }
                 summaries.push(s);
             }

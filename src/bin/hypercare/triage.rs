@@ -10,7 +10,11 @@ use hypercare::triage::survey_items::ItemOrigin;
 use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
 use hypercare::triage::theme_view::list_themes;
 use hypercare::triage::{set_override, triage_all, Impact, Override, Priority, PriorityMatrix, Urgency};
+use hypercare::triage::refine::{refine, RefineOptions, RefineProgress, Refined};
 use hypercare::Error;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::atomic::AtomicBool;
 
 use crate::{print_json, Ctx};
 
@@ -32,8 +36,19 @@ pub enum TriageCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Triage every ticket in the store and recompute the themes.
+    /// Triage every ticket in the store and recompute the themes, then
+    /// refine: texts without a sentence embedding (triaged on words) are
+    /// embedded and triaged again (progress on stderr).
     Run {
+        #[arg(long)]
+        json: bool,
+        /// Only the fast words/cached pass; `triage refine` does the rest later.
+        #[arg(long)]
+        no_refine: bool,
+    },
+    /// Embed the texts still triaged on words (after a sync, the demo, or an
+    /// interrupted run) and triage their tickets again; resumable.
+    Refine {
         #[arg(long)]
         json: bool,
     },
@@ -131,15 +146,29 @@ pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
                 Ok(())
             }
         }
-        TriageCmd::Run { json } => {
-            let r = triage_all(&ctx.store()?, Utc::now())?;
-            if json {
-                return print_json(&r);
+        TriageCmd::Run { json, no_refine } => {
+            let store = ctx.store()?;
+            let r = triage_all(&store, Utc::now())?;
+            if !json {
+                println!(
+                    "triaged {} tickets and {} survey comments ({} corrections learned from), {} themes; {} on words, waiting for the language model",
+                    r.tickets, r.survey_comments, r.corrections_used, r.themes, r.pending
+                );
             }
-            println!(
-                "triaged {} tickets and {} survey comments ({} corrections learned from), {} themes",
-                r.tickets, r.survey_comments, r.corrections_used, r.themes
-            );
+            let refined = if no_refine { None } else { Some(refine_with_progress(&store, json)?) };
+            if json {
+                // The run's fields as before, and what the refinement did.
+                let mut v = serde_json::to_value(&r).map_err(|e| Error::Internal(e.to_string()))?;
+                v["refined"] = serde_json::to_value(&refined).map_err(|e| Error::Internal(e.to_string()))?;
+                return print_json(&v);
+            }
+            Ok(())
+        }
+        TriageCmd::Refine { json } => {
+            let refined = refine_with_progress(&ctx.store()?, json)?;
+            if json {
+                return print_json(&refined);
+            }
             Ok(())
         }
         TriageCmd::Set { ticket, category, impact, urgency, json } => {
@@ -283,6 +312,52 @@ pub fn themes(ctx: &Ctx, a: ThemesArgs) -> hypercare::Result<()> {
             mark_training(&store, theme, kind, on, &note, now).map(|_| ())
         }
     }
+}
+
+/// Run the refinement, reporting each batch on stderr (a bar on a
+/// terminal, a line per batch otherwise) and a summary on stdout.
+fn refine_with_progress(store: &hypercare::Store, json: bool) -> hypercare::Result<Refined> {
+    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("refining triage with the language model [{bar:30}] {pos}/{len} texts, {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let lines = bar.is_hidden();
+    let mut progress = |p: &RefineProgress| match p {
+        RefineProgress::Started { total } => {
+            bar.set_length(*total);
+            if lines && *total > 0 {
+                eprintln!("refining triage with the language model: {total} texts");
+            }
+        }
+        RefineProgress::Embedded { done, total } => {
+            bar.set_position(*done);
+            bar.set_message(format!("{} left", total - done));
+            if lines {
+                eprintln!("refining triage with the language model: {done} / {total} texts ({} left)", total - done);
+            }
+        }
+        RefineProgress::Themes => bar.set_message("updating themes"),
+        RefineProgress::Finished { .. } => bar.finish_and_clear(),
+    };
+    let r = refine(store, Utc::now(), RefineOptions::default(), &AtomicBool::new(false), &mut progress)?;
+    bar.finish_and_clear();
+    if !json {
+        if !r.model {
+            println!("no refinement: the sentence-embedding model is not installed (scripts/setup.sh); triage stays on words");
+        } else {
+            println!(
+                "refined {} tickets and {} survey comments: {} texts embedded in {:.1} s, themes {:?}",
+                r.tickets,
+                r.comments,
+                r.embedded,
+                r.model_ms as f64 / 1000.0,
+                r.themes
+            );
+        }
+    }
+    Ok(r)
 }
 
 fn print_evaluation(e: &Evaluation, seed: Option<&std::path::Path>) {

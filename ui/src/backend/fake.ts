@@ -7,6 +7,7 @@ import type { KpiFilter } from "../bindings/KpiFilter";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { QueueItem } from "../bindings/QueueItem";
+import type { RefineStatus } from "../bindings/RefineStatus";
 import type { Source } from "../bindings/Source";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
@@ -27,6 +28,7 @@ import * as outbox from "./fake/outbox";
 import { FakeSurveys } from "./fakeSurveys";
 import { FakeComments } from "./fakeComments";
 import type { Category } from "../bindings/Category";
+import { FakeRefine } from "./fakeRefine";
 import type { FileLayout } from "../bindings/FileLayout";
 import type { SurveyMapping } from "../bindings/SurveyMapping";
 import type { Backend, TriageOverride } from "./types";
@@ -36,6 +38,7 @@ export { fakeSurveyPreview, FakeSurveys } from "./fakeSurveys";
 export { fakeComment, FakeComments } from "./fakeComments";
 export { fakeQueueItem, fakeTicket } from "./fake/fixtures";
 export { fakeBacklogPoints, fakeDashboard, pointKey } from "./fake/kpi";
+export { fakeRefined, FakeRefine } from "./fakeRefine";
 
 const DAY = 86_400_000;
 
@@ -81,6 +84,8 @@ export class FakeBackend implements Backend {
   /** Survey files, mappings and imports (see fakeSurveys.ts). */
   surveys = new FakeSurveys();
   comments = new FakeComments();
+  /** The background triage refinement (see fakeRefine.ts). */
+  refine = new FakeRefine();
   private changed: ((e: TicketsChanged) => void)[] = [];
   private status: ((s: SyncStatus) => void)[] = [];
 
@@ -210,6 +215,7 @@ export class FakeBackend implements Backend {
       survey_comments: 0,
       corrections_used: this.overrides.length,
       themes: this.themeList.length,
+      pending: 0,
     };
   }
 
@@ -390,6 +396,9 @@ export class FakeBackend implements Backend {
   surveyMapping = (name: string) => this.survey((s) => s.mapping(name));
   saveSurveyMapping = (name: string, m: SurveyMapping) => this.survey((s) => s.save(name, m));
   importSurveyFile = (path: string, m: string, skip: boolean) => this.survey((s) => s.import(path, m, skip));
+
+  refineStatus = async () => ({ ...this.refine.status });
+  onRefineStatus = async (handler: (s: RefineStatus) => void) => this.refine.subscribe(handler);
 
   /** Test helper: fire the tickets-changed event. */
   emitTicketsChanged(source = "demo"): void {

@@ -18,6 +18,7 @@ export function fakeTriage(id: number, title: string, extra: Partial<TicketTriag
     urgency: "medium",
     priority: "P3",
     signals: [],
+    basis: "embedding",
     ...extra,
   };
 }

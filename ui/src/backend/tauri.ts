@@ -3,6 +3,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { open } from "@tauri-apps/plugin-dialog";
 
+import type { RefineStatus } from "../bindings/RefineStatus";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
@@ -40,6 +41,8 @@ export function tauriBackend(): Backend {
     onSyncStatus: (handler) => listen<SyncStatus>("sync-status", (e) => handler(e.payload)),
     triageQueue: () => invoke("triage_queue"),
     runTriage: () => invoke("run_triage"),
+    refineStatus: () => invoke("refine_status"),
+    onRefineStatus: (handler) => listen<RefineStatus>("triage-refine", (e) => handler(e.payload)),
     setTriageOverride: (ticketId, o) =>
       invoke("set_triage_override", {
         ticketId,

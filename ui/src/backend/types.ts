@@ -10,6 +10,7 @@ import type { Impact } from "../bindings/Impact";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { PushReport } from "../bindings/PushReport";
 import type { QueueFilter } from "../bindings/QueueFilter";
+import type { RefineStatus } from "../bindings/RefineStatus";
 import type { ExportedReport } from "../bindings/ExportedReport";
 import type { FileLayout } from "../bindings/FileLayout";
 import type { ImportSummary } from "../bindings/ImportSummary";
@@ -73,8 +74,12 @@ export interface Backend {
   onSyncStatus(handler: (s: SyncStatus) => void): Promise<Unsubscribe>;
   /** Every triaged ticket, highest priority first. */
   triageQueue(): Promise<TicketTriage[]>;
-  /** Triage every ticket again and recompute the themes. */
+  /** Triage every ticket again and recompute the themes (texts without an embedding on words); the refinement follows in the background. */
   runTriage(): Promise<TriageRun>;
+  /** The background refinement (the language model embedding texts triaged on words). */
+  refineStatus(): Promise<RefineStatus>;
+  /** Fires at each step of a refinement pass. */
+  onRefineStatus(handler: (s: RefineStatus) => void): Promise<Unsubscribe>;
   /**
    * Save a ticket's category/impact/urgency; resolves to the new priority
    * and whether the category waits in the outbox for the server.

@@ -12,4 +12,9 @@ duration_ms: number,
  * Triage of the created and updated tickets after the sync (category,
  * priority, themes), not counted in `duration_ms`.
  */
-triage_ms: number, };
+triage_ms: number, 
+/**
+ * Of the changed tickets, those triaged on words because their text has
+ * no sentence embedding yet (the background refinement takes them on).
+ */
+triage_pending: number, };

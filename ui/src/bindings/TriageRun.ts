@@ -7,4 +7,10 @@ export type TriageRun = { tickets: number,
 /**
  * Imported survey comments triaged and grouped with the tickets.
  */
-survey_comments: number, corrections_used: number, themes: number, };
+survey_comments: number, corrections_used: number, themes: number, 
+/**
+ * Tickets and comments triaged on words because their text has no
+ * sentence embedding yet: the background refinement
+ * ([`super::refine::refine`]) embeds them and triages them again.
+ */
+pending: number, };

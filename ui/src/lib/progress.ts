@@ -22,8 +22,9 @@ export function progressView(p: SyncProgress | null): ProgressView {
       return { label: `Checking for deleted tickets (${p.checked} checked)`, fraction: null, done: false };
     case "finished": {
       const s = p.summary;
+      const refining = s.triage_pending > 0 ? `; ${s.triage_pending} triaged on words, refined in the background` : "";
       return {
-        label: `Done: ${s.fetched} fetched, ${s.created} new, ${s.updated} updated, ${s.deleted} deleted`,
+        label: `Done: ${s.fetched} fetched, ${s.created} new, ${s.updated} updated, ${s.deleted} deleted${refining}`,
         fraction: 1,
         done: true,
       };
