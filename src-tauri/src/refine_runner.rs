@@ -7,6 +7,14 @@
 //! [`TRIAGE_REFINE`] events; when tickets changed, a `tickets-changed`
 //! event makes the views reload. Quitting the app stops the pass between
 //! two batches.
+//!
+//! The pass yields to the user: it does not start, and does not begin its
+//! next batch, until the UI has asked for nothing interactive (inbox
+//! queries, a ticket, the dashboard: [`RefineRunner::touch`]) for
+//! [`QUIET`]; and at workspace open it waits [`STARTUP_GRACE`] first, so
+//! the model is neither loaded nor run while the window starts. A user's
+//! search then meets at most one batch in flight ([`BACKGROUND_BATCH`]
+//! texts, ~0.3 s of one core).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,6 +30,13 @@ use ts_rs::TS;
 use crate::error::IpcError;
 use crate::state::AppState;
 use crate::sync_runner::{TicketsChanged, TICKETS_CHANGED};
+
+/// How long the UI must have been idle before the next batch runs.
+pub const QUIET: Duration = Duration::from_secs(2);
+/// How long after the workspace opens the first pass waits.
+pub const STARTUP_GRACE: Duration = Duration::from_secs(10);
+/// Texts per batch in the app (small: a batch in flight delays a search).
+pub const BACKGROUND_BATCH: usize = 16;
 
 /// Event emitted with a [`RefineStatus`] at each step of a pass.
 pub const TRIAGE_REFINE: &str = "triage-refine";
@@ -51,6 +66,10 @@ pub struct RefineRunner {
     flags: Mutex<Flags>,
     status: Mutex<RefineStatus>,
     cancel: AtomicBool,
+    /// When the UI last asked for something interactive.
+    last_ui: Mutex<Option<Instant>>,
+    /// No batch starts before this (the workspace just opened).
+    not_before: Mutex<Option<Instant>>,
 }
 
 impl RefineRunner {
@@ -95,6 +114,32 @@ impl RefineRunner {
         false
     }
 
+    /// The UI asked for something interactive: the pass waits until it has
+    /// been idle for [`QUIET`].
+    pub fn touch(&self) {
+        *self.last_ui.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
+
+    /// Start no batch within `grace` from now (the window is starting).
+    pub fn defer(&self, grace: Duration) {
+        *self.not_before.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + grace);
+    }
+
+    /// Whether a batch may run now: past the startup grace and the UI idle
+    /// for [`QUIET`].
+    fn quiet(&self) -> bool {
+        let not_before = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
+        let last_ui = *self.last_ui.lock().unwrap_or_else(|p| p.into_inner());
+        quiet_at(Instant::now(), not_before, last_ui)
+    }
+
+    /// Wait until [`Self::quiet`] (or the app quits).
+    fn wait_for_quiet(&self) {
+        while !self.quiet() && !self.cancel.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn is_running(&self) -> bool {
         self.flags.lock().unwrap_or_else(|p| p.into_inner()).running
     }
@@ -108,6 +153,12 @@ impl RefineRunner {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// Past the startup grace (`not_before`) and no interactive request for
+/// [`QUIET`] (`last_ui`).
+fn quiet_at(now: Instant, not_before: Option<Instant>, last_ui: Option<Instant>) -> bool {
+    not_before.is_none_or(|t| now >= t) && last_ui.is_none_or(|t| now.saturating_duration_since(t) >= QUIET)
 }
 
 /// Start a refinement pass on a background thread (or ask the running one
@@ -139,8 +190,15 @@ fn run_pass<R: Runtime>(app: &AppHandle<R>, runner: &Arc<RefineRunner>, store: &
         s.running = true;
         s.error = None;
     });
-    let opts = RefineOptions { background: true, ..Default::default() };
-    let mut progress = |p: &RefineProgress| runner.set(app, |s| s.progress = Some(p.clone()));
+    let opts = RefineOptions { background: true, batch: BACKGROUND_BATCH };
+    // Before loading the model, and between batches: yield to the user.
+    runner.wait_for_quiet();
+    let mut progress = |p: &RefineProgress| {
+        runner.set(app, |s| s.progress = Some(p.clone()));
+        if matches!(p, RefineProgress::Embedded { .. }) {
+            runner.wait_for_quiet();
+        }
+    };
     let result = refine(store, Utc::now(), opts, &runner.cancel, &mut progress);
     let changed = match &result {
         Ok(r) => r.tickets + r.comments > 0,
@@ -176,5 +234,26 @@ mod tests {
         r.cancel.store(true, Ordering::Relaxed);
         assert!(!r.next(), "after quit, no further pass");
         r.stop(Duration::from_millis(10));
+    }
+
+    #[test]
+    fn a_batch_waits_for_the_startup_grace_and_for_the_user_to_be_idle() {
+        let t = Instant::now();
+        let s = Duration::from_secs;
+        assert!(quiet_at(t, None, None), "nothing asked, no grace: run");
+        assert!(!quiet_at(t, Some(t + s(10)), None), "inside the startup grace");
+        assert!(quiet_at(t + s(10), Some(t + s(10)), None), "the grace is over");
+        assert!(!quiet_at(t + s(1), None, Some(t)), "a search a second ago: wait");
+        assert!(quiet_at(t + QUIET, None, Some(t)), "idle for QUIET: run");
+        assert!(!quiet_at(t + s(11), Some(t + s(10)), Some(t + s(10))), "both must hold");
+        // The runner: a touch holds the next batch back; quitting releases the wait.
+        let r = RefineRunner::default();
+        assert!(r.quiet());
+        r.touch();
+        assert!(!r.quiet());
+        r.cancel.store(true, Ordering::Relaxed);
+        let started = Instant::now();
+        r.wait_for_quiet();
+        assert!(started.elapsed() < Duration::from_secs(1), "quitting must not wait for the user to be idle");
     }
 }

@@ -173,6 +173,7 @@ pub async fn kpi_dashboard(
     to: Option<String>,
     filter: Option<KpiFilter>,
 ) -> CmdResult<KpiDashboard> {
+    state.refine.touch();
     let store = state.store.clone();
     let filter = filter.unwrap_or_default();
     blocking(move || dashboard(&compute_report(&store, from.as_deref(), to.as_deref(), &filter, Utc::now())?)).await

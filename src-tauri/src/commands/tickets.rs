@@ -10,6 +10,7 @@ use crate::state::AppState;
 /// The inbox rows matching `query` (full-text search and filters).
 #[tauri::command]
 pub async fn query_tickets(state: State<'_, AppState>, query: TicketQuery) -> CmdResult<Vec<TicketSummary>> {
+    state.refine.touch();
     let store = state.store.clone();
     blocking(move || store.tickets(&query)).await
 }
@@ -17,6 +18,7 @@ pub async fn query_tickets(state: State<'_, AppState>, query: TicketQuery) -> Cm
 /// One ticket with description, comments and status history.
 #[tauri::command]
 pub async fn ticket_detail(state: State<'_, AppState>, id: i64) -> CmdResult<TicketDetail> {
+    state.refine.touch();
     let store = state.store.clone();
     blocking(move || store.ticket_detail(id)).await
 }

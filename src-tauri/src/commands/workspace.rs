@@ -40,7 +40,8 @@ pub async fn open_workspace<R: Runtime>(app: AppHandle<R>, state: State<'_, AppS
         }
     };
     // The demo was triaged on words; a pass the last session did not finish
-    // resumes too.
+    // resumes too, once the window has started and the user is idle.
+    state.refine.defer(crate::refine_runner::STARTUP_GRACE);
     spawn_refine(&app);
     let (store, creds) = (state.store.clone(), state.credentials.clone());
     let (sources, credential_store_problem) = blocking(move || Ok((store.sources()?, creds.os_store().err()))).await?;
