@@ -85,7 +85,7 @@ fn heldout_set_with_the_dev_seed_and_corrections_beats_trivial_baselines() {
     assert_eq!(e["protocol"], "seed_plus_corrections", "{e}");
     assert_eq!(e["seed_tickets"], 320);
     let detail = e["protocol_detail"].as_str().unwrap_or_default();
-    assert!(detail.contains("320") && detail.contains("corrections (weight 4)"), "{detail}");
+    assert!(detail.contains("320") && detail.contains("corrections (weight 4 in the neighbour vote, 1 in the regressions)"), "{detail}");
     assert_well_above_trivial_baselines(&e, &rows(HELDOUT));
 }
 
@@ -128,7 +128,7 @@ fn seed_only_never_learns_from_the_scored_file_and_corrections_do() {
     };
     // Seed only: the file's labels change nothing.
     assert_eq!(cats(&file, true), cats(&relabeled, true));
-    // As corrections (weight 4) they move predictions towards them.
+    // As corrections they move predictions towards them.
     let enh = |c: &[Category]| c.iter().filter(|c| **c == Category::Enhancement).count();
     let (before, after) = (enh(&cats(&file, false)), enh(&cats(&relabeled, false)));
     assert!(after > before + file.len() / 4, "enhancement predictions {before} -> {after}");

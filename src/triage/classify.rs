@@ -5,7 +5,8 @@
 //! concept groups, handbook cue phrases, structural signals (error code,
 //! question, head count, channel, the server's priority field). They are
 //! trained on seed examples (the labeled set shipped with the app) plus the
-//! user's own corrections, which weigh more ([`CORRECTION_WEIGHT`]).
+//! user's own corrections, which weigh more in the nearest-neighbour vote
+//! ([`CORRECTION_WEIGHT`]).
 //!
 //! When sentence embeddings are on ([`super::embed`]), the ticket's 384-d
 //! vector joins the features (`emb:0..383`, scaled by [`EMBED_WEIGHT`]);
@@ -27,7 +28,14 @@ use crate::model::Category;
 /// How much one shipped seed example weighs in training.
 pub const SEED_WEIGHT: f32 = 1.0;
 
-/// How much one user correction weighs against one seed example.
+/// How much one user correction weighs against one seed example in the
+/// nearest-neighbour vote: a ticket worded like a corrected one follows the
+/// correction at once. The regressions count every example once, seed or
+/// correction (`examples`): at 4 there, the first dozens of corrections of a
+/// new go-live made its triage *worse* (category macro-F1 0.59 → 0.48 after
+/// 50, in both directions between the dev and held-out sets; `hypercare
+/// triage evaluate FILE --seed SEED --curve`), because a few tickets' domain
+/// words outweighed the seed.
 pub const CORRECTION_WEIGHT: f32 = 4.0;
 
 /// What the classifier reads of a ticket.
@@ -48,6 +56,8 @@ pub struct Labeled {
     pub category: Option<Category>,
     pub impact: Option<Impact>,
     pub urgency: Option<Urgency>,
+    /// Weight in the nearest-neighbour vote ([`SEED_WEIGHT`] or
+    /// [`CORRECTION_WEIGHT`]); the regressions count every example once.
     pub weight: f32,
 }
 
@@ -210,11 +220,13 @@ pub const KNN_MIX: f32 = 0.4;
 
 /// Training examples for one task, with class-balanced weights (rare
 /// classes such as critical bugs weigh more; `power` 0 = unweighted,
-/// 1 = fully balanced).
+/// 1 = fully balanced). Every example counts once whatever its
+/// [`Labeled::weight`], which is for the neighbour vote only (see
+/// [`CORRECTION_WEIGHT`]).
 fn examples<T: Copy>(data: &[(Vec<(usize, f32)>, &Labeled)], pick: impl Fn(&Labeled) -> Option<T>, index: impl Fn(T) -> usize, classes: usize, power: f32) -> Vec<Example> {
     let mut out: Vec<Example> = data
         .iter()
-        .filter_map(|(f, l)| pick(l).map(|v| Example { features: f.clone(), label: index(v), weight: l.weight }))
+        .filter_map(|(f, l)| pick(l).map(|v| Example { features: f.clone(), label: index(v), weight: SEED_WEIGHT }))
         .collect();
     let mut count = vec![0.0f32; classes];
     for e in &out {

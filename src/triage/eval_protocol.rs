@@ -5,6 +5,8 @@
 //!
 //! The seed and corrections weigh exactly as in the app
 //! ([`SEED_WEIGHT`], [`CORRECTION_WEIGHT`]; see `store::triager_for`).
+//! [`super::eval_curve`] adds the learning curve: corrections taken in time
+//! order, the latest tickets scored.
 //! No ticket of the file is ever scored by a model that trained on it.
 
 use serde::Serialize;
@@ -68,7 +70,7 @@ impl Seed<'_> {
                 s.rows.len()
             ),
             Some(s) => format!(
-                "seed + corrections: each of {FOLDS} folds trained on the seed's {} tickets (weight {SEED_WEIGHT}) plus the file's other folds as corrections (weight {CORRECTION_WEIGHT})",
+                "seed + corrections: each of {FOLDS} folds trained on the seed's {} tickets (weight {SEED_WEIGHT}) plus the file's other folds as corrections (weight {CORRECTION_WEIGHT} in the neighbour vote, 1 in the regressions)",
                 s.rows.len()
             ),
         }

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::classify::{Labeled, TicketText};
 use super::embed::{self, embed_text};
+use super::eval_curve::{learning_curve, Curve};
 use super::eval_protocol::{held_out_predictions, Protocol, Seed};
 use super::metrics::{accuracy, adjusted_rand_index, confusion, macro_f1, pairwise_f1, with_singletons};
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
@@ -152,7 +153,7 @@ pub struct Prediction {
     pub theme: Option<String>,
 }
 
-fn cat_idx(c: Category) -> usize {
+pub(crate) fn cat_idx(c: Category) -> usize {
     Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
 }
 
@@ -206,25 +207,56 @@ pub fn evaluate(rows: &[LabeledTicket], matrix: &PriorityMatrix) -> Result<Evalu
 /// fold learns from the seed plus the other folds weighted as corrections;
 /// `Some((seed_rows, true))` = from the seed alone, every row scored.
 pub fn evaluate_seeded(rows: &[LabeledTicket], seed: Option<(&[LabeledTicket], bool)>, matrix: &PriorityMatrix) -> Result<Evaluation> {
-    let Some(model) = embed::shared() else {
+    let seed_rows = seed.map(|(s, _)| s).unwrap_or_default();
+    let Some(v) = embed_files(rows, seed_rows)? else {
         let seed = seed.map(|(rows, only)| Seed { rows, embeddings: None, only });
         let mut e = evaluate_with_seed(rows, seed.as_ref(), matrix, &ThemeConfig::default(), None);
         e.embeddings = embed::status().detail;
         return Ok(e);
     };
+    let seed = seed.map(|(rows, only)| Seed { rows, embeddings: Some(&v.seed), only });
+    let mut e = evaluate_with_seed(rows, seed.as_ref(), matrix, &ThemeConfig::embedded(), Some(&v.file));
+    e.embeddings = format!("on: {}", embed::status().detail);
+    e.embedding_ms = v.ms;
+    Ok(e)
+}
+
+/// The learning curve of `rows` on top of `seed` ([`super::eval_curve`]),
+/// with sentence embeddings when the model is installed.
+pub fn evaluate_curve(rows: &[LabeledTicket], seed: &[LabeledTicket], steps: &[usize], matrix: &PriorityMatrix) -> Result<Curve> {
+    match embed_files(rows, seed)? {
+        Some(v) => {
+            let mut c = learning_curve(rows, Some(&v.file), seed, Some(&v.seed), steps, matrix)?;
+            c.embeddings = format!("on: {}", embed::status().detail);
+            Ok(c)
+        }
+        None => {
+            let mut c = learning_curve(rows, None, seed, None, steps, matrix)?;
+            c.embeddings = embed::status().detail;
+            Ok(c)
+        }
+    }
+}
+
+/// Sentence embeddings of a labeled file and its seed.
+struct FileVectors {
+    file: Vec<Vec<f32>>,
+    seed: Vec<Vec<f32>>,
+    ms: u128,
+}
+
+/// Embed `rows` and `seed` (unsupervised: no label is read), or `None`
+/// when the model is not installed.
+fn embed_files(rows: &[LabeledTicket], seed: &[LabeledTicket]) -> Result<Option<FileVectors>> {
+    let Some(model) = embed::shared() else { return Ok(None) };
     let embed_all = |rs: &[LabeledTicket]| -> Result<Vec<Vec<f32>>> {
         let texts: Vec<String> = rs.iter().map(|r| embed_text(&r.title, &r.description, r.channel.as_deref())).collect();
         model.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())
     };
     let started = std::time::Instant::now();
-    let vecs = embed_all(rows)?;
-    let seed_vecs = seed.map(|(s, _)| embed_all(s)).transpose()?;
-    let ms = started.elapsed().as_millis();
-    let seed = seed.map(|(rows, only)| Seed { rows, embeddings: seed_vecs.as_deref(), only });
-    let mut e = evaluate_with_seed(rows, seed.as_ref(), matrix, &ThemeConfig::embedded(), Some(&vecs));
-    e.embeddings = format!("on: {}", embed::status().detail);
-    e.embedding_ms = ms;
-    Ok(e)
+    let file = embed_all(rows)?;
+    let seed = if seed.is_empty() { Vec::new() } else { embed_all(seed)? };
+    Ok(Some(FileVectors { file, seed, ms: started.elapsed().as_millis() }))
 }
 
 /// Cross-validated evaluation of `rows` under `matrix` and theme settings

@@ -4,7 +4,8 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use hypercare::model::Category;
 use hypercare::triage::comment_triage::{list_comment_triage, set_comment_category};
-use hypercare::triage::evaluate::{evaluate_seeded, load_labeled, Evaluation};
+use hypercare::triage::eval_curve::Curve;
+use hypercare::triage::evaluate::{evaluate_curve, evaluate_seeded, load_labeled, Evaluation};
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix};
 use hypercare::triage::survey_items::ItemOrigin;
 use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
@@ -33,6 +34,12 @@ pub enum TriageCmd {
         /// (the first day, before any correction).
         #[arg(long, requires = "seed")]
         seed_only: bool,
+        /// With --seed: the learning curve. FILE in time order, its latest
+        /// 40 % scored after learning from SEED plus its K earliest tickets
+        /// as corrections, for each K (`--curve=0,50,100`; bare `--curve`:
+        /// 0,10,25,50,100,… and all).
+        #[arg(long, value_name = "K,K,…", requires = "seed", conflicts_with = "seed_only", value_delimiter = ',', num_args = 0..=1, require_equals = true)]
+        curve: Option<Vec<usize>>,
         #[arg(long)]
         json: bool,
     },
@@ -135,9 +142,13 @@ fn parse<T>(what: &str, v: Option<String>, f: impl Fn(&str) -> Option<T>, allowe
 
 pub fn run(ctx: &Ctx, c: TriageCmd) -> hypercare::Result<()> {
     match c {
-        TriageCmd::Evaluate { file, seed, seed_only, json } => {
+        TriageCmd::Evaluate { file, seed, seed_only, curve, json } => {
             let rows = load_labeled(&file)?;
             let seed_rows = seed.as_deref().map(load_labeled).transpose()?;
+            if let (Some(steps), Some(seed_rows)) = (curve, seed_rows.as_deref()) {
+                let c = evaluate_curve(&rows, seed_rows, &steps, &PriorityMatrix::default())?;
+                return if json { print_json(&c) } else { print_curve(&c); Ok(()) };
+            }
             let e = evaluate_seeded(&rows, seed_rows.as_deref().map(|s| (s, seed_only)), &PriorityMatrix::default())?;
             if json {
                 print_json(&e)
@@ -358,6 +369,25 @@ fn refine_with_progress(store: &hypercare::Store, json: bool) -> hypercare::Resu
         }
     }
     Ok(r)
+}
+
+fn print_curve(c: &Curve) {
+    println!(
+        "{} tickets in time order: the latest {} scored at every step, after learning from the seed's {} tickets (weight {}) plus the earliest K as corrections (weight {} in the neighbour vote, 1 in the regressions)",
+        c.tickets, c.scored, c.seed_tickets, c.seed_weight, c.correction_weight
+    );
+    if c.embeddings.starts_with("on") {
+        println!("sentence embeddings {}", c.embeddings);
+    } else {
+        println!("sentence embeddings OFF, words only: {}", c.embeddings.trim_start_matches("off: "));
+    }
+    println!("{:>11}  {:>12}  {:>8}  {:>6}  {:>7}  {:>8}", "corrections", "category F1", "accuracy", "impact", "urgency", "priority");
+    for p in &c.points {
+        println!(
+            "{:>11}  {:>12.3}  {:>8.3}  {:>6.3}  {:>7.3}  {:>8.3}",
+            p.corrections, p.category_macro_f1, p.category_accuracy, p.impact_accuracy, p.urgency_accuracy, p.priority_accuracy
+        );
+    }
 }
 
 fn print_evaluation(e: &Evaluation, seed: Option<&std::path::Path>) {
