@@ -63,6 +63,21 @@ fn import_then_report_writes_charts_html_pdf_and_json() {
     assert_eq!(json["satisfaction"]["csat"]["csat"], 0.5);
     let csat = json["headline"].as_array().unwrap().iter().find(|k| k["id"] == "csat").unwrap();
     assert!(csat["definition"].as_str().unwrap().contains("share of answers of 4 or 5"));
+    // Every value shown comes with the definition of that value: the name a
+    // definition starts with ("Resolutions: …") shares a word with the label.
+    let words = |s: &str| -> Vec<String> {
+        s.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 3).map(String::from).collect()
+    };
+    // Labels that name a definition by another word.
+    let synonyms = [("created", "volume"), ("7-day", "moving"), ("dau/wau", "stickiness"), ("dau", "dau"), ("wau", "dau"), ("latency", "latency"), ("licensed", "active"), ("ratings", "csat")];
+    for k in json["headline"].as_array().unwrap() {
+        let (label, def) = (k["label"].as_str().unwrap(), k["definition"].as_str().unwrap());
+        let head = words(def.split(':').next().unwrap_or_default());
+        let label_words = words(label);
+        let shared = label_words.iter().any(|w| head.contains(w))
+            || synonyms.iter().any(|(l, d)| label.to_lowercase().contains(l) && head.iter().any(|h| h.contains(d)));
+        assert!(shared, "{label:?} is shown with the definition of {:?}", def.split(':').next());
+    }
 
     for kind in hypercare::charts::ChartKind::ALL {
         let png = std::fs::read(report_dir.join(format!("{}.png", kind.stem()))).unwrap();

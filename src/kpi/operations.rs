@@ -21,6 +21,7 @@ pub const DEF_VOLUME: &str = "Incident volume: tickets created per local day (or
 and by effective category (triage override, else automatic triage, else the server's category). Days without tickets count as zero.";
 pub const DEF_MA7: &str = "7-day moving average: mean of tickets created on the day and the 6 days before it (days before the period included).";
 pub const DEF_BACKLOG: &str = "Backlog: tickets open at the end of each local day (created, not yet resolved or closed, or reopened), by priority, rebuilt from the status history.";
+pub const DEF_RESOLUTIONS: &str = "Resolutions: changes of a ticket from an open to a resolved or closed status in the period (a ticket resolved, reopened and resolved again counts twice).";
 pub const DEF_NET_FLOW: &str = "Net flow: tickets created minus resolutions (changes from open to resolved/closed) per day; the backlog also grows by reopenings.";
 pub const DEF_TTA: &str = "Time to acknowledge: created → first comment by someone other than the reporter or first status change, whichever is earlier; tickets acknowledged in the period; median and 90th percentile in hours.";
 pub const DEF_TTR: &str = "Time to resolve (MTTR's R = resolve): created → first entry into a resolved or closed status; tickets first resolved in the period; median and 90th percentile in hours.";
