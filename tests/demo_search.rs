@@ -73,3 +73,30 @@ fn search_is_driven_by_the_full_text_index_newest_first() {
     let plans = store.read(|c| query_plan(c, &q)).unwrap();
     assert!(plans[0].contains("USING INDEX tickets_inbox_newest") && !plans[0].contains("TEMP B-TREE"), "{plans:?}");
 }
+
+#[test]
+fn a_ticket_number_finds_that_ticket_first() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    load_demo_with(&store, &DemoConfig { tickets: 400, ..Default::default() }).unwrap();
+    let all = store.tickets(&TicketQuery { limit: Some(1000), ..Default::default() }).unwrap();
+    let target = &all[all.len() / 2];
+    let number = target.key.trim_start_matches('#');
+    assert!(number.chars().all(|c| c.is_ascii_digit()), "demo keys are Redmine numbers: {}", target.key);
+    for typed in [format!("#{number}"), number.to_string(), format!("  {number} ")] {
+        let got = store.tickets(&TicketQuery { search: Some(typed.clone()), ..Default::default() }).unwrap();
+        assert_eq!(got.first().map(|t| t.id), Some(target.id), "search {typed:?} finds {} first", target.key);
+        assert_eq!(got.iter().filter(|t| t.id == target.id).count(), 1, "listed once");
+    }
+    // Filters still apply: a status the ticket does not have hides it.
+    let other = if target.status_class == StatusClass::Open { StatusClass::Closed } else { StatusClass::Open };
+    let q = TicketQuery { search: Some(format!("#{number}")), status_class: Some(other), ..Default::default() };
+    assert!(store.tickets(&q).unwrap().iter().all(|t| t.id != target.id));
+    // A later page does not list it again.
+    let q = TicketQuery { search: Some(number.to_string()), offset: Some(1), ..Default::default() };
+    assert!(store.tickets(&q).unwrap().iter().all(|t| t.id != target.id));
+    // Words are not keys: no digit, no key lookup.
+    let q = TicketQuery { search: Some("#scanner".into()), ..Default::default() };
+    let words = store.tickets(&q).unwrap();
+    assert!(words.iter().all(|t| t.key != "scanner"));
+}

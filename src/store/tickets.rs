@@ -270,8 +270,22 @@ const COLLECT_MAX: u32 = 10_000;
 /// The SQL and arguments of the inbox query for `q` executed as `how`;
 /// `kpi_ids` is the JSON array of the ids behind `q.kpi`, resolved.
 fn inbox_sql(q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, how: Strategy) -> (String, Vec<Value>) {
+    inbox_sql_keyed(q, kpi_ids, fts, how, &[])
+}
+
+/// [`inbox_sql`], restricted to tickets whose key is one of `keys` (none:
+/// no restriction).
+fn inbox_sql_keyed(q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, how: Strategy, keys: &[String]) -> (String, Vec<Value>) {
     let mut wh: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
+    if !keys.is_empty() {
+        let mut marks = Vec::new();
+        for k in keys {
+            args.push(Value::Text(k.clone()));
+            marks.push(format!("?{}", args.len()));
+        }
+        wh.push(format!("t.key IN ({})", marks.join(", ")));
+    }
     if let Some(ids) = kpi_ids {
         args.push(Value::Text(ids.to_string()));
         wh.push(format!("t.id IN (SELECT value FROM json_each(?{}))", args.len()));
@@ -367,6 +381,55 @@ fn has_filters(q: &TicketQuery) -> bool {
 /// route gives the same order (newest ticket first), so the answer does not
 /// depend on the route.
 pub fn query_tickets(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
+    let rows = query_text(c, q)?;
+    let keys = q.search.as_deref().map(key_candidates).unwrap_or_default();
+    if keys.is_empty() {
+        return Ok(rows);
+    }
+    // A search that reads as a ticket number ("#3303", "3303", "abc-12")
+    // also finds that ticket by its key, first on the first page (filters
+    // still apply); later pages leave it out, as the first page had it.
+    let (sql, args) = inbox_sql_keyed(&TicketQuery { search: None, limit: Some(10), offset: None, ..q.clone() }, kpi_ids(c, q)?.as_deref(), None, Strategy::Plain, &keys);
+    let mut st = c.prepare_cached(&sql)?;
+    let by_key = st.query_map(params_from_iter(args), row_to_summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    if by_key.is_empty() {
+        return Ok(rows);
+    }
+    let limit = q.limit.unwrap_or(200).min(10_000) as usize;
+    let rest: Vec<TicketSummary> = rows.into_iter().filter(|r| !by_key.iter().any(|k| k.id == r.id)).collect();
+    if q.offset.unwrap_or(0) > 0 {
+        return Ok(rest);
+    }
+    Ok(by_key.into_iter().chain(rest).take(limit).collect())
+}
+
+/// The keys a search could be a ticket number for: one token, `#` optional,
+/// letters, digits, `-`, `_` or `.`, with at least one digit. Keys are
+/// stored as the server shows them (Redmine `#3303`, Jira `ABC-12`), so the
+/// candidates are the token with and without `#`, as typed and upper-cased.
+fn key_candidates(search: &str) -> Vec<String> {
+    let t = search.trim();
+    let k = t.trim_start_matches('#');
+    let ok = !k.is_empty()
+        && k.len() <= 64
+        && k.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
+        && k.chars().any(|ch| ch.is_ascii_digit());
+    if !ok {
+        return Vec::new();
+    }
+    let mut keys: Vec<String> = Vec::with_capacity(4);
+    for v in [k.to_string(), k.to_ascii_uppercase()] {
+        for c in [format!("#{v}"), v] {
+            if !keys.contains(&c) {
+                keys.push(c);
+            }
+        }
+    }
+    keys
+}
+
+/// The inbox by text and filters (no key lookup).
+fn query_text(c: &Connection, q: &TicketQuery) -> Result<Vec<TicketSummary>> {
     let ids = kpi_ids(c, q)?;
     let ids = ids.as_deref();
     let fts = q.search.as_deref().and_then(fts_query);

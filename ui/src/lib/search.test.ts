@@ -5,7 +5,7 @@ import type { IpcError } from "../bindings/IpcError";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import { emptyFilters, type Filters } from "./filters";
 import { pointDrill } from "./kpi";
-import { InboxSearch, SEARCH_DEBOUNCE_MS } from "./search";
+import { InboxSearch, placeCursor, SEARCH_DEBOUNCE_MS } from "./search";
 
 function setup(backend = new FakeBackend([fakeTicket(1, "Invoice posting fails"), fakeTicket(2, "Slow login")])) {
   const results: TicketSummary[][] = [];
@@ -109,5 +109,23 @@ describe("InboxSearch", () => {
     search.update({ ...drill.filters, search: "label" });
     await vi.runAllTimersAsync();
     expect(results.at(-1)?.map((t) => t.id)).toEqual([3]);
+  });
+});
+
+describe("placeCursor", () => {
+  const rows = (...ids: number[]) => ids.map((id) => ({ id }));
+
+  it("closes the detail of a ticket the new results no longer list, cursor on the first row", () => {
+    // #3303 open, then a search for "payroll" that does not find it.
+    expect(placeCursor(rows(3989, 3990), 3303, 3303)).toEqual({ selected: 0, closeDetail: true });
+  });
+
+  it("keeps the open ticket under the cursor when it is still listed", () => {
+    expect(placeCursor(rows(5, 7, 9), 9, 5)).toEqual({ selected: 2, closeDetail: false });
+  });
+
+  it("keeps the cursor's ticket when no detail is open", () => {
+    expect(placeCursor(rows(5, 7, 9), undefined, 7)).toEqual({ selected: 1, closeDetail: false });
+    expect(placeCursor(rows(), undefined, 7)).toEqual({ selected: -1, closeDetail: false });
   });
 });

@@ -85,3 +85,22 @@ export class InboxSearch {
     }
   }
 }
+
+/**
+ * Where the inbox's cursor goes when new results arrive, and whether the
+ * open ticket's detail must close. The cursor stays on the open ticket (or
+ * else on the ticket it was on) when that ticket is still listed, else it
+ * goes to the first row; a detail whose ticket the new results no longer
+ * list closes, so the pane never shows a ticket the list does not have.
+ */
+export function placeCursor(
+  next: readonly { id: number }[],
+  openId: number | undefined,
+  cursorId: number | undefined,
+): { selected: number; closeDetail: boolean } {
+  const keep = openId ?? cursorId;
+  const idx = keep === undefined ? -1 : next.findIndex((t) => t.id === keep);
+  const selected = idx >= 0 ? idx : next.length > 0 ? 0 : -1;
+  const closeDetail = openId !== undefined && !next.some((t) => t.id === openId);
+  return { selected, closeDetail };
+}
