@@ -43,6 +43,18 @@ fn verdict(p: Option<bool>) -> (&'static str, RGBColor, RGBColor) {
     }
 }
 
+/// Left edges of the criterion, measured and required columns.
+const COLUMNS: [i32; 3] = [170, 520, 660];
+
+/// The largest font size from `size` down to 11 px at which `text` is at
+/// most `max_w` pixels wide.
+fn fitted_size<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, text: &str, size: i32, max_w: i32) -> i32 {
+    (11..=size)
+        .rev()
+        .find(|s| root.estimate_text_size(text, &TextStyle::from(("sans-serif", *s).into_font())).is_ok_and(|(tw, _)| tw as i32 <= max_w))
+        .unwrap_or(11)
+}
+
 /// Draw the exit criteria as a table.
 pub(crate) fn exit_criteria<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<super::points::PlotArea>> {
     let (w, _h) = root.dim_in_pixel();
@@ -61,7 +73,8 @@ pub(crate) fn exit_criteria<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<D
     root.draw(&Text::new(summary, (w / 2, 66), font(17, style::INK, HPos::Center))).map_err(perr)?;
     let top = 110;
     let row_h = 70;
-    let header = [("Criterion", 170), ("Measured", 560), ("Required", 760)];
+    let (measured_x, required_x) = (COLUMNS[1], COLUMNS[2]);
+    let header = [("Criterion", COLUMNS[0]), ("Measured", measured_x), ("Required", required_x)];
     for (t, x) in header {
         root.draw(&Text::new(t, (x, top), font(15, style::MUTED, HPos::Left))).map_err(perr)?;
     }
@@ -71,12 +84,32 @@ pub(crate) fn exit_criteria<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<D
         root.draw(&Rectangle::new([(30, y - 20), (150, y + 20)], fill.filled())).map_err(perr)?;
         root.draw(&Rectangle::new([(30, y - 20), (150, y + 20)], style::INK.stroke_width(2))).map_err(perr)?;
         root.draw(&Text::new(word, (90, y), font(17, ink, HPos::Center))).map_err(perr)?;
-        root.draw(&Text::new(c.label.clone(), (170, y), font(17, style::INK, HPos::Left))).map_err(perr)?;
-        root.draw(&Text::new(format_value(c.value, c.unit), (560, y), font(17, style::INK, HPos::Left)))
-            .map_err(perr)?;
-        root.draw(&Text::new(requirement(c), (760, y), font(17, style::INK, HPos::Left))).map_err(perr)?;
+        // Each cell's text shrinks (down to 11 px) rather than run into the next column or off the panel.
+        let cells = [(c.label.clone(), COLUMNS[0], measured_x), (format_value(c.value, c.unit), measured_x, required_x), (requirement(c), required_x, w - 30)];
+        for (text, x, end) in cells {
+            let size = fitted_size(root, &text, 17, end - x - 10);
+            root.draw(&Text::new(text, (x, y), font(size, style::INK, HPos::Left))).map_err(perr)?;
+        }
         root.draw(&PathElement::new(vec![(30, y + row_h / 2), (w - 30, y + row_h / 2)], style::GRID.stroke_width(1)))
             .map_err(perr)?;
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_requirement_fits_its_column_in_the_report() {
+        super::super::register_font().unwrap();
+        let mut svg = String::new();
+        let root = SVGBackend::with_string(&mut svg, (900, 520)).into_drawing_area();
+        let text = "< 0 (or backlog already 0)";
+        let room = 900 - 30 - COLUMNS[2] - 10;
+        let size = fitted_size(&root, text, 17, room);
+        let (tw, _) = root.estimate_text_size(text, &TextStyle::from(("sans-serif", size).into_font())).unwrap();
+        assert!(tw as i32 <= room, "{text:?} is {tw} px at {size} px, the column has {room}");
+        assert!(size >= 14, "still readable: {size} px");
+    }
 }
