@@ -100,3 +100,27 @@ fn a_ticket_number_finds_that_ticket_first() {
     let words = store.tickets(&q).unwrap();
     assert!(words.iter().all(|t| t.key != "scanner"));
 }
+
+#[test]
+fn removing_a_source_removes_its_words_from_search() {
+    use hypercare::model::SourceKind;
+    use hypercare::store::sources::NewSource;
+    use hypercare::store::tickets::upsert_tickets;
+    use hypercare::triage::evaluate::plain_record;
+
+    let dir = TempDir::new().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    load_demo_with(&store, &DemoConfig { tickets: 300, ..Default::default() }).unwrap();
+    let scanner = TicketQuery { search: Some("scanner".into()), ..Default::default() };
+    assert!(!store.tickets(&scanner).unwrap().is_empty());
+    store.remove_source("demo").unwrap();
+    // A server's tickets arrive next; SQLite may give them the removed tickets' ids.
+    let now = chrono::Utc::now();
+    let src = store
+        .add_source(&NewSource { name: "erp".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) }, now)
+        .unwrap();
+    let recs: Vec<_> = (1..=300).map(|i| plain_record(&format!("#{i}"), "Invoice layout", "The invoice footer is cut off.", "Bug", now)).collect();
+    store.with_tx(|tx| upsert_tickets(tx, src.id, &recs)).unwrap();
+    assert_eq!(store.tickets(&scanner).unwrap().len(), 0, "no ticket says scanner any more");
+    assert_eq!(store.tickets(&TicketQuery { search: Some("footer".into()), limit: Some(1000), ..Default::default() }).unwrap().len(), 300);
+}
