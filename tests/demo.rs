@@ -294,3 +294,28 @@ fn a_demo_of_another_size_is_loaded_on_request_and_nonsense_sizes_are_refused() 
     // The 400-ticket demo is still there.
     assert_eq!(tickets_json(dir.path(), &["--limit", "1000"]).len(), 400);
 }
+
+#[test]
+fn removing_the_demo_leaves_no_demo_data_behind() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    load_demo(&store).unwrap();
+    let now = chrono::Utc::now();
+    let count = |sql: &str| -> i64 { store.read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).unwrap() };
+    assert!(count("SELECT count(*) FROM survey_responses") > 0 && count("SELECT count(*) FROM usage_events") > 0);
+    let themes = |s: &Store| s.read(|c| hypercare::triage::theme_view::list_themes(c, now)).unwrap();
+    assert!(!themes(&store).is_empty());
+
+    store.remove_source(DEMO_SOURCE).unwrap();
+    // KPIs count no demo survey answer or usage event, themes list no empty theme,
+    // search finds no demo ticket.
+    assert_eq!(count("SELECT count(*) FROM survey_responses"), 0);
+    assert_eq!(count("SELECT count(*) FROM usage_events"), 0);
+    assert_eq!(count("SELECT count(*) FROM gateway_calls"), 0);
+    assert_eq!(count("SELECT count(*) FROM tickets"), 0);
+    assert!(themes(&store).is_empty(), "{:?}", themes(&store).iter().map(|t| (&t.name, t.count)).collect::<Vec<_>>());
+    let q = TicketQuery { search: Some("scanner".into()), ..Default::default() };
+    assert!(store.tickets(&q).unwrap().is_empty());
+    assert_eq!(count("SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH 'scanner'"), 0, "no stale search rows");
+    assert_eq!(store.remove_source(DEMO_SOURCE).unwrap_err().code(), ErrorCode::NotFound);
+}

@@ -14,6 +14,15 @@ use crate::{Error, Result, Store};
 
 /// `source_file` of every demo row (replaced on reload).
 pub const DEMO_FILE: &str = "demo";
+/// Delete the demo's survey answers, usage events and gateway calls (their
+/// comments' triage and theme rows go by cascade).
+pub(crate) fn remove_demo_feedback(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    for t in ["survey_responses", "usage_events", "gateway_calls"] {
+        tx.execute(&format!("DELETE FROM {t} WHERE source_file = ?1"), [DEMO_FILE])?;
+    }
+    Ok(())
+}
+
 /// Licensed population of the demo company.
 pub const DEMO_LICENSED_USERS: u32 = 400;
 
@@ -86,9 +95,7 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
     // adopted share passes engagement[k].
     let engagement: Vec<f64> = users.iter().map(|_| rng.unit()).collect();
     store.with_tx(|tx| {
-        for t in ["survey_responses", "usage_events", "gateway_calls"] {
-            tx.execute(&format!("DELETE FROM {t} WHERE source_file = ?1"), [DEMO_FILE])?;
-        }
+        remove_demo_feedback(tx)?;
         let mut sum = FeedbackSummary::default();
         let mut ins_s = tx.prepare_cached(
             "INSERT OR IGNORE INTO survey_responses

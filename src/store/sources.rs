@@ -88,12 +88,23 @@ impl Store {
         self.read(|c| source_by_name(c, name))
     }
 
-    /// Remove a source and everything synced from it.
+    /// Remove a source and everything synced from it; for the demo source,
+    /// also the demo's survey answers and usage logs, so no KPI keeps
+    /// counting demo data once it is gone.
     pub fn remove_source(&self, name: &str) -> Result<()> {
         self.with_tx(|tx| {
-            let n = tx.execute("DELETE FROM sources WHERE name = ?1", [name])?;
-            if n == 0 {
+            let kind: Option<String> = tx.query_row("SELECT kind FROM sources WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+            let Some(kind) = kind else {
                 return Err(Error::not_found(format!("no source named {name:?}")));
+            };
+            // The full-text index is contentless: its rows go explicitly, the rest by cascade.
+            tx.execute(
+                "DELETE FROM ticket_fts WHERE rowid IN (SELECT t.id FROM tickets t JOIN sources s ON s.id = t.source_id WHERE s.name = ?1)",
+                [name],
+            )?;
+            tx.execute("DELETE FROM sources WHERE name = ?1", [name])?;
+            if kind == SourceKind::Demo.as_str() && name == crate::demo::DEMO_SOURCE {
+                crate::import::demo::remove_demo_feedback(tx)?;
             }
             Ok(())
         })

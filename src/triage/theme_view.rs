@@ -191,6 +191,10 @@ pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>>
     let mut out = Vec::new();
     for (id, name, terms) in themes {
         let ms = by_theme.remove(&id).unwrap_or_default();
+        // A theme whose tickets are all gone (their source removed) recurs no more.
+        if ms.is_empty() {
+            continue;
+        }
         let dates: Vec<NaiveDate> = ms.iter().map(|m| m.created).collect();
         let mut cats: BTreeMap<String, usize> = BTreeMap::new();
         for m in &ms {
