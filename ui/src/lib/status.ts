@@ -1,3 +1,4 @@
+import type { Source } from "../bindings/Source";
 import type { SyncStatus } from "../bindings/SyncStatus";
 
 /** The sync status before the shell reports one. */
@@ -24,4 +25,22 @@ export function bannerFor(status: SyncStatus, serverCount: number, demoDismissed
     return null;
   }
   return demoDismissed ? null : "demo";
+}
+
+/**
+ * The shell's status, made consistent with the servers' own last results
+ * (`sources`, demo excluded): once no server's last sync failed — the
+ * failing one was removed, or synced alone since — an old failure no
+ * longer shows as offline or as a sync error.
+ */
+export function overallStatus(status: SyncStatus, servers: readonly Source[]): SyncStatus {
+  if (status.running || servers.length === 0) return status;
+  if (servers.some((s) => s.last_sync_status === "failed")) return status;
+  if (status.online && !status.last_error) return status;
+  return { ...status, online: true, last_error: null };
+}
+
+/** The servers whose last sync failed (the status bar counts them). */
+export function failedServers(servers: readonly Source[]): Source[] {
+  return servers.filter((s) => s.last_sync_status === "failed");
 }
