@@ -194,6 +194,15 @@ fn comment_bases(store: &Store) -> Vec<(i64, String, Option<String>)> {
     rows.into_iter().map(|c| (c.response_id, c.text, c.basis)).collect()
 }
 
+/// The HR go-live triaged and refined: every ticket decided on its
+/// embedding, the themes clustered with embeddings.
+fn refined_hr_store(dir: &tempfile::TempDir) -> Store {
+    let store = store_with(dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    refine_all(&store, 8);
+    store
+}
+
 /// The theme a survey comment belongs to, if any.
 fn theme_of_comment(store: &Store, response_id: i64) -> Option<i64> {
     store
@@ -207,9 +216,7 @@ fn imported_survey_comments_are_triaged_on_words_at_once_and_refined_into_their_
         return;
     }
     let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = store_with(&dir, &hr_fixture());
-    triage_all(&store, t0()).expect("triage");
-    refine_all(&store, 8);
+    let store = refined_hr_store(&dir);
     let now = t0() + Duration::days(27);
     let pay = theme_holding(&store.read(|c| list_themes(c, now)).expect("themes"), "HR-1").id;
 
@@ -252,9 +259,7 @@ fn cli_import_surveys_says_what_waits_for_triage_refine_which_refines_it() {
         return;
     }
     let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = store_with(&dir, &hr_fixture());
-    triage_all(&store, t0()).expect("triage");
-    refine_all(&store, 8);
+    let store = refined_hr_store(&dir);
     store.save_survey_mapping("hr", &survey_mapping(), t0()).expect("mapping");
     let hc = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_hypercare"))
