@@ -2,21 +2,28 @@
 //! tickets are triaged at once on words (cached texts with their
 //! embedding) and listed as pending; the background refinement embeds the
 //! pending texts, triages those tickets again with the embedding model,
-//! keeps overrides, can be interrupted and resumes where it stopped.
+//! keeps overrides, can be interrupted and resumes where it stopped. An
+//! import's survey comments go the same way: on words at once, refined
+//! (and placed in their themes) by the next pass.
 //!
 //! Real SQLite stores in tempdirs; tests that need the sentence-embedding
 //! model skip (with a message) when it is not installed, and fail on CI.
 
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Duration;
+use hypercare::import::surveys::import_surveys;
+use hypercare::import::ImportOptions;
 use hypercare::model::{Category, SourceKind};
 use hypercare::store::tickets::upsert_tickets;
 use hypercare::triage::embed;
-use hypercare::triage::refine::{pending_tickets, refine, RefineOptions, RefineProgress, Refined, ThemeUpdate};
+use hypercare::triage::comment_triage::list_comment_triage;
+use hypercare::triage::refine::{pending, pending_tickets, refine, RefineOptions, RefineProgress, Refined, ThemeUpdate};
 use hypercare::triage::store::{list_triage, TicketTriage};
-use hypercare::triage::{set_override, triage_all, triage_changed, Override};
+use hypercare::triage::theme_view::list_themes;
+use hypercare::triage::{set_override, triage_all, triage_changed, triage_new_comments, Override};
 use hypercare::Store;
 
 #[path = "support/model.rs"]
@@ -25,7 +32,8 @@ use model_check::model_installed;
 
 #[path = "support/hr_fixture.rs"]
 mod hr;
-use hr::{hr_fixture, rec, store_with, t0};
+use hr::{hr_fixture, rec, store_with, survey_mapping, t0, theme_holding, SURVEY_CSV};
+use rusqlite::OptionalExtension;
 
 fn vectors(store: &Store) -> i64 {
     store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM text_embeddings", [], |r| r.get(0))?)).expect("count")
@@ -178,4 +186,97 @@ fn cli_triage_run_prints_a_progress_line_per_batch_on_stderr() {
     let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(" / 40 texts")).collect();
     assert_eq!(lines, ["refining triage with the language model: 32 / 40 texts (8 left)", "refining triage with the language model: 40 / 40 texts (0 left)"], "{stderr}");
     assert!(stdout.contains("refined 40 tickets"), "{stdout}");
+}
+
+/// Each imported comment's text and stored basis, by response id.
+fn comment_bases(store: &Store) -> Vec<(i64, String, Option<String>)> {
+    let rows = store.read(list_comment_triage).expect("comments");
+    rows.into_iter().map(|c| (c.response_id, c.text, c.basis)).collect()
+}
+
+/// The HR go-live triaged and refined: every ticket decided on its
+/// embedding, the themes clustered with embeddings.
+fn refined_hr_store(dir: &tempfile::TempDir) -> Store {
+    let store = store_with(dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    refine_all(&store, 8);
+    store
+}
+
+/// The theme a survey comment belongs to, if any.
+fn theme_of_comment(store: &Store, response_id: i64) -> Option<i64> {
+    store
+        .read(|c| Ok(c.query_row("SELECT theme_id FROM theme_comment_members WHERE response_id = ?1", [response_id], |r| r.get(0)).optional()?))
+        .expect("membership")
+}
+
+#[test]
+fn imported_survey_comments_are_triaged_on_words_at_once_and_refined_into_their_themes() {
+    if !model_installed() {
+        return;
+    }
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = refined_hr_store(&dir);
+    let now = t0() + Duration::days(27);
+    let pay = theme_holding(&store.read(|c| list_themes(c, now)).expect("themes"), "HR-1").id;
+
+    // The import path: the comments are triaged on words, the model does not run.
+    let before = vectors(&store);
+    import_surveys(&store, Path::new(SURVEY_CSV), &survey_mapping(), ImportOptions::default(), now).expect("import");
+    let t = triage_new_comments(&store, now).expect("new comments");
+    assert_eq!((t.comments, t.pending), (4, 4), "{t:?}");
+    assert_eq!(vectors(&store), before, "an import never runs the model");
+    let imported = comment_bases(&store);
+    assert!(imported.iter().all(|(_, _, b)| b.as_deref() == Some("words")), "{imported:?}");
+    let mut waiting = store.read(pending).expect("pending").comments;
+    waiting.sort();
+    let mut ids: Vec<i64> = imported.iter().map(|c| c.0).collect();
+    ids.sort();
+    assert_eq!(waiting, ids, "the new comments wait for the model");
+
+    let (r, _) = refine_all(&store, 2);
+    assert_eq!((r.embedded, r.tickets, r.comments, r.themes), (4, 0, 4, ThemeUpdate::Placed), "{r:?}");
+    let refined = comment_bases(&store);
+    assert!(refined.iter().all(|(_, _, b)| b.as_deref() == Some("embedding")), "{refined:?}");
+    let overtime = refined.iter().find(|c| c.1.starts_with("Overtime hours")).expect("the overtime comment").0;
+    assert_eq!(theme_of_comment(&store, overtime), Some(pay), "placed in the payslip theme with its embedding");
+    let praise = refined.iter().find(|c| c.1.contains("mobile app")).expect("the praise").0;
+    assert_eq!(theme_of_comment(&store, praise), None, "praise joins no theme");
+    assert!(store.read(pending).expect("pending").is_empty());
+
+    // A comment triaged by an older version (no basis) is triaged again from
+    // its cached vector: the model does not run for it.
+    store.with_tx(|tx| Ok(tx.execute("UPDATE survey_comment_triage SET basis = NULL WHERE response_id = ?1", [overtime])?)).expect("forget basis");
+    let (again, _) = refine_all(&store, 2);
+    assert_eq!((again.total, again.embedded, again.comments), (0, 0, 1), "{again:?}");
+    assert_eq!(theme_of_comment(&store, overtime), Some(pay));
+    assert!(comment_bases(&store).iter().all(|(_, _, b)| b.as_deref() == Some("embedding")));
+}
+
+#[test]
+fn cli_import_surveys_says_what_waits_for_triage_refine_which_refines_it() {
+    if !model_installed() {
+        return;
+    }
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = refined_hr_store(&dir);
+    store.save_survey_mapping("hr", &survey_mapping(), t0()).expect("mapping");
+    let hc = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_hypercare"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("HYPERCARE_EMBED_MODEL", embed::model_dir())
+            .output()
+            .expect("run the CLI");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = hc(&["import", "surveys", SURVEY_CSV, "--mapping", "hr"]);
+    assert!(out.contains("4 new survey comments triaged"), "{out}");
+    assert!(out.contains("4 of them triaged on words for now; `hypercare triage refine` embeds their texts"), "{out}");
+    let out = hc(&["triage", "refine"]);
+    assert!(out.contains("refined 0 tickets and 4 survey comments: 4 texts embedded"), "{out}");
+    let out = hc(&["triage", "refine"]);
+    assert!(out.contains("refined 0 tickets and 0 survey comments: 0 texts embedded"), "nothing waits any more: {out}");
 }

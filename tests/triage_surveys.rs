@@ -5,39 +5,23 @@
 //! theme ids and names.
 
 use chrono::{Duration, NaiveDate};
-use hypercare::import::surveys::{import_surveys, ScoreColumn, SurveyMapping};
+use hypercare::import::surveys::import_surveys;
 use hypercare::import::ImportOptions;
-use hypercare::kpi::data::Scale;
 use hypercare::triage::survey_items::ItemOrigin;
 use hypercare::triage::theme_store::{mark_training, rename_theme};
 use hypercare::triage::theme_view::{list_themes, ThemeView};
 use hypercare::triage::triage_all;
 use hypercare::Store;
 
-const CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hr-survey-comments.csv");
-
 #[path = "support/hr_fixture.rs"]
 mod hr;
-use hr::{t0, theme_holding as holding};
+use hr::{survey_mapping as mapping, t0, theme_holding as holding, SURVEY_CSV as CSV};
 
 /// The HR go-live of `triage_store.rs`: overtime missing from payslips,
 /// leave approvals managers cannot find, and one-offs.
 fn store(dir: &tempfile::TempDir) -> Store {
     hr::store_with(dir, &hr::hr_fixture())
 }
-
-fn mapping() -> SurveyMapping {
-    SurveyMapping {
-        timestamp: "Timestamp".into(),
-        respondent: Some("Email Address".into()),
-        scores: vec![ScoreColumn { column: "How satisfied are you with the new HR system?".into(), scale: Scale::Csat15 }],
-        comment: Some("Anything else?".into()),
-        timestamp_format: None,
-        header_rows: 1,
-        delimiter: None,
-    }
-}
-
 
 fn comments(t: &ThemeView) -> Vec<(String, NaiveDate)> {
     t.examples.iter().filter(|e| e.origin == ItemOrigin::SurveyComment).map(|e| (e.text.clone(), e.date)).collect()

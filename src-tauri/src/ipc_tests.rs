@@ -434,15 +434,13 @@ fn a_survey_export_is_previewed_mapped_saved_and_imported_once() {
     assert_eq!(empty["code"], "invalid_input");
 }
 
-#[test]
-fn run_triage_answers_at_once_and_refines_in_the_background_with_progress() {
-    let h = harness();
-    let run = invoke(&h, "run_triage", json!({})).unwrap();
-    assert_eq!((run["tickets"].as_u64(), run["pending"].as_u64()), (Some(2), Some(2)), "both new texts are triaged on words first: {run}");
+/// Wait for the background refinement to finish; its summary, or `None`
+/// when the model is not installed (the caller skips its refined part).
+fn refined_summary(h: &Harness) -> Option<Value> {
     // The refinement runs on its own thread; its status says when it is done.
     let until = std::time::Instant::now() + std::time::Duration::from_secs(300);
     let summary = loop {
-        let s = invoke(&h, "refine_status", json!({})).unwrap();
+        let s = invoke(h, "refine_status", json!({})).unwrap();
         assert!(s["error"].is_null(), "{s}");
         if s["running"] == false && s["progress"]["phase"] == "finished" {
             break s["progress"]["summary"].clone();
@@ -453,9 +451,37 @@ fn run_triage_answers_at_once_and_refines_in_the_background_with_progress() {
     if summary["model"] == false {
         assert!(std::env::var_os("CI").is_none(), "CI must install the embedding model: {summary}");
         eprintln!("skipped the refined part: no embedding model");
-        return;
+        return None;
     }
+    Some(summary)
+}
+
+#[test]
+fn run_triage_answers_at_once_and_refines_in_the_background_with_progress() {
+    let h = harness();
+    let run = invoke(&h, "run_triage", json!({})).unwrap();
+    assert_eq!((run["tickets"].as_u64(), run["pending"].as_u64()), (Some(2), Some(2)), "both new texts are triaged on words first: {run}");
+    let Some(summary) = refined_summary(&h) else { return };
     assert_eq!((summary["total"].as_u64(), summary["tickets"].as_u64()), (Some(2), Some(2)), "{summary}");
     let queue = invoke(&h, "triage_queue", json!({})).unwrap();
     assert!(queue.as_array().unwrap().iter().all(|r| r["basis"] == "embedding"), "{queue}");
+}
+
+#[test]
+fn a_survey_import_answers_at_once_and_refines_its_comments_in_the_background() {
+    let h = harness();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/surveys/ms-forms.csv");
+    let p = invoke(&h, "preview_survey", json!({ "path": file.display().to_string(), "encoding": null })).unwrap();
+    invoke(&h, "save_survey_mapping", json!({ "name": "forms", "mapping": p["guess"] })).unwrap();
+    assert!(invoke(&h, "refine_status", json!({})).unwrap()["progress"].is_null(), "no pass before the import");
+    let args = json!({ "path": file.display().to_string(), "mapping": "forms", "skipBadRows": false, "encoding": null });
+    invoke(&h, "import_survey_file", args).unwrap();
+    // The import answered with its comments triaged on words; the model runs after.
+    let queue = invoke(&h, "comment_triage_queue", json!({})).unwrap();
+    let comments = queue.as_array().unwrap().len() as u64;
+    assert!(comments > 0, "{queue}");
+    let Some(summary) = refined_summary(&h) else { return };
+    assert_eq!(summary["comments"].as_u64(), Some(comments), "every imported comment is refined: {summary}");
+    let queue = invoke(&h, "comment_triage_queue", json!({})).unwrap();
+    assert!(queue.as_array().unwrap().iter().all(|c| c["basis"] == "embedding"), "{queue}");
 }

@@ -33,6 +33,10 @@ pub struct CommentTriage {
     pub confidence: Option<f64>,
     /// Why the automatic category was chosen, strongest first.
     pub signals: Vec<String>,
+    /// What the automatic category was decided on: `words` (the text has no
+    /// sentence embedding yet; the background refinement will revisit it),
+    /// `embedding`, or `None` (not triaged yet, or by an older version).
+    pub basis: Option<String>,
 }
 
 /// Every imported comment with its triage: the least certain first (the
@@ -41,7 +45,7 @@ pub fn list_comment_triage(c: &Connection) -> Result<Vec<CommentTriage>> {
     let mut st = c.prepare(
         "SELECT s.id, s.source_file, s.answered_at, s.comment,
                 COALESCE(sc.category_override, sc.category), sc.category_override IS NOT NULL,
-                sc.confidence, sc.signals
+                sc.confidence, sc.signals, sc.basis
          FROM survey_responses s LEFT JOIN survey_comment_triage sc ON sc.response_id = s.id
          WHERE s.comment IS NOT NULL AND TRIM(s.comment) != ''
          ORDER BY sc.category_override IS NOT NULL, COALESCE(sc.confidence, 0), s.answered_at, s.id",
@@ -57,6 +61,7 @@ pub fn list_comment_triage(c: &Connection) -> Result<Vec<CommentTriage>> {
             category_overridden: r.get::<_, Option<bool>>(5)?.unwrap_or(false),
             confidence: r.get(6)?,
             signals: signals.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
+            basis: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

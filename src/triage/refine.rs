@@ -6,9 +6,10 @@
 //! **Invariant:** the sentence-embedding model runs only here (and in
 //! `evaluate`), never on the sync path.
 //!
-//! - *Pending* = a ticket whose current text has no cached vector, or whose
-//!   automatic triage was not decided on one (`triage.basis`); a survey
-//!   comment whose text has no cached vector. Nothing else marks work, so
+//! - *Pending* = a ticket or survey comment whose current text has no
+//!   cached vector, or whose automatic triage was not decided on one
+//!   (`triage.basis`, `survey_comment_triage.basis`; a comment imported
+//!   but not triaged yet has no basis). Nothing else marks work, so
 //!   an interrupted pass resumes where it stopped: each batch stores its
 //!   vectors and the new triage of its tickets in one transaction.
 //! - A user's override is never touched (only the automatic columns are
@@ -138,7 +139,7 @@ fn lower_priority() {
 pub struct Pending {
     /// Tickets to triage again (most also need their text embedded).
     pub tickets: Vec<i64>,
-    /// Survey comments whose text has no vector.
+    /// Survey comments to triage again (most also need their text embedded).
     pub comments: Vec<i64>,
     /// Distinct texts without a vector, shortest first.
     pub texts: Vec<String>,
@@ -189,9 +190,12 @@ pub fn pending(c: &Connection) -> Result<Pending> {
             out.tickets.push(id);
         }
     }
+    let mut st = c.prepare("SELECT response_id, basis FROM survey_comment_triage")?;
+    let bases: HashMap<i64, Option<String>> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     for sc in load_comments(c)? {
         let t = comment_text(&sc.text);
-        if need(embed_text(&t.title, &t.description, t.channel.as_deref())) {
+        let missing = need(embed_text(&t.title, &t.description, t.channel.as_deref()));
+        if missing || bases.get(&sc.id).and_then(Option::as_deref) != Some(Basis::Embedding.as_str()) {
             out.comments.push(sc.id);
         }
     }
@@ -359,7 +363,7 @@ impl Pass<'_> {
         let rows: Vec<Row> = comments.iter().map(|sc| Row { id: sc.id, text: comment_text(&sc.text) }).collect();
         let embs = rows.iter().map(|r| vector(tx, &r.embed_text())).collect::<Result<Vec<_>>>()?;
         let decided = decide_all(&self.models, &rows, &embs);
-        write_comment_triage(tx, &comments, decided.iter().map(|x| &x.decision), self.now)?;
+        write_comment_triage(tx, &comments, decided.iter(), self.now)?;
         self.refined_comments.extend(rows.iter().map(|r| r.id));
         Ok(())
     }
@@ -379,7 +383,7 @@ impl Pass<'_> {
                 let rows = load_rows(tx, Some(&self.refined_tickets))?;
                 theme_store::assign_to_themes(tx, &rows.iter().map(|r| (r.id, &r.text)).collect::<Vec<_>>(), self.now)?;
                 let wanted: HashSet<i64> = self.refined_comments.iter().copied().collect();
-                let mut cats = tx.prepare_cached("SELECT category FROM survey_comment_triage WHERE response_id = ?1")?;
+                let mut cats = tx.prepare_cached("SELECT COALESCE(category_override, category) FROM survey_comment_triage WHERE response_id = ?1")?;
                 let mut items = Vec::new();
                 for sc in load_comments(tx)?.into_iter().filter(|sc| wanted.contains(&sc.id)) {
                     let cat: String = cats.query_row([sc.id], |r| r.get(0))?;

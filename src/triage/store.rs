@@ -98,7 +98,7 @@ pub fn triage_all(store: &Store, now: DateTime<Utc>) -> Result<TriageRun> {
     let pending = words_only(&decided) + words_only(&comment_decided);
     let categories = store.with_tx(|tx| {
         let categories = write_decisions(tx, &m, &rows, &decided, now)?;
-        write_comment_triage(tx, &comments, comment_decided.iter().map(|x| &x.decision), now)?;
+        write_comment_triage(tx, &comments, comment_decided.iter(), now)?;
         Ok(categories)
     })?;
     let tickets = rows
@@ -156,6 +156,9 @@ pub struct CommentsTriaged {
     pub comments: usize,
     /// Of which joined an existing theme.
     pub placed_in_themes: usize,
+    /// Of which triaged on words (their text has no sentence embedding
+    /// yet): the background refinement embeds them and triages them again.
+    pub pending: usize,
 }
 
 /// Triage the survey comments that have no triage yet (after an import) and
@@ -175,12 +178,12 @@ pub fn triage_new_comments(store: &Store, now: DateTime<Utc>) -> Result<Comments
     let embs = cached_embeddings(store, &rows)?;
     let decided = decide_all(&models, &rows, &embs);
     let placed = store.with_tx(|tx| {
-        write_comment_triage(tx, &comments, decided.iter().map(|x| &x.decision), now)?;
+        write_comment_triage(tx, &comments, decided.iter(), now)?;
         let items: Vec<(i64, &str, Category)> =
             comments.iter().zip(&decided).map(|(sc, x)| (sc.id, sc.text.as_str(), x.decision.category)).collect();
         theme_store::assign_comments_to_themes(tx, &items)
     })?;
-    Ok(CommentsTriaged { comments: comments.len(), placed_in_themes: placed })
+    Ok(CommentsTriaged { comments: comments.len(), placed_in_themes: placed, pending: words_only(&decided) })
 }
 
 /// A user's correction of category, impact and/or urgency.

@@ -13,7 +13,8 @@ use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::classify::{Decision, TicketText};
+use super::apply::Decided;
+use super::classify::TicketText;
 use crate::store::to_ts;
 use crate::Result;
 
@@ -56,25 +57,26 @@ pub fn comment_text(text: &str) -> TicketText {
     TicketText { title: String::new(), description: text.to_string(), channel: Some("survey".into()), server_priority: None }
 }
 
-/// Store the automatic category and signals of each comment (only what
-/// changed; a user's override stays and keeps winning).
-pub fn write_comment_triage<'d>(
+/// Store the automatic category, signals and basis of each comment (only
+/// what changed; a user's override stays and keeps winning).
+pub(crate) fn write_comment_triage<'d>(
     tx: &Transaction<'_>,
     comments: &[SurveyComment],
-    decided: impl Iterator<Item = &'d Decision>,
+    decided: impl Iterator<Item = &'d Decided>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut up = tx.prepare_cached(
-        "INSERT INTO survey_comment_triage (response_id, category, confidence, signals, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO survey_comment_triage (response_id, category, confidence, signals, basis, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (response_id) DO UPDATE SET category = excluded.category, confidence = excluded.confidence,
-           signals = excluded.signals, updated_at = excluded.updated_at
+           signals = excluded.signals, basis = excluded.basis, updated_at = excluded.updated_at
          WHERE category != excluded.category OR ABS(confidence - excluded.confidence) > 1e-6
-            OR signals != excluded.signals",
+            OR signals != excluded.signals OR basis IS NOT excluded.basis",
     )?;
-    for (c, d) in comments.iter().zip(decided) {
+    for (c, x) in comments.iter().zip(decided) {
+        let d = &x.decision;
         let signals = serde_json::to_string(&d.signals).map_err(|e| crate::Error::Internal(e.to_string()))?;
-        up.execute(params![c.id, d.category.as_str(), d.confidence as f64, signals, to_ts(now)])?;
+        up.execute(params![c.id, d.category.as_str(), d.confidence as f64, signals, x.basis.as_str(), to_ts(now)])?;
     }
     Ok(())
 }

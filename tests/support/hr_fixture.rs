@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use hypercare::import::surveys::{ScoreColumn, SurveyMapping};
+use hypercare::kpi::data::Scale;
 use hypercare::model::{SourceKind, TicketRecord};
 use hypercare::store::sources::NewSource;
 use hypercare::store::tickets::upsert_tickets;
@@ -65,4 +67,21 @@ pub fn theme_holding(themes: &[ThemeView], key: &str) -> ThemeView {
         .find(|t| t.examples.iter().any(|e| e.key.as_deref() == Some(key)))
         .cloned()
         .unwrap_or_else(|| panic!("no theme holds {key}: {themes:#?}"))
+}
+
+/// Survey answers of the same go-live: four comments (two about overtime,
+/// one about leave approvals, one praise) and one blank.
+pub const SURVEY_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hr-survey-comments.csv");
+
+/// The mapping of [`SURVEY_CSV`] (a Google Forms export).
+pub fn survey_mapping() -> SurveyMapping {
+    SurveyMapping {
+        timestamp: "Timestamp".into(),
+        respondent: Some("Email Address".into()),
+        scores: vec![ScoreColumn { column: "How satisfied are you with the new HR system?".into(), scale: Scale::Csat15 }],
+        comment: Some("Anything else?".into()),
+        timestamp_format: None,
+        header_rows: 1,
+        delimiter: None,
+    }
 }

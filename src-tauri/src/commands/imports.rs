@@ -10,9 +10,10 @@ use hypercare::import::surveys::{import_surveys, SurveyMapping};
 use hypercare::import::{Encoding, ImportOptions, ImportSummary};
 use hypercare::kpi::Period;
 use hypercare::{Error, Store};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use crate::error::{blocking, CmdResult};
+use crate::refine_runner::spawn_refine;
 use crate::state::AppState;
 
 fn encoding(e: Option<&str>) -> hypercare::Result<Encoding> {
@@ -69,9 +70,12 @@ pub async fn save_survey_mapping(state: State<'_, AppState>, name: String, mappi
 
 /// Import the export at `path` with the saved mapping `mapping`:
 /// all-or-nothing unless `skip_bad_rows`; a file already imported is
-/// refused with `conflict`. New comments join triage and the themes.
+/// refused with `conflict`. New comments join triage and the themes at
+/// once (on words), then are refined in the background (`triage-refine`
+/// events report the progress), as after a sync.
 #[tauri::command]
-pub async fn import_survey_file(
+pub async fn import_survey_file<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     path: String,
     mapping: String,
@@ -79,21 +83,31 @@ pub async fn import_survey_file(
     encoding: Option<String>,
 ) -> CmdResult<ImportSummary> {
     let store = state.store.clone();
-    blocking(move || {
+    let (summary, refine) = blocking(move || {
         let opts = ImportOptions { skip_bad_rows, encoding: self::encoding(encoding.as_deref())? };
         import_named(&store, &self::path(&path)?, &mapping, opts)
     })
-    .await
+    .await?;
+    if refine {
+        spawn_refine(&app);
+    }
+    Ok(summary)
 }
 
 /// Import with a saved mapping, then triage the new comments (as the CLI
-/// does). The answers are in once the import returns: a failed triage is
-/// logged, not reported as a failed import (`run_triage` catches up).
-fn import_named(store: &Store, path: &std::path::Path, mapping: &str, opts: ImportOptions) -> hypercare::Result<ImportSummary> {
+/// does; the model never runs here). The answers are in once the import
+/// returns: a failed triage is logged, not reported as a failed import.
+/// Also says whether the background refinement has work: comments triaged
+/// on words, or not triaged at all (the refinement triages those too).
+fn import_named(store: &Store, path: &std::path::Path, mapping: &str, opts: ImportOptions) -> hypercare::Result<(ImportSummary, bool)> {
     let m = store.survey_mapping(mapping)?;
     let summary = import_surveys(store, path, &m, opts, Utc::now())?;
-    if let Err(e) = hypercare::triage::triage_new_comments(store, Utc::now()) {
-        tracing::warn!("survey comments imported but not triaged: {e}");
-    }
-    Ok(summary)
+    let refine = match hypercare::triage::triage_new_comments(store, Utc::now()) {
+        Ok(t) => t.pending > 0,
+        Err(e) => {
+            tracing::warn!("survey comments imported but not triaged: {e}");
+            true
+        }
+    };
+    Ok((summary, refine))
 }

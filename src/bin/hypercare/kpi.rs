@@ -189,7 +189,8 @@ pub fn import(ctx: &Ctx, c: ImportCmd) -> hypercare::Result<()> {
         ImportCmd::Surveys { file, mapping, opts } => {
             let m = store.survey_mapping(&mapping)?;
             let s = import_surveys(&store, &file, &m, options(&opts)?, Utc::now())?;
-            // The free-text comments join triage and the themes at once.
+            // The free-text comments join triage and the themes at once (on
+            // words where a text has no embedding: the model never runs here).
             let t = hypercare::triage::triage_new_comments(&store, Utc::now())?;
             print_summary(&s, opts.json)?;
             if !opts.json && t.comments > 0 {
@@ -197,6 +198,9 @@ pub fn import(ctx: &Ctx, c: ImportCmd) -> hypercare::Result<()> {
                     "  {} new survey comments triaged, {} placed in existing themes (`hypercare triage run` re-groups everything)",
                     t.comments, t.placed_in_themes
                 );
+                if t.pending > 0 {
+                    println!("  {} of them triaged on words for now; `hypercare triage refine` embeds their texts", t.pending);
+                }
             }
             Ok(())
         }

@@ -14,6 +14,7 @@ export function fakeComment(responseId: number, text: string, extra: Partial<Com
     category_overridden: false,
     confidence: 0.41,
     signals: ['says "can\'t find"'],
+    basis: "embedding",
     ...extra,
   };
 }

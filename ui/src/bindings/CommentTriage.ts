@@ -27,4 +27,10 @@ confidence: number | null,
 /**
  * Why the automatic category was chosen, strongest first.
  */
-signals: Array<string>, };
+signals: Array<string>, 
+/**
+ * What the automatic category was decided on: `words` (the text has no
+ * sentence embedding yet; the background refinement will revisit it),
+ * `embedding`, or `None` (not triaged yet, or by an older version).
+ */
+basis: string | null, };
