@@ -68,8 +68,11 @@ pub const MAX_LISTED_ERRORS: usize = 100;
 #[ts(export)]
 pub struct ImportSummary {
     pub file: String,
-    /// Rows written.
+    /// Rows written (survey answers: one per rating, so a row with CSAT and
+    /// NPS gives two).
     pub imported: u64,
+    /// Survey: the file's rows that gave at least one answer (0 for usage).
+    pub rows: u64,
     /// Malformed rows skipped (only with `skip_bad_rows`).
     pub skipped: u64,
     /// The first skipped rows with their reasons.

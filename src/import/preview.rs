@@ -165,8 +165,13 @@ fn guess_mapping(columns: &[String], data: &[Vec<String>], tz: Tz, header_rows: 
         if Some(i) == timestamp || Some(i) == respondent || is_metadata(name) || !filled(i) {
             continue;
         }
-        let nums: Option<Vec<i64>> = values(i).map(parse_score).collect();
-        let Some(nums) = nums else { continue };
+        // Most values must be ratings; a few bad cells (a typo, "n/a") do not
+        // hide the column: the import names them row by row.
+        let total = values(i).count();
+        let nums: Vec<i64> = values(i).filter_map(parse_score).collect();
+        if nums.is_empty() || nums.len() * 5 < total * 4 {
+            continue;
+        }
         let (lo, hi) = (nums.iter().min().copied().unwrap_or(0), nums.iter().max().copied().unwrap_or(0));
         let scale = if name_has(name, &["recommend", "nps", "likely"]) && lo >= 0 && hi <= 10 {
             Scale::Nps010

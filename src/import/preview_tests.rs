@@ -110,3 +110,23 @@ fn tab_separated_files_are_detected() {
     let p = preview_text("t.tsv", "When\tRating\n2026-10-05 09:00\t4\n", Tz::UTC, FileLayout::default()).unwrap();
     assert_eq!((p.guess.delimiter, p.guess.timestamp.as_str()), (Some('\t'), "When"));
 }
+
+#[test]
+fn one_bad_rating_does_not_hide_a_score_column() {
+    let csv = "Completion time,Email,CSAT,How likely are you to recommend us?,Comments\n\
+               9/29/2026 10:00:00,a@x.com,5,9,Fine overall\n\
+               9/29/2026 11:00:00,b@x.com,4,7,Slow reports\n\
+               9/29/2026 12:00:00,c@x.com,abc,10,Login loops sometimes\n\
+               9/29/2026 13:00:00,d@x.com,2,3,Cannot find the aging report\n\
+               9/29/2026 14:00:00,e@x.com,3,6,Training was short\n";
+    let p = preview_text("pulse.csv", csv, Tz::UTC, FileLayout::default()).unwrap();
+    assert_eq!(
+        p.guess.scores,
+        vec![score("CSAT", Scale::Csat15), score("How likely are you to recommend us?", Scale::Nps010)],
+        "the import then names line 4's bad value"
+    );
+    // A column of words is still no score column.
+    let words = csv.replace(",5,9,", ",good,9,").replace(",4,7,", ",ok,7,");
+    let p = preview_text("pulse.csv", &words, Tz::UTC, FileLayout::default()).unwrap();
+    assert_eq!(p.guess.scores, vec![score("How likely are you to recommend us?", Scale::Nps010)]);
+}

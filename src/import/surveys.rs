@@ -218,6 +218,7 @@ pub fn import_surveys(
             summary.blank += 1;
             continue;
         }
+        summary.rows += 1;
         for (question, scale, score) in row_answers {
             if !scale.in_range(score) {
                 summary.out_of_range += 1;

@@ -90,6 +90,7 @@ export class FakeSurveys {
     return {
       file,
       imported: rows * m.scores.length,
+      rows,
       skipped: f.bad.length,
       errors: f.bad,
       out_of_range: 0,

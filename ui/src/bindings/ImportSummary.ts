@@ -6,9 +6,14 @@ import type { RowError } from "./RowError";
  */
 export type ImportSummary = { file: string, 
 /**
- * Rows written.
+ * Rows written (survey answers: one per rating, so a row with CSAT and
+ * NPS gives two).
  */
 imported: number, 
+/**
+ * Survey: the file's rows that gave at least one answer (0 for usage).
+ */
+rows: number, 
 /**
  * Malformed rows skipped (only with `skip_bad_rows`).
  */

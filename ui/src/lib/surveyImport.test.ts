@@ -61,6 +61,7 @@ describe("summary text", () => {
   const s: ImportSummary = {
     file: "pulse.csv",
     imported: 7,
+    rows: 7,
     skipped: 2,
     errors: [{ line: 5, reason: 'column "Rating": "very good" is not a whole-number rating' }],
     out_of_range: 1,
@@ -75,6 +76,12 @@ describe("summary text", () => {
       "1 answer is outside the scale: kept, but left out of CSAT and NPS.",
     ]);
     expect(rowErrorLines(s)).toEqual(['line 5: column "Rating": "very good" is not a whole-number rating', "…and 1 more"]);
+  });
+
+  it("says how many rows the answers came from when a row holds several ratings", () => {
+    // 3 good rows with CSAT and NPS each, 1 bad row skipped: not "6 answers" alone.
+    const both = { ...s, imported: 6, rows: 3, skipped: 1, errors: [s.errors[0]], out_of_range: 0 };
+    expect(summaryLines(both)[0]).toBe("6 answers (3 rows) imported from pulse.csv.");
   });
 
   it("names a mapping after its file", () => {
@@ -122,6 +129,7 @@ describe("SurveyImportModel", () => {
   it("gives the panel's own hint for the kind of problem, never the CLI's flags", () => {
     const bad = importHint({ code: "invalid_input", message: "x.csv line 3: not a date. Nothing was imported", problem: "bad_row" }, true);
     expect(bad).toMatch(/Skip bad rows/);
+    expect(`${"x.csv line 3: not a date. Nothing was imported"} ${bad}`.match(/othing was imported/g)).toHaveLength(1);
     const enc = importHint({ code: "invalid_input", message: "x.csv is not UTF-8: byte 0xE9 on line 2", problem: "encoding" }, true);
     expect(enc).toMatch(/Latin-1 encoding/);
     expect(enc).not.toMatch(/Skip bad rows/);

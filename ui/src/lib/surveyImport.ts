@@ -90,7 +90,8 @@ export function nameFromFile(file: string): string {
 /** The summary in lines a manager reads. */
 export function summaryLines(s: ImportSummary): string[] {
   const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
-  const lines = [`${n(s.imported, "answer", "answers")} imported from ${s.file}.`];
+  const rows = s.rows > 0 && s.rows !== s.imported ? ` (${n(s.rows, "row", "rows")})` : "";
+  const lines = [`${n(s.imported, "answer", "answers")}${rows} imported from ${s.file}.`];
   if (s.skipped > 0) lines.push(`${n(s.skipped, "bad row", "bad rows")} skipped (listed below).`);
   if (s.duplicates > 0) lines.push(`${n(s.duplicates, "answer was", "answers were")} already there and not added again.`);
   if (s.out_of_range > 0) lines.push(`${n(s.out_of_range, "answer is", "answers are")} outside the scale: kept, but left out of CSAT and NPS.`);
@@ -111,8 +112,9 @@ export function rowErrorLines(s: ImportSummary): string[] {
  */
 export function importHint(e: IpcError, importing: boolean): string {
   // The message names the problem (line, column, byte); the advice is the panel's own.
+  // A bad row's message already says nothing was imported.
   if (e.problem === "bad_row")
-    return "Nothing was imported. Fix the named line in the file, or tick “Skip bad rows” to import the other rows (the skipped ones are listed).";
+    return "Fix the named line in the file, or tick “Skip bad rows” to import the other rows (the skipped ones are listed).";
   if (e.problem === "encoding")
     return "The file is not UTF-8: choose the Latin-1 encoding above (files saved by older Excel versions), or export it again as “CSV UTF-8”.";
   switch (e.code) {
