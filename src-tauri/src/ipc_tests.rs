@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
+use tauri::{Manager, WebviewWindowBuilder};
 
 use crate::state::AppState;
 
@@ -31,7 +31,16 @@ fn record(id: u32, title: &str, description: &str) -> TicketRecord {
     .unwrap()
 }
 
+/// A harness whose background refinement never starts (it would load the
+/// language model and embed the seed for every test at once).
 fn harness() -> Harness {
+    let h = harness_with_refinement();
+    h._app.state::<AppState>().refine.defer(std::time::Duration::from_secs(24 * 3600));
+    h
+}
+
+/// A harness whose background refinement runs as in the app.
+fn harness_with_refinement() -> Harness {
     let dir = tempfile::TempDir::new().unwrap();
     let state = AppState::open(dir.path().to_path_buf(), dir.path().join("logs")).unwrap();
     let src = state
@@ -190,7 +199,7 @@ fn triage_over_ipc_lists_overrides_and_reprioritises() {
 
 #[test]
 fn survey_comments_over_ipc_are_listed_and_corrected() {
-    use tauri::Manager;
+
     let h = harness();
     let store = h._app.state::<AppState>().store.clone();
     store
@@ -219,7 +228,7 @@ fn survey_comments_over_ipc_are_listed_and_corrected() {
 
 #[test]
 fn a_category_conflict_is_answered_over_ipc() {
-    use tauri::Manager;
+
     let h = harness();
     invoke(&h, "run_triage", json!({})).unwrap();
     let id = invoke(&h, "triage_queue", json!({})).unwrap()[0]["ticket_id"].clone();
@@ -434,6 +443,14 @@ fn a_survey_export_is_previewed_mapped_saved_and_imported_once() {
     assert_eq!(empty["code"], "invalid_input");
 }
 
+/// The tests that run the language model take turns: each store's pass
+/// embeds the shipped seed unless another already has (process cache), and
+/// three debug-build passes at once on two cores outlast any timeout.
+fn model_turn() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Wait for the background refinement to finish; its summary, or `None`
 /// when the model is not installed (the caller skips its refined part).
 fn refined_summary(h: &Harness) -> Option<Value> {
@@ -458,7 +475,8 @@ fn refined_summary(h: &Harness) -> Option<Value> {
 
 #[test]
 fn run_triage_answers_at_once_and_refines_in_the_background_with_progress() {
-    let h = harness();
+    let _turn = model_turn();
+    let h = harness_with_refinement();
     let run = invoke(&h, "run_triage", json!({})).unwrap();
     assert_eq!((run["tickets"].as_u64(), run["pending"].as_u64()), (Some(2), Some(2)), "both new texts are triaged on words first: {run}");
     let Some(summary) = refined_summary(&h) else { return };
@@ -469,7 +487,8 @@ fn run_triage_answers_at_once_and_refines_in_the_background_with_progress() {
 
 #[test]
 fn a_survey_import_answers_at_once_and_refines_its_comments_in_the_background() {
-    let h = harness();
+    let _turn = model_turn();
+    let h = harness_with_refinement();
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/surveys/ms-forms.csv");
     let p = invoke(&h, "preview_survey", json!({ "path": file.display().to_string(), "encoding": null })).unwrap();
     invoke(&h, "save_survey_mapping", json!({ "name": "forms", "mapping": p["guess"] })).unwrap();
@@ -484,4 +503,48 @@ fn a_survey_import_answers_at_once_and_refines_its_comments_in_the_background() 
     assert_eq!(summary["comments"].as_u64(), Some(comments), "every imported comment is refined: {summary}");
     let queue = invoke(&h, "comment_triage_queue", json!({})).unwrap();
     assert!(queue.as_array().unwrap().iter().all(|c| c["basis"] == "embedding"), "{queue}");
+}
+
+#[test]
+fn removing_a_source_stops_the_refinement_of_its_texts() {
+    let _turn = model_turn();
+    let h = harness_with_refinement();
+    // Enough new texts that the pass is still embedding when the source goes.
+    let state = h._app.state::<AppState>();
+    let src = state.store.source("erp").unwrap();
+    let many: Vec<TicketRecord> = (3..120)
+        .map(|i| {
+            let mut r = record(1, &format!("Goods receipt {i} not posted"), &format!("Receipt {i} for order {} is missing after the scan at dock {}", i * 7, i % 9));
+            (r.remote_id, r.key) = (i.to_string(), format!("#{i}"));
+            r
+        })
+        .collect();
+    state.store.with_tx(|tx| upsert_tickets(tx, src.id, &many)).unwrap();
+    invoke(&h, "run_triage", json!({})).unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        let s = invoke(&h, "refine_status", json!({})).unwrap();
+        if s["progress"]["summary"]["model"] == false {
+            eprintln!("skipped: no embedding model");
+            return;
+        }
+        if s["progress"]["phase"] == "embedded" {
+            break;
+        }
+        assert!(std::time::Instant::now() < until, "the pass never started embedding: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    invoke(&h, "remove_source", json!({ "name": "erp" })).unwrap();
+    // The pass stops at its next batch; a fresh one finds nothing left to embed.
+    loop {
+        let s = invoke(&h, "refine_status", json!({})).unwrap();
+        assert!(s["error"].is_null(), "{s}");
+        let summary = &s["progress"]["summary"];
+        if s["running"] == false && s["progress"]["phase"] == "finished" && summary["total"] == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < until, "the removed source's texts are still being embedded: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(invoke(&h, "triage_queue", json!({})).unwrap(), json!([]));
 }

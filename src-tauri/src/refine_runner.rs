@@ -65,7 +65,10 @@ struct Flags {
 pub struct RefineRunner {
     flags: Mutex<Flags>,
     status: Mutex<RefineStatus>,
+    /// Stops the running pass at its next batch (quitting, or superseded).
     cancel: AtomicBool,
+    /// The app is quitting: no pass starts again.
+    quitting: AtomicBool,
     /// When the UI last asked for something interactive.
     last_ui: Mutex<Option<Instant>>,
     /// No batch starts before this (the workspace just opened).
@@ -99,6 +102,27 @@ impl RefineRunner {
         }
         f.running = true;
         f.again = false;
+        if !self.quitting.load(Ordering::Relaxed) {
+            self.cancel.store(false, Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// Claim the runner for a pass over the store as it is now: when one
+    /// runs, it stops at its next batch and a fresh pass follows (its
+    /// pending work may be gone, e.g. a removed source's tickets).
+    fn claim_fresh(&self) -> bool {
+        let mut f = self.flags.lock().unwrap_or_else(|p| p.into_inner());
+        if f.running {
+            f.again = true;
+            self.cancel.store(true, Ordering::Relaxed);
+            return false;
+        }
+        f.running = true;
+        f.again = false;
+        if !self.quitting.load(Ordering::Relaxed) {
+            self.cancel.store(false, Ordering::Relaxed);
+        }
         true
     }
 
@@ -106,8 +130,9 @@ impl RefineRunner {
     /// stays claimed), false when it is released.
     fn next(&self) -> bool {
         let mut f = self.flags.lock().unwrap_or_else(|p| p.into_inner());
-        if f.again && !self.cancel.load(Ordering::Relaxed) {
+        if f.again && !self.quitting.load(Ordering::Relaxed) {
             f.again = false;
+            self.cancel.store(false, Ordering::Relaxed);
             return true;
         }
         f.running = false;
@@ -147,6 +172,7 @@ impl RefineRunner {
     /// Stop the pass at its next batch and wait for it (at most `timeout`):
     /// the app is quitting.
     pub fn stop(&self, timeout: Duration) {
+        self.quitting.store(true, Ordering::Relaxed);
         self.cancel.store(true, Ordering::Relaxed);
         let until = Instant::now() + timeout;
         while self.is_running() && Instant::now() < until {
@@ -164,9 +190,21 @@ fn quiet_at(now: Instant, not_before: Option<Instant>, last_ui: Option<Instant>)
 /// Start a refinement pass on a background thread (or ask the running one
 /// to go again). Returns at once.
 pub fn spawn_refine<R: Runtime>(app: &AppHandle<R>) {
+    start(app, false);
+}
+
+/// Like [`spawn_refine`], but a running pass is stopped at its next batch
+/// and a fresh one started: the store lost data the pass was working on
+/// (a source was removed).
+pub fn restart_refine<R: Runtime>(app: &AppHandle<R>) {
+    start(app, true);
+}
+
+fn start<R: Runtime>(app: &AppHandle<R>, fresh: bool) {
     let state = app.state::<AppState>();
     let (runner, store) = (state.refine.clone(), state.store.clone());
-    if !runner.claim() {
+    let claimed = if fresh { runner.claim_fresh() } else { runner.claim() };
+    if !claimed {
         return;
     }
     let app = app.clone();
@@ -231,9 +269,21 @@ mod tests {
         assert!(!r.next(), "then the runner is free");
         assert!(r.claim());
         assert!(!r.claim());
-        r.cancel.store(true, Ordering::Relaxed);
-        assert!(!r.next(), "after quit, no further pass");
         r.stop(Duration::from_millis(10));
+        assert!(!r.next(), "after quit, no further pass");
+        assert!(!r.claim_fresh() || r.cancel.load(Ordering::Relaxed), "after quit a pass would stop at once");
+    }
+
+    #[test]
+    fn a_fresh_request_stops_the_running_pass_and_a_new_one_follows() {
+        let r = RefineRunner::default();
+        assert!(r.claim_fresh(), "idle: the caller starts a pass");
+        assert!(!r.cancel.load(Ordering::Relaxed));
+        assert!(!r.claim_fresh(), "busy: no second thread");
+        assert!(r.cancel.load(Ordering::Relaxed), "the running pass stops at its next batch");
+        assert!(r.next(), "a fresh pass follows on the same thread");
+        assert!(!r.cancel.load(Ordering::Relaxed), "and it is not cancelled");
+        assert!(!r.next(), "then the runner is free");
     }
 
     #[test]

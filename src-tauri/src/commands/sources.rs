@@ -5,7 +5,7 @@ use hypercare::store::sources::NewSource;
 use hypercare::sync::ConnectionInfo;
 use hypercare::Error;
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
 use crate::credentials::{default_token_env, TokenStorage};
@@ -123,7 +123,7 @@ pub async fn set_source_token(state: State<'_, AppState>, name: String, token: S
 
 /// Remove a source, everything synced from it, and its stored token.
 #[tauri::command]
-pub async fn remove_source(state: State<'_, AppState>, name: String) -> CmdResult<()> {
+pub async fn remove_source<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> CmdResult<()> {
     let (store, creds) = (state.store.clone(), state.credentials.clone());
     blocking(move || {
         store.remove_source(&name)?;
@@ -131,7 +131,10 @@ pub async fn remove_source(state: State<'_, AppState>, name: String) -> CmdResul
         tracing::info!(source = %name, "source removed");
         Ok(())
     })
-    .await
+    .await?;
+    // A pass may be embedding the removed tickets' texts: start over on what is left.
+    crate::refine_runner::restart_refine(&app);
+    Ok(())
 }
 
 
