@@ -11,6 +11,13 @@ const list = (index: number, extra: Partial<ListState> = {}): ListState => ({
 });
 
 describe("inboxKey", () => {
+  it("down from the last loaded row loads the next page, and only then", () => {
+    expect(inboxKey("j", list(2, { hasMore: true }))).toEqual({ kind: "load-more" });
+    expect(inboxKey("ArrowDown", list(2, { hasMore: true }))).toEqual({ kind: "load-more" });
+    expect(inboxKey("j", list(1, { hasMore: true }))).toEqual({ kind: "select", index: 2 });
+    expect(inboxKey("j", list(2))).toEqual({ kind: "select", index: 2 });
+  });
+
   it("slash focuses search, but types a slash inside the search box", () => {
     expect(inboxKey("/", list(0))).toEqual({ kind: "focus-search" });
     expect(inboxKey("/", list(0, { inTextField: true }))).toEqual({ kind: "none" });

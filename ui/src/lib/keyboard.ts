@@ -7,6 +7,7 @@ export type KeyAction =
   | { kind: "open"; index: number }
   | { kind: "close-detail" }
   | { kind: "leave-search" }
+  | { kind: "load-more" }
   | { kind: "none" };
 
 export interface ListState {
@@ -16,6 +17,8 @@ export interface ListState {
   /** Focus is in a text field (the search box or a filter). */
   inTextField: boolean;
   detailOpen: boolean;
+  /** More rows can be loaded after the last one. */
+  hasMore?: boolean;
 }
 
 /**
@@ -32,6 +35,8 @@ export function inboxKey(key: string, s: ListState, mods: { ctrl?: boolean; meta
     case "ArrowDown":
     case "j":
       if ((key === "j" && s.inTextField) || s.count === 0) return { kind: "none" };
+      // Down from the last loaded row loads the next page (the cursor stays).
+      if (s.index >= last && s.hasMore) return { kind: "load-more" };
       return { kind: "select", index: Math.min(s.index + 1, last) };
     case "ArrowUp":
     case "k":
