@@ -543,7 +543,7 @@ async fn a_survey_export_is_imported_with_the_guessed_mapping_and_the_dashboard_
         let name = app.exec("return document.querySelector('[data-testid=survey-mapping-name]').value;", vec![]).await?;
         ensure!(name == json!("ms-forms"), "the mapping name is not prefilled from the file: {name}");
         app.click("survey-import-run").await?;
-        app.wait_text("survey-import-result", "8 answers imported", Duration::from_secs(30)).await?;
+        app.wait_text("survey-import-result", "8 answers (4 rows) imported", Duration::from_secs(30)).await?;
         app.wait_until(
             "the dashboard counts the new answers",
             WAIT_TIMEOUT,
