@@ -397,3 +397,60 @@ fn validations_go_only_with_their_source() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+fn draft(ticket: i64, outcome: Option<Outcome>, notes: &str) -> hypercare::validation::draft::DraftInput {
+    hypercare::validation::draft::DraftInput {
+        ticket_id: ticket,
+        outcome,
+        steps: "1. post invoice 4711".into(),
+        environment: "QAS".into(),
+        test_data: String::new(),
+        notes: notes.into(),
+        evidence: "/tmp/shot.png\n".into(),
+        supersedes: None,
+    }
+}
+
+#[test]
+fn an_unsent_draft_survives_reopening_the_store_and_recording_clears_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, ids) = setup(dir.path(), json!({}));
+    store.save_validation_draft(&draft(ids[2], Some(Outcome::Failed), "still 500 on post"), t0()).unwrap();
+    let later = t0() + Duration::minutes(5);
+    store.save_validation_draft(&draft(ids[0], None, "half typed"), later).unwrap();
+    drop(store);
+
+    // The app was closed: the drafts are still there, newest first, as typed.
+    let store = Store::open_dir(dir.path()).unwrap();
+    let drafts = store.validation_drafts().unwrap();
+    let shown: Vec<(&str, Option<Outcome>, &str, &str)> =
+        drafts.iter().map(|d| (d.ticket_key.as_str(), d.outcome, d.notes.as_str(), d.evidence.as_str())).collect();
+    assert_eq!(
+        shown,
+        vec![("#1", None, "half typed", "/tmp/shot.png\n"), ("#3", Some(Outcome::Failed), "still 500 on post", "/tmp/shot.png\n")]
+    );
+    assert_eq!(drafts[0].updated_at, later);
+
+    // Editing replaces the draft; recording the validation deletes it with the same transaction.
+    store.save_validation_draft(&draft(ids[2], Some(Outcome::Failed), "still 500, also on credit notes"), later).unwrap();
+    assert_eq!(store.validation_drafts().unwrap().iter().filter(|d| d.ticket_id == ids[2]).count(), 1);
+    record_validation(&store, &new(ids[2], Outcome::Failed), later).unwrap();
+    let left: Vec<String> = store.validation_drafts().unwrap().into_iter().map(|d| d.ticket_key).collect();
+    assert_eq!(left, vec!["#1"]);
+
+    // A failed recording (missing evidence) keeps the draft.
+    let mut n = new(ids[0], Outcome::Passed);
+    n.evidence = vec![dir.path().join("missing.png")];
+    record_validation(&store, &n, later).unwrap_err();
+    assert_eq!(store.validation_drafts().unwrap().len(), 1);
+
+    // Discarding drops it; a blank form is no draft; an unknown ticket is named.
+    assert!(store.discard_validation_draft(ids[0]).unwrap());
+    assert!(!store.discard_validation_draft(ids[0]).unwrap());
+    let mut blank = draft(ids[1], None, "");
+    (blank.steps, blank.environment, blank.evidence) = (String::new(), " ".into(), String::new());
+    assert_eq!(store.save_validation_draft(&blank, later).unwrap(), None);
+    assert!(store.validation_drafts().unwrap().is_empty());
+    let e = store.save_validation_draft(&draft(9999, None, "x"), later).unwrap_err();
+    assert_eq!((e.code(), e.to_string().contains("9999")), (ErrorCode::NotFound, true), "{e}");
+}

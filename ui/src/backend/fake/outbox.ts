@@ -11,6 +11,8 @@ import type { QueueItem } from "../../bindings/QueueItem";
 import type { TicketTriage } from "../../bindings/TicketTriage";
 import type { Validation } from "../../bindings/Validation";
 import type { ValidationInput } from "../../bindings/ValidationInput";
+import type { DraftInput } from "../../bindings/DraftInput";
+import type { ValidationDraft } from "../../bindings/ValidationDraft";
 import { CATEGORIES, label } from "../../lib/triage";
 import { fakeOutboxEntry } from "../fakeTriage";
 
@@ -22,6 +24,7 @@ export interface FakeOutboxState {
   serverDown: boolean;
   serverCategories: Record<string, string>;
   triage: TicketTriage[];
+  drafts: ValidationDraft[];
 }
 
 export function validationQueue(s: FakeOutboxState) {
@@ -54,6 +57,7 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
     push_state: "pending",
   };
   s.validations.push(v);
+  s.drafts = s.drafts.filter((d) => d.ticket_id !== item.ticket_id);
   const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry =>
     fakeOutboxEntry(s.outboxRows.length + 1, kind, v.ticket_key, detail, now, {
       validation_id: id,
@@ -66,6 +70,24 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
   if (target) s.outboxRows.push(row("transition", target));
   if (v.outcome !== "blocked") s.queue = s.queue.filter((q) => q.ticket_id !== item.ticket_id);
   return v;
+}
+
+/** As the core: a blank form deletes the draft; newest first. */
+export function saveDraft(s: FakeOutboxState, d: DraftInput, now: string): ValidationDraft | null {
+  const item = s.queue.find((q) => q.ticket_id === d.ticket_id);
+  if (!item) throw { code: "not_found", message: `no ticket with id ${d.ticket_id}` } satisfies IpcError;
+  s.drafts = s.drafts.filter((x) => x.ticket_id !== d.ticket_id);
+  const blank = !d.outcome && [d.steps, d.environment, d.test_data, d.notes, d.evidence].every((x) => !x.trim());
+  if (blank) return null;
+  const saved: ValidationDraft = { ...d, ticket_key: item.key, updated_at: now };
+  s.drafts.unshift(saved);
+  return saved;
+}
+
+export function discardDraft(s: FakeOutboxState, ticketId: number): boolean {
+  const before = s.drafts.length;
+  s.drafts = s.drafts.filter((d) => d.ticket_id !== ticketId);
+  return s.drafts.length < before;
 }
 
 export function validationHistory(s: FakeOutboxState, ticketId: number) {
