@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FakeBackend, fakeQueueItem } from "../backend/fake";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import {
+  confirmation,
   emptyForm,
   formKey,
   formProblem,
@@ -192,5 +193,29 @@ describe("a correction", () => {
     const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "failed", notes: "still wrong on credit memos" }, 3);
     expect(r.ok).toBe(true);
     expect(b.recorded.at(-1)).toMatchObject({ ticket_id: 7, outcome: "failed", supersedes: 3 });
+  });
+});
+
+describe("the confirmation after a save", () => {
+  it("confirms every outcome, including a blocked fix that stays selected in the queue", async () => {
+    for (const outcome of ["passed", "failed", "blocked"] as const) {
+      const b = backendWithQueue();
+      const r = await saveValidation(b, 7, { ...emptyForm(), outcome, notes: "cannot log in to QAS" });
+      if (!r.ok) throw new Error(r.error.message);
+      const stillQueued = (await b.validationQueue()).items.some((q) => q.ticket_id === 7);
+      expect(stillQueued).toBe(outcome === "blocked");
+      // Blocked: the ticket is still the selected one; passed/failed: it left the queue, nothing is selected.
+      const note = confirmation(r.validation, stillQueued ? 7 : null);
+      const label = { passed: "Passed", failed: "Failed", blocked: "Blocked" }[outcome];
+      expect(note).toMatch(new RegExp(`^Validation of #7 recorded \\(${label}, round 1\\)\\. It waits in the outbox until pushed`));
+    }
+  });
+
+  it("is not shown once another ticket is selected", async () => {
+    const b = backendWithQueue();
+    const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "blocked", notes: "QAS down" });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(confirmation(r.validation, 8)).toBeNull();
+    expect(confirmation(null, null)).toBeNull();
   });
 });

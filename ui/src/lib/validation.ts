@@ -82,6 +82,35 @@ export function formKey(
   return o ? { kind: "outcome", outcome: o.value } : { kind: "none" };
 }
 
+/** A history item's title: its per-ticket round, and whether it corrects an earlier record of that round. */
+export function roundLabel(v: Pick<Validation, "round" | "supersedes">): string {
+  return v.supersedes === null ? `Round ${v.round}` : `Round ${v.round} (correction)`;
+}
+
+/** The confirmation after a save, for every outcome. */
+export function savedNote(v: Pick<Validation, "ticket_key" | "outcome" | "round" | "supersedes">): string {
+  const what = `${OUTCOMES.find((o) => o.value === v.outcome)?.label ?? v.outcome}, ${roundLabel(v).toLowerCase()}`;
+  const next =
+    v.outcome === "blocked"
+      ? "It waits in the outbox until pushed; the ticket stays in the queue so you can test it again."
+      : "It waits in the outbox until pushed.";
+  return `Validation of ${v.ticket_key} recorded (${what}). ${next}`;
+}
+
+/**
+ * The confirmation the pane shows: after every save, whatever the outcome,
+ * while no other ticket is selected (a blocked ticket stays selected in the
+ * queue; a passed or failed one leaves it).
+ */
+export function confirmation(
+  saved: Pick<Validation, "ticket_id" | "ticket_key" | "outcome" | "round" | "supersedes"> | null,
+  selectedTicketId: number | null,
+): string | null {
+  if (!saved) return null;
+  if (selectedTicketId !== null && selectedTicketId !== saved.ticket_id) return null;
+  return savedNote(saved);
+}
+
 export type SaveResult = { ok: true; validation: Validation } | { ok: false; error: IpcError };
 
 /** Check the form, then record it. A refused form never reaches the backend. */
