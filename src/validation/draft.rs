@@ -45,15 +45,10 @@ impl DraftInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ValidationDraft {
-    pub ticket_id: i64,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub form: DraftInput,
     pub ticket_key: String,
-    pub outcome: Option<Outcome>,
-    pub steps: String,
-    pub environment: String,
-    pub test_data: String,
-    pub notes: String,
-    pub evidence: String,
-    pub supersedes: Option<i64>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -63,15 +58,17 @@ const DRAFT_COLS: &str = "d.ticket_id, t.key, d.outcome, d.steps, d.environment,
 fn row_to_draft(r: &Row<'_>) -> rusqlite::Result<ValidationDraft> {
     let outcome: Option<String> = r.get(2)?;
     Ok(ValidationDraft {
-        ticket_id: r.get(0)?,
+        form: DraftInput {
+            ticket_id: r.get(0)?,
+            outcome: outcome.and_then(|o| Outcome::parse(&o).ok()),
+            steps: r.get(3)?,
+            environment: r.get(4)?,
+            test_data: r.get(5)?,
+            notes: r.get(6)?,
+            evidence: r.get(7)?,
+            supersedes: r.get(8)?,
+        },
         ticket_key: r.get(1)?,
-        outcome: outcome.and_then(|o| Outcome::parse(&o).ok()),
-        steps: r.get(3)?,
-        environment: r.get(4)?,
-        test_data: r.get(5)?,
-        notes: r.get(6)?,
-        evidence: r.get(7)?,
-        supersedes: r.get(8)?,
         updated_at: from_ts(r.get(9)?),
     })
 }
@@ -128,7 +125,7 @@ impl Store {
             )?;
             Ok(())
         })?;
-        Ok(self.validation_drafts()?.into_iter().find(|x| x.ticket_id == d.ticket_id))
+        Ok(self.validation_drafts()?.into_iter().find(|x| x.form.ticket_id == d.ticket_id))
     }
 
     /// Every unsent draft, newest first.

@@ -191,7 +191,11 @@ pub fn record_validation(store: &Store, new: &NewValidation, now: DateTime<Utc>)
             tx.execute(
                 "UPDATE outbox SET state = 'discarded', last_error = ?2, updated_at = ?3
                  WHERE validation_id = ?1 AND state IN ('pending', 'conflict')",
-                params![old, format!("superseded by validation {vid} before it was pushed"), ts],
+                params![
+                    old,
+                    format!("corrected before it was pushed: round {round} is now {}", new.outcome.as_str()),
+                    ts
+                ],
             )?;
         }
         Ok(vid)

@@ -31,6 +31,13 @@ export function validationQueue(s: FakeOutboxState) {
   return { items: s.queue, count: s.queue.length };
 }
 
+/** As the core: a correction keeps the round it corrects; else the ticket's next round. */
+function roundOf(s: FakeOutboxState, ticketId: number, supersedes: number | null): number {
+  const old = s.validations.find((x) => x.id === supersedes);
+  if (old) return old.round;
+  return Math.max(0, ...s.validations.filter((x) => x.ticket_id === ticketId).map((x) => x.round)) + 1;
+}
+
 export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
   const item = s.queue.find((q) => q.ticket_id === input.ticket_id);
   if (!item) throw { code: "not_found", message: `no ticket with id ${input.ticket_id}` } satisfies IpcError;
@@ -43,7 +50,7 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
     uuid: `uuid-${id}`,
     ticket_id: item.ticket_id,
     ticket_key: item.key,
-    round: s.validations.filter((x) => x.ticket_id === item.ticket_id).length + 1,
+    round: roundOf(s, item.ticket_id, input.supersedes),
     outcome: input.outcome,
     steps: input.steps,
     environment: input.environment,
@@ -57,11 +64,22 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
     push_state: "pending",
   };
   s.validations.push(v);
+  const old = s.validations.find((x) => x.id === input.supersedes);
+  if (old) {
+    old.superseded_by = id;
+    for (const r of s.outboxRows) {
+      if (r.validation_id === old.id && (r.state === "pending" || r.state === "conflict")) {
+        r.state = "discarded";
+        r.last_error = `corrected before it was pushed: round ${old.round} is now ${v.outcome}`;
+      }
+    }
+  }
   s.drafts = s.drafts.filter((d) => d.ticket_id !== item.ticket_id);
   const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry =>
     fakeOutboxEntry(s.outboxRows.length + 1, kind, v.ticket_key, detail, now, {
       validation_id: id,
       validation_uuid: v.uuid,
+      round: v.round,
       outcome: v.outcome,
     });
   s.outboxRows.push(row("comment", null));
