@@ -51,7 +51,9 @@ pub enum Error {
     SchemaTooNew { path: String, found: i64, known: i64 },
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    #[error("cannot reach {url}: {reason}. Check the network or the server address; the local data stays usable")]
+    /// The message names the problem only; each front end adds its advice
+    /// (the CLI a hint line, the app a note that says whether it retries).
+    #[error("cannot reach {url}: {reason}")]
     Offline { url: String, reason: String },
     #[error("{0}")]
     Auth(String),
@@ -107,3 +109,20 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offline_error_names_the_problem_and_leaves_the_advice_to_the_front_end() {
+        let e = Error::Offline {
+            url: "http://127.0.0.1:9/projects/erp.json".into(),
+            reason: "the connection was refused or failed".into(),
+        };
+        let msg = e.to_string();
+        assert_eq!(msg, "cannot reach http://127.0.0.1:9/projects/erp.json: the connection was refused or failed");
+        assert!(!msg.contains("Check the network"), "the app adds the advice once, the CLI as a hint: {msg}");
+        assert_eq!(e.code(), ErrorCode::Offline);
+    }
+}

@@ -143,3 +143,34 @@ fn a_key_shared_by_two_sources_must_be_qualified() {
     assert_eq!(store.ticket_detail(id).unwrap().summary.title, "B");
     assert_eq!(store.ticket_id_by_key("#7").unwrap_err().code(), ErrorCode::NotFound);
 }
+
+#[test]
+fn the_same_server_and_project_cannot_be_added_twice_under_another_name() {
+    let (_d, store, _) = store_with_source();
+    let add = |name: &str, url: &str, project: &str| {
+        store.add_source(
+            &NewSource {
+                name: name.into(),
+                kind: SourceKind::Redmine,
+                url: url.into(),
+                project: project.into(),
+                token_env: None,
+                config: serde_json::json!({}),
+            },
+            t(8),
+        )
+    };
+    // "rm" syncs http://127.0.0.1:1/ project "p": spelled differently, it is still the same server.
+    for (url, project) in [("http://127.0.0.1:1", "p"), ("HTTP://127.0.0.1:1//", " P "), ("http://127.0.0.1:1/", "p")] {
+        let e = add("rm-again", url, project).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidInput, "{url} {project}");
+        let msg = e.to_string();
+        assert!(msg.contains("\"rm\"") && msg.contains("twice"), "names the existing source: {msg}");
+    }
+    assert_eq!(store.sources().unwrap().len(), 1, "nothing was added");
+    // Another project on the same server, or the same project elsewhere, is another source.
+    add("rm-q", "http://127.0.0.1:1", "q").unwrap();
+    add("rm-other-host", "http://127.0.0.2:1", "p").unwrap();
+    add("rm-sub", "http://127.0.0.1:1/redmine", "p").unwrap();
+    assert_eq!(store.sources().unwrap().len(), 4);
+}

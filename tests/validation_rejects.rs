@@ -64,17 +64,22 @@ async fn colleague(rm: &fixture::Redmine, project_id: i64, first: &str, last: &s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejected_writes_and_conflicts_never_block_the_queue() {
     let Some(rm) = fixture::redmine() else { return };
+    // A source is one server and project (the same one twice would show every
+    // ticket twice), so the reporter's token and the odd transition config
+    // each get a project of their own.
     let (project_id, project) = rm.project().await;
+    let (rep_project_id, rep_project) = rm.project().await;
+    let (_, odd_project) = rm.project().await;
     // Colleagues: a Reporter may comment but not reopen (Resolved → In Progress);
     // a Manager changes anything.
-    let rep_key = colleague(&rm, project_id, "Rita", "Reporter", 5).await;
+    let rep_key = colleague(&rm, rep_project_id, "Rita", "Reporter", 5).await;
     let mgr_key = colleague(&rm, project_id, "Max", "Manager", 3).await;
 
     let dir = tempfile::tempdir().unwrap();
     let (store, erp) = fixture::store_with_source(dir.path(), &rm, "erp", &project, "T_ADMIN", json!({}));
-    let rep = fixture::add_source(&store, &rm, "erp-rep", &project, "T_REP", json!({}));
+    let rep = fixture::add_source(&store, &rm, "erp-rep", &rep_project, "T_REP", json!({}));
     let odd_config = json!({"validation": {"transitions": {"passed": "Verified by business"}}});
-    let odd = fixture::add_source(&store, &rm, "erp-odd", &project, "T_ADMIN", odd_config);
+    let odd = fixture::add_source(&store, &rm, "erp-odd", &odd_project, "T_ADMIN", odd_config);
     let (admin_key, rep_key2) = (rm.key.clone(), rep_key.clone());
     let token_for = move |s: &hypercare::model::Source| {
         Some(if s.name == "erp-rep" { rep_key2.clone() } else { admin_key.clone() })
@@ -82,7 +87,12 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
 
     let mut issue = Vec::new();
     for i in 0..8 {
-        issue.push(rm.resolved_issue(&project, &format!("case {i}"), 3).await);
+        let home = match i {
+            1 => &rep_project,
+            2 => &odd_project,
+            _ => &project,
+        };
+        issue.push(rm.resolved_issue(home, &format!("case {i}"), 3).await);
     }
     let id = |i: usize| issue[i]["id"].as_i64().unwrap();
     let a = validate(&store, fixture::mirror(&store, erp, &issue[0]), Outcome::Passed, None);
@@ -113,9 +123,9 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     let (s, _) = rm.call(Method::DELETE, &format!("/issues/{}.json", id(0)), None).await;
     assert_eq!(s, 204);
     for (i, who, change) in [
-        (3, &rep_key, json!({"notes": "Wait, I found another case."})),
+        (3, &mgr_key, json!({"notes": "Wait, I found another case."})),
         (4, &mgr_key, json!({"status_id": 4})),
-        (5, &rep_key, json!({"notes": "Reopening?"})),
+        (5, &mgr_key, json!({"notes": "Reopening?"})),
     ] {
         let (s, v) =
             rm.call_as(who, Method::PUT, &format!("/issues/{}.json", id(i)), Some(json!({"issue": change}))).await;
@@ -145,7 +155,7 @@ async fn rejected_writes_and_conflicts_never_block_the_queue() {
     // D, E, G: conflicts, reported with what changed, nothing written.
     let (st, why) = row_state(&store, &d, OutboxKind::Comment);
     assert_eq!(st, OutboxState::Conflict);
-    assert!(why.contains("new comment") && why.contains("Rita Reporter"), "{why}");
+    assert!(why.contains("new comment") && why.contains("Max Manager"), "{why}");
     let (st, why) = row_state(&store, &e, OutboxKind::Transition);
     assert_eq!(st, OutboxState::Conflict);
     assert!(why.contains("status changed"), "{why}");

@@ -397,3 +397,93 @@ fn validations_go_only_with_their_source() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+fn draft(ticket: i64, outcome: Option<Outcome>, notes: &str) -> hypercare::validation::draft::DraftInput {
+    hypercare::validation::draft::DraftInput {
+        ticket_id: ticket,
+        outcome,
+        steps: "1. post invoice 4711".into(),
+        environment: "QAS".into(),
+        test_data: String::new(),
+        notes: notes.into(),
+        evidence: "/tmp/shot.png\n".into(),
+        supersedes: None,
+    }
+}
+
+#[test]
+fn an_unsent_draft_survives_reopening_the_store_and_recording_clears_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, ids) = setup(dir.path(), json!({}));
+    store.save_validation_draft(&draft(ids[2], Some(Outcome::Failed), "still 500 on post"), t0()).unwrap();
+    let later = t0() + Duration::minutes(5);
+    store.save_validation_draft(&draft(ids[0], None, "half typed"), later).unwrap();
+    drop(store);
+
+    // The app was closed: the drafts are still there, newest first, as typed.
+    let store = Store::open_dir(dir.path()).unwrap();
+    let drafts = store.validation_drafts().unwrap();
+    let shown: Vec<(&str, Option<Outcome>, &str, &str)> =
+        drafts.iter().map(|d| (d.ticket_key.as_str(), d.form.outcome, d.form.notes.as_str(), d.form.evidence.as_str())).collect();
+    assert_eq!(
+        shown,
+        vec![("#1", None, "half typed", "/tmp/shot.png\n"), ("#3", Some(Outcome::Failed), "still 500 on post", "/tmp/shot.png\n")]
+    );
+    assert_eq!(drafts[0].updated_at, later);
+
+    // Editing replaces the draft; recording the validation deletes it with the same transaction.
+    store.save_validation_draft(&draft(ids[2], Some(Outcome::Failed), "still 500, also on credit notes"), later).unwrap();
+    assert_eq!(store.validation_drafts().unwrap().iter().filter(|d| d.form.ticket_id == ids[2]).count(), 1);
+    record_validation(&store, &new(ids[2], Outcome::Failed), later).unwrap();
+    let left: Vec<String> = store.validation_drafts().unwrap().into_iter().map(|d| d.ticket_key).collect();
+    assert_eq!(left, vec!["#1"]);
+
+    // A failed recording (missing evidence) keeps the draft.
+    let mut n = new(ids[0], Outcome::Passed);
+    n.evidence = vec![dir.path().join("missing.png")];
+    record_validation(&store, &n, later).unwrap_err();
+    assert_eq!(store.validation_drafts().unwrap().len(), 1);
+
+    // Discarding drops it; a blank form is no draft; an unknown ticket is named.
+    assert!(store.discard_validation_draft(ids[0]).unwrap());
+    assert!(!store.discard_validation_draft(ids[0]).unwrap());
+    let mut blank = draft(ids[1], None, "");
+    (blank.steps, blank.environment, blank.evidence) = (String::new(), " ".into(), String::new());
+    assert_eq!(store.save_validation_draft(&blank, later).unwrap(), None);
+    assert!(store.validation_drafts().unwrap().is_empty());
+    let e = store.save_validation_draft(&draft(9999, None, "x"), later).unwrap_err();
+    assert_eq!((e.code(), e.to_string().contains("9999")), (ErrorCode::NotFound, true), "{e}");
+}
+
+#[test]
+fn the_outbox_names_each_validation_by_its_tickets_round_not_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, ids) = setup(dir.path(), json!({}));
+    record_validation(&store, &new(ids[0], Outcome::Passed), t0()).unwrap();
+    let blocked = record_validation(&store, &new(ids[2], Outcome::Blocked), t0()).unwrap();
+    assert_eq!((blocked.id, blocked.round), (2, 1), "the second validation in the store is #3's first round");
+    let mut fix = new(ids[2], Outcome::Passed);
+    fix.supersedes = Some(blocked.id);
+    let corrected = record_validation(&store, &fix, t0() + Duration::minutes(1)).unwrap();
+    assert_eq!(corrected.round, 1, "a correction keeps the round it corrects");
+    let rows: Vec<(String, Option<i64>, OutboxState, Option<String>)> = store
+        .outbox(true)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == OutboxKind::Comment)
+        .map(|r| (r.ticket_key, r.round, r.state, r.last_error))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("#3".into(), Some(1), OutboxState::Pending, None),
+            (
+                "#3".into(),
+                Some(1),
+                OutboxState::Discarded,
+                Some("corrected before it was pushed: round 1 is now passed".into())
+            ),
+            ("#1".into(), Some(1), OutboxState::Pending, None),
+        ]
+    );
+}

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 91, name: "category_conflict", sql: include_str!("migrations/0091_category_conflict.sql") },
     Migration { version: 92, name: "triage_basis", sql: include_str!("migrations/0092_triage_basis.sql") },
     Migration { version: 93, name: "survey_comment_basis", sql: include_str!("migrations/0093_survey_comment_basis.sql") },
+    Migration { version: 96, name: "validation_drafts", sql: include_str!("migrations/0096_validation_drafts.sql") },
 ];
 
 /// The schema version this build writes.

@@ -36,6 +36,42 @@ fn row_to_source(r: &Row<'_>) -> rusqlite::Result<Source> {
     })
 }
 
+/// A URL as a server identity: scheme, host (lower case), port (the
+/// scheme's default when absent) and path without trailing slashes; the
+/// trimmed text when it does not parse.
+fn server_identity(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    match reqwest::Url::parse(url) {
+        Ok(u) => format!(
+            "{}://{}:{}{}",
+            u.scheme(),
+            u.host_str().unwrap_or_default().to_ascii_lowercase(),
+            u.port_or_known_default().unwrap_or(0),
+            u.path().trim_end_matches('/')
+        ),
+        Err(_) => url.to_ascii_lowercase(),
+    }
+}
+
+/// The name of a source of the same kind that already syncs `new`'s server
+/// and project (the URL compared as [`server_identity`], the project without
+/// regard to case), if any. A project named once by identifier and once by
+/// numeric id is not caught (that needs the server).
+fn same_server_source(c: &Connection, new: &NewSource) -> Result<Option<String>> {
+    if new.kind == SourceKind::Demo {
+        return Ok(None); // built-in sample data, no server behind it
+    }
+    let wanted = (server_identity(&new.url), new.project.trim().to_lowercase());
+    let mut st = c.prepare("SELECT name, url, project FROM sources WHERE kind = ?1")?;
+    let rows = st
+        .query_map([new.kind.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .find(|(_, url, project)| (server_identity(url), project.trim().to_lowercase()) == wanted)
+        .map(|(name, _, _)| name))
+}
+
 pub fn validate_name(name: &str) -> Result<()> {
     if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
         return Err(Error::invalid(format!(
@@ -56,6 +92,14 @@ impl Store {
                 return Err(Error::invalid(format!(
                     "a source named {:?} already exists; pick another name or remove it first",
                     new.name
+                )));
+            }
+            if let Some(existing) = same_server_source(tx, new)? {
+                return Err(Error::invalid(format!(
+                    "the source {existing:?} already syncs project {:?} from {}; adding it again would show every \
+                     ticket twice. Use {existing:?}, or remove it first",
+                    new.project.trim(),
+                    new.url.trim().trim_end_matches('/')
                 )));
             }
             tx.execute(

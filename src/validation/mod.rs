@@ -29,6 +29,7 @@
 //! id at push time.
 
 pub mod comment;
+pub mod draft;
 pub mod kpi;
 pub mod outbox;
 pub mod push;

@@ -19,6 +19,10 @@ pub struct OutboxEntry {
     /// The validation it belongs to; `None` for a category.
     pub validation_id: Option<i64>,
     pub validation_uuid: Option<String>,
+    /// The validation's round on its ticket (1 for the first; a correction
+    /// keeps the round it corrects); `None` for a category. What the user
+    /// sees: the validation id is only a handle for the CLI.
+    pub round: Option<i64>,
     pub ticket_key: String,
     pub outcome: Option<super::Outcome>,
     pub kind: OutboxKind,
@@ -48,7 +52,8 @@ pub fn list_outbox(c: &Connection, include_sent: bool) -> Result<Vec<OutboxEntry
     let mut st = c.prepare(&format!(
         "SELECT o.id, o.validation_id, v.uuid, t.key, v.outcome, o.kind,
                 COALESCE(e.file_name, o.target_status, o.target_value), o.target_field,
-                o.state, o.attempts, o.next_attempt_at, o.last_error, o.remote_ref, o.updated_at, o.server_value
+                o.state, o.attempts, o.next_attempt_at, o.last_error, o.remote_ref, o.updated_at, o.server_value,
+                v.round
          FROM outbox o LEFT JOIN validations v ON v.id = o.validation_id
          JOIN tickets t ON t.id = COALESCE(o.ticket_id, v.ticket_id)
          LEFT JOIN validation_evidence e ON e.id = o.evidence_id
@@ -76,6 +81,7 @@ pub fn list_outbox(c: &Connection, include_sent: bool) -> Result<Vec<OutboxEntry
                 remote_ref: r.get(12)?,
                 updated_at: from_ts(r.get(13)?),
                 server_value: r.get(14)?,
+                round: r.get(15)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

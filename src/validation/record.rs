@@ -116,7 +116,8 @@ pub fn media_type(file_name: &str) -> &'static str {
 /// transaction: either everything is stored or nothing. `now` is the
 /// recording time. The ticket's current local version (`remote_version`,
 /// `updated_at`, status) is kept as what the validator saw: push reports a
-/// conflict when someone else changed the ticket on the server after it. When `supersedes` names a validation whose writes are
+/// conflict when someone else changed the ticket on the server after it. The ticket's
+/// unsent draft (if any) is deleted in the same transaction. When `supersedes` names a validation whose writes are
 /// still waiting (pending or in conflict), those are discarded so only the
 /// correction reaches the server.
 pub fn record_validation(store: &Store, new: &NewValidation, now: DateTime<Utc>) -> Result<Validation> {
@@ -185,11 +186,16 @@ pub fn record_validation(store: &Store, new: &NewValidation, now: DateTime<Utc>)
         if let Some(target) = config.target_status(new.outcome) {
             insert_outbox(tx, vid, OutboxKind::Transition, None, Some(target), ts)?;
         }
+        super::draft::delete_draft(tx, new.ticket_id)?;
         if let Some(old) = new.supersedes {
             tx.execute(
                 "UPDATE outbox SET state = 'discarded', last_error = ?2, updated_at = ?3
                  WHERE validation_id = ?1 AND state IN ('pending', 'conflict')",
-                params![old, format!("superseded by validation {vid} before it was pushed"), ts],
+                params![
+                    old,
+                    format!("corrected before it was pushed: round {round} is now {}", new.outcome.as_str()),
+                    ts
+                ],
             )?;
         }
         Ok(vid)

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use hypercare::triage::category_conflict::{resolve_category_conflict as resolve, ConflictChoice, ConflictResolved};
+use hypercare::validation::draft::{DraftInput, ValidationDraft};
 use hypercare::validation::outbox::{
     discard_category_write, discard_validation, make_pending_due, retry_category_write, retry_validation, OutboxEntry,
 };
@@ -77,6 +78,27 @@ pub async fn record_validation<R: Runtime>(
 pub async fn validation_history(state: State<'_, AppState>, ticket_id: i64) -> CmdResult<Vec<Validation>> {
     let store = state.store.clone();
     blocking(move || store.validations(ticket_id)).await
+}
+
+/// Every unsent validation draft, newest first.
+#[tauri::command]
+pub async fn validation_drafts(state: State<'_, AppState>) -> CmdResult<Vec<ValidationDraft>> {
+    let store = state.store.clone();
+    blocking(move || store.validation_drafts()).await
+}
+
+/// Keep what the validator typed for a ticket; `null` when the form is blank (no draft).
+#[tauri::command]
+pub async fn save_validation_draft(state: State<'_, AppState>, draft: DraftInput) -> CmdResult<Option<ValidationDraft>> {
+    let store = state.store.clone();
+    blocking(move || store.save_validation_draft(&draft, Utc::now())).await
+}
+
+/// Drop a ticket's unsent draft.
+#[tauri::command]
+pub async fn discard_validation_draft(state: State<'_, AppState>, ticket_id: i64) -> CmdResult<bool> {
+    let store = state.store.clone();
+    blocking(move || store.discard_validation_draft(ticket_id)).await
 }
 
 /// The outbox; `all` also lists what was sent or discarded.

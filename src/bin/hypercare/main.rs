@@ -124,6 +124,8 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             if let Some(hint) = e.import_problem().map(import_hint) {
                 eprintln!("hint: {hint}");
+            } else if e.code() == ErrorCode::Offline {
+                eprintln!("hint: check the network or the server address; the local data stays usable");
             }
             match e.code() {
                 ErrorCode::InvalidInput | ErrorCode::NotFound => ExitCode::from(2),

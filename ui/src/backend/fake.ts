@@ -21,6 +21,8 @@ import type { ConflictChoice } from "../bindings/ConflictChoice";
 import { CATEGORIES, IMPACTS, label, priorityOf, URGENCIES, type Urgency } from "../lib/triage";
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
+import type { DraftInput } from "../bindings/DraftInput";
+import type { ValidationDraft } from "../bindings/ValidationDraft";
 import { IDLE_STATUS } from "../lib/status";
 import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
 import { fakeDashboard, pointKey } from "./fake/kpi";
@@ -73,6 +75,10 @@ export class FakeBackend implements Backend {
   queue: QueueItem[] = [];
   validations: Validation[] = [];
   outboxRows: OutboxEntry[] = [];
+  /** Unsent validation drafts, newest first. */
+  drafts: ValidationDraft[] = [];
+  /** The drafts saveValidationDraft received. */
+  draftSaves: DraftInput[] = [];
   /** The inputs recordValidation received. */
   recorded: ValidationInput[] = [];
   /** While true, pushOutbox cannot reach the server (rows stay pending). */
@@ -424,6 +430,22 @@ export class FakeBackend implements Backend {
   async validationHistory(ticketId: number) {
     this.guard();
     return outbox.validationHistory(this, ticketId);
+  }
+
+  async validationDrafts() {
+    this.guard();
+    return [...this.drafts];
+  }
+
+  async saveValidationDraft(draft: DraftInput) {
+    this.draftSaves.push(draft);
+    this.guard();
+    return outbox.saveDraft(this, draft, `2026-03-04T10:0${this.draftSaves.length % 10}:00Z`);
+  }
+
+  async discardValidationDraft(ticketId: number) {
+    this.guard();
+    return outbox.discardDraft(this, ticketId);
   }
 
   async outbox(all: boolean) {

@@ -70,6 +70,7 @@ export function fakeOutboxEntry(
     id,
     validation_id: null,
     validation_uuid: null,
+    round: null,
     ticket_key: ticketKey,
     outcome: null,
     kind,

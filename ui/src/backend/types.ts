@@ -38,6 +38,8 @@ import type { Urgency } from "../bindings/Urgency";
 import type { TokenStorage } from "../bindings/TokenStorage";
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
+import type { DraftInput } from "../bindings/DraftInput";
+import type { ValidationDraft } from "../bindings/ValidationDraft";
 import type { ValidationQueue } from "../bindings/ValidationQueue";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
 
@@ -109,6 +111,12 @@ export interface Backend {
   recordValidation(input: ValidationInput): Promise<Validation>;
   /** A ticket's validation rounds, oldest first. */
   validationHistory(ticketId: number): Promise<Validation[]>;
+  /** Every unsent validation draft, newest first. */
+  validationDrafts(): Promise<ValidationDraft[]>;
+  /** Keep what was typed for a ticket; null when the form is blank (the draft is deleted). */
+  saveValidationDraft(draft: DraftInput): Promise<ValidationDraft | null>;
+  /** Drop a ticket's draft; true when there was one. */
+  discardValidationDraft(ticketId: number): Promise<boolean>;
   /** The outbox; `all` adds what was sent or discarded. */
   outbox(all: boolean): Promise<OutboxEntry[]>;
   /** Push every due write now (`force`: also the ones in conflict). */

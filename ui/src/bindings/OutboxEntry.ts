@@ -12,7 +12,13 @@ export type OutboxEntry = { id: number,
 /**
  * The validation it belongs to; `None` for a category.
  */
-validation_id: number | null, validation_uuid: string | null, ticket_key: string, outcome: Outcome | null, kind: OutboxKind, 
+validation_id: number | null, validation_uuid: string | null, 
+/**
+ * The validation's round on its ticket (1 for the first; a correction
+ * keeps the round it corrects); `None` for a category. What the user
+ * sees: the validation id is only a handle for the CLI.
+ */
+round: number | null, ticket_key: string, outcome: Outcome | null, kind: OutboxKind, 
 /**
  * Attachment: the evidence file name. Transition: the target status.
  * Category: the name written on the server.

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { ErrorCode } from "../bindings/ErrorCode";
 import { errorHelp, toIpcError } from "./errors";
+import { markInvalid } from "./invalidField";
 
 describe("toIpcError", () => {
   it("keeps an IpcError from the shell as it is", () => {
@@ -23,7 +24,7 @@ describe("toIpcError", () => {
 
 describe("errorHelp", () => {
   it("tells the user what to do for each code", () => {
-    expect(errorHelp("offline").action).toMatch(/local tickets stay available/);
+    expect(errorHelp("offline", { retried: true }).action).toMatch(/local tickets stay available/);
     expect(errorHelp("auth").action).toMatch(/API access key/);
     expect(errorHelp("bad_response").action).toMatch(/URL/);
   });
@@ -32,5 +33,34 @@ describe("errorHelp", () => {
     const codes: ErrorCode[] = ["offline", "auth", "not_found", "invalid_input", "conflict", "bad_response", "internal"];
     const titles = new Set(codes.map((c) => errorHelp(c).title));
     expect(titles.size).toBe(codes.length);
+  });
+});
+
+describe("error advice is true to what the view did", () => {
+  it("speaks of a highlighted value only when the view marked a field", () => {
+    expect(errorHelp("invalid_input", { fieldMarked: true }).action).toBe("Correct the highlighted value and try again.");
+    expect(errorHelp("invalid_input").action).not.toMatch(/highlighted/);
+  });
+
+  it("claims background retries only for work that is retried (a sync of an added source)", () => {
+    // Testing a server address before adding it: said once, and no retry promised.
+    const test = errorHelp("offline").action;
+    expect(test).toBe("Check the network or the server address.");
+    expect(test).not.toMatch(/retries/);
+    expect(errorHelp("offline", { retried: true }).action).toMatch(/retries in the background/);
+  });
+
+  it("marks the offending field, moves the focus to it, and unmarks it when the error goes", () => {
+    const calls: string[] = [];
+    const field = {
+      setAttribute: (n: string, v: string) => calls.push(`set ${n}=${v}`),
+      removeAttribute: (n: string) => calls.push(`remove ${n}`),
+      focus: () => calls.push("focus"),
+    };
+    const undo = markInvalid(field);
+    expect(calls).toEqual(["set aria-invalid=true", "focus"]);
+    undo();
+    expect(calls).toEqual(["set aria-invalid=true", "focus", "remove aria-invalid"]);
+    expect(() => markInvalid(null)()).not.toThrow();
   });
 });

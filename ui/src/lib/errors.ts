@@ -36,14 +36,23 @@ export interface ErrorHelp {
   action: string;
 }
 
+/** What the view showing an error knows, so the advice stays true. */
+export interface HelpContext {
+  /** The view marked the offending field (aria-invalid) and moved the focus to it. */
+  fieldMarked?: boolean;
+  /** The failed work is retried in the background (a sync of an added source), not a one-off check. */
+  retried?: boolean;
+}
+
 /** The headline and the next step for an error code. */
-export function errorHelp(code: ErrorCode): ErrorHelp {
+export function errorHelp(code: ErrorCode, ctx: HelpContext = {}): ErrorHelp {
   switch (code) {
     case "offline":
       return {
         title: "Can't reach the ticket server",
-        action:
-          "Check the network or the server address. Your local tickets stay available, and Hypercare Desk retries in the background.",
+        action: ctx.retried
+          ? "Check the network or the server address. Your local tickets stay available, and Hypercare Desk retries in the background."
+          : "Check the network or the server address.",
       };
     case "auth":
       return {
@@ -53,7 +62,10 @@ export function errorHelp(code: ErrorCode): ErrorHelp {
     case "not_found":
       return { title: "Not found", action: "It may have been removed. Check the project identifier or refresh." };
     case "invalid_input":
-      return { title: "Please check the form", action: "Correct the highlighted value and try again." };
+      return {
+        title: "Please check the form",
+        action: ctx.fieldMarked ? "Correct the highlighted value and try again." : "Correct it and try again.",
+      };
     case "conflict":
       return { title: "Changed on the server meanwhile", action: "Sync, review the new state and try again." };
     case "bad_response":

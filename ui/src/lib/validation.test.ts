@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FakeBackend, fakeQueueItem } from "../backend/fake";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import {
+  confirmation,
   emptyForm,
   formKey,
   formProblem,
@@ -10,6 +11,7 @@ import {
   outboxActions,
   parseEvidence,
   queueFilterOptions,
+  roundLabel,
   saveValidation,
   toQueueFilter,
   toInput,
@@ -128,6 +130,7 @@ describe("outbox", () => {
       id,
       validation_id: vid,
       validation_uuid: `u${vid}`,
+      round: 1,
       ticket_key: `#${vid}`,
       outcome: "passed",
       kind: "comment",
@@ -192,5 +195,71 @@ describe("a correction", () => {
     const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "failed", notes: "still wrong on credit memos" }, 3);
     expect(r.ok).toBe(true);
     expect(b.recorded.at(-1)).toMatchObject({ ticket_id: 7, outcome: "failed", supersedes: 3 });
+  });
+});
+
+describe("the confirmation after a save", () => {
+  it("confirms every outcome, including a blocked fix that stays selected in the queue", async () => {
+    for (const outcome of ["passed", "failed", "blocked"] as const) {
+      const b = backendWithQueue();
+      const r = await saveValidation(b, 7, { ...emptyForm(), outcome, notes: "cannot log in to QAS" });
+      if (!r.ok) throw new Error(r.error.message);
+      const stillQueued = (await b.validationQueue()).items.some((q) => q.ticket_id === 7);
+      expect(stillQueued).toBe(outcome === "blocked");
+      // Blocked: the ticket is still the selected one; passed/failed: it left the queue, nothing is selected.
+      const note = confirmation(r.validation, stillQueued ? 7 : null);
+      const label = { passed: "Passed", failed: "Failed", blocked: "Blocked" }[outcome];
+      expect(note).toMatch(new RegExp(`^Validation of #7 recorded \\(${label}, round 1\\)\\. It waits in the outbox until pushed`));
+    }
+  });
+
+  it("is not shown once another ticket is selected", async () => {
+    const b = backendWithQueue();
+    const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "blocked", notes: "QAS down" });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(confirmation(r.validation, 8)).toBeNull();
+    expect(confirmation(null, null)).toBeNull();
+  });
+});
+
+describe("rounds are per ticket everywhere", () => {
+  it("outbox, history and the superseded note speak of the ticket's round, never the validation id", async () => {
+    const b = backendWithQueue();
+    const first = await saveValidation(b, 7, { ...emptyForm(), outcome: "passed" });
+    const blocked = await saveValidation(b, 8, { ...emptyForm(), outcome: "blocked", notes: "QAS down" });
+    if (!first.ok || !blocked.ok) throw new Error("not recorded");
+    expect(blocked.validation.id).toBe(2);
+    const fixed = await saveValidation(b, 8, { ...emptyForm(), outcome: "passed" }, blocked.validation.id);
+    if (!fixed.ok) throw new Error(fixed.error.message);
+
+    const history = await b.validationHistory(8);
+    expect(history.map((v) => `${roundLabel(v)}: ${v.outcome}`)).toEqual(["Round 1: blocked", "Round 1 (correction): passed"]);
+
+    const groups = groupOutbox(await b.outbox(true));
+    expect(groups.map((g) => [g.ticketKey, g.round, g.state, g.reason])).toEqual([
+      ["#8", 1, "pending", null],
+      ["#8", 1, "discarded", "corrected before it was pushed: round 1 is now passed"],
+      ["#7", 1, "pending", null],
+    ]);
+  });
+});
+
+describe("a form error names its field, so the view can mark and focus it", () => {
+  it("points at the outcome, the notes or the evidence file the core could not read", async () => {
+    const b = backendWithQueue();
+    const noOutcome = await saveValidation(b, 7, { ...emptyForm(), notes: "fine" });
+    const noNotes = await saveValidation(b, 7, { ...emptyForm(), outcome: "failed" });
+    const badFile = await saveValidation(b, 7, { ...emptyForm(), outcome: "passed", evidence: "/home/me/ok.png\n/missing/shot.png" });
+    expect([noOutcome, noNotes, badFile].map((r) => (r.ok ? "saved" : r.field))).toEqual(["outcome", "notes", "evidence"]);
+  });
+
+  it("claims no field for an error that is not about one", async () => {
+    const b = backendWithQueue();
+    b.failWith = { code: "invalid_input", message: "ticket #7 was deleted on the server; there is nothing to validate" };
+    const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "passed", evidence: "/home/me/ok.png" });
+    expect(r.ok ? "saved" : r.field).toBeNull();
+    b.failWith = { code: "internal", message: "database is locked" };
+    const r2 = await saveValidation(b, 7, { ...emptyForm(), outcome: "passed" });
+    expect(r2.ok ? "saved" : r2.field).toBeNull();
   });
 });

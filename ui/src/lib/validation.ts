@@ -51,6 +51,26 @@ export function formProblem(form: ValidationForm): string | null {
   return null;
 }
 
+/** A field of the form an error can be about. */
+export type FormField = "outcome" | "notes" | "evidence";
+
+/** The field `formProblem` is about, or null when the form can be saved. */
+export function problemField(form: ValidationForm): FormField | null {
+  if (!form.outcome) return "outcome";
+  if (form.outcome !== "passed" && !form.notes.trim()) return "notes";
+  return null;
+}
+
+/**
+ * The field a refused recording is about: the evidence box when the core's
+ * message names one of the paths typed there (it always names the file it
+ * could not read); else null (nothing is highlighted).
+ */
+export function errorField(error: IpcError, form: ValidationForm): FormField | null {
+  if (error.code !== "invalid_input") return null;
+  return parseEvidence(form.evidence).some((p) => error.message.includes(p)) ? "evidence" : null;
+}
+
 /** The command's input; call only when `formProblem` is null. */
 export function toInput(ticketId: number, form: ValidationForm, supersedes: number | null = null): ValidationInput {
   return {
@@ -82,7 +102,36 @@ export function formKey(
   return o ? { kind: "outcome", outcome: o.value } : { kind: "none" };
 }
 
-export type SaveResult = { ok: true; validation: Validation } | { ok: false; error: IpcError };
+/** A history item's title: its per-ticket round, and whether it corrects an earlier record of that round. */
+export function roundLabel(v: Pick<Validation, "round" | "supersedes">): string {
+  return v.supersedes === null ? `Round ${v.round}` : `Round ${v.round} (correction)`;
+}
+
+/** The confirmation after a save, for every outcome. */
+export function savedNote(v: Pick<Validation, "ticket_key" | "outcome" | "round" | "supersedes">): string {
+  const what = `${OUTCOMES.find((o) => o.value === v.outcome)?.label ?? v.outcome}, ${roundLabel(v).toLowerCase()}`;
+  const next =
+    v.outcome === "blocked"
+      ? "It waits in the outbox until pushed; the ticket stays in the queue so you can test it again."
+      : "It waits in the outbox until pushed.";
+  return `Validation of ${v.ticket_key} recorded (${what}). ${next}`;
+}
+
+/**
+ * The confirmation the pane shows: after every save, whatever the outcome,
+ * while no other ticket is selected (a blocked ticket stays selected in the
+ * queue; a passed or failed one leaves it).
+ */
+export function confirmation(
+  saved: Pick<Validation, "ticket_id" | "ticket_key" | "outcome" | "round" | "supersedes"> | null,
+  selectedTicketId: number | null,
+): string | null {
+  if (!saved) return null;
+  if (selectedTicketId !== null && selectedTicketId !== saved.ticket_id) return null;
+  return savedNote(saved);
+}
+
+export type SaveResult = { ok: true; validation: Validation } | { ok: false; error: IpcError; field: FormField | null };
 
 /** Check the form, then record it. A refused form never reaches the backend. */
 export async function saveValidation(
@@ -92,11 +141,12 @@ export async function saveValidation(
   supersedes: number | null = null,
 ): Promise<SaveResult> {
   const problem = formProblem(form);
-  if (problem) return { ok: false, error: { code: "invalid_input", message: problem } };
+  if (problem) return { ok: false, error: { code: "invalid_input", message: problem }, field: problemField(form) };
   try {
     return { ok: true, validation: await backend.recordValidation(toInput(ticketId, form, supersedes)) };
   } catch (e) {
-    return { ok: false, error: toIpcError(e) };
+    const error = toIpcError(e);
+    return { ok: false, error, field: errorField(error, form) };
   }
 }
 
@@ -105,8 +155,10 @@ export interface OutboxGroup {
   /** Unique in the list: `v<validation id>` or `c<outbox row id>`. */
   key: string;
   kind: "validation" | "category";
-  /** The validation (validation groups only). */
+  /** The validation (validation groups only): a handle for actions, never shown. */
   validationId: number | null;
+  /** The validation's round on its ticket, as the history shows it (validation groups only). */
+  round: number | null;
   /** The outbox row (category groups only). */
   outboxId: number | null;
   ticketKey: string;
@@ -148,6 +200,7 @@ export function groupOutbox(entries: OutboxEntry[]): OutboxGroup[] {
         key,
         kind: category ? "category" : "validation",
         validationId: e.validation_id,
+        round: e.round,
         outboxId: category ? e.id : null,
         ticketKey: e.ticket_key,
         outcome: e.outcome,

@@ -11,6 +11,8 @@ import type { QueueItem } from "../../bindings/QueueItem";
 import type { TicketTriage } from "../../bindings/TicketTriage";
 import type { Validation } from "../../bindings/Validation";
 import type { ValidationInput } from "../../bindings/ValidationInput";
+import type { DraftInput } from "../../bindings/DraftInput";
+import type { ValidationDraft } from "../../bindings/ValidationDraft";
 import { CATEGORIES, label } from "../../lib/triage";
 import { fakeOutboxEntry } from "../fakeTriage";
 
@@ -22,10 +24,18 @@ export interface FakeOutboxState {
   serverDown: boolean;
   serverCategories: Record<string, string>;
   triage: TicketTriage[];
+  drafts: ValidationDraft[];
 }
 
 export function validationQueue(s: FakeOutboxState) {
   return { items: s.queue, count: s.queue.length };
+}
+
+/** As the core: a correction keeps the round it corrects; else the ticket's next round. */
+function roundOf(s: FakeOutboxState, ticketId: number, supersedes: number | null): number {
+  const old = s.validations.find((x) => x.id === supersedes);
+  if (old) return old.round;
+  return Math.max(0, ...s.validations.filter((x) => x.ticket_id === ticketId).map((x) => x.round)) + 1;
 }
 
 export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
@@ -40,7 +50,7 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
     uuid: `uuid-${id}`,
     ticket_id: item.ticket_id,
     ticket_key: item.key,
-    round: s.validations.filter((x) => x.ticket_id === item.ticket_id).length + 1,
+    round: roundOf(s, item.ticket_id, input.supersedes),
     outcome: input.outcome,
     steps: input.steps,
     environment: input.environment,
@@ -54,10 +64,22 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
     push_state: "pending",
   };
   s.validations.push(v);
+  const old = s.validations.find((x) => x.id === input.supersedes);
+  if (old) {
+    old.superseded_by = id;
+    for (const r of s.outboxRows) {
+      if (r.validation_id === old.id && (r.state === "pending" || r.state === "conflict")) {
+        r.state = "discarded";
+        r.last_error = `corrected before it was pushed: round ${old.round} is now ${v.outcome}`;
+      }
+    }
+  }
+  s.drafts = s.drafts.filter((d) => d.ticket_id !== item.ticket_id);
   const row = (kind: OutboxEntry["kind"], detail: string | null): OutboxEntry =>
     fakeOutboxEntry(s.outboxRows.length + 1, kind, v.ticket_key, detail, now, {
       validation_id: id,
       validation_uuid: v.uuid,
+      round: v.round,
       outcome: v.outcome,
     });
   s.outboxRows.push(row("comment", null));
@@ -66,6 +88,24 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
   if (target) s.outboxRows.push(row("transition", target));
   if (v.outcome !== "blocked") s.queue = s.queue.filter((q) => q.ticket_id !== item.ticket_id);
   return v;
+}
+
+/** As the core: a blank form deletes the draft; newest first. */
+export function saveDraft(s: FakeOutboxState, d: DraftInput, now: string): ValidationDraft | null {
+  const item = s.queue.find((q) => q.ticket_id === d.ticket_id);
+  if (!item) throw { code: "not_found", message: `no ticket with id ${d.ticket_id}` } satisfies IpcError;
+  s.drafts = s.drafts.filter((x) => x.ticket_id !== d.ticket_id);
+  const blank = !d.outcome && [d.steps, d.environment, d.test_data, d.notes, d.evidence].every((x) => !x.trim());
+  if (blank) return null;
+  const saved: ValidationDraft = { ...d, ticket_key: item.key, updated_at: now };
+  s.drafts.unshift(saved);
+  return saved;
+}
+
+export function discardDraft(s: FakeOutboxState, ticketId: number): boolean {
+  const before = s.drafts.length;
+  s.drafts = s.drafts.filter((d) => d.ticket_id !== ticketId);
+  return s.drafts.length < before;
 }
 
 export function validationHistory(s: FakeOutboxState, ticketId: number) {
