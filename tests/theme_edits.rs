@@ -27,6 +27,14 @@ fn triaged(dir: &tempfile::TempDir) -> Store {
     store
 }
 
+/// The triaged store, its themes on day 30, and the payslip and leave themes.
+fn payroll_and_leave(dir: &tempfile::TempDir) -> (Store, Vec<ThemeView>, ThemeView, ThemeView) {
+    let store = triaged(dir);
+    let themes = themes_at(&store, 30);
+    let (pay, leave) = (theme_holding(&themes, "HR-1"), theme_holding(&themes, "HR-6"));
+    (store, themes, pay, leave)
+}
+
 #[test]
 fn the_after_window_and_the_sparkline_end_at_the_last_data_not_today() {
     let dir = tempfile::TempDir::new().expect("tempdir");
@@ -94,10 +102,8 @@ fn a_training_marker_can_be_removed() {
 #[test]
 fn a_merge_is_undone_even_after_a_rerun() {
     let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = triaged(&dir);
+    let (store, themes, pay, leave) = payroll_and_leave(&dir);
     let now = t0() + Duration::days(30);
-    let themes = themes_at(&store, 30);
-    let (pay, leave) = (theme_holding(&themes, "HR-1"), theme_holding(&themes, "HR-6"));
     let marker = mark_training(&store, leave.id, "training", day(12), "", now).expect("mark");
     merge_themes(&store, leave.id, pay.id, now).expect("merge");
     assert_eq!(themes_at(&store, 30).len(), themes.len() - 1);
@@ -123,10 +129,8 @@ fn a_merge_is_undone_even_after_a_rerun() {
 #[test]
 fn a_merge_into_a_theme_merged_further_is_undone_in_order() {
     let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = triaged(&dir);
+    let (store, _, pay, leave) = payroll_and_leave(&dir);
     let now = t0() + Duration::days(30);
-    let themes = themes_at(&store, 30);
-    let (pay, leave) = (theme_holding(&themes, "HR-1"), theme_holding(&themes, "HR-6"));
     let split = split_theme(&store, pay.id, &[store.ticket_id_by_key("HR-5").expect("HR-5")], "Late overtime", now).expect("split");
     merge_themes(&store, leave.id, pay.id, now).expect("merge 1");
     merge_themes(&store, pay.id, split, now).expect("merge 2");
