@@ -115,9 +115,10 @@ fn training_effect_counts_occurrences_before_and_after_the_marker() {
     let after = members.iter().filter(|k| *k == "HR-5").count();
     assert_eq!((e.before, e.after), (before, after), "{e:?}");
     assert_eq!(e.weeks_before, 2.0);
-    assert!((e.per_week_before - before as f64 / 2.0).abs() < 1e-9);
-    assert!(e.per_week_after < e.per_week_before);
-    // Weekly trend from the first ticket's week to now's week.
+    let (per_before, per_after) = (e.per_week_before.expect("rate before"), e.per_week_after.expect("rate after"));
+    assert!((per_before - before as f64 / 2.0).abs() < 1e-9);
+    assert!(per_after < per_before);
+    // Weekly trend from the first ticket's week to the last ticket's week.
     assert_eq!(pay.weekly.len(), 4);
     assert_eq!(pay.weekly.iter().map(|w| w.count).sum::<usize>(), pay.count);
 }

@@ -13,14 +13,14 @@ use tauri::{Manager, WebviewWindowBuilder};
 
 use crate::state::AppState;
 
-struct Harness {
+pub(crate) struct Harness {
     _dir: tempfile::TempDir,
     _app: tauri::App<tauri::test::MockRuntime>,
-    window: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    pub(crate) window: tauri::WebviewWindow<tauri::test::MockRuntime>,
 }
 
 /// A ticket as a connector would deliver it (the connector's JSON shape).
-fn record(id: u32, title: &str, description: &str) -> TicketRecord {
+pub(crate) fn record(id: u32, title: &str, description: &str) -> TicketRecord {
     let at = format!("2024-03-04T{:02}:00:00Z", 8 + id);
     serde_json::from_value(json!({
         "remote_id": id.to_string(), "key": format!("#{id}"), "title": title, "description": description,
@@ -33,7 +33,7 @@ fn record(id: u32, title: &str, description: &str) -> TicketRecord {
 
 /// A harness whose background refinement never starts (it would load the
 /// language model and embed the seed for every test at once).
-fn harness() -> Harness {
+pub(crate) fn harness() -> Harness {
     let h = harness_with_refinement();
     h._app.state::<AppState>().refine.defer(std::time::Duration::from_secs(24 * 3600));
     h
@@ -68,7 +68,7 @@ fn harness_with_refinement() -> Harness {
 }
 
 /// Invoke `cmd` with `args` the way `invoke()` in the UI does.
-fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+pub(crate) fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: cmd.into(),
         callback: CallbackFn(0),

@@ -6,6 +6,8 @@
 pub mod commands;
 #[cfg(test)]
 mod ipc_tests;
+#[cfg(test)]
+mod ipc_theme_tests;
 pub mod credentials;
 pub mod error;
 pub mod logging;
@@ -43,6 +45,9 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::triage::rename_theme,
         commands::triage::merge_themes,
         commands::triage::split_theme,
+        commands::triage::unmerge_theme,
+        commands::triage::theme_tickets,
+        commands::triage::remove_theme_training,
         commands::triage::mark_theme_training,
         commands::triage::category_push_target,
         commands::triage::set_category_push_target,

@@ -112,6 +112,7 @@ pub mod refine;
 pub mod store;
 pub mod survey_items;
 pub mod text;
+pub mod theme_edits;
 pub mod theme_store;
 pub mod theme_view;
 pub mod themes;

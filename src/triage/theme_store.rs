@@ -22,6 +22,7 @@ use super::text::{analyze, Analyzed};
 use super::embed::{center_one, cosine, embed_text, DIM};
 use super::embed_store::{cached, cached_for, embeddings_for};
 use super::themes::{detect_with, dot, item_terms, normalise, theme_analysis, Dense, Space, SparseVec, ThemeConfig, ThemeInput};
+pub use super::theme_edits::{mark_training, merge_themes, remove_training_marker, rename_theme, split_theme, theme_tickets, unmerge_theme};
 use crate::model::Category;
 use crate::store::to_ts;
 use crate::{Error, Result, Store};
@@ -443,102 +444,4 @@ fn dense_vector(entries: &[(String, f32)]) -> Vec<f32> {
     } else {
         Vec::new()
     }
-}
-
-fn require_theme(c: &Connection, id: i64) -> Result<()> {
-    let n: i64 = c.query_row("SELECT COUNT(*) FROM themes WHERE id = ?1 AND merged_into IS NULL", [id], |r| r.get(0))?;
-    if n == 0 {
-        return Err(Error::NotFound(format!("theme {id} does not exist (or was merged); see `hypercare themes`")));
-    }
-    Ok(())
-}
-
-fn log_edit(tx: &Transaction<'_>, kind: &str, theme: i64, other: Option<i64>, detail: serde_json::Value, now: DateTime<Utc>) -> Result<()> {
-    tx.execute(
-        "INSERT INTO theme_edits(kind, theme_id, other_id, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![kind, theme, other, detail.to_string(), to_ts(now)],
-    )?;
-    Ok(())
-}
-
-/// Rename a theme; the name survives re-runs.
-pub fn rename_theme(store: &Store, theme: i64, name: &str, now: DateTime<Utc>) -> Result<()> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Error::InvalidInput("a theme name cannot be empty".into()));
-    }
-    store.with_tx(|tx| {
-        require_theme(tx, theme)?;
-        tx.execute("UPDATE themes SET name = ?2, name_edited = 1, updated_at = ?3 WHERE id = ?1", params![theme, name, to_ts(now)])?;
-        log_edit(tx, "rename", theme, None, serde_json::json!({ "name": name }), now)
-    })
-}
-
-/// Merge theme `from` into `into`: members and markers move, `from` is hidden.
-pub fn merge_themes(store: &Store, from: i64, into: i64, now: DateTime<Utc>) -> Result<()> {
-    if from == into {
-        return Err(Error::InvalidInput("cannot merge a theme into itself".into()));
-    }
-    store.with_tx(|tx| {
-        require_theme(tx, from)?;
-        require_theme(tx, into)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO theme_members(theme_id, ticket_id, pinned)
-             SELECT ?2, ticket_id, pinned FROM theme_members WHERE theme_id = ?1",
-            params![from, into],
-        )?;
-        tx.execute("DELETE FROM theme_members WHERE theme_id = ?1", [from])?;
-        tx.execute(
-            "INSERT OR IGNORE INTO theme_comment_members(theme_id, response_id)
-             SELECT ?2, response_id FROM theme_comment_members WHERE theme_id = ?1",
-            params![from, into],
-        )?;
-        tx.execute("DELETE FROM theme_comment_members WHERE theme_id = ?1", [from])?;
-        tx.execute("UPDATE training_markers SET theme_id = ?2 WHERE theme_id = ?1", params![from, into])?;
-        tx.execute("UPDATE themes SET merged_into = ?2, updated_at = ?3 WHERE id = ?1", params![from, into, to_ts(now)])?;
-        log_edit(tx, "merge", from, Some(into), serde_json::json!({}), now)
-    })
-}
-
-/// Split tickets out of `theme` into a new theme called `name`. The moved
-/// tickets are pinned there. Returns the new theme's id.
-pub fn split_theme(store: &Store, theme: i64, ticket_ids: &[i64], name: &str, now: DateTime<Utc>) -> Result<i64> {
-    if ticket_ids.is_empty() || name.trim().is_empty() {
-        return Err(Error::InvalidInput("a split needs a name and at least one ticket".into()));
-    }
-    store.with_tx(|tx| {
-        require_theme(tx, theme)?;
-        for id in ticket_ids {
-            let n: i64 = tx.query_row("SELECT COUNT(*) FROM theme_members WHERE theme_id = ?1 AND ticket_id = ?2", params![theme, id], |r| r.get(0))?;
-            if n == 0 {
-                return Err(Error::InvalidInput(format!("ticket {id} is not in theme {theme}")));
-            }
-        }
-        tx.execute(
-            "INSERT INTO themes(name, name_edited, created_at, updated_at) VALUES (?1, 1, ?2, ?2)",
-            params![name.trim(), to_ts(now)],
-        )?;
-        let new_id = tx.last_insert_rowid();
-        for id in ticket_ids {
-            tx.execute("DELETE FROM theme_members WHERE ticket_id = ?1", [id])?;
-            tx.execute("INSERT INTO theme_members(theme_id, ticket_id, pinned) VALUES (?1, ?2, 1)", params![new_id, id])?;
-        }
-        log_edit(tx, "split", theme, Some(new_id), serde_json::json!({ "tickets": ticket_ids, "name": name.trim() }), now)?;
-        Ok(new_id)
-    })
-}
-
-/// Mark a theme as addressed by training or a documentation update on a date.
-pub fn mark_training(store: &Store, theme: i64, kind: &str, on: chrono::NaiveDate, note: &str, now: DateTime<Utc>) -> Result<i64> {
-    if kind != "training" && kind != "documentation" {
-        return Err(Error::InvalidInput(format!("marker kind {kind:?} must be training or documentation")));
-    }
-    store.with_tx(|tx| {
-        require_theme(tx, theme)?;
-        tx.execute(
-            "INSERT INTO training_markers(theme_id, kind, on_date, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![theme, kind, on.format("%Y-%m-%d").to_string(), note, to_ts(now)],
-        )?;
-        Ok(tx.last_insert_rowid())
-    })
 }

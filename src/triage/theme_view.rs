@@ -23,6 +23,9 @@ pub struct WeekCount {
 }
 
 /// "Addressed by training / documentation on DATE" and what followed.
+///
+/// Both windows end where the data ends ([`data_end`]), not today: weeks
+/// the store has no data for yet would count as weeks without a problem.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct TrainingEffect {
@@ -30,14 +33,20 @@ pub struct TrainingEffect {
     pub kind: String,
     pub on: NaiveDate,
     pub note: String,
-    /// Occurrences created before the marker date, and the whole weeks they span.
+    /// Occurrences created before the marker date, and the weeks from the
+    /// first data to the marker (0: the marker is not after the first data).
     pub before: usize,
     pub weeks_before: f64,
-    /// Occurrences on or after the marker date up to `now`.
+    /// Occurrences on or after the marker date up to `until`, and the weeks
+    /// that spans (0: the marker is after the data's last day).
     pub after: usize,
     pub weeks_after: f64,
-    pub per_week_before: f64,
-    pub per_week_after: f64,
+    /// Per week; `None` when its window has no days of data (never a rate
+    /// over zero weeks).
+    pub per_week_before: Option<f64>,
+    pub per_week_after: Option<f64>,
+    /// The last day counted after the marker: the data's last day.
+    pub until: NaiveDate,
 }
 
 /// One example of a theme: a ticket, or an imported survey comment (not a
@@ -95,13 +104,37 @@ pub fn weekly(dates: &[NaiveDate], first: NaiveDate, last: NaiveDate) -> Vec<Wee
     out
 }
 
-/// Before/after counts around a marker date, over the window `first..=now`.
-pub fn effect_of(dates: &[NaiveDate], on: NaiveDate, first: NaiveDate, now: NaiveDate) -> (usize, f64, usize, f64) {
+/// Before/after counts around a marker on `on`, over the data's days
+/// `first..=end`: (before, weeks before, after, weeks after). A window
+/// without a day of data spans 0 weeks.
+pub fn effect_of(dates: &[NaiveDate], on: NaiveDate, first: NaiveDate, end: NaiveDate) -> (usize, f64, usize, f64) {
     let before = dates.iter().filter(|d| **d < on).count();
-    let after = dates.iter().filter(|d| **d >= on && **d <= now).count();
-    let weeks_before = ((on - first).num_days().max(0) as f64 / 7.0).max(1.0 / 7.0);
-    let weeks_after = (((now - on).num_days() + 1).max(0) as f64 / 7.0).max(1.0 / 7.0);
+    let after = dates.iter().filter(|d| **d >= on && **d <= end).count();
+    let before_end = on.min(end + Duration::days(1));
+    let weeks_before = (before_end - first).num_days().max(0) as f64 / 7.0;
+    let weeks_after = ((end - on).num_days() + 1).max(0) as f64 / 7.0;
     (before, weeks_before, after, weeks_after)
+}
+
+/// `n` per week over `weeks`, or `None` over no weeks.
+fn rate(n: usize, weeks: f64) -> Option<f64> {
+    (weeks > 0.0).then(|| n as f64 / weeks)
+}
+
+/// The last day the store has data for: the latest ticket created or
+/// updated, comment, or survey answer, or the last successful sync (which
+/// saw nothing newer); `today` when there is none, never after `today`.
+pub fn data_end(c: &Connection, today: NaiveDate) -> Result<NaiveDate> {
+    let last: Option<i64> = c.query_row(
+        "SELECT MAX(at) FROM (
+           SELECT MAX(MAX(created_at, updated_at)) AS at FROM tickets WHERE deleted_at IS NULL
+           UNION ALL SELECT MAX(c.created_at) FROM comments c JOIN tickets t ON t.id = c.ticket_id WHERE t.deleted_at IS NULL
+           UNION ALL SELECT MAX(answered_at) FROM survey_responses
+           UNION ALL SELECT MAX(last_sync_at) FROM sources WHERE last_sync_status = 'ok')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(last.map(|t| from_ts(t).date_naive().min(today)).unwrap_or(today))
 }
 
 struct Member {
@@ -143,7 +176,8 @@ fn examples(ms: &[&Member]) -> Vec<ThemeExample> {
     out.iter().map(|m| m.example()).collect()
 }
 
-/// Every active theme, biggest first, with trend and markers up to `now`.
+/// Every active theme, biggest first, with trend and markers up to the
+/// data's last day ([`data_end`], at most `now`'s day).
 pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>> {
     // The trend starts with the first ticket or grouped survey comment.
     let first: Option<i64> = c.query_row(
@@ -152,8 +186,8 @@ pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>>
         [],
         |r| r.get(0),
     )?;
-    let today = now.date_naive();
-    let first = first.map(|t| from_ts(t).date_naive()).unwrap_or(today);
+    let end = data_end(c, now.date_naive())?;
+    let first = first.map(|t| from_ts(t).date_naive()).unwrap_or(end).min(end);
     let mut st = c.prepare(
         "SELECT m.theme_id, 0, t.id, t.key, t.title, t.created_at, COALESCE(tr.category_override, tr.category)
          FROM theme_members m JOIN tickets t ON t.id = m.ticket_id
@@ -208,7 +242,7 @@ pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>>
         let mut effects = Vec::new();
         for (marker_id, kind, on, note) in markers {
             let Ok(on) = NaiveDate::parse_from_str(&on, "%Y-%m-%d") else { continue };
-            let (before, weeks_before, after, weeks_after) = effect_of(&dates, on, first, today);
+            let (before, weeks_before, after, weeks_after) = effect_of(&dates, on, first, end);
             effects.push(TrainingEffect {
                 marker_id,
                 kind,
@@ -218,8 +252,9 @@ pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>>
                 weeks_before,
                 after,
                 weeks_after,
-                per_week_before: before as f64 / weeks_before,
-                per_week_after: after as f64 / weeks_after,
+                per_week_before: rate(before, weeks_before),
+                per_week_after: rate(after, weeks_after),
+                until: end,
             });
         }
         out.push(ThemeView {
@@ -228,7 +263,7 @@ pub fn list_themes(c: &Connection, now: DateTime<Utc>) -> Result<Vec<ThemeView>>
             key_terms: serde_json::from_str(&terms).unwrap_or_default(),
             count: ms.len(),
             survey_comments: ms.iter().filter(|m| m.origin == ItemOrigin::SurveyComment).count(),
-            weekly: weekly(&dates, first, today),
+            weekly: weekly(&dates, first, end),
             categories,
             examples: examples(&ms),
             effects,

@@ -6,7 +6,7 @@ use hypercare::model::Category;
 use hypercare::triage::comment_triage::{self, list_comment_triage, CommentTriage};
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix, TicketTriage};
 use hypercare::triage::theme_store::{self, mark_training};
-use hypercare::triage::theme_view::{list_themes, ThemeView};
+use hypercare::triage::theme_view::{list_themes, ThemeExample, ThemeView};
 use hypercare::triage::category_push::{CategoryPushConfig, CategoryTarget};
 use hypercare::triage::{set_override, triage_all, Confirmed, Impact, Override, PriorityMatrix, TriageRun, Urgency};
 use tauri::{AppHandle, Runtime, State};
@@ -112,6 +112,28 @@ pub async fn split_theme(state: State<'_, AppState>, theme: i64, ticket_ids: Vec
     blocking(move || theme_store::split_theme(&store, theme, &ticket_ids, &name, Utc::now())).await
 }
 
+/// Undo the merge of theme `theme` (it shows again with what the merge
+/// moved); returns the theme it had been merged into.
+#[tauri::command]
+pub async fn unmerge_theme(state: State<'_, AppState>, theme: i64) -> CmdResult<i64> {
+    let store = state.store.clone();
+    blocking(move || theme_store::unmerge_theme(&store, theme, Utc::now())).await
+}
+
+/// Every ticket of a theme, oldest first (what a split picks from).
+#[tauri::command]
+pub async fn theme_tickets(state: State<'_, AppState>, theme: i64) -> CmdResult<Vec<ThemeExample>> {
+    let store = state.store.clone();
+    blocking(move || store.read(|c| theme_store::theme_tickets(c, theme))).await
+}
+
+/// Remove a training marker.
+#[tauri::command]
+pub async fn remove_theme_training(state: State<'_, AppState>, marker: i64) -> CmdResult<()> {
+    let store = state.store.clone();
+    blocking(move || theme_store::remove_training_marker(&store, marker)).await
+}
+
 /// Mark a theme addressed by `kind` ("training" or "documentation") on
 /// `date` (YYYY-MM-DD); returns the marker's id.
 #[tauri::command]
@@ -119,7 +141,7 @@ pub async fn mark_theme_training(state: State<'_, AppState>, theme: i64, date: S
     let store = state.store.clone();
     blocking(move || {
         let on = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-            .map_err(|_| hypercare::Error::InvalidInput(format!("date {date:?} must be YYYY-MM-DD")))?;
+            .map_err(|_| hypercare::Error::InvalidInput(format!("pick the day of the training or documentation update (YYYY-MM-DD, got {date:?})")))?;
         mark_training(&store, theme, &kind, on, &note, Utc::now())
     })
     .await

@@ -300,9 +300,10 @@ pub fn themes(ctx: &Ctx, a: ThemesArgs) -> hypercare::Result<()> {
                     }
                 }
                 for e in &t.effects {
+                    let rate = |r: Option<f64>| r.map_or_else(|| "no data".to_string(), |r| format!("{r:.1}/week"));
                     println!(
-                        "    {} on {}: {:.1}/week before ({}), {:.1}/week after ({})",
-                        e.kind, e.on, e.per_week_before, e.before, e.per_week_after, e.after
+                        "    {} on {}: {} before ({}), {} after ({}, data until {})",
+                        e.kind, e.on, rate(e.per_week_before), e.before, rate(e.per_week_after), e.after, e.until
                     );
                 }
             }

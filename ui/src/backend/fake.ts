@@ -14,7 +14,6 @@ import type { SyncStatus } from "../bindings/SyncStatus";
 import type { TicketQuery } from "../bindings/TicketQuery";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
-import type { ThemeView } from "../bindings/ThemeView";
 import type { TicketTriage } from "../bindings/TicketTriage";
 import type { CategoryPushStatus } from "../bindings/CategoryPushStatus";
 import type { ConflictChoice } from "../bindings/ConflictChoice";
@@ -24,7 +23,7 @@ import type { ValidationInput } from "../bindings/ValidationInput";
 import type { DraftInput } from "../bindings/DraftInput";
 import type { ValidationDraft } from "../bindings/ValidationDraft";
 import { IDLE_STATUS } from "../lib/status";
-import { defaultMatrix, fakeOutboxEntry, fakeTheme } from "./fakeTriage";
+import { defaultMatrix, fakeOutboxEntry } from "./fakeTriage";
 import { fakeDashboard, pointKey } from "./fake/kpi";
 import * as outbox from "./fake/outbox";
 import { FakeSurveys } from "./fakeSurveys";
@@ -34,6 +33,8 @@ import { FakeRefine } from "./fakeRefine";
 import type { FileLayout } from "../bindings/FileLayout";
 import type { SurveyMapping } from "../bindings/SurveyMapping";
 import type { Backend, TriageOverride } from "./types";
+import * as themesFake from "./fake/themes";
+import type { FakeTheme, FakeThemeState } from "./fake/themes";
 
 export { defaultMatrix, fakeOutboxEntry, fakeTheme, fakeTriage } from "./fakeTriage";
 export { fakeSurveyPreview, FakeSurveys } from "./fakeSurveys";
@@ -42,7 +43,6 @@ export { fakeQueueItem, fakeTicket } from "./fake/fixtures";
 export { fakeBacklogPoints, fakeDashboard, pointKey } from "./fake/kpi";
 export { fakeRefined, FakeRefine } from "./fakeRefine";
 
-const DAY = 86_400_000;
 
 export class FakeBackend implements Backend {
   tickets: TicketSummary[] = [];
@@ -68,8 +68,10 @@ export class FakeBackend implements Backend {
   /** Every override received, in order. */
   overrides: { ticketId: number; o: TriageOverride }[] = [];
   matrix: PriorityMatrix = defaultMatrix();
-  themeList: (ThemeView & { dates: string[] })[] = [];
-  /** "today" for before/after counts. */
+  themeList: FakeTheme[] = [];
+  /** Merged themes kept for an undo. */
+  mergedThemes: FakeThemeState["mergedThemes"] = [];
+  /** "today" for before/after counts (their windows end at the data's last day, at most this). */
   today = "2026-11-09";
   /** Fixes awaiting validation. */
   queue: QueueItem[] = [];
@@ -296,66 +298,42 @@ export class FakeBackend implements Backend {
 
   async themes() {
     this.guard();
-    return this.themeList.map(({ dates: _d, ...t }) => structuredClone(t));
-  }
-
-  private theme(id: number) {
-    const t = this.themeList.find((x) => x.id === id);
-    if (!t) throw { code: "not_found", message: `theme ${id} does not exist` } satisfies IpcError;
-    return t;
+    return themesFake.themes(this);
   }
 
   async renameTheme(theme: number, name: string) {
     this.guard();
-    const t = this.theme(theme);
-    if (!name.trim()) throw { code: "invalid_input", message: "a theme name cannot be empty" } satisfies IpcError;
-    t.name = name.trim();
+    themesFake.renameTheme(this, theme, name);
   }
 
   async mergeThemes(from: number, into: number) {
     this.guard();
-    if (from === into) throw { code: "invalid_input", message: "cannot merge a theme into itself" } satisfies IpcError;
-    const a = this.theme(from);
-    const b = this.theme(into);
-    b.dates = [...b.dates, ...a.dates].sort();
-    b.count = b.dates.length;
-    b.effects = [...b.effects, ...a.effects];
-    this.themeList = this.themeList.filter((t) => t.id !== from);
+    themesFake.mergeThemes(this, from, into);
   }
 
-  async splitTheme(theme: number, _ticketIds: number[], name: string) {
+  async unmergeTheme(theme: number) {
     this.guard();
-    this.theme(theme);
-    const id = Math.max(0, ...this.themeList.map((t) => t.id)) + 1;
-    this.themeList.push(fakeTheme(id, name, []));
-    return id;
+    return themesFake.unmergeTheme(this, theme);
   }
 
-  /** Before/after as the core counts them (`theme_view::effect_of`). */
+  async themeTickets(theme: number) {
+    this.guard();
+    return themesFake.themeTickets(this, theme);
+  }
+
+  async splitTheme(theme: number, ticketIds: number[], name: string) {
+    this.guard();
+    return themesFake.splitTheme(this, theme, ticketIds, name);
+  }
+
   async markThemeTraining(theme: number, date: string, kind: "training" | "documentation", note: string) {
     this.guard();
-    const t = this.theme(theme);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw { code: "invalid_input", message: `date "${date}" must be YYYY-MM-DD` } satisfies IpcError;
-    const days = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / DAY;
-    const first = [...t.dates].sort()[0] ?? date;
-    const before = t.dates.filter((d) => d < date).length;
-    const after = t.dates.filter((d) => d >= date && d <= this.today).length;
-    const weeks_before = Math.max(Math.max(0, days(first, date)) / 7, 1 / 7);
-    const weeks_after = Math.max(Math.max(0, days(date, this.today) + 1) / 7, 1 / 7);
-    const marker_id = this.themeList.reduce((n, x) => n + x.effects.length, 0) + 1;
-    t.effects.push({
-      marker_id,
-      kind,
-      on: date,
-      note,
-      before,
-      weeks_before,
-      after,
-      weeks_after,
-      per_week_before: before / weeks_before,
-      per_week_after: after / weeks_after,
-    });
-    return marker_id;
+    return themesFake.markThemeTraining(this, theme, date, kind, note);
+  }
+
+  async removeThemeTraining(marker: number) {
+    this.guard();
+    themesFake.removeThemeTraining(this, marker);
   }
 
   async kpiDashboard(from: string | null, to: string | null, filter: KpiFilter | null): Promise<KpiDashboard> {

@@ -30,6 +30,7 @@ import type { TicketFacets } from "../bindings/TicketFacets";
 import type { TicketQuery } from "../bindings/TicketQuery";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
+import type { ThemeExample } from "../bindings/ThemeExample";
 import type { ThemeView } from "../bindings/ThemeView";
 import type { TicketTriage } from "../bindings/TicketTriage";
 import type { CommentTriage } from "../bindings/CommentTriage";
@@ -102,9 +103,14 @@ export interface Backend {
   themes(): Promise<ThemeView[]>;
   renameTheme(theme: number, name: string): Promise<void>;
   mergeThemes(from: number, into: number): Promise<void>;
+  /** Undo the merge of `theme`; returns the theme it had gone into. */
+  unmergeTheme(theme: number): Promise<number>;
+  /** Every ticket of a theme, oldest first (a split picks from these). */
+  themeTickets(theme: number): Promise<ThemeExample[]>;
   splitTheme(theme: number, ticketIds: number[], name: string): Promise<number>;
-  /** Mark a theme addressed by training/documentation on `date` (YYYY-MM-DD). */
+  /** Mark a theme addressed by training/documentation on `date` (YYYY-MM-DD, not in the future). */
   markThemeTraining(theme: number, date: string, kind: "training" | "documentation", note: string): Promise<number>;
+  removeThemeTraining(marker: number): Promise<void>;
   /** Fixes awaiting validation, most urgent first, with their count. */
   validationQueue(filter: QueueFilter): Promise<ValidationQueue>;
   /** Record a validation; its server writes wait in the outbox. */

@@ -2,13 +2,27 @@
 
 /**
  * "Addressed by training / documentation on DATE" and what followed.
+ *
+ * Both windows end where the data ends ([`data_end`]), not today: weeks
+ * the store has no data for yet would count as weeks without a problem.
  */
 export type TrainingEffect = { marker_id: number, kind: string, on: string, note: string, 
 /**
- * Occurrences created before the marker date, and the whole weeks they span.
+ * Occurrences created before the marker date, and the weeks from the
+ * first data to the marker (0: the marker is not after the first data).
  */
 before: number, weeks_before: number, 
 /**
- * Occurrences on or after the marker date up to `now`.
+ * Occurrences on or after the marker date up to `until`, and the weeks
+ * that spans (0: the marker is after the data's last day).
  */
-after: number, weeks_after: number, per_week_before: number, per_week_after: number, };
+after: number, weeks_after: number, 
+/**
+ * Per week; `None` when its window has no days of data (never a rate
+ * over zero weeks).
+ */
+per_week_before: number | null, per_week_after: number | null, 
+/**
+ * The last day counted after the marker: the data's last day.
+ */
+until: string, };

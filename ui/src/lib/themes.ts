@@ -29,18 +29,69 @@ export function weeklyTitle(weekly: readonly WeekCount[]): string {
   return weekly.map((w) => `${w.week}: ${w.count}`).join("\n");
 }
 
-/** "Training on 2026-10-12: 4.0/week before (12), 0.5/week after (1), −88%". */
+/** A marker's kind as users read it. */
+export const KIND_LABELS: Record<"training" | "documentation", string> = {
+  training: "Training",
+  documentation: "Documentation update",
+};
+
+function kindLabel(kind: string): string {
+  return kind === "documentation" ? KIND_LABELS.documentation : KIND_LABELS.training;
+}
+
+function perWeek(rate: number | null, n: number, when: "before" | "after", until: string): string {
+  if (rate === null) return when === "after" ? `no data after the marker yet (data until ${until})` : "no data before the marker";
+  return `${rate.toFixed(1)}/week ${when} (${n})`;
+}
+
+/**
+ * "Training on 2026-10-12: 4.0/week before (12), 0.5/week after (2), −88%".
+ * A window without data says so; a change is only shown between two rates.
+ */
 export function effectText(e: TrainingEffect): string {
-  const kind = e.kind === "documentation" ? "Documentation" : "Training";
   let change = "";
-  if (e.per_week_before > 0) {
+  if (e.per_week_before !== null && e.per_week_after !== null && e.per_week_before > 0) {
     const pct = Math.round(((e.per_week_after - e.per_week_before) / e.per_week_before) * 100);
     change = `, ${pct > 0 ? "+" : pct < 0 ? "−" : "±"}${Math.abs(pct)}%`;
   }
   return (
-    `${kind} on ${e.on}: ${e.per_week_before.toFixed(1)}/week before (${e.before}), ` +
-    `${e.per_week_after.toFixed(1)}/week after (${e.after})${change}`
+    `${kindLabel(e.kind)} on ${e.on}: ${perWeek(e.per_week_before, e.before, "before", e.until)}, ` +
+    `${perWeek(e.per_week_after, e.after, "after", e.until)}${change}`
   );
+}
+
+/** Today's date where the user is, YYYY-MM-DD. */
+export function localToday(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** What is wrong with a marker date (`null`: nothing); `today` is the user's. */
+export function trainingDateProblem(date: string, today: string): string | null {
+  if (!isIsoDate(date)) return "Pick the day of the training or documentation update.";
+  if (date > today) return `${date} is in the future. Mark a theme once the training or documentation update has happened.`;
+  return null;
+}
+
+/** The question before a merge: both names and what the list becomes. */
+export function mergeQuestion(from: { name: string; count: number }, into: { name: string; count: number }, themes: number): string {
+  return (
+    `Merge “${from.name}” into “${into.name}”? “${into.name}” will hold ${into.count + from.count} items; ` +
+    `${themes} themes become ${themes - 1}.`
+  );
+}
+
+/** What is wrong with a split (`null`: nothing): `picked` of the theme's `total` tickets. */
+export function splitProblem(picked: number, total: number, name: string): string | null {
+  if (!picked) return "Pick at least one ticket to move into the new theme.";
+  if (picked >= total) return "Leave at least one ticket in this theme (to rename it, use Rename).";
+  if (!name.trim()) return "Give the new theme a name.";
+  return null;
+}
+
+/** The question before a split. */
+export function splitQuestion(from: string, picked: number, name: string): string {
+  return `Move ${picked} ticket${picked === 1 ? "" : "s"} out of “${from}” into a new theme “${name.trim()}”?`;
 }
 
 /** Is `s` a YYYY-MM-DD date? */
