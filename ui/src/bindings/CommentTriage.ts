@@ -19,7 +19,7 @@ answered_at: string, text: string,
 /**
  * The user's category if set, else the automatic one (`None`: not triaged yet).
  */
-category: string | null, category_overridden: boolean, 
+category: string | null, category_overridden: boolean, suggested_category: string | null, 
 /**
  * Confidence of the automatic category.
  */

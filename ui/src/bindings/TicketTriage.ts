@@ -3,7 +3,7 @@
 /**
  * One ticket's triage as stored (effective values first).
  */
-export type TicketTriage = { ticket_id: number, key: string, title: string, category: string | null, category_overridden: boolean, confidence: number | null, impact: string | null, urgency: string | null, priority: string | null, signals: Array<string>, 
+export type TicketTriage = { ticket_id: number, key: string, title: string, category: string | null, category_overridden: boolean, suggested_category: string | null, confidence: number | null, impact: string | null, impact_overridden: boolean, suggested_impact: string | null, urgency: string | null, urgency_overridden: boolean, suggested_urgency: string | null, priority: string | null, signals: Array<string>, 
 /**
  * What the automatic result was decided on: `words` (the text has no
  * sentence embedding yet; the background refinement will revisit it),
