@@ -151,6 +151,15 @@ export function levelsLine(t: TicketTriage): string | null {
   return parts.length ? `The model suggested ${parts.join(" and ")}.` : null;
 }
 
+/** The "from words only" tag of a ticket or survey comment (null: decided with the language model, or not triaged). */
+export function basisTag(basis: string | null, what: "ticket" | "comment"): { text: string; title: string } | null {
+  if (basis !== "words") return null;
+  return {
+    text: "from words only",
+    title: `This ${what}'s text has not been through the language model yet; it is refined in the background`,
+  };
+}
+
 const count = (n: number, one: string, many: string): string => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 
 /** The result of "Run triage": "Triaged 3,000 tickets and 14 survey comments; 12 waiting for the language model." */
