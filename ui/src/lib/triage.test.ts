@@ -153,6 +153,16 @@ describe("the user's choice and the model's suggestion", () => {
     expect(s.draft).toEqual({ category: "performance", impact: "department", urgency: "medium" });
   });
 
+  it("the note about the last confirmation's push shows until the user moves on", async () => {
+    const b = new FakeBackend();
+    b.triage = queue();
+    const s = new TriageSession(await b.triageQueue());
+    await s.confirm(b);
+    expect(s.lastPush?.text).toMatch(/^#1: category kept here only/);
+    s.move(1);
+    expect(s.lastPush).toBeNull();
+  });
+
   it("a survey comment set by the user names the model's category too", () => {
     const c = { category: "training", category_overridden: true, suggested_category: "performance", confidence: 0.19 };
     const line = suggestionLine(c);

@@ -190,7 +190,7 @@ export function pushNote(key: string, s: CategoryPushStatus | null): PushNote | 
 
 /** Walks the triage queue one ticket at a time. */
 export class TriageSession extends Walk<TicketTriage, Draft> {
-  /** What became of the last confirmation's category on the server. */
+  /** What became of the last confirmation's category on the server (until the user moves on). */
   lastPush: PushNote | null = null;
 
   /** Starts at the first ticket the user has not set before. */
@@ -211,6 +211,12 @@ export class TriageSession extends Walk<TicketTriage, Draft> {
     return t.category_overridden;
   }
 
+  /** Move by `by`; the last confirmation's note goes (it is about another ticket). */
+  override move(by: number): void {
+    super.move(by);
+    this.lastPush = null;
+  }
+
   /** Apply a key's action to the draft (confirm and move are the caller's). */
   apply(a: TriageAction): void {
     if (!this.draft) return;
@@ -229,8 +235,8 @@ export class TriageSession extends Walk<TicketTriage, Draft> {
     const d = this.draft;
     if (!t || !d) return null;
     const { priority, category_push } = await backend.setTriageOverride(t.ticket_id, d);
-    this.lastPush = pushNote(t.key, category_push);
     this.settle({ ...t, ...d, priority, category_overridden: true, impact_overridden: true, urgency_overridden: true });
+    this.lastPush = pushNote(t.key, category_push);
     return priority;
   }
 }
