@@ -19,7 +19,12 @@ answered_at: string, text: string,
 /**
  * The user's category if set, else the automatic one (`None`: not triaged yet).
  */
-category: string | null, category_overridden: boolean, suggested_category: string | null, 
+category: string | null, category_overridden: boolean, 
+/**
+ * The model's category, whatever the user set (`confidence` and
+ * `signals` are about this one; `None`: not triaged yet).
+ */
+suggested_category: string | null, 
 /**
  * Confidence of the automatic category.
  */
