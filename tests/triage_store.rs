@@ -53,6 +53,31 @@ fn an_override_wins_survives_reruns_and_teaches_the_classifier() {
     assert!(matches!(hr2.priority.as_deref(), Some("P1") | Some("P2")), "{hr2:?}");
 }
 
+/// The queue shows the user's choice as the user's: the model's category,
+/// confidence, signals, impact and urgency are listed apart and unchanged.
+#[test]
+fn an_override_keeps_the_models_suggestion_apart_from_the_users_choice() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let store = store_with(&dir, &hr_fixture());
+    triage_all(&store, t0()).expect("triage");
+    let id = store.ticket_id_by_key("HR-9").expect("HR-9");
+    let row = |store: &Store| store.read(list_triage).expect("list").into_iter().find(|r| r.ticket_id == id).expect("row");
+    let model = row(&store);
+    assert!(!model.category_overridden && !model.impact_overridden && !model.urgency_overridden, "{model:?}");
+    assert_eq!((&model.suggested_category, &model.suggested_impact, &model.suggested_urgency), (&model.category, &model.impact, &model.urgency));
+    let mine = if model.category.as_deref() == Some("training") { Category::Performance } else { Category::Training };
+    let urgency = if model.urgency.as_deref() == Some("critical") { Urgency::Low } else { Urgency::Critical };
+    set_override(&store, id, &Override { category: Some(mine), impact: None, urgency: Some(urgency) }, t0()).expect("override");
+
+    let after = row(&store);
+    assert_eq!((after.category.as_deref(), after.category_overridden), (Some(mine.as_str()), true));
+    assert_eq!(after.suggested_category, model.category, "the model's category stays the model's");
+    assert_eq!((after.confidence, &after.signals), (model.confidence, &model.signals), "confidence and signals are the model's");
+    assert_eq!((after.urgency.as_deref(), after.urgency_overridden), (Some(urgency.as_str()), true));
+    assert_eq!(after.suggested_urgency, model.urgency);
+    assert_eq!((&after.impact, after.impact_overridden, &after.suggested_impact), (&model.impact, false, &model.impact), "impact untouched");
+}
+
 #[test]
 fn an_override_of_an_unknown_value_or_nothing_is_refused() {
     let dir = tempfile::TempDir::new().expect("tempdir");

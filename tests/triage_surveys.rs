@@ -114,6 +114,7 @@ fn a_comments_category_is_shown_with_its_signals_and_a_correction_wins_and_teach
     // Shown as the user's at once, before any re-run.
     let at_once = find(&store.read(list_comment_triage).expect("list"), "Overtime hours");
     assert_eq!((at_once.category.as_deref(), at_once.category_overridden), (Some(target.as_str()), true));
+    assert_eq!((&at_once.suggested_category, at_once.confidence), (&dora.category, dora.confidence), "the model's category is kept apart");
 
     let run = triage_all(&store, now + Duration::hours(1)).expect("re-run");
     assert_eq!(run.corrections_used, 1, "the comment's correction is a training example");

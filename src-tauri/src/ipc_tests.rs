@@ -156,13 +156,21 @@ fn triage_over_ipc_lists_overrides_and_reprioritises() {
     let rows = queue.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r["category"].is_string() && r["priority"].is_string()), "{queue}");
-    let id = rows.iter().find(|r| r["key"] == "#2").unwrap()["ticket_id"].clone();
+    let before = rows.iter().find(|r| r["key"] == "#2").unwrap().clone();
+    let id = before["ticket_id"].clone();
 
     // The UI's argument names (camelCase ticketId) and snake_case values.
     let p = invoke(&h, "set_triage_override", json!({
         "ticketId": id, "category": "performance", "impact": "organization", "urgency": "critical" }))
     .unwrap();
     assert_eq!(p["priority"], "P1", "organization × critical is P1 in the default matrix: {p}");
+    // The user's values are listed as the user's, the model's apart and unchanged.
+    let queue = invoke(&h, "triage_queue", json!({})).unwrap();
+    let row = queue.as_array().unwrap().iter().find(|r| r["ticket_id"] == id).unwrap().clone();
+    assert_eq!((row["category"].as_str(), row["impact"].as_str(), row["urgency"].as_str()), (Some("performance"), Some("organization"), Some("critical")), "{row}");
+    assert_eq!((&row["suggested_category"], &row["suggested_impact"], &row["suggested_urgency"]), (&before["category"], &before["impact"], &before["urgency"]), "{row}");
+    assert_eq!((&row["confidence"], &row["signals"]), (&before["confidence"], &before["signals"]), "the model's confidence and reasons stay the model's: {row}");
+    assert_eq!((row["impact_overridden"].as_bool(), row["urgency_overridden"].as_bool()), (Some(true), Some(true)), "{row}");
     // The source has no place for categories yet: nothing queued, and the answer says why.
     assert_eq!(p["category_push"]["queued"], false, "{p}");
     assert!(p["category_push"]["reason"].as_str().unwrap().contains("no place for categories"), "{p}");
@@ -222,6 +230,7 @@ fn survey_comments_over_ipc_are_listed_and_corrected() {
     invoke(&h, "set_comment_category", json!({ "responseId": 7, "category": "training" })).unwrap();
     let queue = invoke(&h, "comment_triage_queue", json!({})).unwrap();
     assert_eq!((queue[0]["category"].as_str(), queue[0]["category_overridden"].as_bool()), (Some("training"), Some(true)), "{queue}");
+    assert_eq!(queue[0]["suggested_category"], rows[0]["category"], "the model's category is kept apart: {queue}");
     let err = invoke(&h, "set_comment_category", json!({ "responseId": 99, "category": "training" })).unwrap_err();
     assert_eq!(err["code"], "not_found", "{err}");
 }

@@ -181,12 +181,36 @@ pub fn describe(feature: &str) -> String {
     match feature.split_once(':') {
         Some(("word", w)) | Some(("title", w)) => format!("word \u{201c}{w}\u{2026}\u{201d}"),
         Some(("concept", c)) => format!("mentions {}", c.replace('_', " ")),
-        Some(("cues", g)) => format!("phrasing typical of {}", g.replace('_', " ")),
+        Some(("cues", g)) => format!("phrasing typical of {}", cue_group(g)),
         Some(("cue", c)) => format!("says \u{201c}{c}\u{201d}"),
-        Some(("signal", s)) => s.to_string(),
+        Some(("signal", s)) => match s.strip_prefix("people ") {
+            Some("1") => "mentions one person".to_string(),
+            Some(n) => format!("mentions {n} people"),
+            None => s.to_string(),
+        },
+        Some(("field priority", p)) => format!("priority \u{201c}{p}\u{201d} on the server"),
         Some(("channel", c)) => format!("came in by {c}"),
         Some((k, v)) => format!("{k} {v}"),
         None => feature.to_string(),
+    }
+}
+
+/// A cue group of the lexicon as people say it: a category ("integration"),
+/// an impact level ("a department-wide impact") or an urgency level ("high
+/// urgency"); the level names alone ("department", "high") read as noise.
+fn cue_group(g: &str) -> String {
+    if let Some(i) = Impact::parse(g) {
+        return match i {
+            Impact::SingleUser => "a single-user impact",
+            Impact::Team => "a team-wide impact",
+            Impact::Department => "a department-wide impact",
+            Impact::Organization => "an organization-wide impact",
+        }
+        .to_string();
+    }
+    match Urgency::parse(g) {
+        Some(u) => format!("{} urgency", u.as_str()),
+        None => g.replace('_', " "),
     }
 }
 
@@ -376,4 +400,33 @@ impl Triager {
 
 fn argmax(p: &[f32]) -> usize {
     (0..p.len()).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impact_and_urgency_cues_read_as_impact_and_urgency_not_bare_level_names() {
+        assert_eq!(describe("cues:high"), "phrasing typical of high urgency");
+        assert_eq!(describe("cues:department"), "phrasing typical of a department-wide impact");
+        assert_eq!(describe("cues:single_user"), "phrasing typical of a single-user impact");
+        assert_eq!(describe("cues:critical"), "phrasing typical of critical urgency");
+        assert_eq!(describe("cues:critical_bug"), "phrasing typical of critical bug");
+        assert_eq!(describe("cues:integration"), "phrasing typical of integration");
+        for (group, _) in lexicon::IMPACT_CUES {
+            assert!(describe(&format!("cues:{group}")).ends_with(" impact"), "{group}");
+        }
+        for (group, _) in lexicon::URGENCY_CUES {
+            assert!(describe(&format!("cues:{group}")).ends_with(" urgency"), "{group}");
+        }
+    }
+
+    #[test]
+    fn head_counts_and_server_priorities_read_as_sentences() {
+        assert_eq!(describe("signal:people 1"), "mentions one person");
+        assert_eq!(describe("signal:people 6-20"), "mentions 6-20 people");
+        assert_eq!(describe("signal:error code"), "error code");
+        assert_eq!(describe("field priority:high"), "priority \u{201c}high\u{201d} on the server");
+    }
 }

@@ -29,6 +29,9 @@ pub struct CommentTriage {
     /// The user's category if set, else the automatic one (`None`: not triaged yet).
     pub category: Option<String>,
     pub category_overridden: bool,
+    /// The model's category, whatever the user set (`confidence` and
+    /// `signals` are about this one; `None`: not triaged yet).
+    pub suggested_category: Option<String>,
     /// Confidence of the automatic category.
     pub confidence: Option<f64>,
     /// Why the automatic category was chosen, strongest first.
@@ -45,7 +48,7 @@ pub fn list_comment_triage(c: &Connection) -> Result<Vec<CommentTriage>> {
     let mut st = c.prepare(
         "SELECT s.id, s.source_file, s.answered_at, s.comment,
                 COALESCE(sc.category_override, sc.category), sc.category_override IS NOT NULL,
-                sc.confidence, sc.signals, sc.basis
+                sc.confidence, sc.signals, sc.basis, sc.category
          FROM survey_responses s LEFT JOIN survey_comment_triage sc ON sc.response_id = s.id
          WHERE s.comment IS NOT NULL AND TRIM(s.comment) != ''
          ORDER BY sc.category_override IS NOT NULL, COALESCE(sc.confidence, 0), s.answered_at, s.id",
@@ -62,6 +65,7 @@ pub fn list_comment_triage(c: &Connection) -> Result<Vec<CommentTriage>> {
             confidence: r.get(6)?,
             signals: signals.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
             basis: r.get(8)?,
+            suggested_category: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

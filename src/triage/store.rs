@@ -285,19 +285,37 @@ fn effective_priority(tx: &Transaction<'_>, ticket_id: i64) -> Result<Priority> 
     Ok(p)
 }
 
-/// One ticket's triage as stored (effective values first).
+/// One ticket's triage as stored: the effective values (the user's where
+/// set, else the model's) and, apart, what the model suggested, so the UI
+/// can show the user's choice as the user's and the model's as the model's.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct TicketTriage {
     pub ticket_id: i64,
     pub key: String,
     pub title: String,
+    /// The user's category if set, else the model's.
     pub category: Option<String>,
+    /// The user set (or confirmed) the category.
     pub category_overridden: bool,
+    /// The model's category, whatever the user set (`confidence` and
+    /// `signals` are about this one).
+    pub suggested_category: Option<String>,
+    /// Confidence of the model's category.
     pub confidence: Option<f64>,
+    /// The user's impact if set, else the model's.
     pub impact: Option<String>,
+    pub impact_overridden: bool,
+    /// The model's impact.
+    pub suggested_impact: Option<String>,
+    /// The user's urgency if set, else the model's.
     pub urgency: Option<String>,
+    pub urgency_overridden: bool,
+    /// The model's urgency.
+    pub suggested_urgency: Option<String>,
+    /// From the effective category, impact and urgency.
     pub priority: Option<String>,
+    /// Why the model chose `suggested_category`, strongest first.
     pub signals: Vec<String>,
     /// What the automatic result was decided on: `words` (the text has no
     /// sentence embedding yet; the background refinement will revisit it),
@@ -307,18 +325,33 @@ pub struct TicketTriage {
 
 /// The stored triage of every ticket, highest priority first.
 pub fn list_triage(c: &Connection) -> Result<Vec<TicketTriage>> {
-    let sql = "SELECT t.id, t.key, t.title, COALESCE(tr.category_override, tr.category),
-                tr.category_override IS NOT NULL, tr.confidence,
-                COALESCE(tr.impact_override, tr.impact), COALESCE(tr.urgency_override, tr.urgency),
+    let sql = "SELECT t.id, t.key, t.title,
+                COALESCE(tr.category_override, tr.category), tr.category_override IS NOT NULL, tr.category,
+                tr.confidence,
+                COALESCE(tr.impact_override, tr.impact), tr.impact_override IS NOT NULL, tr.impact,
+                COALESCE(tr.urgency_override, tr.urgency), tr.urgency_override IS NOT NULL, tr.urgency,
                 tr.priority, tr.signals, tr.basis
          FROM tickets t JOIN triage tr ON tr.ticket_id = t.id
          WHERE t.deleted_at IS NULL ORDER BY tr.priority, t.id";
     query_all(c, sql, [], |r| {
-        let signals: Option<String> = r.get(9)?;
-        let (ticket_id, key, title, category, category_overridden) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-        let (confidence, impact, urgency, priority) = (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
-        let signals = signals.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
-        let basis = r.get(10)?;
-        Ok(TicketTriage { ticket_id, key, title, category, category_overridden, confidence, impact, urgency, priority, signals, basis })
+        let signals: Option<String> = r.get(14)?;
+        Ok(TicketTriage {
+            ticket_id: r.get(0)?,
+            key: r.get(1)?,
+            title: r.get(2)?,
+            category: r.get(3)?,
+            category_overridden: r.get(4)?,
+            suggested_category: r.get(5)?,
+            confidence: r.get(6)?,
+            impact: r.get(7)?,
+            impact_overridden: r.get(8)?,
+            suggested_impact: r.get(9)?,
+            urgency: r.get(10)?,
+            urgency_overridden: r.get(11)?,
+            suggested_urgency: r.get(12)?,
+            priority: r.get(13)?,
+            signals: signals.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
+            basis: r.get(15)?,
+        })
     })
 }

@@ -233,12 +233,10 @@ export class FakeBackend implements Backend {
     if (!t) throw { code: "not_found", message: `ticket ${ticketId} is not in the store` } satisfies IpcError;
     if (!o.category && !o.impact && !o.urgency) throw { code: "invalid_input", message: "nothing to set" } satisfies IpcError;
     this.overrides.push({ ticketId, o: { ...o } });
-    if (o.category) {
-      t.category_overridden = t.category_overridden || o.category !== t.category;
-      t.category = o.category;
-    }
-    if (o.impact) t.impact = o.impact;
-    if (o.urgency) t.urgency = o.urgency;
+    // As the core: a given value is the user's (even when it equals the model's, kept in suggested_*).
+    if (o.category) [t.category, t.category_overridden] = [o.category, true];
+    if (o.impact) [t.impact, t.impact_overridden] = [o.impact, true];
+    if (o.urgency) [t.urgency, t.urgency_overridden] = [o.urgency, true];
     const cat = CATEGORIES.find((c) => c === t.category) ?? "major_bug";
     const imp = IMPACTS.find((i) => i === t.impact) ?? "team";
     const urg = URGENCIES.find((u) => u === t.urgency) ?? ("medium" as Urgency);

@@ -5,7 +5,7 @@ import type { IpcError } from "../bindings/IpcError";
 
 /** A triaged survey comment for tests. */
 export function fakeComment(responseId: number, text: string, extra: Partial<CommentTriage> = {}): CommentTriage {
-  return {
+  const c: CommentTriage = {
     response_id: responseId,
     source_file: "pulse.csv",
     answered_at: "2026-03-10T09:00:00+00:00",
@@ -15,8 +15,11 @@ export function fakeComment(responseId: number, text: string, extra: Partial<Com
     confidence: 0.41,
     signals: ['says "can\'t find"'],
     basis: "embedding",
+    suggested_category: null,
     ...extra,
   };
+  c.suggested_category ??= c.category;
+  return c;
 }
 
 /** The comments and the corrections the UI saved. */

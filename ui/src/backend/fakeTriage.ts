@@ -6,21 +6,31 @@ import type { ThemeView } from "../bindings/ThemeView";
 import type { TicketTriage } from "../bindings/TicketTriage";
 
 /** A triaged ticket as the fake's queue holds it. */
+/** The model's suggestion is the effective value unless `extra` says otherwise. */
 export function fakeTriage(id: number, title: string, extra: Partial<TicketTriage> = {}): TicketTriage {
-  return {
+  const t: TicketTriage = {
     ticket_id: id,
     key: `#${id}`,
     title,
     category: "major_bug",
     category_overridden: false,
+    suggested_category: null,
     confidence: 0.8,
     impact: "team",
+    impact_overridden: false,
+    suggested_impact: null,
     urgency: "medium",
+    urgency_overridden: false,
+    suggested_urgency: null,
     priority: "P3",
     signals: [],
     basis: "embedding",
     ...extra,
   };
+  t.suggested_category ??= t.category;
+  t.suggested_impact ??= t.impact;
+  t.suggested_urgency ??= t.urgency;
+  return t;
 }
 
 /** The handbook's default matrix (as `PriorityMatrix::default()` in the core). */

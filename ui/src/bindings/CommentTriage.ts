@@ -21,6 +21,11 @@ answered_at: string, text: string,
  */
 category: string | null, category_overridden: boolean, 
 /**
+ * The model's category, whatever the user set (`confidence` and
+ * `signals` are about this one; `None`: not triaged yet).
+ */
+suggested_category: string | null, 
+/**
  * Confidence of the automatic category.
  */
 confidence: number | null, 

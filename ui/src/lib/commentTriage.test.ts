@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { FakeBackend, fakeComment } from "../backend/fake";
 import { CommentSession } from "./commentTriage";
-import { triageKey } from "./triage";
+import { basisTag, triageKey } from "./triage";
 
 function comments() {
   return [
@@ -54,5 +54,20 @@ describe("survey comments in triage", () => {
     const s = new CommentSession([]);
     await s.confirm(new FakeBackend());
     expect([s.current, s.draft]).toEqual([null, null]);
+  });
+});
+
+describe("a comment triaged on words", () => {
+  it("is tagged 'from words only' as a ticket is, until the language model has seen it", async () => {
+    const b = new FakeBackend();
+    b.comments.rows = [fakeComment(11, "Slow payslips", { basis: "words" }), fakeComment(12, "Cannot find approve", { basis: "embedding" })];
+    const s = new CommentSession(await b.commentTriageQueue());
+    expect(basisTag(s.current!.basis, "comment")).toEqual({
+      text: "from words only",
+      title: "This comment's text has not been through the language model yet; it is refined in the background",
+    });
+    s.move(1);
+    expect(basisTag(s.current!.basis, "comment")).toBeNull();
+    expect(basisTag("words", "ticket")?.text).toBe(basisTag("words", "comment")?.text);
   });
 });

@@ -5,34 +5,32 @@ import type { Backend } from "../backend/types";
 import type { Category } from "../bindings/Category";
 import type { CommentTriage } from "../bindings/CommentTriage";
 import { CATEGORIES, type TriageAction } from "./triage";
+import { Walk } from "./walk";
 
 function asCategory(v: string | null): Category {
   return CATEGORIES.find((c) => c === v) ?? "usability";
 }
 
 /** Walks the survey comments; the draft starts at the stored category. */
-export class CommentSession {
-  queue: CommentTriage[];
-  index = 0;
-  draft: Category | null;
-  confirmed = new Set<number>();
-
+export class CommentSession extends Walk<CommentTriage, Category> {
+  /** Starts at comment `keep` if given, else at the first one the user has not set before. */
   constructor(queue: CommentTriage[], keep?: number) {
-    this.queue = queue;
+    super();
+    this.reload(queue, keep === undefined);
     const at = queue.findIndex((c) => c.response_id === keep);
-    this.index = Math.max(0, at);
-    this.draft = queue.length ? asCategory(queue[this.index].category) : null;
+    if (at >= 0) this.move(at - this.index);
   }
 
-  get current(): CommentTriage | null {
-    return this.queue[this.index] ?? null;
+  protected idOf(c: CommentTriage): number {
+    return c.response_id;
   }
 
-  /** Move by `by` (clamped); the draft resets to the comment's stored category. */
-  move(by: number): void {
-    if (!this.queue.length) return;
-    this.index = Math.max(0, Math.min(this.queue.length - 1, this.index + by));
-    this.draft = asCategory(this.queue[this.index].category);
+  protected draftFor(c: CommentTriage): Category {
+    return asCategory(c.category);
+  }
+
+  protected setByUser(c: CommentTriage): boolean {
+    return c.category_overridden;
   }
 
   /** A key's action: digits pick, j/k move; impact and urgency keys do nothing here. */
@@ -47,8 +45,6 @@ export class CommentSession {
     const d = this.draft;
     if (!c || !d) return;
     await backend.setCommentCategory(c.response_id, d);
-    this.queue[this.index] = { ...c, category: d, category_overridden: c.category_overridden || d !== c.category };
-    this.confirmed.add(c.response_id);
-    this.move(1);
+    this.settle({ ...c, category: d, category_overridden: true });
   }
 }

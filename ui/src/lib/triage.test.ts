@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { defaultMatrix, FakeBackend, fakeTriage } from "../backend/fake";
-import { CATEGORIES, cycle, digitFor, IMPACTS, priorityOf, triageKey, TriageSession } from "./triage";
+import { CATEGORIES, cycle, digitFor, IMPACTS, levelsLine, priorityOf, runNote, suggestionLine, triageKey, TriageSession } from "./triage";
 
 function queue() {
   return [
@@ -70,13 +70,16 @@ describe("triage session against the fake backend", () => {
     expect((await b.triageQueue())[0]).toMatchObject({ category: "integration", priority: "P1" });
   });
 
-  it("confirming the suggestion unchanged is not marked as overridden", async () => {
+  it("confirming the suggestion unchanged shows it as the user's, the same as the model's", async () => {
     const b = new FakeBackend();
     b.triage = queue();
     const s = new TriageSession(await b.triageQueue());
     await s.confirm(b);
-    expect(s.queue[0].category_overridden).toBe(false);
     expect(b.overrides[0].o.category).toBe("major_bug");
+    const line = suggestionLine(s.queue[0]);
+    expect([line.lead, line.category, line.model]).toEqual(["Set by you", "Major bug", "as the model suggested, 80%"]);
+    // As the backend lists it after a reload.
+    expect(suggestionLine((await b.triageQueue())[0])).toEqual(line);
   });
 
   it("j/k move within the queue and reset the draft to that ticket", () => {
@@ -109,5 +112,68 @@ describe("triage session against the fake backend", () => {
     expect(s.current).toBeNull();
     expect(await s.confirm(b)).toBeNull();
     expect(b.overrides).toEqual([]);
+  });
+});
+
+describe("the user's choice and the model's suggestion", () => {
+  it("an untouched ticket shows the model's suggestion with its confidence", () => {
+    const t = fakeTriage(1003, "Interface to the bank times out", { category: "integration", confidence: 0.73 });
+    expect(suggestionLine(t)).toEqual({ lead: "Suggested", category: "Integration", model: null, confidence: "73% confident" });
+    expect(levelsLine(t)).toBeNull();
+  });
+
+  it("after a confirmed correction, the user's category is the user's and the model's stays the model's", async () => {
+    const b = new FakeBackend();
+    b.triage = [
+      fakeTriage(1003, "Interface to the bank times out", {
+        category: "integration",
+        confidence: 0.73,
+        impact: "team",
+        urgency: "medium",
+        signals: ["phrasing typical of integration"],
+      }),
+      fakeTriage(1018, "How do I post a credit note?", { category: "training", confidence: 0.71 }),
+    ];
+    const s = new TriageSession(await b.triageQueue());
+    s.apply(triageKey("3")); // performance
+    s.apply(triageKey("i")); // team → department
+    await s.confirm(b);
+    // Going back (in the session, and after a reload from the backend).
+    s.move(-1);
+    for (const t of [s.current!, (await b.triageQueue())[0]]) {
+      expect(suggestionLine(t)).toEqual({
+        lead: "Set by you",
+        category: "Performance",
+        model: "the model suggested Integration, 73%",
+        confidence: null,
+      });
+      expect(t.signals).toEqual(["phrasing typical of integration"]);
+      expect(levelsLine(t)).toBe("The model suggested impact Team.");
+    }
+    expect(s.draft).toEqual({ category: "performance", impact: "department", urgency: "medium" });
+  });
+
+  it("the note about the last confirmation's push shows until the user moves on", async () => {
+    const b = new FakeBackend();
+    b.triage = queue();
+    const s = new TriageSession(await b.triageQueue());
+    await s.confirm(b);
+    expect(s.lastPush?.text).toMatch(/^#1: category kept here only/);
+    s.move(1);
+    expect(s.lastPush).toBeNull();
+  });
+
+  it("a survey comment set by the user names the model's category too", () => {
+    const c = { category: "training", category_overridden: true, suggested_category: "performance", confidence: 0.19 };
+    const line = suggestionLine(c);
+    expect(`${line.lead}: ${line.category} · ${line.model}`).toBe("Set by you: Training · the model suggested Performance, 19%");
+  });
+});
+
+describe("run triage", () => {
+  it("says how many were triaged and how many wait for the language model", () => {
+    const run = { tickets: 3000, survey_comments: 14, corrections_used: 2, themes: 40, pending: 12 };
+    expect(runNote(run)).toBe("Triaged 3,000 tickets and 14 survey comments; 12 waiting for the language model.");
+    expect(runNote({ ...run, tickets: 1, survey_comments: 0, pending: 0 })).toBe("Triaged 1 ticket; none waiting for the language model.");
   });
 });

@@ -8,6 +8,8 @@ import type { Impact } from "../bindings/Impact";
 import type { Priority } from "../bindings/Priority";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { TicketTriage } from "../bindings/TicketTriage";
+import type { TriageRun } from "../bindings/TriageRun";
+import { Walk } from "./walk";
 
 /** In the order of the digit keys 1, 2, …, 9, 0. */
 export const CATEGORIES: readonly Category[] = [
@@ -107,6 +109,66 @@ export function draftOf(t: TicketTriage): Draft {
   };
 }
 
+/** What the suggestion line needs of a ticket or a survey comment. */
+export interface Suggested {
+  category: string | null;
+  category_overridden: boolean;
+  suggested_category: string | null;
+  confidence: number | null;
+}
+
+/** The suggestion line, keeping the user's choice and the model's suggestion apart. */
+export interface SuggestionLine {
+  /** "Suggested" (the model's, nobody set it) or "Set by you". */
+  lead: "Suggested" | "Set by you";
+  /** The category in force, as a label. */
+  category: string;
+  /** After the user's choice: "the model suggested Integration, 73%" or "as the model suggested, 73%". */
+  model: string | null;
+  /** The model's confidence when its suggestion is in force: "73% confident". */
+  confidence: string | null;
+}
+
+const percent = (c: number | null): string | null => (c === null ? null : `${Math.round(c * 100)}%`);
+
+/** "Suggested: Integration (73% confident)" or "Set by you: Performance · the model suggested Integration, 73%". */
+export function suggestionLine(t: Suggested): SuggestionLine {
+  const category = label(t.category ?? "untriaged");
+  const pct = percent(t.confidence);
+  if (!t.category_overridden) return { lead: "Suggested", category, model: null, confidence: pct && `${pct} confident` };
+  const model = !t.suggested_category
+    ? null
+    : (t.suggested_category === t.category ? "as the model suggested" : `the model suggested ${label(t.suggested_category)}`) +
+      (pct ? `, ${pct}` : "");
+  return { lead: "Set by you", category, model, confidence: null };
+}
+
+/** "The model suggested impact Team and urgency Medium": where the user's impact or urgency differs from the model's. */
+export function levelsLine(t: TicketTriage): string | null {
+  const parts: string[] = [];
+  if (t.impact_overridden && t.suggested_impact && t.suggested_impact !== t.impact) parts.push(`impact ${label(t.suggested_impact)}`);
+  if (t.urgency_overridden && t.suggested_urgency && t.suggested_urgency !== t.urgency) parts.push(`urgency ${label(t.suggested_urgency)}`);
+  return parts.length ? `The model suggested ${parts.join(" and ")}.` : null;
+}
+
+/** The "from words only" tag of a ticket or survey comment (null: decided with the language model, or not triaged). */
+export function basisTag(basis: string | null, what: "ticket" | "comment"): { text: string; title: string } | null {
+  if (basis !== "words") return null;
+  return {
+    text: "from words only",
+    title: `This ${what}'s text has not been through the language model yet; it is refined in the background`,
+  };
+}
+
+const count = (n: number, one: string, many: string): string => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+/** The result of "Run triage": "Triaged 3,000 tickets and 14 survey comments; 12 waiting for the language model." */
+export function runNote(r: TriageRun): string {
+  const what = count(r.tickets, "ticket", "tickets") + (r.survey_comments ? ` and ${count(r.survey_comments, "survey comment", "survey comments")}` : "");
+  const rest = r.pending ? `${r.pending.toLocaleString("en")} waiting for the language model` : "none waiting for the language model";
+  return `Triaged ${what}; ${rest}.`;
+}
+
 /** What the view says about the server after a confirmation. */
 export interface PushNote {
   /** "queued": waits in the outbox; "local": the source has no place for it. */
@@ -127,28 +189,32 @@ export function pushNote(key: string, s: CategoryPushStatus | null): PushNote | 
 }
 
 /** Walks the triage queue one ticket at a time. */
-export class TriageSession {
-  queue: TicketTriage[];
-  index = 0;
-  draft: Draft | null;
-  confirmed = new Set<number>();
-  /** What became of the last confirmation's category on the server. */
+export class TriageSession extends Walk<TicketTriage, Draft> {
+  /** What became of the last confirmation's category on the server (until the user moves on). */
   lastPush: PushNote | null = null;
 
+  /** Starts at the first ticket the user has not set before. */
   constructor(queue: TicketTriage[]) {
-    this.queue = queue;
-    this.draft = queue.length ? draftOf(queue[0]) : null;
+    super();
+    this.reload(queue, true);
   }
 
-  get current(): TicketTriage | null {
-    return this.queue[this.index] ?? null;
+  protected idOf(t: TicketTriage): number {
+    return t.ticket_id;
   }
 
-  /** Move by `by` (clamped); the draft resets to the ticket's stored triage. */
-  move(by: number): void {
-    if (!this.queue.length) return;
-    this.index = Math.max(0, Math.min(this.queue.length - 1, this.index + by));
-    this.draft = draftOf(this.queue[this.index]);
+  protected draftFor(t: TicketTriage): Draft {
+    return draftOf(t);
+  }
+
+  protected setByUser(t: TicketTriage): boolean {
+    return t.category_overridden;
+  }
+
+  /** Move by `by`; the last confirmation's note goes (it is about another ticket). */
+  override move(by: number): void {
+    super.move(by);
+    this.lastPush = null;
   }
 
   /** Apply a key's action to the draft (confirm and move are the caller's). */
@@ -160,24 +226,17 @@ export class TriageSession {
   }
 
   /**
-   * Save the draft as the ticket's triage (an override the classifier
-   * learns from), update the row and move to the next ticket.
+   * Save the draft as the ticket's triage (the user's values, which the
+   * classifier learns from; the model's suggestion is kept apart), update
+   * the row and move to the next ticket.
    */
   async confirm(backend: Backend): Promise<Priority | null> {
     const t = this.current;
     const d = this.draft;
     if (!t || !d) return null;
     const { priority, category_push } = await backend.setTriageOverride(t.ticket_id, d);
+    this.settle({ ...t, ...d, priority, category_overridden: true, impact_overridden: true, urgency_overridden: true });
     this.lastPush = pushNote(t.key, category_push);
-    const changed = d.category !== t.category;
-    this.queue[this.index] = {
-      ...t,
-      ...d,
-      priority,
-      category_overridden: t.category_overridden || changed,
-    };
-    this.confirmed.add(t.ticket_id);
-    this.move(1);
     return priority;
   }
 }
