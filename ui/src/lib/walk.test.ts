@@ -4,7 +4,7 @@ import { defaultMatrix, FakeBackend, fakeComment, fakeTriage } from "../backend/
 import { CommentSession } from "./commentTriage";
 import { triageKey } from "./triage";
 import { forgetTriageSessions, kept } from "./triageKept";
-import { firstOpen, rewalk } from "./walk";
+import { firstOpen, rewalk, walkPosition } from "./walk";
 
 /** Five tickets, highest priority first, as the core sorts them. */
 function backendWithTickets(): FakeBackend {
@@ -125,5 +125,12 @@ describe("each triage tab keeps its own session", () => {
   it("a comment session opened on a given comment stays there even when it was set before", () => {
     const s = new CommentSession([fakeComment(11, "a"), fakeComment(12, "b", { category_overridden: true })], 12);
     expect(s.current?.response_id).toBe(12);
+  });
+});
+
+describe("walkPosition", () => {
+  it("counts with thousands separators, as the refinement status does", () => {
+    expect(walkPosition(0, 3000)).toBe("1 of 3,000");
+    expect(walkPosition(1203, 3000)).toBe("1,204 of 3,000");
   });
 });

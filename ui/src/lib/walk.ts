@@ -32,6 +32,11 @@ export function firstOpen<T>(queue: readonly T[], from: number, done: (t: T) => 
 }
 
 /** A session walking a queue of `T` with a draft `D` for the current item. */
+/** "1,204 of 3,000": where the walk is, counted as the rest of the app counts. */
+export function walkPosition(index: number, total: number): string {
+  return `${(index + 1).toLocaleString("en")} of ${total.toLocaleString("en")}`;
+}
+
 export abstract class Walk<T, D> {
   queue: T[] = [];
   index = 0;
