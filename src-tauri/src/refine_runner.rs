@@ -95,27 +95,23 @@ impl RefineRunner {
     /// Claim the runner: true when no pass runs (the caller starts one);
     /// otherwise the running pass is asked to run once more.
     fn claim(&self) -> bool {
-        let mut f = self.flags.lock().unwrap_or_else(|p| p.into_inner());
-        if f.running {
-            f.again = true;
-            return false;
-        }
-        f.running = true;
-        f.again = false;
-        if !self.quitting.load(Ordering::Relaxed) {
-            self.cancel.store(false, Ordering::Relaxed);
-        }
-        true
+        self.claim_with(false)
     }
 
     /// Claim the runner for a pass over the store as it is now: when one
     /// runs, it stops at its next batch and a fresh pass follows (its
     /// pending work may be gone, e.g. a removed source's tickets).
     fn claim_fresh(&self) -> bool {
+        self.claim_with(true)
+    }
+
+    fn claim_with(&self, stop_running: bool) -> bool {
         let mut f = self.flags.lock().unwrap_or_else(|p| p.into_inner());
         if f.running {
             f.again = true;
-            self.cancel.store(true, Ordering::Relaxed);
+            if stop_running {
+                self.cancel.store(true, Ordering::Relaxed);
+            }
             return false;
         }
         f.running = true;

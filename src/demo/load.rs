@@ -45,9 +45,7 @@ fn replace_source(tx: &Transaction<'_>, cfg: &DemoConfig) -> Result<i64> {
                 "a {kind} source is named {DEMO_SOURCE:?}; rename or remove it before loading the demo"
             )));
         }
-        // The full-text index is contentless: its rows go explicitly, the rest by cascade.
-        tx.execute("DELETE FROM ticket_fts WHERE rowid IN (SELECT id FROM tickets WHERE source_id = ?1)", [id])?;
-        tx.execute("DELETE FROM sources WHERE id = ?1", [id])?;
+        crate::store::sources::delete_source_rows(tx, id)?;
     }
     let created = cfg.go_live.and_hms_opt(7, 0, 0).unwrap_or_default().and_utc();
     tx.execute(

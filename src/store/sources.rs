@@ -137,16 +137,12 @@ impl Store {
     /// counting demo data once it is gone.
     pub fn remove_source(&self, name: &str) -> Result<()> {
         self.with_tx(|tx| {
-            let kind: Option<String> = tx.query_row("SELECT kind FROM sources WHERE name = ?1", [name], |r| r.get(0)).optional()?;
-            let Some(kind) = kind else {
+            let found: Option<(i64, String)> =
+                tx.query_row("SELECT id, kind FROM sources WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let Some((id, kind)) = found else {
                 return Err(Error::not_found(format!("no source named {name:?}")));
             };
-            // The full-text index is contentless: its rows go explicitly, the rest by cascade.
-            tx.execute(
-                "DELETE FROM ticket_fts WHERE rowid IN (SELECT t.id FROM tickets t JOIN sources s ON s.id = t.source_id WHERE s.name = ?1)",
-                [name],
-            )?;
-            tx.execute("DELETE FROM sources WHERE name = ?1", [name])?;
+            delete_source_rows(tx, id)?;
             if kind == SourceKind::Demo.as_str() && name == crate::demo::DEMO_SOURCE {
                 crate::import::demo::remove_demo_feedback(tx)?;
             }
@@ -187,6 +183,14 @@ impl Store {
             serde_json::from_str(&s).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))
         })
     }
+}
+
+/// Delete source `id` and everything synced from it: its full-text rows
+/// explicitly (the index is contentless), the rest by cascade.
+pub(crate) fn delete_source_rows(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<()> {
+    tx.execute("DELETE FROM ticket_fts WHERE rowid IN (SELECT id FROM tickets WHERE source_id = ?1)", [id])?;
+    tx.execute("DELETE FROM sources WHERE id = ?1", [id])?;
+    Ok(())
 }
 
 pub fn source_by_id(c: &Connection, id: i64) -> Result<Source> {
