@@ -36,6 +36,25 @@ impl Priority {
         self as usize
     }
 
+    /// Where a server's priority name sorts, most severe first (Immediate,
+    /// Urgent, High, Normal, Low), as a filter list should read: by
+    /// [`Self::normalize`], then by how severe the word is within its level.
+    /// Unknown names sort last; ties go by name.
+    pub fn severity_rank(name: &str) -> u32 {
+        const WORDS: [&str; 15] = [
+            "immediate", "blocker", "highest", "critical", "urgent", "high", "major", "normal", "medium",
+            "moderate", "low", "minor", "lowest", "trivial", "planning",
+        ];
+        let l = name.trim().to_ascii_lowercase();
+        let within = WORDS.iter().position(|w| *w == l).unwrap_or(WORDS.len());
+        Priority::normalize(name).index() as u32 * 100 + within as u32
+    }
+
+    /// Sort priority names by [`Self::severity_rank`], then by name.
+    pub fn sort_by_severity(names: &mut [String]) {
+        names.sort_by_cached_key(|n| (Priority::severity_rank(n), n.to_ascii_lowercase()));
+    }
+
     /// Map a server's priority name: `P1`/`1 - Critical`/Immediate/Urgent/
     /// Highest/Blocker/Critical → P1, High/Major → P2, Normal/Medium/Moderate
     /// → P3, Low/Lowest/Minor/Trivial/Planning → P4.

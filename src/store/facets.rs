@@ -7,7 +7,8 @@ use ts_rs::TS;
 use super::Store;
 use crate::Result;
 
-/// Distinct filter values over the live (not deleted) tickets, sorted.
+/// Distinct filter values over the live (not deleted) tickets: priorities
+/// most severe first, the others by name.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct TicketFacets {
@@ -26,11 +27,11 @@ impl Store {
     /// The priorities, assignees and source names the inbox can filter on.
     pub fn ticket_facets(&self) -> Result<TicketFacets> {
         self.read(|c| {
+            let mut priorities =
+                distinct(c, "SELECT DISTINCT priority FROM tickets WHERE deleted_at IS NULL AND priority <> ''")?;
+            crate::kpi::Priority::sort_by_severity(&mut priorities);
             Ok(TicketFacets {
-                priorities: distinct(
-                    c,
-                    "SELECT DISTINCT priority FROM tickets WHERE deleted_at IS NULL AND priority <> '' ORDER BY 1",
-                )?,
+                priorities,
                 assignees: distinct(
                     c,
                     "SELECT DISTINCT assignee FROM tickets WHERE deleted_at IS NULL AND assignee IS NOT NULL ORDER BY 1",
@@ -90,11 +91,18 @@ mod tests {
                 Utc::now(),
             )
             .unwrap();
-        let records =
-            [record("1", "High", Some("Zoe")), record("2", "Low", Some("Adam")), record("3", "High", None)];
+        let records = [
+            record("1", "High", Some("Zoe")),
+            record("2", "Low", Some("Adam")),
+            record("3", "High", None),
+            record("4", "Urgent", None),
+            record("5", "Normal", None),
+            record("6", "Immediate", None),
+        ];
         store.with_tx(|tx| upsert_tickets(tx, src.id, &records)).unwrap();
         let f = store.ticket_facets().unwrap();
-        assert_eq!(f.priorities, ["High", "Low"]);
+        // Most severe first, as Redmine's own list reads, not alphabetically.
+        assert_eq!(f.priorities, ["Immediate", "Urgent", "High", "Normal", "Low"]);
         assert_eq!(f.assignees, ["Adam", "Zoe"]);
         assert_eq!(f.sources, ["erp"]);
     }

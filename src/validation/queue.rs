@@ -40,6 +40,8 @@ pub struct QueueItem {
     pub title: String,
     pub status: String,
     pub priority: String,
+    /// Where `priority` sorts, most severe first ([`crate::kpi::Priority::severity_rank`]).
+    pub priority_rank: u32,
     pub process_area: String,
     pub assignee: Option<String>,
     /// When the fix was delivered (the ticket last entered a resolved status).
@@ -118,6 +120,7 @@ pub fn validation_queue(c: &Connection, filter: &QueueFilter, now: DateTime<Utc>
                     key: r.get(1)?,
                     title: r.get(2)?,
                     status: r.get(3)?,
+                    priority_rank: crate::kpi::Priority::severity_rank(&r.get::<_, String>(4)?),
                     priority: r.get(4)?,
                     process_area: if config.process_area_field == "category" {
                         category.unwrap_or_default()

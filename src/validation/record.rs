@@ -50,6 +50,32 @@ fn evidence_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// An evidence path as the user means it: `~` and `~/…` are the home
+/// folder. A relative path is refused: the desktop app's working folder is
+/// nothing the user chose, so the file read would be a guess (the CLI makes
+/// its relative paths absolute against the shell's folder before this).
+fn resolve_evidence_path(path: &Path, home: Option<&Path>) -> Result<PathBuf> {
+    let tilde = path.strip_prefix("~").ok();
+    let path = match (tilde, home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        (Some(_), None) => {
+            return Err(Error::invalid(format!(
+                "evidence path {} starts with ~ but the home folder is not known; give the full path; nothing was recorded",
+                path.display()
+            )))
+        }
+        (None, _) => path.to_path_buf(),
+    };
+    if path.is_relative() {
+        return Err(Error::invalid(format!(
+            "evidence path {} is not a full path; give the full path (for example {}) or pick the file with Add files; nothing was recorded",
+            path.display(),
+            home.map(|h| h.join(&path)).unwrap_or_else(|| Path::new("/").join(&path)).display()
+        )));
+    }
+    Ok(path)
+}
+
 /// An evidence file read from disk, ready to store.
 #[derive(Debug, Clone)]
 pub struct EvidenceFile {
@@ -62,6 +88,8 @@ pub struct EvidenceFile {
 /// Read one evidence file; a missing, unreadable or too large file is an
 /// `InvalidInput` error naming it.
 pub fn read_evidence(path: &Path) -> Result<EvidenceFile> {
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    let path = &resolve_evidence_path(path, home.as_deref())?;
     let shown = path.display();
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::invalid(format!("evidence file {shown} cannot be read: {e}; nothing was recorded")))?;
@@ -70,7 +98,7 @@ pub fn read_evidence(path: &Path) -> Result<EvidenceFile> {
     }
     if meta.len() > MAX_EVIDENCE_BYTES {
         return Err(Error::invalid(format!(
-            "evidence file {shown} is {} MB, more than the {} MB limit; nothing was recorded",
+            "evidence file {shown} is {} MiB, more than the {} MiB limit; nothing was recorded",
             meta.len() / (1024 * 1024),
             MAX_EVIDENCE_BYTES / (1024 * 1024)
         )));
@@ -342,5 +370,22 @@ mod tests {
         .unwrap();
         assert_eq!(super::evidence_paths(&v.evidence), vec![std::path::PathBuf::from("/tmp/a.png")]);
         assert_eq!(v.validator, "", "the validator is never taken from the form");
+    }
+
+    #[test]
+    fn evidence_paths_expand_the_home_folder_and_refuse_relative_ones() {
+        use std::path::{Path, PathBuf};
+        let home = Path::new("/home/ana");
+        let r = |p: &str| super::resolve_evidence_path(Path::new(p), Some(home));
+        assert_eq!(r("~/shots/a.png").unwrap(), PathBuf::from("/home/ana/shots/a.png"));
+        assert_eq!(r("/tmp/a.png").unwrap(), PathBuf::from("/tmp/a.png"));
+        let e = r("evidence1.txt").unwrap_err().to_string();
+        assert!(e.contains("evidence1.txt is not a full path"), "{e}");
+        assert!(e.contains("/home/ana/evidence1.txt"), "the message suggests the full path: {e}");
+        assert!(e.contains("nothing was recorded"), "{e}");
+        let e = super::resolve_evidence_path(Path::new("~/a.png"), None).unwrap_err().to_string();
+        assert!(e.contains("home folder is not known"), "{e}");
+        // "~name" is a file name, not a home folder: it stays relative and is refused.
+        assert!(r("~ana/a.png").is_err());
     }
 }

@@ -119,7 +119,14 @@ pub fn validate(ctx: &Ctx, a: ValidateArgs) -> Result<()> {
         test_data: a.test_data.unwrap_or_default(),
         notes: a.notes.unwrap_or_default(),
         validator,
-        evidence: a.evidence,
+        // Relative to the shell's folder, as a command line means it (the
+        // core refuses relative paths: the desktop app has no such folder).
+        evidence: a
+            .evidence
+            .into_iter()
+            .map(|p| if p.starts_with("~") { Ok(p) } else { std::path::absolute(&p) })
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(|e| Error::invalid(format!("an evidence path cannot be made absolute: {e}")))?,
         supersedes: a.supersedes,
     };
     let v = record_validation(&store, &new, Utc::now())?;

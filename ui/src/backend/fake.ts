@@ -371,6 +371,9 @@ export class FakeBackend implements Backend {
     return f(this.surveys);
   }
   chooseSurveyFile = async () => this.surveys.chosen;
+  /** What the fake's evidence dialog returns (the test sets it). */
+  evidenceChosen: string[] = [];
+  chooseEvidenceFiles = async () => [...this.evidenceChosen];
   commentTriageQueue = async () => (this.guard(), this.comments.list());
   setCommentCategory = async (responseId: number, category: Category) => (this.guard(), this.comments.set(responseId, category));
   previewSurvey = (path: string, _e: string, layout: FileLayout | null) => this.survey((s) => s.preview(path, layout));

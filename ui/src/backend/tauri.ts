@@ -33,6 +33,10 @@ export function tauriBackend(): Backend {
       const picked = await open({ multiple: false, directory: false, filters: [{ name: "CSV export", extensions: ["csv", "txt"] }] });
       return typeof picked === "string" ? picked : null;
     },
+    chooseEvidenceFiles: async () => {
+      const picked = await open({ multiple: true, directory: false });
+      return Array.isArray(picked) ? picked : typeof picked === "string" ? [picked] : [];
+    },
     previewSurvey: (path, encoding, layout) => invoke("preview_survey", { path, encoding, layout }),
     surveyMappings: () => invoke("survey_mappings"),
     surveyMapping: (name) => invoke("survey_mapping", { name }),

@@ -150,6 +150,8 @@ export interface Backend {
   exportReport(from: string | null, to: string | null, outDir: string | null, filter: KpiFilter | null): Promise<ExportedReport>;
   /** The OS open-file dialog for a CSV export; null when cancelled. */
   chooseSurveyFile(): Promise<string | null>;
+  /** The OS open-file dialog for validation evidence (several files); empty when cancelled. */
+  chooseEvidenceFiles(): Promise<string[]>;
   /**
    * Columns, first rows and a guessed mapping of the export at `path` (`encoding`: "utf-8" or "latin1";
    * `layout`: the user's header lines and separator, null: guessed).

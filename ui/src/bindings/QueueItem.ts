@@ -5,7 +5,11 @@ import type { Validation } from "./Validation";
 /**
  * One ticket waiting for validation.
  */
-export type QueueItem = { ticket_id: number, source: string, key: string, title: string, status: string, priority: string, process_area: string, assignee: string | null, 
+export type QueueItem = { ticket_id: number, source: string, key: string, title: string, status: string, priority: string, 
+/**
+ * Where `priority` sorts, most severe first ([`crate::kpi::Priority::severity_rank`]).
+ */
+priority_rank: number, process_area: string, assignee: string | null, 
 /**
  * When the fix was delivered (the ticket last entered a resolved status).
  */

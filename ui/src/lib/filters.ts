@@ -83,6 +83,20 @@ export function toTicketQuery(f: Filters, limit = PAGE_SIZE): TicketQuery {
   };
 }
 
+/**
+ * Why these filters cannot match any ticket, or null. An "Updated" range
+ * whose start is after its end is refused with a message naming both days,
+ * instead of silently listing nothing.
+ */
+export function filtersProblem(f: Filters): string | null {
+  const from = dayStart(f.updatedFrom);
+  const to = dayStart(f.updatedTo);
+  if (from && to && from.getTime() > to.getTime()) {
+    return `"Updated from" (${f.updatedFrom}) is after "Updated to" (${f.updatedTo}), so no ticket can match. Swap the two days or clear one.`;
+  }
+  return null;
+}
+
 /** How many filters (besides the search text) narrow the inbox. */
 export function activeFilterCount(f: Filters): number {
   return [f.status, f.priority, f.category, f.assignee, f.source, f.updatedFrom || null, f.updatedTo || null, f.kpi].filter(

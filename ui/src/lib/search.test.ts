@@ -96,6 +96,22 @@ describe("InboxSearch", () => {
     expect(errors).toEqual([{ code: "internal", message: "local store: disk I/O error" }]);
   });
 
+  it("refuses an Updated range that ends before it starts, without querying, and lists nothing", async () => {
+    const { backend, search, results, errors } = setup();
+    search.update({ ...withText(""), updatedFrom: "2026-12-01", updatedTo: "2026-10-01" });
+    await vi.runAllTimersAsync();
+    expect(backend.queries).toEqual([]);
+    expect(results).toEqual([[]]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].code).toBe("invalid_input");
+    expect(errors[0].message).toContain("2026-12-01");
+    expect(errors[0].message).toContain("2026-10-01");
+    // The same day at both ends is a valid one-day range.
+    search.update({ ...withText(""), updatedFrom: "2026-10-01", updatedTo: "2026-10-01" });
+    await vi.runAllTimersAsync();
+    expect(backend.queries).toHaveLength(1);
+  });
+
   it("lists exactly the tickets behind a KPI point, and the other filters narrow further", async () => {
     const backend = new FakeBackend([fakeTicket(1, "Invoice posting fails"), fakeTicket(2, "Slow login"), fakeTicket(3, "Label printer")]);
     const b = fakeBacklogPoints().buckets[0];

@@ -6,7 +6,7 @@ import type { Backend } from "../backend/types";
 import type { IpcError } from "../bindings/IpcError";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import { toIpcError } from "./errors";
-import { type Filters, PAGE_SIZE, toTicketQuery } from "./filters";
+import { type Filters, filtersProblem, PAGE_SIZE, toTicketQuery } from "./filters";
 
 export const SEARCH_DEBOUNCE_MS = 120;
 
@@ -77,6 +77,13 @@ export class InboxSearch {
     const filters = this.current;
     if (filters === null) return;
     const mine = ++this.seq;
+    const problem = filtersProblem(filters);
+    if (problem !== null) {
+      // Nothing can match: list nothing and say why, without asking the store.
+      this.cb.onResults([], filters, false);
+      this.cb.onError({ code: "invalid_input", message: problem });
+      return;
+    }
     try {
       const rows = await this.backend.queryTickets(toTicketQuery(filters, this.limit));
       if (mine === this.seq) this.cb.onResults(rows, filters, rows.length >= this.limit);

@@ -10,6 +10,7 @@ import {
   groupOutbox,
   outboxActions,
   parseEvidence,
+  addEvidence,
   queueFilterOptions,
   roundLabel,
   saveValidation,
@@ -86,6 +87,16 @@ describe("validation form", () => {
     const input = toInput(7, { ...emptyForm(), outcome: "failed", notes: "wrong" }, 3);
     expect(input.supersedes).toBe(3);
     expect(parseEvidence("  \n")).toEqual([]);
+  });
+});
+
+describe("evidence picked with the file dialog", () => {
+  it("joins the typed list one per line, each path once, keeping what was typed", () => {
+    expect(addEvidence("", ["/home/ana/a.png"])).toBe("/home/ana/a.png");
+    expect(addEvidence(" /tmp/log.txt \n\n", ["/home/ana/a.png", "/tmp/log.txt", "/home/ana/a.png"])).toBe(
+      "/tmp/log.txt\n/home/ana/a.png",
+    );
+    expect(addEvidence("~/x.png", [])).toBe("~/x.png");
   });
 });
 
@@ -177,11 +188,14 @@ describe("outbox", () => {
 describe("queue filters", () => {
   it("offer each process area, priority and assignee of the queue once, sorted, without blanks", () => {
     const o = queueFilterOptions([
-      { process_area: "Bug", priority: "High", assignee: "Zoe" },
-      { process_area: "Support", priority: "Normal", assignee: null },
-      { process_area: "Bug", priority: "", assignee: "Anna" },
+      { process_area: "Bug", priority: "Low", priority_rank: 310, assignee: "Zoe" },
+      { process_area: "Support", priority: "Normal", priority_rank: 207, assignee: null },
+      { process_area: "Bug", priority: "", priority_rank: 415, assignee: "Anna" },
+      { process_area: "Bug", priority: "Urgent", priority_rank: 4, assignee: null },
+      { process_area: "Bug", priority: "High", priority_rank: 105, assignee: null },
     ]);
-    expect(o).toEqual({ areas: ["Bug", "Support"], priorities: ["High", "Normal"], assignees: ["Anna", "Zoe"] });
+    // Priorities most severe first (as the core ranks them), not alphabetically.
+    expect(o).toEqual({ areas: ["Bug", "Support"], priorities: ["Urgent", "High", "Normal", "Low"], assignees: ["Anna", "Zoe"] });
   });
   it("turn 'any' into no filter", () => {
     expect(toQueueFilter("", "High", "")).toEqual({ process_area: null, priority: "High", assignee: null, source: null });

@@ -40,6 +40,13 @@ export function parseEvidence(text: string): string[] {
     .filter((p) => p.length > 0);
 }
 
+/** The evidence text with `picked` paths added, one per line, each path once. */
+export function addEvidence(text: string, picked: readonly string[]): string {
+  const have = parseEvidence(text);
+  const added = picked.map((p) => p.trim()).filter((p) => p !== "" && !have.includes(p));
+  return [...have, ...new Set(added)].join("\n");
+}
+
 /** Why the form cannot be saved yet, or null when it can. */
 export function formProblem(form: ValidationForm): string | null {
   if (!form.outcome) return "Choose an outcome: passed (p), failed (f) or blocked (b).";
@@ -261,17 +268,23 @@ export function unsentCount(groups: OutboxGroup[]): number {
   return groups.filter((g) => g.state !== "sent" && g.state !== "discarded").length;
 }
 
-/** The values the queue's filters offer, from the unfiltered queue (sorted, distinct). */
-export function queueFilterOptions(items: readonly { process_area: string; priority: string; assignee: string | null }[]): {
+/**
+ * The values the queue's filters offer, from the unfiltered queue (distinct):
+ * priorities most severe first (the core's `priority_rank`), the others by name.
+ */
+export function queueFilterOptions(
+  items: readonly { process_area: string; priority: string; priority_rank: number; assignee: string | null }[],
+): {
   areas: string[];
   priorities: string[];
   assignees: string[];
 } {
   const distinct = (xs: (string | null)[]) =>
     [...new Set(xs.filter((x): x is string => !!x && x.trim() !== ""))].sort((a, b) => a.localeCompare(b));
+  const rank = new Map(items.map((q) => [q.priority, q.priority_rank]));
   return {
     areas: distinct(items.map((q) => q.process_area)),
-    priorities: distinct(items.map((q) => q.priority)),
+    priorities: distinct(items.map((q) => q.priority)).sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0)),
     assignees: distinct(items.map((q) => q.assignee)),
   };
 }

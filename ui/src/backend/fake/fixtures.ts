@@ -33,6 +33,7 @@ export function fakeQueueItem(ticketId: number, title: string, extra: Partial<Qu
     title,
     status: "Resolved",
     priority: "Normal",
+    priority_rank: 207,
     process_area: "Bug",
     assignee: null,
     resolved_at: "2026-03-02T09:00:00Z",
