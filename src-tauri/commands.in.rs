@@ -3,6 +3,7 @@
 &[
     "open_workspace",
     "query_tickets",
+    "count_tickets",
     "ticket_detail",
     "ticket_facets",
     "list_sources",

@@ -56,6 +56,27 @@ fn filtered_search_equals_the_plain_search_filtered() {
 }
 
 #[test]
+fn the_total_count_is_what_paging_through_every_page_would_list() {
+    let (_dir, store) = scaled_demo();
+    let none: Filter = ("none", |_| {}, |_| true);
+    for search in [None, Some("production"), Some("scanner"), Some("inv*"), Some("sales order")] {
+        for (name, narrow, _) in std::iter::once(none).chain(filters()) {
+            let mut q = TicketQuery { search: search.map(str::to_string), limit: Some(10_000), ..Default::default() };
+            narrow(&mut q);
+            let listed = store.tickets(&q).unwrap().len() as u64;
+            let counted = store.count_tickets(&TicketQuery { limit: Some(50), offset: Some(100), ..q.clone() }).unwrap();
+            if listed < 10_000 {
+                assert_eq!(counted, listed, "search {search:?} with filter {name}");
+            } else {
+                assert!(counted >= listed, "search {search:?} with filter {name}: {counted} < {listed}");
+            }
+        }
+    }
+    // Nothing set: every live ticket of the demo.
+    assert_eq!(store.count_tickets(&TicketQuery::default()).unwrap(), 12_000);
+}
+
+#[test]
 fn search_is_driven_by_the_full_text_index_newest_first() {
     let (_dir, store) = scaled_demo();
     let q = TicketQuery { search: Some("production".into()), limit: Some(50), ..Default::default() };
@@ -87,6 +108,9 @@ fn a_ticket_number_finds_that_ticket_first() {
         let got = store.tickets(&TicketQuery { search: Some(typed.clone()), ..Default::default() }).unwrap();
         assert_eq!(got.first().map(|t| t.id), Some(target.id), "search {typed:?} finds {} first", target.key);
         assert_eq!(got.iter().filter(|t| t.id == target.id).count(), 1, "listed once");
+        let all = store.tickets(&TicketQuery { search: Some(typed.clone()), limit: Some(1000), ..Default::default() }).unwrap();
+        let counted = store.count_tickets(&TicketQuery { search: Some(typed.clone()), ..Default::default() }).unwrap();
+        assert_eq!(counted, all.len() as u64, "the count of {typed:?} includes the ticket found by its number once");
     }
     // Filters still apply: a status the ticket does not have hides it.
     let other = if target.status_class == StatusClass::Open { StatusClass::Closed } else { StatusClass::Open };

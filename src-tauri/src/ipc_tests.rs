@@ -99,6 +99,11 @@ fn search_over_ipc_returns_the_matching_rows() {
     let keys: Vec<&str> = hits.as_array().unwrap().iter().map(|t| t["key"].as_str().unwrap()).collect();
     assert_eq!(keys, ["#1"]);
     assert_eq!(hits[0]["id"].as_i64().map(|id| id > 0), Some(true), "ids cross as JSON numbers");
+    // The total behind a page, whatever its size.
+    let mut one_row = query(None);
+    one_row["query"]["limit"] = json!(1);
+    assert_eq!(invoke(&h, "count_tickets", one_row).unwrap(), json!(2));
+    assert_eq!(invoke(&h, "count_tickets", query(Some("invoice"))).unwrap(), json!(1));
 }
 
 #[test]

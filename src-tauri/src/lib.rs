@@ -24,6 +24,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     builder.invoke_handler(tauri::generate_handler![
         commands::workspace::open_workspace,
         commands::tickets::query_tickets,
+        commands::tickets::count_tickets,
         commands::tickets::ticket_detail,
         commands::tickets::ticket_facets,
         commands::sources::list_sources,

@@ -218,6 +218,11 @@ impl Store {
         self.read(|c| query_tickets(c, q))
     }
 
+    /// How many tickets the inbox query matches in all ([`count_tickets`]).
+    pub fn count_tickets(&self, q: &TicketQuery) -> Result<u64> {
+        self.read(|c| count_tickets(c, q))
+    }
+
     /// One ticket with its description, comments and status history, by local id.
     pub fn ticket_detail(&self, id: i64) -> Result<TicketDetail> {
         self.read(|c| ticket_detail(c, id))
@@ -276,6 +281,20 @@ fn inbox_sql(q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, how: Str
 /// [`inbox_sql`], restricted to tickets whose key is one of `keys` (none:
 /// no restriction).
 fn inbox_sql_keyed(q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, how: Strategy, keys: &[String]) -> (String, Vec<Value>) {
+    let (from_where, order, args) = inbox_from_where(q, kpi_ids, fts, how, keys);
+    let limit = q.limit.unwrap_or(200).min(10_000) as i64;
+    let offset = q.offset.unwrap_or(0) as i64;
+    (format!("SELECT {SUMMARY_COLS} FROM {from_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"), args)
+}
+
+/// The `FROM … WHERE …` of the inbox query, its `ORDER BY` and arguments.
+fn inbox_from_where(
+    q: &TicketQuery,
+    kpi_ids: Option<&str>,
+    fts: Option<&str>,
+    how: Strategy,
+    keys: &[String],
+) -> (String, &'static str, Vec<Value>) {
     let mut wh: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     if !keys.is_empty() {
@@ -321,8 +340,6 @@ fn inbox_sql_keyed(q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, ho
         args.push(Value::Integer(to_ts(t)));
         wh.push(format!("t.updated_at < ?{}", args.len()));
     }
-    let limit = q.limit.unwrap_or(200).min(10_000) as i64;
-    let offset = q.offset.unwrap_or(0) as i64;
     let joins = "JOIN sources s ON s.id = t.source_id LEFT JOIN triage tr ON tr.ticket_id = t.id";
     let (from, order) = match (fts, how) {
         (Some(m), Strategy::FtsDriven(probe)) => {
@@ -351,7 +368,36 @@ fn inbox_sql_keyed(q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, ho
         (None, _) => (format!("tickets t {joins}"), "t.updated_at DESC, t.id DESC"),
     };
     let wh = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
-    (format!("SELECT {SUMMARY_COLS} FROM {from} {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}"), args)
+    (format!("{from} {wh}"), order, args)
+}
+
+/// How many tickets the inbox query `q` matches in all, whatever its page
+/// (`limit`, `offset`): the tickets matching the text and filters, plus a
+/// ticket found by its key ("#3303") whose text does not match. Walks every
+/// match once, so the inbox asks only when a page is full.
+pub fn count_tickets(c: &Connection, q: &TicketQuery) -> Result<u64> {
+    let ids = kpi_ids(c, q)?;
+    let fts = q.search.as_deref().and_then(fts_query);
+    let how = if fts.is_some() { Strategy::FtsDriven(None) } else { Strategy::Plain };
+    let (from_where, _, args) = inbox_from_where(q, ids.as_deref(), fts.as_deref(), how, &[]);
+    let mut n: i64 = c.prepare_cached(&format!("SELECT count(*) FROM {from_where}"))?.query_row(params_from_iter(args), |r| r.get(0))?;
+    let keys = q.search.as_deref().map(key_candidates).unwrap_or_default();
+    if !keys.is_empty() {
+        let plain = TicketQuery { search: None, ..q.clone() };
+        let (from_where, _, mut args) = inbox_from_where(&plain, ids.as_deref(), None, Strategy::Plain, &keys);
+        let unmatched = match fts.as_deref() {
+            Some(m) => {
+                args.push(Value::Text(m.to_string()));
+                format!(" AND NOT EXISTS (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ?{} AND rowid = t.id)", args.len())
+            }
+            None => " AND 0".to_string(),
+        };
+        let extra: i64 = c
+            .prepare_cached(&format!("SELECT count(*) FROM {from_where}{unmatched}"))?
+            .query_row(params_from_iter(args), |r| r.get(0))?;
+        n += extra;
+    }
+    Ok(n.max(0) as u64)
 }
 
 fn run_inbox(c: &Connection, q: &TicketQuery, kpi_ids: Option<&str>, fts: Option<&str>, how: Strategy) -> Result<Vec<TicketSummary>> {

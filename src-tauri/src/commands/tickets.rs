@@ -15,6 +15,13 @@ pub async fn query_tickets(state: State<'_, AppState>, query: TicketQuery) -> Cm
     blocking(move || store.tickets(&query)).await
 }
 
+/// How many tickets `query` matches in all (the inbox asks when a page is full).
+#[tauri::command]
+pub async fn count_tickets(state: State<'_, AppState>, query: TicketQuery) -> CmdResult<u64> {
+    let store = state.store.clone();
+    blocking(move || store.count_tickets(&query)).await
+}
+
 /// One ticket with description, comments and status history.
 #[tauri::command]
 pub async fn ticket_detail(state: State<'_, AppState>, id: i64) -> CmdResult<TicketDetail> {

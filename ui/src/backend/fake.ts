@@ -121,14 +121,25 @@ export class FakeBackend implements Backend {
   async queryTickets(query: TicketQuery) {
     this.queries.push(query);
     this.guard();
+    return this.matching(query).slice(0, query.limit ?? 200);
+  }
+
+  /** Calls of countTickets, for tests. */
+  counts: TicketQuery[] = [];
+  async countTickets(query: TicketQuery) {
+    this.counts.push(query);
+    this.guard();
+    return this.matching(query).length;
+  }
+
+  private matching(query: TicketQuery) {
     const words = (query.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
     const behind = query.kpi ? (this.pointTickets.get(pointKey(query.kpi)) ?? []) : null;
     return this.tickets
       .filter((t) => behind === null || behind.includes(t.id))
       .filter((t) => words.every((w) => t.title.toLowerCase().includes(w.replace(/\*$/, ""))))
       .filter((t) => query.status_class === null || t.status_class === query.status_class)
-      .filter((t) => query.priority === null || t.priority === query.priority)
-      .slice(0, query.limit ?? 200);
+      .filter((t) => query.priority === null || t.priority === query.priority);
   }
 
   async ticketDetail(id: number) {

@@ -13,6 +13,7 @@ export function tauriBackend(): Backend {
   return {
     openWorkspace: () => invoke("open_workspace"),
     queryTickets: (query) => invoke("query_tickets", { query }),
+    countTickets: (query) => invoke("count_tickets", { query }),
     ticketDetail: (id) => invoke("ticket_detail", { id }),
     ticketFacets: () => invoke("ticket_facets"),
     listSources: () => invoke("list_sources"),

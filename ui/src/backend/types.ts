@@ -61,6 +61,8 @@ export type Unsubscribe = () => void;
 export interface Backend {
   openWorkspace(): Promise<WorkspaceInfo>;
   queryTickets(query: TicketQuery): Promise<TicketSummary[]>;
+  /** How many tickets `query` matches in all, whatever its page. */
+  countTickets(query: TicketQuery): Promise<number>;
   ticketDetail(id: number): Promise<TicketDetail>;
   ticketFacets(): Promise<TicketFacets>;
   listSources(): Promise<Source[]>;

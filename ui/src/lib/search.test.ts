@@ -5,13 +5,18 @@ import type { IpcError } from "../bindings/IpcError";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import { emptyFilters, type Filters } from "./filters";
 import { pointDrill } from "./kpi";
-import { InboxSearch, placeCursor, SEARCH_DEBOUNCE_MS } from "./search";
+import { countLabel, InboxSearch, placeCursor, SEARCH_DEBOUNCE_MS } from "./search";
 
 function setup(backend = new FakeBackend([fakeTicket(1, "Invoice posting fails"), fakeTicket(2, "Slow login")])) {
   const results: TicketSummary[][] = [];
   const errors: IpcError[] = [];
-  const search = new InboxSearch(backend, { onResults: (r) => results.push(r), onError: (e) => errors.push(e) });
-  return { backend, search, results, errors };
+  const totals: (number | null)[] = [];
+  const search = new InboxSearch(backend, {
+    onResults: (r) => results.push(r),
+    onError: (e) => errors.push(e),
+    onTotal: (n) => totals.push(n),
+  });
+  return { backend, search, results, errors, totals };
 }
 
 const withText = (search: string): Filters => ({ ...emptyFilters(), search });
@@ -125,6 +130,34 @@ describe("InboxSearch", () => {
     search.update({ ...drill.filters, search: "label" });
     await vi.runAllTimersAsync();
     expect(results.at(-1)?.map((t) => t.id)).toEqual([3]);
+  });
+});
+
+describe("the inbox count", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("asks for the total only when a page is full, and shows it", async () => {
+    const many = Array.from({ length: 450 }, (_, i) => fakeTicket(i + 1, `Invoice ${i + 1}`));
+    const { backend, search, totals } = setup(new FakeBackend(many));
+    search.update(withText(""));
+    await vi.runAllTimersAsync();
+    expect(backend.counts).toHaveLength(1);
+    expect(totals).toEqual([null, 450]);
+    expect(countLabel(200, true, 450)).toBe("200 of 450 tickets");
+    // A page that is not full is its own total: no count asked.
+    search.update(withText("invoice 44"));
+    await vi.runAllTimersAsync();
+    expect(backend.counts).toHaveLength(1);
+    expect(totals.at(-1)).toBe(14); // 44, 144, 244, 344 and 440–449
+  });
+
+  it("reads as a person would", () => {
+    expect(countLabel(1, false, 1)).toBe("1 ticket");
+    expect(countLabel(37, false, 37)).toBe("37 tickets");
+    expect(countLabel(200, true, null)).toBe("200+ tickets");
+    expect(countLabel(200, true, 12_345)).toBe("200 of 12,345 tickets");
+    expect(countLabel(1_000, false, null)).toBe("1,000 tickets");
   });
 });
 

@@ -4,6 +4,7 @@
 // fast: no spinner).
 import type { Backend } from "../backend/types";
 import type { IpcError } from "../bindings/IpcError";
+import type { TicketQuery } from "../bindings/TicketQuery";
 import type { TicketSummary } from "../bindings/TicketSummary";
 import { toIpcError } from "./errors";
 import { type Filters, filtersProblem, PAGE_SIZE, toTicketQuery } from "./filters";
@@ -14,6 +15,11 @@ export interface SearchCallbacks {
   /** `more` is true when the page is full, so more rows may exist. */
   onResults(rows: TicketSummary[], filters: Filters, more: boolean): void;
   onError(e: IpcError): void;
+  /**
+   * The total the current filters match, asked after a full page arrives
+   * (null with every new page of results until it is known).
+   */
+  onTotal?(total: number | null): void;
 }
 
 export class InboxSearch {
@@ -23,7 +29,7 @@ export class InboxSearch {
   private limit = PAGE_SIZE;
 
   constructor(
-    private readonly backend: Pick<Backend, "queryTickets">,
+    private readonly backend: Pick<Backend, "queryTickets" | "countTickets">,
     private readonly cb: SearchCallbacks,
     private readonly delayMs = SEARCH_DEBOUNCE_MS,
   ) {}
@@ -85,10 +91,25 @@ export class InboxSearch {
       return;
     }
     try {
-      const rows = await this.backend.queryTickets(toTicketQuery(filters, this.limit));
-      if (mine === this.seq) this.cb.onResults(rows, filters, rows.length >= this.limit);
+      const query = toTicketQuery(filters, this.limit);
+      const rows = await this.backend.queryTickets(query);
+      if (mine !== this.seq) return;
+      const more = rows.length >= this.limit;
+      this.cb.onResults(rows, filters, more);
+      this.cb.onTotal?.(more ? null : rows.length);
+      if (more) await this.total(mine, query);
     } catch (e) {
       if (mine === this.seq) this.cb.onError(toIpcError(e));
+    }
+  }
+
+  /** Count every match of a full page's query; a failed count only leaves the total unknown. */
+  private async total(mine: number, query: TicketQuery): Promise<void> {
+    try {
+      const n = await this.backend.countTickets(query);
+      if (mine === this.seq) this.cb.onTotal?.(n);
+    } catch {
+      // The rows are shown; "200+" stays.
     }
   }
 }
@@ -110,4 +131,16 @@ export function placeCursor(
   const selected = idx >= 0 ? idx : next.length > 0 ? 0 : -1;
   const closeDetail = openId !== undefined && !next.some((t) => t.id === openId);
   return { selected, closeDetail };
+}
+
+/**
+ * The inbox's count: "1 ticket", "37 tickets"; a full page reads "200 of
+ * 12,345 tickets" once the total is known, "200+ tickets" until then.
+ */
+export function countLabel(shown: number, more: boolean, total: number | null): string {
+  const n = (x: number) => x.toLocaleString("en");
+  const noun = (x: number) => (x === 1 ? "ticket" : "tickets");
+  if (!more) return `${n(shown)} ${noun(shown)}`;
+  if (total === null || total <= shown) return `${n(shown)}+ tickets`;
+  return `${n(shown)} of ${n(total)} ${noun(total)}`;
 }
