@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 92, name: "triage_basis", sql: include_str!("migrations/0092_triage_basis.sql") },
     Migration { version: 93, name: "survey_comment_basis", sql: include_str!("migrations/0093_survey_comment_basis.sql") },
     Migration { version: 96, name: "validation_drafts", sql: include_str!("migrations/0096_validation_drafts.sql") },
+    Migration { version: 101, name: "search_stems", sql: include_str!("migrations/0101_search_stems.sql") },
 ];
 
 /// The schema version this build writes.
