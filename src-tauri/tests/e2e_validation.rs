@@ -151,7 +151,9 @@ async fn an_unsent_validation_survives_a_restart_and_saving_clears_it() {
         ensure!(form_fields(&app).await? == (String::new(), String::new(), String::new(), String::new()), "the form starts filled");
 
         app.click("outcome-blocked").await?;
-        app.type_into("validation-steps", STEPS).await?;
+        // A line break is typed with the Enter key (WebDriver sends "\n" as no key).
+        let enter = char::from(fantoccini::key::Key::Enter).to_string();
+        app.type_into("validation-steps", &STEPS.replace('\n', &enter)).await?;
         app.type_into("validation-environment", ENVIRONMENT).await?;
         app.type_into("validation-notes", NOTES).await?;
         app.wait_testid("validation-draft-status").await.context("no sign that the draft is kept")?;
