@@ -2,15 +2,15 @@
 //! workspace. Merge (with its confirmation) and Undo, Split, a rename that
 //! survives "Run triage", and a training marker (a future date refused, the
 //! before/after counts, removal). Same harness as `e2e.rs`; no Redmine.
-//! Run alone: `timeout 600 cargo test -p hypercare-desk --test e2e_themes -- --test-threads=1`.
+//! Run alone: `timeout 300 cargo test -p hypercare-desk --test e2e_themes -- --test-threads=1`.
 
 mod support;
 
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
-use serde::Deserialize;
 use fantoccini::Locator;
+use serde::Deserialize;
 use serde_json::json;
 use support::{testid, App, DEMO_WORDS_ONLY, WAIT_TIMEOUT};
 
