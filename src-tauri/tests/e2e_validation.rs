@@ -1,6 +1,8 @@
 //! End to end in the real app window: validate a fix while Redmine is down,
 //! see it pending in the outbox, bring Redmine up, push, see it sent and the
-//! ticket closed on the server. Same harness and environment as `e2e.rs`
+//! ticket closed on the server; and, on the demo workspace, an unsent
+//! validation kept across a restart of the app until it is saved.
+//! Same harness and environment as `e2e.rs`
 //! (REDMINE_URL, REDMINE_API_KEY, REDMINE_DATA, TAURI_DRIVER); run alone:
 //! `timeout 900 cargo test -p hypercare-desk --test e2e_validation -- --test-threads=1`.
 
@@ -9,7 +11,7 @@ mod support;
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
-use support::{redmine_or_skip, testid, App, Redmine, WAIT_TIMEOUT};
+use support::{redmine_or_skip, testid, App, Redmine, DEMO_WORDS_ONLY, WAIT_TIMEOUT};
 
 const SYNC_TIMEOUT: Duration = Duration::from_secs(90);
 /// Redmine's default status ids.
@@ -59,12 +61,7 @@ async fn a_fix_validated_offline_is_pushed_and_closes_the_ticket() {
         // The queue's filters go to the core: filtered to its own priority
         // (Redmine's default, Normal) the queue keeps this ticket and shows
         // only Normal ones (the demo's tickets of other priorities drop out).
-        app.exec(
-            "const s = document.querySelector('[data-testid=validation-filter-priority]');
-             s.value = 'Normal'; s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![],
-        )
-        .await?;
+        app.set_value("validation-filter-priority", "Normal").await?;
         app.wait_until(
             "only Normal fixes listed",
             WAIT_TIMEOUT,
@@ -100,6 +97,137 @@ async fn a_fix_validated_offline_is_pushed_and_closes_the_ticket() {
             .map(|js| js.iter().filter_map(|j| j["notes"].as_str()).filter(|n| n.contains("posts fine")).collect())
             .unwrap_or_default();
         ensure!(notes.len() == 1, "expected exactly one validation comment, found {notes:?}");
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+/// What the validator types and leaves unsent.
+const STEPS: &str = "1. Post invoice 4711\n2. Open the GL journal";
+const ENVIRONMENT: &str = "QA client 200";
+const NOTES: &str = "Blocked: no posting period is open in QA";
+
+/// The validation form's fields as shown: (outcome, steps, environment, notes).
+async fn form_fields(app: &App) -> Result<(String, String, String, String)> {
+    let outcome = app
+        .exec("return document.querySelector('[data-testid=validation-form] input[name=outcome]:checked')?.value ?? '';", vec![])
+        .await?;
+    Ok((
+        outcome.as_str().unwrap_or_default().to_string(),
+        app.value("validation-steps").await?,
+        app.value("validation-environment").await?,
+        app.value("validation-notes").await?,
+    ))
+}
+
+/// The ticket's draft in the app's store, read with the core library.
+fn stored_draft(app: &App, ticket_id: i64) -> Result<Option<hypercare::validation::draft::ValidationDraft>> {
+    let store = hypercare::Store::open_dir(app.data_dir()).context("opening the app's store")?;
+    Ok(store.validation_drafts()?.into_iter().find(|d| d.form.ticket_id == ticket_id))
+}
+
+/// Select the queue row of `ticket_id` (after the queue shows it).
+async fn select_fix(app: &App, ticket_id: i64) -> Result<String> {
+    app.click("nav-validation").await?;
+    let row = format!("{}[data-ticket-id=\"{ticket_id}\"]", testid("validation-row"));
+    app.click_css(&row).await?;
+    app.wait_css(&format!("{}[data-key]", testid("validation-ticket")), WAIT_TIMEOUT).await?;
+    Ok(row)
+}
+
+/// A validation typed but not saved survives closing and reopening the app
+/// (the store keeps the draft); saving it then clears the draft, also
+/// across the next restart.
+#[tokio::test]
+async fn an_unsent_validation_survives_a_restart_and_saving_clears_it() {
+    let mut app = App::start_with("validation_draft", DEMO_WORDS_ONLY).await.expect("starting the app");
+    let outcome = async {
+        app.wait_testid("inbox-list").await?;
+        app.click("nav-validation").await?;
+        let first = app.wait_css(&testid("validation-row"), WAIT_TIMEOUT).await.context("the demo queue is empty")?;
+        let ticket_id: i64 = first.attr("data-ticket-id").await?.context("no ticket id")?.parse()?;
+        let row = select_fix(&app, ticket_id).await?;
+        ensure!(form_fields(&app).await? == (String::new(), String::new(), String::new(), String::new()), "the form starts filled");
+
+        app.click("outcome-blocked").await?;
+        // A line break is typed with the Enter key (WebDriver sends "\n" as no key).
+        let enter = char::from(fantoccini::key::Key::Enter).to_string();
+        app.type_into("validation-steps", &STEPS.replace('\n', &enter)).await?;
+        app.type_into("validation-environment", ENVIRONMENT).await?;
+        app.type_into("validation-notes", NOTES).await?;
+        app.wait_testid("validation-draft-status").await.context("no sign that the draft is kept")?;
+        app.wait_css(&format!("{row} {}", testid("validation-row-draft")), WAIT_TIMEOUT).await?;
+        // The draft is written after a pause in typing: wait until the store
+        // holds all of it (the user sees "Draft kept on this computer").
+        let deadline = std::time::Instant::now() + WAIT_TIMEOUT;
+        loop {
+            let d = stored_draft(&app, ticket_id)?;
+            if d.as_ref().is_some_and(|d| d.form.steps == STEPS && d.form.environment == ENVIRONMENT && d.form.notes == NOTES) {
+                break;
+            }
+            ensure!(std::time::Instant::now() < deadline, "the store never held the whole draft: {d:?}");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+
+        app.relaunch().await?;
+        app.wait_testid("inbox-list").await?;
+        app.click("nav-validation").await?;
+        app.wait_css(&format!("{row} {}", testid("validation-row-draft")), WAIT_TIMEOUT)
+            .await
+            .context("after a restart the queue does not mark the ticket's draft")?;
+        select_fix(&app, ticket_id).await?;
+        let typed = ("blocked".to_string(), STEPS.to_string(), ENVIRONMENT.to_string(), NOTES.to_string());
+        ensure!(form_fields(&app).await? == typed, "after a restart the form does not hold what was typed");
+        app.wait_text("validation-draft-status", "Draft kept on this computer", WAIT_TIMEOUT).await?;
+
+        app.click("validation-save").await?;
+        app.wait_css(&format!("{}[data-outcome=\"blocked\"]", testid("validation-saved")), WAIT_TIMEOUT)
+            .await
+            .context("saving the draft did not record a blocked validation")?;
+        app.wait_gone(&testid("validation-draft-status"), WAIT_TIMEOUT).await?;
+        app.wait_gone(&format!("{row} {}", testid("validation-row-draft")), WAIT_TIMEOUT).await?;
+        ensure!(stored_draft(&app, ticket_id)?.is_none(), "the store still holds the draft after saving");
+        app.wait_css(&format!("{}[data-outcome=\"blocked\"]", testid("validation-history-item")), WAIT_TIMEOUT).await?;
+
+        // A blocked fix stays in the queue: after another restart it shows
+        // no draft and an empty form, and its history keeps the round.
+        app.relaunch().await?;
+        app.wait_testid("inbox-list").await?;
+        select_fix(&app, ticket_id).await?;
+        app.wait_css(&format!("{}[data-outcome=\"blocked\"]", testid("validation-history-item")), WAIT_TIMEOUT).await?;
+        ensure!(app.count(&format!("{row} {}", testid("validation-row-draft"))).await? == 0, "the saved draft came back");
+        ensure!(app.count(&testid("validation-draft-status")).await? == 0, "the saved draft came back");
+        ensure!(form_fields(&app).await? == (String::new(), String::new(), String::new(), String::new()), "the form is not empty");
+        let notes = app.texts(&testid("validation-history-item")).await?.join("\n");
+        ensure!(notes.contains(NOTES), "the history does not show the saved notes: {notes:?}");
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+/// Known defect (not fixed): the draft is written 0.5 s after the last
+/// keystroke and nothing writes it when the window closes, so closing the
+/// app right after typing loses the last edit. Closes the window the way
+/// WebKit's own close does (a window manager's close button goes through
+/// Tauri's CloseRequested, which an Xvfb without a window manager cannot
+/// send). Run with `--ignored` to reproduce; it fails today.
+#[tokio::test]
+#[ignore = "known defect: a draft typed less than 0.5 s before the window closes is lost"]
+async fn closing_the_window_right_after_typing_keeps_the_draft() {
+    let mut app = App::start_with("validation_draft_close", DEMO_WORDS_ONLY).await.expect("starting the app");
+    let outcome = async {
+        app.wait_testid("inbox-list").await?;
+        app.click("nav-validation").await?;
+        let first = app.wait_css(&testid("validation-row"), WAIT_TIMEOUT).await.context("the demo queue is empty")?;
+        let ticket_id: i64 = first.attr("data-ticket-id").await?.context("no ticket id")?.parse()?;
+        select_fix(&app, ticket_id).await?;
+        app.type_into("validation-notes", NOTES).await?;
+        app.client()?.clone().close_window().await.context("closing the window")?;
+        app.relaunch().await?;
+        let kept = stored_draft(&app, ticket_id)?.map(|d| d.form.notes);
+        ensure!(kept.as_deref() == Some(NOTES), "closing the window lost the typed notes: the store holds {kept:?}");
         Ok(())
     }
     .await;

@@ -347,6 +347,29 @@ impl App {
         bounded(&format!("typing into {id}"), CALL_TIMEOUT, el.send_keys(text)).await
     }
 
+    /// Choose `value` in the `<select>` or date input with testid `id` as a
+    /// user's pick would (the value, then `input` and `change`). Fails when
+    /// the control does not take it (no such option, not a valid date).
+    pub async fn set_value(&self, id: &str, value: &str) -> Result<()> {
+        let el = self.wait_testid(id).await?;
+        let script = "const e = arguments[0]; e.value = arguments[1];
+                      e.dispatchEvent(new Event('input', { bubbles: true }));
+                      e.dispatchEvent(new Event('change', { bubbles: true }));
+                      return e.value;";
+        let now = self.exec(script, vec![serde_json::to_value(&el)?, json!(value)]).await?;
+        if now != json!(value) {
+            bail!("[data-testid={id}] did not take the value {value:?}; it holds {now}");
+        }
+        Ok(())
+    }
+
+    /// The current `value` of the form control with testid `id`.
+    pub async fn value(&self, id: &str) -> Result<String> {
+        let el = self.wait_testid(id).await?;
+        let v = self.exec("return arguments[0].value;", vec![serde_json::to_value(&el)?]).await?;
+        v.as_str().map(str::to_string).ok_or_else(|| anyhow!("[data-testid={id}] has no value: {v}"))
+    }
+
     /// Send keys (e.g. `"/"` or `fantoccini::key::Key::Enter`) to whatever has focus.
     pub async fn press(&self, keys: &str) -> Result<()> {
         let active = bounded("finding the focused element", CALL_TIMEOUT, self.client()?.active_element()).await?;

@@ -15,3 +15,13 @@ pub mod redmine;
 pub use app::{testid, App, WAIT_TIMEOUT};
 #[allow(unused_imports)]
 pub use redmine::{redmine_or_skip, Redmine};
+
+/// Environment for a run on the demo workspace without the embedding model:
+/// triage on words only, so no background refinement re-triages and
+/// re-clusters while a test looks (and none takes the CPU meanwhile); no
+/// background sync, no OS credential store.
+pub const DEMO_WORDS_ONLY: &[(&str, &str)] = &[
+    ("HYPERCARE_CREDENTIAL_STORE", "none"),
+    ("HYPERCARE_SYNC_INTERVAL_SECS", "0"),
+    ("HYPERCARE_EMBED_MODEL", "/nonexistent/hypercare-e2e-no-model"),
+];
