@@ -136,6 +136,10 @@ mod tests {
         assert_eq!(granted.len(), COMMANDS.len(), "the capability grants commands that do not exist: {granted:?}");
         let plugins: Vec<&str> =
             capability["permissions"].as_array().expect("permissions list").iter().filter_map(|p| p.as_str()).filter(|p| !p.starts_with("allow-")).collect();
-        assert_eq!(plugins, ["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-open"], "no other plugin rights");
+        assert_eq!(
+            plugins,
+            ["core:event:allow-listen", "core:event:allow-unlisten", "core:window:allow-destroy", "dialog:allow-open"],
+            "no other plugin rights"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -159,17 +159,41 @@ impl App {
         self.connect().await
     }
 
-    fn wait_app_exited(&self, timeout: Duration) {
+    /// Close the window as a window manager's close button does: an X11
+    /// WM_DELETE_WINDOW message (`tests/support/x11_close.py`; Xvfb has no
+    /// window manager to click), which Tauri turns into CloseRequested.
+    /// Waits for the app to exit; `relaunch` then starts it again.
+    pub async fn close_window_as_user(&mut self) -> Result<()> {
+        let display = self.xvfb.as_ref().map(|x| x.display()).context("no Xvfb")?;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support/x11_close.py");
+        let status = Command::new("python3")
+            .arg(&script)
+            .arg("Hypercare Desk")
+            .env("DISPLAY", display)
+            .status()
+            .with_context(|| format!("running {}", script.display()))?;
+        ensure!(status.success(), "no window titled \"Hypercare Desk\" got the close request ({status})");
+        ensure!(self.wait_app_exited(Duration::from_secs(10)), "the app did not exit within 10 s of the close request");
+        if let Some(client) = self.client.take() {
+            // The session's window is gone with the app: ending it may fail.
+            let _ = bounded("ending the session", CALL_TIMEOUT, client.close()).await;
+        }
+        Ok(())
+    }
+
+    /// Whether the app exited within `timeout`.
+    fn wait_app_exited(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             let app_alive = procs::marked_processes(&self.marker())
                 .into_iter()
                 .any(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == self.binary));
             if !app_alive {
-                return;
+                return true;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        false
     }
 
     /// Process ids of the app and of its descendants (the WebKit processes).

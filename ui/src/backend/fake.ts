@@ -215,6 +215,18 @@ export class FakeBackend implements Backend {
     };
   }
 
+  private closing: (() => Promise<void>)[] = [];
+  async onCloseRequested(handler: () => Promise<void>) {
+    this.closing.push(handler);
+    return () => {
+      this.closing = this.closing.filter((h) => h !== handler);
+    };
+  }
+  /** The user closes the window: every close handler runs to its end. */
+  async requestClose() {
+    await Promise.all(this.closing.map((h) => h()));
+  }
+
   async onSyncStatus(handler: (s: SyncStatus) => void) {
     this.status.push(handler);
     return () => {

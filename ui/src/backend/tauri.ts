@@ -1,13 +1,14 @@
 // The ONLY module that imports @tauri-apps/api: the Backend over Tauri IPC.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open } from "@tauri-apps/plugin-dialog";
 
 import type { RefineStatus } from "../bindings/RefineStatus";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { TicketsChanged } from "../bindings/TicketsChanged";
-import type { Backend } from "./types";
+import { type Backend, CLOSE_WAIT_MS } from "./types";
 
 export function tauriBackend(): Backend {
   return {
@@ -43,6 +44,12 @@ export function tauriBackend(): Backend {
     surveyMapping: (name) => invoke("survey_mapping", { name }),
     saveSurveyMapping: (name, mapping) => invoke("save_survey_mapping", { name, mapping }),
     importSurveyFile: (path, mapping, skipBadRows, encoding) => invoke("import_survey_file", { path, mapping, skipBadRows, encoding }),
+    // While a handler listens, Tauri holds the close; the API destroys the
+    // window once the handler returns (core:window:allow-destroy).
+    onCloseRequested: (handler) =>
+      getCurrentWindow().onCloseRequested(async () => {
+        await Promise.race([handler().catch(() => {}), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
+      }),
     onSyncStatus: (handler) => listen<SyncStatus>("sync-status", (e) => handler(e.payload)),
     triageQueue: () => invoke("triage_queue"),
     runTriage: () => invoke("run_triage"),

@@ -54,6 +54,9 @@ export interface TriageOverride {
 /** Stops a subscription. */
 export type Unsubscribe = () => void;
 
+/** The longest a close waits for the UI to write what is pending (a validation draft). */
+export const CLOSE_WAIT_MS = 2000;
+
 /**
  * Every call the UI makes. Calls reject with an `IpcError` (`{code, message}`);
  * `toIpcError` in lib/errors.ts normalises anything else.
@@ -77,6 +80,11 @@ export interface Backend {
   /** Batched: fires at most every ~750 ms while a sync writes tickets. */
   onTicketsChanged(handler: (e: TicketsChanged) => void): Promise<Unsubscribe>;
   onSyncStatus(handler: (s: SyncStatus) => void): Promise<Unsubscribe>;
+  /**
+   * Run `handler` when the user closes the window (close button, Alt+F4);
+   * the window closes once it settles, or after `CLOSE_WAIT_MS` at most.
+   */
+  onCloseRequested(handler: () => Promise<void>): Promise<Unsubscribe>;
   /** Every triaged ticket, highest priority first. */
   triageQueue(): Promise<TicketTriage[]>;
   /** Triage every ticket again and recompute the themes (texts without an embedding on words); the refinement follows in the background. */

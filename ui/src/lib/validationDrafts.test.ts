@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeBackend, fakeQueueItem } from "../backend/fake";
 import type { ValidationDraft } from "../bindings/ValidationDraft";
 import { emptyForm, saveValidation } from "./validation";
-import { DraftSaver, draftsByTicket, formFromDraft, isBlankForm } from "./validationDrafts";
+import { DraftSaver, draftsByTicket, flushOnClose, formFromDraft, isBlankForm } from "./validationDrafts";
 
 function setup() {
   const b = new FakeBackend();
@@ -24,6 +24,22 @@ const typed = { ...emptyForm(), outcome: "failed" as const, steps: "1. post GR f
 afterEach(() => vi.useRealTimers());
 
 describe("validation drafts", () => {
+  it("keeps what was typed just before the window closes (inside the typing pause)", async () => {
+    vi.useFakeTimers();
+    const { b, saver } = setup();
+    const unsubscribe = await flushOnClose(b, saver);
+    saver.schedule(3507, typed, null);
+    await vi.advanceTimersByTimeAsync(100); // closed 0.1 s after the last keystroke
+    await b.requestClose();
+    expect(b.draftSaves.map((d) => d.ticket_id)).toEqual([3507]);
+    expect(formFromDraft(draftsByTicket(await b.validationDrafts()).get(3507))).toEqual(typed);
+    // Once the view is gone it no longer holds the close.
+    unsubscribe();
+    saver.schedule(3508, typed, null);
+    await b.requestClose();
+    expect(b.draftSaves).toHaveLength(1);
+  });
+
   it("keeps a typed validation when the user switches to another ticket and back", async () => {
     vi.useFakeTimers();
     const { b, shown, saver } = setup();

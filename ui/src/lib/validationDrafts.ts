@@ -88,3 +88,12 @@ export class DraftSaver {
     }
   }
 }
+
+/**
+ * Write the pending draft when the user closes the window, so text typed
+ * just before closing (inside the typing pause) is kept. Returns the
+ * unsubscribe for when the view goes away (its own destroy flushes too).
+ */
+export function flushOnClose(backend: Pick<Backend, "onCloseRequested">, saver: DraftSaver): Promise<() => void> {
+  return backend.onCloseRequested(() => saver.flush());
+}
