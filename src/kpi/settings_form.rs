@@ -25,18 +25,20 @@ const WORKSPACE: &str = "Workspace";
 const RESOLVE: &str = "SLA: resolve within";
 const ACK: &str = "SLA: acknowledge within";
 const EXIT: &str = "Exit criteria";
+const RESOLVE_HELP: &str = "Wall-clock hours from creation to resolution.";
+const ACK_HELP: &str = "Wall-clock hours from creation to the first response.";
 
 const SPECS: [Spec; 13] = [
     Spec { key: "timezone", label: "Time zone", group: WORKSPACE, unit: "zone", help: "Days and weeks of every chart start at this zone's midnight." },
     Spec { key: "licensed_users", label: "Licensed users", group: WORKSPACE, unit: "users", help: "The adoption and response-rate denominator; empty: not set (those KPIs show no data)." },
-    Spec { key: "sla_resolve_hours.P1", label: "P1 resolution target", group: RESOLVE, unit: "hours", help: "Wall-clock hours from creation to resolution." },
-    Spec { key: "sla_resolve_hours.P2", label: "P2 resolution target", group: RESOLVE, unit: "hours", help: "Wall-clock hours from creation to resolution." },
-    Spec { key: "sla_resolve_hours.P3", label: "P3 resolution target", group: RESOLVE, unit: "hours", help: "Wall-clock hours from creation to resolution." },
-    Spec { key: "sla_resolve_hours.P4", label: "P4 resolution target", group: RESOLVE, unit: "hours", help: "Wall-clock hours from creation to resolution." },
-    Spec { key: "sla_ack_hours.P1", label: "P1 acknowledgement target", group: ACK, unit: "hours", help: "Wall-clock hours from creation to the first response." },
-    Spec { key: "sla_ack_hours.P2", label: "P2 acknowledgement target", group: ACK, unit: "hours", help: "Wall-clock hours from creation to the first response." },
-    Spec { key: "sla_ack_hours.P3", label: "P3 acknowledgement target", group: ACK, unit: "hours", help: "Wall-clock hours from creation to the first response." },
-    Spec { key: "sla_ack_hours.P4", label: "P4 acknowledgement target", group: ACK, unit: "hours", help: "Wall-clock hours from creation to the first response." },
+    Spec { key: "sla_resolve_hours.P1", label: "P1 resolution target", group: RESOLVE, unit: "hours", help: RESOLVE_HELP },
+    Spec { key: "sla_resolve_hours.P2", label: "P2 resolution target", group: RESOLVE, unit: "hours", help: RESOLVE_HELP },
+    Spec { key: "sla_resolve_hours.P3", label: "P3 resolution target", group: RESOLVE, unit: "hours", help: RESOLVE_HELP },
+    Spec { key: "sla_resolve_hours.P4", label: "P4 resolution target", group: RESOLVE, unit: "hours", help: RESOLVE_HELP },
+    Spec { key: "sla_ack_hours.P1", label: "P1 acknowledgement target", group: ACK, unit: "hours", help: ACK_HELP },
+    Spec { key: "sla_ack_hours.P2", label: "P2 acknowledgement target", group: ACK, unit: "hours", help: ACK_HELP },
+    Spec { key: "sla_ack_hours.P3", label: "P3 acknowledgement target", group: ACK, unit: "hours", help: ACK_HELP },
+    Spec { key: "sla_ack_hours.P4", label: "P4 acknowledgement target", group: ACK, unit: "hours", help: ACK_HELP },
     Spec { key: "exit.sla_met_min", label: "Minimum P1/P2 within SLA", group: EXIT, unit: "%", help: "Share of P1/P2 tickets resolved within their target, 0 to 100 %." },
     Spec { key: "exit.csat_min", label: "Minimum CSAT", group: EXIT, unit: "%", help: "Share of survey answers rating 4–5 of 5, 0 to 100 %." },
     Spec { key: "exit.max_open_p1", label: "Most open P1 tickets", group: EXIT, unit: "tickets", help: "P1 tickets allowed open at the end of the period." },
