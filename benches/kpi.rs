@@ -137,7 +137,7 @@ fn main() {
     // tickets behind the backlog's last point.
     let filter = KpiFilter { priorities: vec![Priority::P1, Priority::P2], categories: vec![Category::Usability], ..Default::default() };
     let kpis_filtered = time(|| compute_with(&store, &period, &settings, &filter, now).unwrap());
-    let (_, points) = hypercare::charts::render_svg_with_points(ChartKind::Backlog, &report, (900, 540)).unwrap();
+    let (_, points) = hypercare::charts::render_svg_with_points(ChartKind::Backlog, &report, (900, 540), hypercare::charts::ChartTheme::Light).unwrap();
     let last = points.buckets.last().and_then(|b| b.points.last()).cloned().unwrap();
     let q = TicketQuery { kpi: last.query.clone(), limit: Some(200), ..Default::default() };
     let drill = time(|| store.tickets(&q).unwrap().len());

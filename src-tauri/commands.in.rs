@@ -46,6 +46,8 @@
     "resolve_category_conflict",
     "kpi_dashboard",
     "export_report",
+    "kpi_settings",
+    "save_kpi_settings",
     "preview_survey",
     "survey_mappings",
     "survey_mapping",

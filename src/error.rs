@@ -64,6 +64,10 @@ pub enum Error {
     /// An import file the core cannot read as asked; `code()` is `InvalidInput`.
     #[error("{message}")]
     Import { problem: ImportProblem, message: String },
+    /// A form value the core refuses; `field` is the key of the setting or
+    /// input it is about (the app marks that control). `code()` is `InvalidInput`.
+    #[error("{message}")]
+    InvalidField { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -78,7 +82,7 @@ impl Error {
             Error::Offline { .. } => ErrorCode::Offline,
             Error::Auth(_) => ErrorCode::Auth,
             Error::NotFound(_) => ErrorCode::NotFound,
-            Error::InvalidInput(_) | Error::Import { .. } => ErrorCode::InvalidInput,
+            Error::InvalidInput(_) | Error::Import { .. } | Error::InvalidField { .. } => ErrorCode::InvalidInput,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::BadResponse(_) => ErrorCode::BadResponse,
             Error::Sqlite(rusqlite::Error::QueryReturnedNoRows) => ErrorCode::NotFound,
@@ -94,6 +98,19 @@ impl Error {
             Error::Import { problem, .. } => Some(*problem),
             _ => None,
         }
+    }
+
+    /// The key of the form field an `InvalidField` error is about.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::InvalidField { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// A refused value of the form field `field` (a settings key).
+    pub fn invalid_field(field: impl Into<String>, msg: impl Into<String>) -> Self {
+        Error::InvalidField { field: field.into(), message: msg.into() }
     }
 
     pub fn import(problem: ImportProblem, msg: impl Into<String>) -> Self {

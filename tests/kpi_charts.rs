@@ -103,3 +103,44 @@ fn one_ticket_draws_whole_number_axes() {
         preview("one", kind, &render_png(kind, &r, (1000, 600)).unwrap());
     }
 }
+
+/// The fill of the SVG's first shape: the background of the whole chart.
+fn background(svg: &str) -> &str {
+    let rect = &svg[svg.find("<rect").expect("a background rect")..];
+    let fill = &rect[rect.find("fill=\"").expect("a fill") + 6..];
+    &fill[..fill.find('"').unwrap()]
+}
+
+#[test]
+fn dark_charts_use_the_dark_palette_and_light_ones_stay_white() {
+    use hypercare::charts::{render_svg_with_points, ChartTheme};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, src) = store_with_source(dir.path());
+    bulk_synthetic(&store, src, 400, day(2026, 9, 28), 42);
+    hypercare::import::demo::load_demo_feedback(&store, day(2026, 9, 28), 6).unwrap();
+    let r = report_for(&store, day(2026, 9, 28), day(2026, 11, 8));
+    let empty = {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = store_with_source(dir.path());
+        report_for(&store, day(2026, 9, 28), day(2026, 10, 4))
+    };
+    for r in [&r, &empty] {
+        for kind in ChartKind::ALL {
+            let (light, light_points) = render_svg_with_points(kind, r, (900, 540), ChartTheme::Light).unwrap();
+            let (dark, dark_points) = render_svg_with_points(kind, r, (900, 540), ChartTheme::Dark).unwrap();
+            // Light (the default, and the report's): white with dark text, as before.
+            assert_eq!(light, render_svg(kind, r, (900, 540)).unwrap(), "{kind:?}: light is the default");
+            assert_eq!(background(&light), "#FFFFFF", "{kind:?}");
+            assert!(light.contains("fill=\"#212121\"") && !light.contains("#1A1D28"), "{kind:?}: dark ink on white");
+            // Dark: the app's dark surface, light text, nothing white left.
+            assert_eq!(background(&dark), "#1A1D28", "{kind:?}");
+            assert!(dark.contains("fill=\"#E7E9F1\""), "{kind:?}: light text");
+            assert!(!dark.contains("#FFFFFF") && !dark.contains("#212121"), "{kind:?}: no white box, no dark text on dark");
+            // Only the colours differ: the same texts and points.
+            assert_eq!(light_points, dark_points, "{kind:?}");
+            assert_eq!(light.matches("<text").count(), dark.matches("<text").count(), "{kind:?}");
+        }
+    }
+    let (dark, _) = render_svg_with_points(ChartKind::Satisfaction, &r, (900, 540), ChartTheme::Dark).unwrap();
+    assert!(dark.matches("#F87171").count() > 10 && !dark.contains("#C00000"), "the dashed target line is the dark palette's red");
+}

@@ -8,7 +8,7 @@ mod fixtures;
 use std::collections::BTreeSet;
 
 use fixtures::*;
-use hypercare::charts::{render_svg_with_points, ChartKind, ChartPoints};
+use hypercare::charts::{render_svg_with_points, ChartKind, ChartPoints, ChartTheme};
 use hypercare::kpi::{compute_with, KpiFilter, KpiReport, KpiSettings, Period, Priority};
 use hypercare::model::{Category, SourceKind, StatusClass::*, TicketQuery};
 use hypercare::store::sources::NewSource;
@@ -169,7 +169,7 @@ type Drilled = (String, String, String, Option<f64>, u32, BTreeSet<String>);
 fn drill_all(store: &Store, r: &KpiReport) -> Vec<Drilled> {
     let mut out = Vec::new();
     for kind in [ChartKind::IncidentTrend, ChartKind::Backlog, ChartKind::TimeToResolve, ChartKind::Reopen] {
-        let (_, pts) = render_svg_with_points(kind, r, (900, 540)).unwrap();
+        let (_, pts) = render_svg_with_points(kind, r, (900, 540), ChartTheme::Light).unwrap();
         for b in &pts.buckets {
             for p in &b.points {
                 let Some(n) = p.tickets else { continue };
@@ -256,7 +256,7 @@ fn points_sit_inside_the_plot_and_non_ticket_charts_say_why() {
     let dir = tempfile::tempdir().unwrap();
     let store = fixture(dir.path());
     let r = report(&store, &filter(&[], &[Priority::P1], &[]));
-    let (svg, pts): (String, ChartPoints) = render_svg_with_points(ChartKind::Backlog, &r, (900, 540)).unwrap();
+    let (svg, pts): (String, ChartPoints) = render_svg_with_points(ChartKind::Backlog, &r, (900, 540), ChartTheme::Light).unwrap();
     assert!(svg.contains("P1"), "the title names the filter");
     let plot = pts.plot.expect("the backlog has axes");
     assert!(0.0 < plot.left && plot.left < plot.right && plot.right <= 900.0 && plot.top < plot.bottom && plot.bottom <= 540.0);
@@ -268,9 +268,9 @@ fn points_sit_inside_the_plot_and_non_ticket_charts_say_why() {
     }
     assert!((pts.buckets[0].x0 - plot.left).abs() < 1e-9 && (pts.buckets[6].x1 - plot.right).abs() < 1e-9);
     assert!(pts.filter_applies);
-    let (_, adoption) = render_svg_with_points(ChartKind::Adoption, &r, (900, 540)).unwrap();
+    let (_, adoption) = render_svg_with_points(ChartKind::Adoption, &r, (900, 540), ChartTheme::Light).unwrap();
     assert!(!adoption.filter_applies && adoption.filter_note.as_deref().is_some_and(|n| n.contains("not")));
-    let (_, exit) = render_svg_with_points(ChartKind::ExitCriteria, &r, (900, 540)).unwrap();
+    let (_, exit) = render_svg_with_points(ChartKind::ExitCriteria, &r, (900, 540), ChartTheme::Light).unwrap();
     assert!(exit.plot.is_none() && exit.buckets.is_empty());
 }
 

@@ -21,18 +21,23 @@ pub struct IpcError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub problem: Option<ImportProblem>,
+    /// Only for a refused form value: the key of the field it is about
+    /// (a KPI setting's key), which the form marks and focuses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl IpcError {
     /// An error of the shell itself (a background task that died...).
     pub fn internal(message: impl Into<String>) -> Self {
-        IpcError { code: ErrorCode::Internal, message: message.into(), problem: None }
+        IpcError { code: ErrorCode::Internal, message: message.into(), problem: None, field: None }
     }
 }
 
 impl From<hypercare::Error> for IpcError {
     fn from(e: hypercare::Error) -> Self {
-        IpcError { code: e.code(), message: e.to_string(), problem: e.import_problem() }
+        IpcError { code: e.code(), message: e.to_string(), problem: e.import_problem(), field: e.field().map(String::from) }
     }
 }
 
@@ -77,6 +82,13 @@ mod tests {
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!((json["code"].as_str(), json["problem"].as_str()), (Some("invalid_input"), Some("encoding")));
         assert!(!json["message"].as_str().unwrap().contains("--"), "no CLI flag reaches the app: {json}");
+    }
+
+    #[test]
+    fn a_refused_setting_crosses_with_the_key_of_its_field() {
+        let e: IpcError = hypercare::Error::invalid_field("licensed_users", "Licensed users (licensed_users): \"x\" is not a number").into();
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!((json["code"].as_str(), json["field"].as_str()), (Some("invalid_input"), Some("licensed_users")));
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod commands;
 #[cfg(test)]
 mod ipc_tests;
 #[cfg(test)]
+mod ipc_kpi_tests;
+#[cfg(test)]
 mod ipc_theme_tests;
 pub mod credentials;
 pub mod error;
@@ -67,6 +69,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::validation::resolve_category_conflict,
         commands::kpi::kpi_dashboard,
         commands::kpi::export_report,
+        commands::kpi::kpi_settings,
+        commands::kpi::save_kpi_settings,
         commands::imports::preview_survey,
         commands::imports::survey_mappings,
         commands::imports::survey_mapping,

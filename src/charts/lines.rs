@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, count_labels, draw_series, nice_ceil, Look};
+use super::style::{self, count_labels, draw_series, nice_ceil, Look, Palette};
 use super::points::{plot_area, PlotArea};
 use super::{empty_state, perr, ChartKind};
 use crate::kpi::KpiReport;
@@ -77,11 +77,11 @@ pub(crate) struct Axes {
 }
 
 /// Build the chart and draw its frame.
-pub(crate) fn frame<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, ax: &Axes) -> Result<style::Chart<'a, DB>> {
+pub(crate) fn frame<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, ax: &Axes, pal: &Palette) -> Result<style::Chart<'a, DB>> {
     let n = ax.labels.len().max(1);
     let (y0, y1) = ax.y_range;
     let mut chart = ChartBuilder::on(root)
-        .caption(&ax.title, ("sans-serif", 22).into_font().color(&style::INK))
+        .caption(&ax.title, ("sans-serif", 22).into_font().color(&pal.ink))
         .margin(18)
         .x_label_area_size(56)
         .y_label_area_size(72)
@@ -106,31 +106,31 @@ pub(crate) fn frame<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift
         .y_labels(if ax.y_fmt == YFmt::Count { count_labels(y1) } else { 11 })
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
-        .light_line_style(style::GRID.mix(0.5))
-        .bold_line_style(style::GRID)
-        .label_style(("sans-serif", 14).into_font().color(&style::INK))
-        .axis_desc_style(("sans-serif", 15).into_font().color(&style::INK))
+        .light_line_style(pal.grid.mix(0.5))
+        .bold_line_style(pal.grid)
+        .label_style(("sans-serif", 14).into_font().color(&pal.ink))
+        .axis_desc_style(("sans-serif", 15).into_font().color(&pal.ink))
         .draw()
         .map_err(perr)?;
     Ok(chart)
 }
 
 /// Draw the legend box (upper left).
-pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut style::Chart<'a, DB>) -> Result<()> {
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut style::Chart<'a, DB>, pal: &Palette) -> Result<()> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
         .margin(10)
         .legend_area_size(34)
-        .background_style(WHITE.mix(0.88))
-        .border_style(style::MUTED)
-        .label_font(("sans-serif", 14).into_font().color(&style::INK))
+        .background_style(pal.background.mix(0.88))
+        .border_style(pal.muted)
+        .label_font(("sans-serif", 14).into_font().color(&pal.ink))
         .draw()
         .map_err(perr)
 }
 
 /// Draw a line chart from `spec`.
-pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, spec: &Spec) -> Result<Option<PlotArea>> {
+pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, spec: &Spec, pal: &Palette) -> Result<Option<PlotArea>> {
     let n = spec.x_labels.len().max(1);
     let max_val = spec
         .lines
@@ -147,7 +147,7 @@ pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, 
         y_fmt: spec.y_fmt,
         x_mesh: true,
     };
-    let mut chart = frame(root, &ax)?;
+    let mut chart = frame(root, &ax, pal)?;
     let markers = n <= 60;
     for line in &spec.lines {
         let pts: Vec<(f64, Option<f64>)> = line.values.iter().enumerate().map(|(i, v)| (i as f64, *v)).collect();
@@ -155,10 +155,10 @@ pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, 
     }
     for (name, v) in &spec.targets {
         let pts = [(-0.5, Some(*v)), (n as f64 - 0.5, Some(*v))];
-        draw_series(&mut chart, name, &pts, style::TARGET_LOOK, false)?;
+        draw_series(&mut chart, name, &pts, pal.target, false)?;
     }
     let area = plot_area(&chart);
-    legend(&mut chart)?;
+    legend(&mut chart, pal)?;
     Ok(Some(area))
 }
 
@@ -178,13 +178,13 @@ pub(crate) fn priority_expected(r: &KpiReport, p: usize) -> bool {
     p < 4 && (wanted.is_empty() || wanted.contains(&crate::kpi::Priority::ALL[p]))
 }
 
-fn priority_lines(r: &KpiReport, rows: &[[u32; 5]]) -> Vec<Line> {
+fn priority_lines(r: &KpiReport, rows: &[[u32; 5]], pal: &Palette) -> Vec<Line> {
     shown_priorities(r, rows)
         .into_iter()
         .map(|p| Line {
             name: r.operations.priorities[p].to_string(),
             values: counts(rows.iter().map(|row| row[p])),
-            look: style::PRIORITY[p],
+            look: pal.priority[p],
         })
         .collect()
 }
@@ -197,16 +197,16 @@ pub(crate) fn no_tickets(r: &KpiReport) -> bool {
 const NO_TICKETS_HINT: &str = "No tickets in the store for these days. Sync a source or load the demo.";
 
 /// Tickets created per day by priority, with the 7-day moving average.
-pub(crate) fn incident_trend<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
+pub(crate) fn incident_trend<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport, pal: &Palette) -> Result<Option<PlotArea>> {
     let kind = ChartKind::IncidentTrend;
     if no_tickets(r) {
-        return empty_state(root, &title(kind, r), NO_TICKETS_HINT).map(|()| None);
+        return empty_state(root, &title(kind, r), NO_TICKETS_HINT, pal).map(|()| None);
     }
-    let mut lines = priority_lines(r, &r.operations.created_by_priority);
+    let mut lines = priority_lines(r, &r.operations.created_by_priority, pal);
     lines.push(Line {
         name: "All priorities, 7-day average".into(),
         values: r.operations.created_ma7.iter().map(|v| Some(*v)).collect(),
-        look: style::TOTAL,
+        look: pal.total,
     });
     draw_lines(
         root,
@@ -220,17 +220,18 @@ pub(crate) fn incident_trend<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<
             y_range: None,
             y_fmt: YFmt::Count,
         },
+        pal,
     )
 }
 
 /// Open tickets at the end of each day, by priority and in total.
-pub(crate) fn backlog<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
+pub(crate) fn backlog<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport, pal: &Palette) -> Result<Option<PlotArea>> {
     let kind = ChartKind::Backlog;
     if no_tickets(r) {
-        return empty_state(root, &title(kind, r), NO_TICKETS_HINT).map(|()| None);
+        return empty_state(root, &title(kind, r), NO_TICKETS_HINT, pal).map(|()| None);
     }
-    let mut lines = priority_lines(r, &r.operations.backlog_by_priority);
-    lines.push(Line { name: "All open".into(), values: counts(r.operations.backlog.iter().copied()), look: style::TOTAL });
+    let mut lines = priority_lines(r, &r.operations.backlog_by_priority, pal);
+    lines.push(Line { name: "All open".into(), values: counts(r.operations.backlog.iter().copied()), look: pal.total });
     draw_lines(
         root,
         &Spec {
@@ -243,15 +244,16 @@ pub(crate) fn backlog<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shi
             y_range: None,
             y_fmt: YFmt::Count,
         },
+        pal,
     )
 }
 
 /// Daily and weekly active users against the licensed population.
-pub(crate) fn adoption<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
+pub(crate) fn adoption<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport, pal: &Palette) -> Result<Option<PlotArea>> {
     let kind = ChartKind::Adoption;
     let a = &r.adoption;
     if a.events == 0 {
-        return empty_state(root, &title(kind, r), "No usage events in this period. Import usage logs (hypercare import usage).").map(|()| None);
+        return empty_state(root, &title(kind, r), "No usage events in this period. Import usage logs (hypercare import usage).", pal).map(|()| None);
     }
     let (_, widx) = crate::kpi::period::weeks_of(&a.days);
     let wau_daily = widx.iter().map(|w| a.wau.get(*w).map(|v| *v as f64)).collect();
@@ -264,22 +266,23 @@ pub(crate) fn adoption<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Sh
             y_desc: "Users".into(),
             x_labels: a.days.iter().map(|d| d.format("%b %d").to_string()).collect(),
             lines: vec![
-                Line { name: "Daily active users (DAU)".into(), values: counts(a.dau.iter().copied()), look: style::PRIORITY[0] },
-                Line { name: "Weekly active users (WAU, per ISO week)".into(), values: wau_daily, look: style::PRIORITY[2] },
+                Line { name: "Daily active users (DAU)".into(), values: counts(a.dau.iter().copied()), look: pal.priority[0] },
+                Line { name: "Weekly active users (WAU, per ISO week)".into(), values: wau_daily, look: pal.priority[2] },
             ],
             targets,
             y_range: None,
             y_fmt: YFmt::Count,
         },
+        pal,
     )
 }
 
 /// Weekly CSAT (% satisfied) and NPS with the CSAT exit threshold.
-pub(crate) fn satisfaction<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport) -> Result<Option<PlotArea>> {
+pub(crate) fn satisfaction<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, r: &KpiReport, pal: &Palette) -> Result<Option<PlotArea>> {
     let kind = ChartKind::Satisfaction;
     let s = &r.satisfaction;
     if s.csat.responses + s.nps.responses == 0 {
-        return empty_state(root, &title(kind, r), "No valid survey answers in this period. Import a survey export (hypercare import surveys).").map(|()| None);
+        return empty_state(root, &title(kind, r), "No valid survey answers in this period. Import a survey export (hypercare import surveys).", pal).map(|()| None);
     }
     let csat_name = format!("CSAT, % answering 4–5 of 5 (n={})", s.csat.responses);
     let nps_name = format!("NPS, % 9–10 minus % 0–6 (n={})", s.nps.responses);
@@ -291,12 +294,13 @@ pub(crate) fn satisfaction<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB
             y_desc: "CSAT (%) and NPS (−100 to +100)".into(),
             x_labels: s.weeks.iter().map(|w| format!("wk {}", w.start.format("%b %d"))).collect(),
             lines: vec![
-                Line { name: csat_name, values: s.weeks.iter().map(|w| w.csat.csat.map(|c| c * 100.0)).collect(), look: style::PRIORITY[0] },
-                Line { name: nps_name, values: s.weeks.iter().map(|w| w.nps.nps).collect(), look: style::PRIORITY[1] },
+                Line { name: csat_name, values: s.weeks.iter().map(|w| w.csat.csat.map(|c| c * 100.0)).collect(), look: pal.priority[0] },
+                Line { name: nps_name, values: s.weeks.iter().map(|w| w.nps.nps).collect(), look: pal.priority[1] },
             ],
             targets: vec![(format!("CSAT target ({:.0} %)", r.settings.exit_csat_min * 100.0), r.settings.exit_csat_min * 100.0)],
             y_range: Some((-100.0, 100.0)),
             y_fmt: YFmt::Score,
         },
+        pal,
     )
 }

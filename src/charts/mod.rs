@@ -15,6 +15,7 @@ pub mod style;
 
 pub use panels::{format_value, requirement};
 pub use points::{chart_points, ChartPoints};
+pub use style::{ChartTheme, Palette};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -106,39 +107,41 @@ fn draw<'a, DB: DrawingBackend + 'a>(
     root: &'a DrawingArea<DB, Shift>,
     kind: ChartKind,
     r: &KpiReport,
+    pal: &Palette,
 ) -> Result<Option<points::PlotArea>> {
-    root.fill(&WHITE).map_err(perr)?;
+    root.fill(&pal.background).map_err(perr)?;
     let area = match kind {
-        ChartKind::IncidentTrend => lines::incident_trend(root, r),
-        ChartKind::Backlog => lines::backlog(root, r),
-        ChartKind::Adoption => lines::adoption(root, r),
-        ChartKind::Satisfaction => lines::satisfaction(root, r),
-        ChartKind::TimeToResolve => bars::time_to_resolve(root, r),
-        ChartKind::Reopen => bars::reopen(root, r),
-        ChartKind::ExitCriteria => panels::exit_criteria(root, r),
+        ChartKind::IncidentTrend => lines::incident_trend(root, r, pal),
+        ChartKind::Backlog => lines::backlog(root, r, pal),
+        ChartKind::Adoption => lines::adoption(root, r, pal),
+        ChartKind::Satisfaction => lines::satisfaction(root, r, pal),
+        ChartKind::TimeToResolve => bars::time_to_resolve(root, r, pal),
+        ChartKind::Reopen => bars::reopen(root, r, pal),
+        ChartKind::ExitCriteria => panels::exit_criteria(root, r, pal),
     }?;
     root.present().map_err(perr)?;
     Ok(area)
 }
 
-/// Render `kind` as an SVG document of `size` pixels.
+/// Render `kind` as a light SVG document of `size` pixels.
 pub fn render_svg(kind: ChartKind, r: &KpiReport, size: (u32, u32)) -> Result<String> {
-    render_svg_with_points(kind, r, size).map(|(svg, _)| svg)
+    render_svg_with_points(kind, r, size, ChartTheme::Light).map(|(svg, _)| svg)
 }
 
-/// Render `kind` as an SVG document of `size` pixels, with its points
-/// placed where the image draws them.
-pub fn render_svg_with_points(kind: ChartKind, r: &KpiReport, size: (u32, u32)) -> Result<(String, ChartPoints)> {
+/// Render `kind` as an SVG document of `size` pixels in `theme`, with its
+/// points placed where the image draws them.
+pub fn render_svg_with_points(kind: ChartKind, r: &KpiReport, size: (u32, u32), theme: ChartTheme) -> Result<(String, ChartPoints)> {
     register_font()?;
     let mut out = String::new();
     let area = {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw(&root, kind, r)?
+        draw(&root, kind, r, theme.palette())?
     };
     Ok((out, chart_points(kind, r, size, area)))
 }
 
-/// Render `kind` as a PNG image of `size` pixels.
+/// Render `kind` as a PNG image of `size` pixels, always light: PNGs are
+/// for the report, which is printed and shared.
 pub fn render_png(kind: ChartKind, r: &KpiReport, size: (u32, u32)) -> Result<Vec<u8>> {
     register_font()?;
     let (w, h) = size;
@@ -148,7 +151,7 @@ pub fn render_png(kind: ChartKind, r: &KpiReport, size: (u32, u32)) -> Result<Ve
     let mut buf = vec![0u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-        draw(&root, kind, r)?;
+        draw(&root, kind, r, &style::LIGHT)?;
     }
     let mut png_bytes = Vec::new();
     {
@@ -163,22 +166,22 @@ pub fn render_png(kind: ChartKind, r: &KpiReport, size: (u32, u32)) -> Result<Ve
 }
 
 /// Draw the title and the empty-state message on `root`.
-pub(crate) fn empty_state<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, title: &str, hint: &str) -> Result<()> {
+pub(crate) fn empty_state<'a, DB: DrawingBackend + 'a>(root: &'a DrawingArea<DB, Shift>, title: &str, hint: &str, pal: &Palette) -> Result<()> {
     let (w, h) = root.dim_in_pixel();
     let center = |size: f64| {
         ("sans-serif", size)
             .into_font()
-            .color(&style::INK)
+            .color(&pal.ink)
             .pos(plotters::style::text_anchor::Pos::new(
                 plotters::style::text_anchor::HPos::Center,
                 plotters::style::text_anchor::VPos::Center,
             ))
     };
     root.draw(&Text::new(title.to_string(), (w as i32 / 2, 30), center(24.0))).map_err(perr)?;
-    root.draw(&Rectangle::new([(40, 70), (w as i32 - 40, h as i32 - 40)], style::GRID.stroke_width(2)))
+    root.draw(&Rectangle::new([(40, 70), (w as i32 - 40, h as i32 - 40)], pal.grid.stroke_width(2)))
         .map_err(perr)?;
     root.draw(&Text::new(NO_DATA, (w as i32 / 2, h as i32 / 2), center(28.0))).map_err(perr)?;
-    root.draw(&Text::new(hint.to_string(), (w as i32 / 2, h as i32 / 2 + 40), center(15.0).color(&style::MUTED)))
+    root.draw(&Text::new(hint.to_string(), (w as i32 / 2, h as i32 / 2 + 40), center(15.0).color(&pal.muted)))
         .map_err(perr)?;
     Ok(())
 }

@@ -1,18 +1,15 @@
-//! Colours, dash patterns and markers that stay distinct in greyscale print,
-//! and the helpers that draw a styled series with its legend entry.
+//! The chart palettes (light and dark: colours, dash patterns and markers
+//! that stay distinct in greyscale print), and the helpers that draw a styled series with its legend entry.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::IntoDynElement;
 use plotters::prelude::*;
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
 use super::perr;
 use crate::Result;
-
-pub const INK: RGBColor = RGBColor(33, 33, 33);
-pub const MUTED: RGBColor = RGBColor(105, 105, 105);
-pub const GRID: RGBColor = RGBColor(222, 222, 222);
-/// Target and threshold lines: red, and always dashed so greyscale shows them.
-pub const TARGET: RGBColor = RGBColor(192, 0, 0);
 
 /// Point marker of a series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,18 +31,101 @@ pub struct Look {
     pub marker: Marker,
 }
 
-/// Looks of P1, P2, P3, P4 and unset priority.
-pub const PRIORITY: [Look; 5] = [
-    Look { color: RGBColor(0, 0, 0), width: 3, dash: None, marker: Marker::Circle },
-    Look { color: RGBColor(213, 94, 0), width: 3, dash: Some((14, 6)), marker: Marker::Triangle },
-    Look { color: RGBColor(0, 114, 178), width: 3, dash: Some((4, 4)), marker: Marker::Square },
-    Look { color: RGBColor(150, 150, 150), width: 3, dash: Some((10, 3)), marker: Marker::Cross },
-    Look { color: RGBColor(204, 121, 167), width: 2, dash: Some((2, 6)), marker: Marker::None },
-];
+/// Which palette a chart is drawn with: `light` for the report (it is
+/// printed and shared) and the app in a light OS theme, `dark` for the app
+/// in a dark one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChartTheme {
+    #[default]
+    Light,
+    Dark,
+}
 
-/// A thick line for totals and averages.
-pub const TOTAL: Look = Look { color: RGBColor(86, 180, 233), width: 5, dash: None, marker: Marker::None };
-pub const TARGET_LOOK: Look = Look { color: TARGET, width: 2, dash: Some((10, 6)), marker: Marker::None };
+impl ChartTheme {
+    /// The colours of this theme.
+    pub fn palette(self) -> &'static Palette {
+        match self {
+            ChartTheme::Light => &LIGHT,
+            ChartTheme::Dark => &DARK,
+        }
+    }
+}
+
+/// Every colour a chart uses. The only place chart colours are defined.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Palette {
+    pub background: RGBColor,
+    /// Titles, axis labels, legend text, bar outlines.
+    pub ink: RGBColor,
+    /// Secondary text and the legend's border.
+    pub muted: RGBColor,
+    pub grid: RGBColor,
+    /// Looks of P1, P2, P3, P4 and unset priority (other charts reuse the first ones).
+    pub priority: [Look; 5],
+    /// A thick line for totals and averages.
+    pub total: Look,
+    /// Target and threshold lines: red, and always dashed so greyscale shows them.
+    pub target: Look,
+    /// Bar fills: the median (strong) and the 90th percentile and reopen rate (soft).
+    pub bar_strong: RGBColor,
+    pub bar_soft: RGBColor,
+    /// Exit-criteria verdict boxes: PASS, FAIL, NO DATA fills and their text.
+    pub pass: (RGBColor, RGBColor),
+    pub fail: (RGBColor, RGBColor),
+    pub no_data: (RGBColor, RGBColor),
+}
+
+const fn look(color: RGBColor, width: u32, dash: Option<(u32, u32)>, marker: Marker) -> Look {
+    Look { color, width, dash, marker }
+}
+
+/// On white: colours of distinct luminance, so greyscale print tells the
+/// series apart (with their dashes and markers).
+pub const LIGHT: Palette = Palette {
+    background: RGBColor(255, 255, 255),
+    ink: RGBColor(33, 33, 33),
+    muted: RGBColor(105, 105, 105),
+    grid: RGBColor(222, 222, 222),
+    priority: [
+        look(RGBColor(0, 0, 0), 3, None, Marker::Circle),
+        look(RGBColor(213, 94, 0), 3, Some((14, 6)), Marker::Triangle),
+        look(RGBColor(0, 114, 178), 3, Some((4, 4)), Marker::Square),
+        look(RGBColor(150, 150, 150), 3, Some((10, 3)), Marker::Cross),
+        look(RGBColor(204, 121, 167), 2, Some((2, 6)), Marker::None),
+    ],
+    total: look(RGBColor(86, 180, 233), 5, None, Marker::None),
+    target: look(RGBColor(192, 0, 0), 2, Some((10, 6)), Marker::None),
+    bar_strong: RGBColor(55, 55, 55),
+    bar_soft: RGBColor(200, 200, 200),
+    pass: (RGBColor(0, 100, 0), RGBColor(255, 255, 255)),
+    fail: (RGBColor(170, 0, 0), RGBColor(255, 255, 255)),
+    no_data: (RGBColor(235, 235, 235), RGBColor(33, 33, 33)),
+};
+
+/// On the app's dark surface (`--surface` in ui/src/app.css): the same
+/// dashes and markers, colours lightened so each stands out (≥ 3:1).
+pub const DARK: Palette = Palette {
+    background: RGBColor(26, 29, 40),
+    ink: RGBColor(231, 233, 241),
+    muted: RGBColor(154, 161, 181),
+    grid: RGBColor(58, 63, 80),
+    priority: [
+        look(RGBColor(240, 240, 240), 3, None, Marker::Circle),
+        look(RGBColor(240, 150, 60), 3, Some((14, 6)), Marker::Triangle),
+        look(RGBColor(86, 180, 233), 3, Some((4, 4)), Marker::Square),
+        look(RGBColor(160, 160, 160), 3, Some((10, 3)), Marker::Cross),
+        look(RGBColor(214, 136, 181), 2, Some((2, 6)), Marker::None),
+    ],
+    total: look(RGBColor(0, 170, 125), 5, None, Marker::None),
+    target: look(RGBColor(248, 113, 113), 2, Some((10, 6)), Marker::None),
+    bar_strong: RGBColor(215, 218, 228),
+    bar_soft: RGBColor(105, 111, 130),
+    pass: (RGBColor(22, 101, 52), RGBColor(240, 253, 244)),
+    fail: (RGBColor(153, 27, 27), RGBColor(254, 242, 242)),
+    no_data: (RGBColor(58, 63, 80), RGBColor(231, 233, 241)),
+};
 
 pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
@@ -161,5 +241,48 @@ pub fn count_labels(y_max: f64) -> usize {
         y_max as usize + 1
     } else {
         11
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WCAG relative luminance.
+    fn luminance(c: RGBColor) -> f64 {
+        let lin = |v: u8| {
+            let v = v as f64 / 255.0;
+            if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+    }
+
+    fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn text_is_readable_on_both_backgrounds() {
+        for p in [&LIGHT, &DARK] {
+            assert!(contrast(p.ink, p.background) >= 7.0, "{p:?}");
+            assert!(contrast(p.muted, p.background) >= 4.5, "{p:?}");
+            for (fill, text) in [p.pass, p.fail, p.no_data] {
+                assert!(contrast(fill, text) >= 4.5, "verdict {fill:?} / {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_dark_series_stands_out_from_the_dark_background() {
+        let looks = DARK.priority.iter().chain([&DARK.total, &DARK.target]);
+        for l in looks {
+            assert!(contrast(l.color, DARK.background) >= 3.0, "{:?}: {:.2}", l.color, contrast(l.color, DARK.background));
+        }
+        for bar in [DARK.bar_strong, DARK.bar_soft] {
+            assert!(contrast(bar, DARK.background) >= 2.0, "{bar:?}");
+        }
+        // The two bar fills stay apart, as they are in print.
+        assert!(contrast(DARK.bar_strong, DARK.bar_soft) >= 3.0);
     }
 }

@@ -18,6 +18,7 @@ pub mod period;
 pub mod priority;
 pub mod satisfaction;
 pub mod settings;
+pub mod settings_form;
 pub mod stats;
 pub mod validation;
 
@@ -27,7 +28,8 @@ use serde::Serialize;
 pub use filter::KpiFilter;
 pub use period::Period;
 pub use priority::Priority;
-pub use settings::KpiSettings;
+pub use settings::{KpiSettingChange, KpiSettings};
+pub use settings_form::{KpiSettingField, KpiSettingsForm};
 
 use crate::{Result, Store};
 

@@ -1,10 +1,18 @@
 //! KPI settings kept in the store (`kpi_settings`): time zone, licensed
 //! population, SLA targets per priority and the hypercare exit thresholds.
+//!
+//! One path changes them for every front end: [`Store::update_kpi_settings`]
+//! checks every [`KpiSettingChange`] with [`KpiSettings::apply`] and writes
+//! them in one transaction, or none of them. The CLI's `--set KEY=VALUE`
+//! ([`KpiSettingChange::parse`]) and the app's settings dialog
+//! ([`form`](super::settings_form)) both call it.
 
 use rusqlite::{params, Connection};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::priority::Priority;
+use super::settings_form::{field_value, spec};
 use crate::{Error, Result, Store};
 
 /// Everything the KPIs are measured against. Missing keys take the defaults.
@@ -40,7 +48,7 @@ impl Default for KpiSettings {
     }
 }
 
-/// The keys [`Store::set_kpi_setting`] accepts.
+/// The keys [`Store::update_kpi_settings`] accepts.
 pub const KEYS: &[&str] = &[
     "timezone",
     "licensed_users",
@@ -57,62 +65,127 @@ pub const KEYS: &[&str] = &[
     "exit.max_open_p1",
 ];
 
+/// One setting to change: `value` as the CLI takes it after `KEY=`; an
+/// empty value restores the default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct KpiSettingChange {
+    pub key: String,
+    pub value: String,
+}
+
+impl KpiSettingChange {
+    /// Parse the CLI's `KEY=VALUE` (`licensed_users=400`, `timezone=`).
+    pub fn parse(kv: &str) -> Result<Self> {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| Error::invalid(format!("{kv:?}: write KEY=VALUE, e.g. licensed_users=400")))?;
+        Ok(KpiSettingChange { key: k.trim().to_string(), value: v.to_string() })
+    }
+}
+
+/// "Minimum CSAT (exit.csat_min)": how an error names the field, for the
+/// app's reader (label) and the CLI's (key).
+fn named(key: &str) -> String {
+    match spec(key) {
+        Some(s) => format!("{} ({key})", s.label),
+        None => key.to_string(),
+    }
+}
+
+fn refuse(key: &str, why: String) -> Error {
+    Error::invalid_field(key, format!("{}: {why}", named(key)))
+}
+
 fn parse_num(key: &str, v: &str) -> Result<f64> {
     v.trim()
         .parse::<f64>()
         .ok()
         .filter(|x| x.is_finite() && *x >= 0.0)
-        .ok_or_else(|| Error::invalid(format!("setting {key}: {v:?} is not a non-negative number")))
+        .ok_or_else(|| refuse(key, format!("{:?} is not a number of 0 or more", v.trim())))
+}
+
+fn hours(key: &str, v: &str) -> Result<f64> {
+    let x = parse_num(key, v)?;
+    if x == 0.0 {
+        return Err(refuse(key, "a target of 0 hours can never be met; give more than 0 hours".into()));
+    }
+    Ok(x)
+}
+
+/// A whole number of at least `min`.
+fn whole(key: &str, v: &str, min: u32) -> Result<u32> {
+    let x = parse_num(key, v)?;
+    if x.fract() != 0.0 || x > u32::MAX as f64 {
+        return Err(refuse(key, format!("{:?} is not a whole number", v.trim())));
+    }
+    if x < min as f64 {
+        return Err(refuse(key, format!("{x} is too small; give at least {min}")));
+    }
+    Ok(x as u32)
+}
+
+/// A share: `0.9`, or a percentage `90%`.
+fn share(key: &str, v: &str) -> Result<f64> {
+    let t = v.trim();
+    let (num, scale) = match t.strip_suffix('%') {
+        Some(p) => (p.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    let x = parse_num(key, num)? / scale;
+    if x > 1.0 {
+        return Err(refuse(key, format!("{t} must be a share between 0 and 1 (0.9), or a percentage up to 100%")));
+    }
+    Ok(x)
 }
 
 fn prio_slot(suffix: &str) -> Option<usize> {
-    Priority::ALL.iter().position(|p| p.label() == suffix)
+    Priority::ALL.iter().position(|p| p.label() == suffix).filter(|i| *i < 4)
+}
+
+fn unknown(key: &str) -> Error {
+    Error::invalid(format!("unknown KPI setting {key:?}; known: {}", KEYS.join(", ")))
 }
 
 impl KpiSettings {
-    /// Apply one `key = value`; an empty value restores the default.
+    /// Apply one `key = value`; an empty value restores the default. A
+    /// refused value is an [`Error::InvalidField`] naming the key, and
+    /// leaves `self` as it was.
     pub fn apply(&mut self, key: &str, value: &str) -> Result<()> {
         let d = KpiSettings::default();
         let empty = value.trim().is_empty();
         match key {
             "timezone" => {
-                self.timezone = if empty { d.timezone } else { super::Period::parse_tz(value.trim())?.name().to_string() }
+                self.timezone = if empty {
+                    d.timezone
+                } else {
+                    let tz = super::Period::parse_tz(value.trim()).map_err(|e| refuse(key, e.to_string()))?;
+                    tz.name().to_string()
+                }
             }
-            "licensed_users" => {
-                self.licensed_users = if empty { None } else { Some(parse_num(key, value)?.round() as u32) }
-            }
+            "licensed_users" => self.licensed_users = if empty { None } else { Some(whole(key, value, 1)?) },
             "exit.sla_met_min" => self.exit_sla_met_min = if empty { d.exit_sla_met_min } else { share(key, value)? },
             "exit.csat_min" => self.exit_csat_min = if empty { d.exit_csat_min } else { share(key, value)? },
-            "exit.max_open_p1" => {
-                self.exit_max_open_p1 = if empty { d.exit_max_open_p1 } else { parse_num(key, value)?.round() as u32 }
-            }
+            "exit.max_open_p1" => self.exit_max_open_p1 = if empty { d.exit_max_open_p1 } else { whole(key, value, 0)? },
             _ => {
                 let (table, default, suffix) = if let Some(s) = key.strip_prefix("sla_resolve_hours.") {
                     (&mut self.sla_resolve_hours, d.sla_resolve_hours, s)
                 } else if let Some(s) = key.strip_prefix("sla_ack_hours.") {
                     (&mut self.sla_ack_hours, d.sla_ack_hours, s)
                 } else {
-                    return Err(Error::invalid(format!("unknown KPI setting {key:?}; known: {}", KEYS.join(", "))));
+                    return Err(unknown(key));
                 };
-                let slot = prio_slot(suffix)
-                    .filter(|i| *i < 4)
-                    .ok_or_else(|| Error::invalid(format!("unknown KPI setting {key:?}; known: {}", KEYS.join(", "))))?;
-                table[slot] = if empty { default[slot] } else { Some(parse_num(key, value)?) };
+                let slot = prio_slot(suffix).ok_or_else(|| unknown(key))?;
+                table[slot] = if empty { default[slot] } else { Some(hours(key, value)?) };
             }
         }
         Ok(())
     }
 }
 
-fn share(key: &str, v: &str) -> Result<f64> {
-    let x = parse_num(key, v)?;
-    if x > 1.0 {
-        return Err(Error::invalid(format!("setting {key}: {v} must be a share between 0 and 1 (0.9 for 90 %)")));
-    }
-    Ok(x)
-}
-
-/// Read the settings from a connection.
+/// Read the settings from a connection. A stored value this build refuses
+/// (written by an older one with laxer checks) is logged and the default
+/// used, so the dashboard still opens and the dialog can correct it.
 pub fn load_settings(c: &Connection) -> Result<KpiSettings> {
     let mut s = KpiSettings::default();
     let mut stmt = c.prepare("SELECT key, value FROM kpi_settings ORDER BY key")?;
@@ -121,7 +194,9 @@ pub fn load_settings(c: &Connection) -> Result<KpiSettings> {
         let (k, v) = row?;
         // A key from a newer build is ignored rather than failing the report.
         if KEYS.contains(&k.as_str()) {
-            s.apply(&k, &v)?;
+            if let Err(e) = s.apply(&k, &v) {
+                tracing::warn!("KPI setting {k} ignored, the default applies: {e}");
+            }
         }
     }
     Ok(s)
@@ -135,20 +210,34 @@ impl Store {
 
     /// Set one KPI setting (see [`KEYS`]); an empty value restores the default.
     pub fn set_kpi_setting(&self, key: &str, value: &str) -> Result<KpiSettings> {
-        let mut s = self.kpi_settings()?;
-        s.apply(key, value)?;
+        self.update_kpi_settings(&[KpiSettingChange { key: key.into(), value: value.into() }])
+    }
+
+    /// Apply `changes` in order and store them in one transaction: every one
+    /// is checked first, and a refused one (an [`Error::InvalidField`]
+    /// naming its key) leaves the store as it was. A value equal to the
+    /// default (or empty) removes the stored row, so the setting follows the
+    /// default. Returns the settings now in force.
+    pub fn update_kpi_settings(&self, changes: &[KpiSettingChange]) -> Result<KpiSettings> {
+        let defaults = KpiSettings::default();
         self.with_tx(|tx| {
-            if value.trim().is_empty() {
-                tx.execute("DELETE FROM kpi_settings WHERE key = ?1", [key])?;
-            } else {
-                tx.execute(
-                    "INSERT INTO kpi_settings (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value.trim()],
-                )?;
+            let mut s = load_settings(tx)?;
+            for c in changes {
+                s.apply(&c.key, &c.value)?;
             }
-            Ok(())
-        })?;
-        Ok(s)
+            for c in changes {
+                let value = c.value.trim();
+                if value.is_empty() || field_value(&s, &c.key) == field_value(&defaults, &c.key) {
+                    tx.execute("DELETE FROM kpi_settings WHERE key = ?1", [&c.key])?;
+                } else {
+                    tx.execute(
+                        "INSERT INTO kpi_settings (key, value) VALUES (?1, ?2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        params![c.key, value],
+                    )?;
+                }
+            }
+            Ok(s)
+        })
     }
 }

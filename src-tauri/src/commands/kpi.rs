@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hypercare::charts::{self, ChartKind, ChartPoints};
-use hypercare::kpi::{self, KpiFilter, KpiReport, Period};
+use hypercare::charts::{self, ChartKind, ChartPoints, ChartTheme};
+use hypercare::kpi::{self, KpiFilter, KpiReport, KpiSettingChange, KpiSettingsForm, Period};
 use hypercare::{report, Error, Store};
 use serde::Serialize;
 use tauri::State;
@@ -103,8 +103,8 @@ pub fn compute_report(
     kpi::compute_with(store, &period, &settings, filter, now)
 }
 
-/// The dashboard's data for a computed report.
-pub fn dashboard(r: &KpiReport) -> hypercare::Result<KpiDashboard> {
+/// The dashboard's data for a computed report, its charts drawn in `theme`.
+pub fn dashboard(r: &KpiReport, theme: ChartTheme) -> hypercare::Result<KpiDashboard> {
     let headline = r
         .headline
         .iter()
@@ -138,7 +138,7 @@ pub fn dashboard(r: &KpiReport) -> hypercare::Result<KpiDashboard> {
     let charts = ChartKind::ALL
         .into_iter()
         .map(|k| {
-            let (svg, points) = charts::render_svg_with_points(k, r, SVG_SIZE)?;
+            let (svg, points) = charts::render_svg_with_points(k, r, SVG_SIZE, theme)?;
             Ok(KpiChart { id: k.stem().into(), title: k.title().into(), svg, points })
         })
         .collect::<hypercare::Result<Vec<_>>>()?;
@@ -165,18 +165,21 @@ pub fn dashboard(r: &KpiReport) -> hypercare::Result<KpiDashboard> {
 
 /// KPI values with definitions and every chart as SVG with its points for
 /// `from..=to` (`YYYY-MM-DD`; `null`: the whole data window), the ticket
-/// KPIs over the tickets that pass `filter` (`null`: all).
+/// KPIs over the tickets that pass `filter` (`null`: all), the charts in
+/// the UI's colour scheme `theme` (`null`: light).
 #[tauri::command]
 pub async fn kpi_dashboard(
     state: State<'_, AppState>,
     from: Option<String>,
     to: Option<String>,
     filter: Option<KpiFilter>,
+    theme: Option<ChartTheme>,
 ) -> CmdResult<KpiDashboard> {
     state.refine.touch();
     let store = state.store.clone();
     let filter = filter.unwrap_or_default();
-    blocking(move || dashboard(&compute_report(&store, from.as_deref(), to.as_deref(), &filter, Utc::now())?)).await
+    let theme = theme.unwrap_or_default();
+    blocking(move || dashboard(&compute_report(&store, from.as_deref(), to.as_deref(), &filter, Utc::now())?, theme)).await
 }
 
 /// Write the report (PNGs, HTML, PDF, JSON) for `from..=to` and `filter`
@@ -209,4 +212,21 @@ pub async fn export_report(
         })
     })
     .await
+}
+
+/// Every KPI setting with its current value, default and unit, and the
+/// time zones to choose from (the settings dialog).
+#[tauri::command]
+pub async fn kpi_settings(state: State<'_, AppState>) -> CmdResult<KpiSettingsForm> {
+    let store = state.store.clone();
+    blocking(move || store.kpi_settings_form()).await
+}
+
+/// Apply `changes` (all or none; an empty value restores the default) and
+/// return the dialog's new content. A refused value is `invalid_input`
+/// with `field` set to its key.
+#[tauri::command]
+pub async fn save_kpi_settings(state: State<'_, AppState>, changes: Vec<KpiSettingChange>) -> CmdResult<KpiSettingsForm> {
+    let store = state.store.clone();
+    blocking(move || store.update_kpi_settings(&changes).map(|s| kpi::settings_form::form(&s))).await
 }

@@ -8,7 +8,7 @@ use hypercare::import::surveys::{import_surveys, ScoreColumn, SurveyMapping};
 use hypercare::import::usage::{import_usage, UsageFormat};
 use hypercare::import::{Encoding, ImportOptions, ImportSummary};
 use hypercare::kpi::data::Scale;
-use hypercare::kpi::{self, Period};
+use hypercare::kpi::{self, KpiSettingChange, Period};
 use hypercare::{report, Error};
 
 use crate::{print_json, Ctx};
@@ -76,7 +76,7 @@ pub enum ImportCmd {
     Mapping(MappingCmd),
     /// Show or change the KPI settings (time zone, licensed users, SLA targets, exit thresholds).
     Settings {
-        /// KEY=VALUE, e.g. licensed_users=400, timezone=Europe/Berlin, sla_resolve_hours.P1=4 (empty value: default).
+        /// KEY=VALUE, e.g. licensed_users=400, timezone=Europe/Berlin, sla_resolve_hours.P1=4, exit.csat_min=85% (empty value: default).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
@@ -247,14 +247,12 @@ pub fn import(ctx: &Ctx, c: ImportCmd) -> hypercare::Result<()> {
             Ok(())
         }
         ImportCmd::Settings { set } => {
-            let mut s = store.kpi_settings()?;
-            for kv in set {
-                let (k, v) = kv
-                    .split_once('=')
-                    .ok_or_else(|| Error::invalid(format!("--set {kv:?}: write KEY=VALUE, e.g. licensed_users=400")))?;
-                s = store.set_kpi_setting(k.trim(), v)?;
-            }
-            print_json(&s)
+            // All or nothing: one refused value changes none of the others.
+            let changes = set
+                .iter()
+                .map(|kv| KpiSettingChange::parse(kv).map_err(|e| Error::invalid(format!("--set {e}"))))
+                .collect::<hypercare::Result<Vec<_>>>()?;
+            print_json(&store.update_kpi_settings(&changes)?)
         }
     }
 }

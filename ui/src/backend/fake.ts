@@ -4,6 +4,10 @@ import type { ExportedReport } from "../bindings/ExportedReport";
 import type { IpcError } from "../bindings/IpcError";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { KpiFilter } from "../bindings/KpiFilter";
+import type { ChartTheme } from "../bindings/ChartTheme";
+import type { KpiSettingChange } from "../bindings/KpiSettingChange";
+import type { KpiSettingsForm } from "../bindings/KpiSettingsForm";
+import { applySettings, fakeSettingsForm } from "./fake/kpiSettings";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { QueueItem } from "../bindings/QueueItem";
@@ -41,6 +45,7 @@ export { fakeSurveyPreview, FakeSurveys } from "./fakeSurveys";
 export { fakeComment, FakeComments } from "./fakeComments";
 export { fakeQueueItem, fakeTicket } from "./fake/fixtures";
 export { fakeBacklogPoints, fakeDashboard, pointKey } from "./fake/kpi";
+export { FAKE_TIMEZONES, fakeSettingsForm } from "./fake/kpiSettings";
 export { fakeRefined, FakeRefine } from "./fakeRefine";
 
 
@@ -58,6 +63,12 @@ export class FakeBackend implements Backend {
   dashboardCalls: [string | null, string | null][] = [];
   /** The filters kpiDashboard was asked for, in the same order. */
   dashboardFilters: (KpiFilter | null)[] = [];
+  /** The chart themes kpiDashboard was asked for, in the same order. */
+  dashboardThemes: ChartTheme[] = [];
+  /** The KPI settings as stored; `saveKpiSettings` changes them all or nothing. */
+  settingsForm: KpiSettingsForm = fakeSettingsForm();
+  /** Every saveKpiSettings call, in order. */
+  settingsSaves: KpiSettingChange[][] = [];
   /** The exports asked for. */
   exports: [string | null, string | null, string | null][] = [];
   /** The filters the exports were asked for. */
@@ -357,9 +368,10 @@ export class FakeBackend implements Backend {
     themesFake.removeThemeTraining(this, marker);
   }
 
-  async kpiDashboard(from: string | null, to: string | null, filter: KpiFilter | null): Promise<KpiDashboard> {
+  async kpiDashboard(from: string | null, to: string | null, filter: KpiFilter | null, theme: ChartTheme): Promise<KpiDashboard> {
     this.dashboardCalls.push([from, to]);
     this.dashboardFilters.push(filter);
+    this.dashboardThemes.push(theme);
     this.guard();
     if (from && to && from > to) {
       throw { code: "invalid_input", message: `the period starts (${from}) after it ends (${to})` } satisfies IpcError;
@@ -373,6 +385,18 @@ export class FakeBackend implements Backend {
       .filter(Boolean)
       .join("; ");
     return { ...this.dashboard, from: from ?? this.dashboard.from, to: to ?? this.dashboard.to, filter: f, filter_text: text };
+  }
+
+  async kpiSettings(): Promise<KpiSettingsForm> {
+    this.guard();
+    return structuredClone(this.settingsForm);
+  }
+
+  async saveKpiSettings(changes: KpiSettingChange[]): Promise<KpiSettingsForm> {
+    this.settingsSaves.push(changes);
+    this.guard();
+    this.settingsForm = applySettings(this.settingsForm, changes);
+    return structuredClone(this.settingsForm);
   }
 
   async exportReport(from: string | null, to: string | null, outDir: string | null, filter: KpiFilter | null): Promise<ExportedReport> {

@@ -29,7 +29,9 @@ export function tauriBackend(): Backend {
     },
     syncStatus: () => invoke("sync_status"),
     onTicketsChanged: (handler) => listen<TicketsChanged>("tickets-changed", (e) => handler(e.payload)),
-    kpiDashboard: (from, to, filter) => invoke("kpi_dashboard", { from, to, filter }),
+    kpiDashboard: (from, to, filter, theme) => invoke("kpi_dashboard", { from, to, filter, theme }),
+    kpiSettings: () => invoke("kpi_settings"),
+    saveKpiSettings: (changes) => invoke("save_kpi_settings", { changes }),
     exportReport: (from, to, outDir, filter) => invoke("export_report", { from, to, outDir, filter }),
     chooseSurveyFile: async () => {
       const picked = await open({ multiple: false, directory: false, filters: [{ name: "CSV export", extensions: ["csv", "txt"] }] });

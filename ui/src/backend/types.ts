@@ -16,6 +16,9 @@ import type { FileLayout } from "../bindings/FileLayout";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
 import type { KpiFilter } from "../bindings/KpiFilter";
+import type { ChartTheme } from "../bindings/ChartTheme";
+import type { KpiSettingChange } from "../bindings/KpiSettingChange";
+import type { KpiSettingsForm } from "../bindings/KpiSettingsForm";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { ServerInput } from "../bindings/ServerInput";
@@ -153,9 +156,17 @@ export interface Backend {
   resolveCategoryConflict(outboxId: number, choice: ConflictChoice): Promise<ConflictResolved>;
   /**
    * KPIs and charts (SVG, with their points) for `from..=to` (`YYYY-MM-DD`;
-   * null: the whole data window); the ticket KPIs over the tickets `filter` keeps.
+   * null: the whole data window); the ticket KPIs over the tickets `filter` keeps;
+   * the charts drawn for the UI's colour scheme `theme`.
    */
-  kpiDashboard(from: string | null, to: string | null, filter: KpiFilter | null): Promise<KpiDashboard>;
+  kpiDashboard(from: string | null, to: string | null, filter: KpiFilter | null, theme: ChartTheme): Promise<KpiDashboard>;
+  /** Every KPI setting with its value, default and unit, and the time zones to choose from. */
+  kpiSettings(): Promise<KpiSettingsForm>;
+  /**
+   * Save `changes` all or nothing (an empty value restores the default); a
+   * refused value rejects with `invalid_input` and `field` set to its key.
+   */
+  saveKpiSettings(changes: KpiSettingChange[]): Promise<KpiSettingsForm>;
   /** Write the report (HTML, PDF, PNGs, JSON); `outDir` null: the workspace's reports folder. */
   exportReport(from: string | null, to: string | null, outDir: string | null, filter: KpiFilter | null): Promise<ExportedReport>;
   /** The OS open-file dialog for a CSV export; null when cancelled. */

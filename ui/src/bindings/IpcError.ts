@@ -9,4 +9,9 @@ export type IpcError = { code: ErrorCode, message: string,
 /**
  * Only for an import file the core cannot read (a bad row, the encoding).
  */
-problem?: ImportProblem, };
+problem?: ImportProblem, 
+/**
+ * Only for a refused form value: the key of the field it is about
+ * (a KPI setting's key), which the form marks and focuses.
+ */
+field?: string, };

@@ -43,8 +43,8 @@ describe("DashboardModel", () => {
     const b = new FakeBackend();
     let releaseSlow: (d: KpiDashboard) => void = () => {};
     const real = b.kpiDashboard.bind(b);
-    b.kpiDashboard = (from, to, filter) =>
-      from === "2026-09-01" ? new Promise((r) => (releaseSlow = r)) : real(from, to, filter);
+    b.kpiDashboard = (from, to, filter, theme) =>
+      from === "2026-09-01" ? new Promise((r) => (releaseSlow = r)) : real(from, to, filter, theme);
     const { m, last } = model(b);
     const slow = m.load({ from: "2026-09-01", to: "2026-09-30" });
     await m.load({ from: "2026-10-01", to: "2026-10-12" });

@@ -1,5 +1,8 @@
 // The dashboard's calls to the shell: load a period (a newer request wins
-// over a slower older one), export the report. The view renders its fields.
+// over a slower older one) with the charts in the OS colour scheme, load it
+// again (the scheme changed, the KPI settings were saved), export the
+// report. The view renders its fields.
+import type { ChartTheme } from "../bindings/ChartTheme";
 import type { ExportedReport } from "../bindings/ExportedReport";
 import type { KpiFilter } from "../bindings/KpiFilter";
 import type { IpcError } from "../bindings/IpcError";
@@ -25,6 +28,10 @@ export class DashboardModel {
   private seq = 0;
   /** The filter of the data on screen (the export uses it too). */
   private filter: KpiFilter = emptyKpiFilter();
+  /** The last period and filter asked for (a reload asks again). */
+  private asked: { p: PeriodChoice; filter: KpiFilter } | null = null;
+  /** The colour scheme the charts are drawn for. */
+  private theme: ChartTheme = "light";
 
   constructor(
     private backend: Pick<Backend, "kpiDashboard" | "exportReport">,
@@ -44,10 +51,11 @@ export class DashboardModel {
       this.set({ error: { code: "invalid_input", message: problem } });
       return;
     }
+    this.asked = { p, filter };
     const mine = ++this.seq;
     this.set({ loading: true, error: null });
     try {
-      const data = await this.backend.kpiDashboard(p.from || null, p.to || null, filter);
+      const data = await this.backend.kpiDashboard(p.from || null, p.to || null, filter, this.theme);
       if (mine === this.seq) {
         this.filter = filter;
         this.set({ data, loading: false, exported: null, exportError: null });
@@ -55,6 +63,21 @@ export class DashboardModel {
     } catch (e) {
       if (mine === this.seq) this.set({ error: toIpcError(e), loading: false });
     }
+  }
+
+  /** Load the last period and filter again (nothing before the first load). */
+  async reload(): Promise<void> {
+    if (this.asked) await this.load(this.asked.p, this.asked.filter);
+  }
+
+  /**
+   * Draw the charts for `theme` from now on; a change redraws the period
+   * on screen at once. The export stays light: the report is for print.
+   */
+  async setTheme(theme: ChartTheme): Promise<void> {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    await this.reload();
   }
 
   /** Export the report of the period and filter on screen. */

@@ -1,5 +1,5 @@
 // Errors from the shell arrive as `{code, message}` (and `problem` for an
-// import file that cannot be read). The UI switches on the
+// import file that cannot be read, `field` for a refused form value). The UI switches on the
 // code (never on the text) to say what to do next.
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ImportProblem } from "../bindings/ImportProblem";
@@ -18,10 +18,11 @@ const CODES: readonly ErrorCode[] = [
 /** Whatever a call rejected with, as an IpcError. */
 export function toIpcError(e: unknown): IpcError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-    const { code, message, problem } = e as { code: unknown; message: unknown; problem?: unknown };
+    const { code, message, problem, field } = e as { code: unknown; message: unknown; problem?: unknown; field?: unknown };
     if (typeof code === "string" && (CODES as string[]).includes(code)) {
       const out: IpcError = { code: code as ErrorCode, message: String(message) };
       if (problem === "bad_row" || problem === "encoding") out.problem = problem satisfies ImportProblem;
+      if (typeof field === "string") out.field = field;
       return out;
     }
   }
