@@ -176,6 +176,66 @@ async fn search_finds_the_expected_tickets() {
     app.finish(outcome).await;
 }
 
+/// The testid of the element that has the focus ("" when none has one).
+async fn focused_testid(app: &App) -> Result<String> {
+    let v = app.exec("return (document.activeElement && document.activeElement.dataset.testid) || '';", vec![]).await?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+#[tokio::test]
+async fn the_inbox_counts_every_match_and_refuses_a_backwards_date_range() {
+    let app = App::start_with("inbox_count_range", BASE_ENV).await.expect("starting the app");
+    let outcome = async {
+        app.wait_css(&testid(ids::ROW), WAIT_TIMEOUT).await?;
+        // A full page says how many tickets there are in all, as the store counts them.
+        let total = demo_ticket_count(&app)?;
+        ensure!(total > 200, "the demo has {total} tickets: one page holds them all");
+        let label = app.wait_text("inbox-count", " of ", WAIT_TIMEOUT).await?;
+        let expected = format!("{} of {} tickets", app.count(&testid(ids::ROW)).await?, thousands(total));
+        ensure!(label.trim() == expected, "the count reads {label:?}, expected {expected:?}");
+
+        // "Updated from" after "Updated to": a message naming both days, no rows, the field marked.
+        app.set_value("filter-updated-from", "2026-12-01").await?;
+        app.set_value("filter-updated-to", "2026-10-01").await?;
+        let note = app.wait_text("inbox-error", "2026-12-01", WAIT_TIMEOUT).await?;
+        ensure!(note.contains("2026-10-01") && note.contains("Swap"), "the note says {note:?}");
+        wait_row_count(&app, 0, WAIT_TIMEOUT).await?;
+        app.wait_until("the 'Updated to' field marked", WAIT_TIMEOUT,
+            "document.querySelector('[data-testid=\"filter-updated-to\"]').getAttribute('aria-invalid') === 'true'").await?;
+        // Typing a search meanwhile re-runs the query and reports the same
+        // problem again: the focus stays where the user types.
+        app.click(ids::SEARCH).await?;
+        app.press("scanner").await?;
+        tokio::time::sleep(Duration::from_millis(600)).await; // past the search debounce: the re-run has reported
+        ensure!(app.value(ids::SEARCH).await? == "scanner", "the search box lost typed text");
+        let focused = focused_testid(&app).await?;
+        ensure!(focused == ids::SEARCH, "the focus moved to {focused:?} while typing a search");
+        // Clearing one end of the range takes the note away; clearing both and
+        // the search brings every ticket back.
+        app.set_value("filter-updated-to", "").await?;
+        app.wait_gone(&testid("inbox-error"), WAIT_TIMEOUT).await?;
+        app.set_value("filter-updated-from", "").await?;
+        search(&app, "").await?;
+        app.wait_text("inbox-count", &thousands(total), WAIT_TIMEOUT).await?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+/// `n` with thousands separators, as the UI writes counts ("12,345").
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Collapse runs of whitespace (CRLF, indentation) to one space.
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
