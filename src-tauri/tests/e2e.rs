@@ -520,6 +520,80 @@ async fn the_kpi_dashboard_shows_the_demo_as_numbers_and_chart_images() {
     app.finish(outcome).await;
 }
 
+/// A manager changes the exit thresholds in the KPI settings dialog: a
+/// refused value is named and marked, Escape discards, Save recomputes the
+/// exit tiles at once, and the setting is in the store the CLI reads.
+#[tokio::test]
+async fn kpi_settings_saved_in_the_dialog_recompute_the_exit_criteria() {
+    let app = App::start_with("demo_kpi_settings", BASE_ENV).await.expect("starting the app");
+    let outcome = async {
+        app.wait_testid(ids::INBOX).await?;
+        app.click("nav-kpis").await?;
+        let tile = |kpi: &str| format!("[data-testid=kpi-tile][data-kpi={kpi}]");
+        let state = |kpi: &str| format!("document.querySelector('{}')?.dataset.state", tile(kpi));
+        app.wait_css(&tile("no_open_p1"), WAIT_TIMEOUT).await?;
+        for kpi in ["no_open_p1", "csat"] {
+            let s = app.exec(&format!("return {};", state(kpi)), vec![]).await?;
+            ensure!(s == json!("fail"), "the demo's {kpi} tile should start failing with the default thresholds: {s}");
+        }
+        let input = |key: &str| format!("[data-testid=kpi-setting-input][data-key=\"{key}\"]");
+        let set = |key: &str, v: &str| {
+            let css = input(key);
+            let v = v.to_string();
+            let app = &app;
+            async move {
+                let el = app.wait_css(&css, WAIT_TIMEOUT).await?;
+                app.exec(
+                    "const e = arguments[0]; e.value = arguments[1]; e.dispatchEvent(new Event('input', { bubbles: true }));",
+                    vec![serde_json::to_value(&el)?, json!(v)],
+                )
+                .await?;
+                anyhow::Ok(())
+            }
+        };
+
+        // Escape discards what was typed.
+        app.click("kpi-settings-open").await?;
+        app.wait_testid("kpi-settings").await?;
+        set("exit.max_open_p1", "999").await?;
+        app.press(&char::from(fantoccini::key::Key::Escape).to_string()).await?;
+        app.wait_gone(&testid("kpi-settings"), WAIT_TIMEOUT).await?;
+        let s = app.exec(&format!("return {};", state("no_open_p1")), vec![]).await?;
+        ensure!(s == json!("fail"), "Escape must not save: no_open_p1 is {s}");
+
+        // Ctrl+, opens it again; a refused value names its field and is marked.
+        app.press(&format!("{},", char::from(fantoccini::key::Key::Control))).await?;
+        app.wait_testid("kpi-settings").await?;
+        set("licensed_users", "0").await?;
+        app.click("kpi-settings-save").await?;
+        let note = app.wait_text("kpi-settings-error", "licensed_users", WAIT_TIMEOUT).await?;
+        ensure!(!note.is_empty(), "no error note");
+        app.wait_until("the refused input marked", WAIT_TIMEOUT, &format!(
+            "document.querySelector('{}').getAttribute('aria-invalid') === 'true'", input("licensed_users").replace('\'', "\\'")
+        )).await?;
+
+        // Fixed, with looser exit thresholds: Save closes and both tiles pass at once.
+        set("licensed_users", "400").await?;
+        set("exit.max_open_p1", "999").await?;
+        set("exit.csat_min", "50").await?;
+        app.click("kpi-settings-save").await?;
+        app.wait_gone(&testid("kpi-settings"), WAIT_TIMEOUT).await?;
+        app.wait_testid("kpi-settings-saved").await?;
+        for kpi in ["no_open_p1", "csat"] {
+            app.wait_until(&format!("{kpi} passes"), WAIT_TIMEOUT, &format!("{} === 'pass'", state(kpi))).await?;
+        }
+        let store = hypercare::Store::open_dir(app.data_dir()).context("opening the app's store")?;
+        let saved = store.kpi_settings()?;
+        ensure!(
+            saved.exit_max_open_p1 == 999 && (saved.exit_csat_min - 0.5).abs() < 1e-9 && saved.licensed_users == Some(400),
+            "the store holds {saved:?}"
+        );
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
 /// Triage and themes on the demo: confirming a category says it stays local
 /// (the demo has no server to push to) and queues nothing in the Outbox; the
 /// Themes view shows imported survey comments as "survey comment, DATE"
