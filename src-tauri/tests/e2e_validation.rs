@@ -127,6 +127,15 @@ fn stored_draft(app: &App, ticket_id: i64) -> Result<Option<hypercare::validatio
     Ok(store.validation_drafts()?.into_iter().find(|d| d.form.ticket_id == ticket_id))
 }
 
+/// The ticket id of the first fix in the demo's validation queue, once the
+/// app has started and the queue shows it.
+async fn first_fix(app: &App) -> Result<i64> {
+    app.wait_testid("inbox-list").await?;
+    app.click("nav-validation").await?;
+    let first = app.wait_css(&testid("validation-row"), WAIT_TIMEOUT).await.context("the demo queue is empty")?;
+    Ok(first.attr("data-ticket-id").await?.context("no ticket id")?.parse()?)
+}
+
 /// Select the queue row of `ticket_id` (after the queue shows it).
 async fn select_fix(app: &App, ticket_id: i64) -> Result<String> {
     app.click("nav-validation").await?;
@@ -143,10 +152,7 @@ async fn select_fix(app: &App, ticket_id: i64) -> Result<String> {
 async fn an_unsent_validation_survives_a_restart_and_saving_clears_it() {
     let mut app = App::start_with("validation_draft", DEMO_WORDS_ONLY).await.expect("starting the app");
     let outcome = async {
-        app.wait_testid("inbox-list").await?;
-        app.click("nav-validation").await?;
-        let first = app.wait_css(&testid("validation-row"), WAIT_TIMEOUT).await.context("the demo queue is empty")?;
-        let ticket_id: i64 = first.attr("data-ticket-id").await?.context("no ticket id")?.parse()?;
+        let ticket_id = first_fix(&app).await?;
         let row = select_fix(&app, ticket_id).await?;
         ensure!(form_fields(&app).await? == (String::new(), String::new(), String::new(), String::new()), "the form starts filled");
 
@@ -215,10 +221,7 @@ async fn an_unsent_validation_survives_a_restart_and_saving_clears_it() {
 async fn closing_the_window_right_after_typing_keeps_the_draft() {
     let mut app = App::start_with("validation_draft_close", DEMO_WORDS_ONLY).await.expect("starting the app");
     let outcome = async {
-        app.wait_testid("inbox-list").await?;
-        app.click("nav-validation").await?;
-        let first = app.wait_css(&testid("validation-row"), WAIT_TIMEOUT).await.context("the demo queue is empty")?;
-        let ticket_id: i64 = first.attr("data-ticket-id").await?.context("no ticket id")?.parse()?;
+        let ticket_id = first_fix(&app).await?;
         select_fix(&app, ticket_id).await?;
         app.type_into("validation-notes", NOTES).await?;
         app.close_window_as_user().await?;
