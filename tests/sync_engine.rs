@@ -85,3 +85,34 @@ async fn progress_reports_every_page_and_the_summary() {
     assert_eq!(src.last_sync_status.as_deref(), Some("ok"));
     let _ = T0;
 }
+
+/// Servers version a ticket by its change time, to the second. A ticket
+/// changed twice within one second, with a sync between the two changes,
+/// keeps its version: the second change must still arrive, and be written
+/// once; afterwards the ticket costs nothing.
+#[tokio::test]
+async fn a_second_change_within_the_same_second_as_the_synced_one_is_not_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_dir(dir.path()).expect("store");
+    let fake = FakeRedmine::start(generate(10, 0));
+    add_redmine(&store, "fake", &fake.url, "fake", serde_json::json!({}));
+    let at = |secs: i64| chrono::DateTime::from_timestamp(T0 + secs, 0).expect("time");
+    let sync_at = |t| hypercare::sync::sync_source(&store, "fake", Some(KEY.into()), t, &|_| {});
+    sync_at(at(100)).await.expect("first sync");
+    // Issue 3 changes at T0+200; a sync runs within that second; then the
+    // subject changes again in the same second (same `updated_on`).
+    fake.state().edit(3, "Posting fails for every invoice", T0 + 200);
+    let s = sync_at(at(200)).await.expect("sync in the same second");
+    assert_eq!(s.updated, 1);
+    fake.state().edit(3, "Posting fails for every invoice since 9:00", T0 + 200);
+    let s = sync_at(at(203)).await.expect("next sync");
+    assert_eq!((s.fetched, s.updated), (1, 1), "{s:?}");
+    assert_eq!(stored(&store)["3"].title, "Posting fails for every invoice since 9:00");
+    // Once the second is long past: fetched one last time, nothing written,
+    // then nothing fetched at all.
+    let s = sync_at(at(300)).await.expect("settling sync");
+    assert_eq!((s.fetched, s.updated), (1, 0), "{s:?}");
+    let s = sync_at(at(400)).await.expect("idle sync");
+    assert_eq!((s.fetched, s.updated), (0, 0), "{s:?}");
+    assert_eq!(stored(&store)["3"].title, "Posting fails for every invoice since 9:00");
+}

@@ -173,9 +173,17 @@ async fn incremental_sync_mirrors_a_real_redmine_after_edits_bulk_updates_and_de
     let comment = store.ticket_detail(local[&id(5).to_string()].id).expect("detail").comments;
     assert!(comment.iter().any(|c| c.body == "New comment on 5\nsecond line"));
 
-    // Nothing changed: one listing request plus the census pages.
-    let idle = sync(&store, &rm).await;
-    assert_eq!((idle.fetched, idle.created, idle.updated, idle.deleted), (0, 0, 0, 0));
+    // Nothing changed. At once, the issues changed in the last seconds are
+    // fetched again (a change in the same second would not show in their
+    // version) and nothing is written; seconds later one listing request
+    // plus the census pages, and nothing fetched.
+    let again = sync(&store, &rm).await;
+    assert_eq!((again.created, again.updated, again.deleted), (0, 0, 0), "{again:?}");
+    let later = || now() + chrono::Duration::seconds(hypercare::sync::engine::FRESH_SECS + 1);
+    let settled = hypercare::sync::sync_source(&store, "rm", Some(rm.key.clone()), later(), &|_| {}).await.expect("sync");
+    assert_eq!((settled.created, settled.updated, settled.deleted), (0, 0, 0), "{settled:?}");
+    let idle = hypercare::sync::sync_source(&store, "rm", Some(rm.key.clone()), later(), &|_| {}).await.expect("sync");
+    assert_eq!((idle.fetched, idle.created, idle.updated, idle.deleted), (0, 0, 0, 0), "{idle:?}");
     let census_pages = (ISSUES as u64 - 4).div_ceil(95);
     assert!(idle.requests <= 1 + census_pages, "{} requests", idle.requests);
     let by_status: BTreeMap<String, usize> = local.values().fold(BTreeMap::new(), |mut m, t| {

@@ -18,6 +18,27 @@ pub struct UpsertStats {
     pub changed: Vec<i64>,
 }
 
+/// Appended by the sync to the version of a record fetched within seconds
+/// of its last change (`sync::engine::mark_fresh`): the next sync fetches it
+/// again and stores it if anything differs.
+pub const FRESH_MARK: &str = " (fresh)";
+
+/// Whether a fetched record holds what is stored: its raw record and, when
+/// it carries them, its comments.
+fn same_content(tx: &Transaction<'_>, id: i64, rec: &TicketRecord) -> Result<bool> {
+    let raw: Option<String> = tx.prepare_cached("SELECT raw FROM tickets WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
+    if raw != rec.raw {
+        return Ok(false);
+    }
+    let Some(comments) = &rec.comments else { return Ok(true) };
+    let mut st = tx.prepare_cached("SELECT remote_id, body FROM comments WHERE ticket_id = ?1 ORDER BY remote_id")?;
+    let mut stored = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut sent: Vec<(String, String)> = comments.iter().map(|c| (c.remote_id.clone(), c.body.clone())).collect();
+    stored.sort();
+    sent.sort();
+    Ok(stored == sent)
+}
+
 /// Apply connector records to the store inside the caller's transaction.
 ///
 /// Records are matched by (source, remote id). A record whose
@@ -36,8 +57,17 @@ pub fn upsert_tickets(tx: &Transaction<'_>, source_id: i64, records: &[TicketRec
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
-        if let Some((_, version, None, _, _)) = &existing {
-            if *version == rec.remote_version {
+        if let Some((id, version, None, _, _)) = &existing {
+            if *version == rec.remote_version && !version.ends_with(FRESH_MARK) {
+                stats.unchanged += 1;
+                continue;
+            }
+            // A version marked fresh may hide a change made in its second:
+            // compare what the server sent instead, and keep the version it
+            // sent (unmarked once the change has settled).
+            let settles = version.strip_suffix(FRESH_MARK) == Some(rec.remote_version.as_str());
+            if (*version == rec.remote_version || settles) && same_content(tx, *id, rec)? {
+                tx.prepare_cached("UPDATE tickets SET remote_version = ?2 WHERE id = ?1")?.execute(params![id, rec.remote_version])?;
                 stats.unchanged += 1;
                 continue;
             }

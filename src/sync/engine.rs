@@ -20,7 +20,7 @@ use super::plan::{plan_census, plan_page, Cursor, LocalVersion};
 use super::state::{self, SourceState};
 use super::SyncOptions;
 use crate::model::{SyncProgress, SyncSummary, TicketRecord};
-use crate::store::tickets::upsert_tickets;
+use crate::store::tickets::{upsert_tickets, FRESH_MARK};
 use crate::{Error, Result, Store};
 
 /// Pages waiting for the writer; more wait only as the writer lags.
@@ -126,7 +126,7 @@ async fn run_inner(
         let conn = conn.clone();
         move || write_batches(&store, source_id, run_id, now, base, batch_rx, applied_tx, conn.as_ref())
     });
-    let fetching = fetch_pages(store, source, conn.as_ref(), opts, batch_tx);
+    let fetching = fetch_pages(store, source, conn.as_ref(), opts, now, batch_tx);
     let reporting = async {
         let (mut pages, mut tickets, mut total) = (0u64, 0u64, None);
         while let Some(a) = applied_rx.recv().await {
@@ -158,12 +158,31 @@ async fn run_inner(
     Ok(())
 }
 
+/// A record changed less than this long before the sync started may change
+/// again within the same second ([`mark_fresh`]).
+pub const FRESH_SECS: i64 = 5;
+
+/// Servers version a ticket by its change time, to the second: a second
+/// change within the same second as the one fetched leaves the version as
+/// it was, and the next sync would take the stored record for current and
+/// miss the change for good. A record changed within [`FRESH_SECS`] of the
+/// sync's start is stored with a marked version, so the next sync that
+/// lists it fetches it once more (then unmarked, as it is no longer fresh).
+pub fn mark_fresh(records: &mut [TicketRecord], now: DateTime<Utc>) {
+    for r in records {
+        if r.updated_at + chrono::Duration::seconds(FRESH_SECS) > now && !r.remote_version.ends_with(FRESH_MARK) {
+            r.remote_version.push_str(FRESH_MARK);
+        }
+    }
+}
+
 /// List, plan and fetch page after page, handing each to the writer.
 async fn fetch_pages(
     store: &Store,
     source: &SourceState,
     conn: &dyn Connector,
     opts: &SyncOptions,
+    now: DateTime<Utc>,
     out: mpsc::Sender<Batch>,
 ) -> Result<()> {
     let mut cursor = source.cursor.clone();
@@ -195,7 +214,8 @@ async fn fetch_pages(
             );
             (d, Some(next))
         };
-        let (records, gone) = details?;
+        let (mut records, gone) = details?;
+        mark_fresh(&mut records, now);
         for s in &plan.fetch {
             planned.insert(s.remote_id.clone(), LocalVersion { version: s.version.clone(), deleted: false });
         }

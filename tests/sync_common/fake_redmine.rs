@@ -76,6 +76,16 @@ pub struct State {
 }
 
 impl State {
+    /// Change an issue's subject and set its `updated_on` to `at` (an edit
+    /// of the issue as the server would record it).
+    pub fn edit(&mut self, id: u64, subject: &str, at: i64) {
+        if let Some(issue) = self.issues.get_mut(&id) {
+            issue.subject = subject.to_string();
+            issue.updated_on = at;
+        }
+        self.changes += 1;
+    }
+
     /// Add a journal to an issue and bump its `updated_on` to `at`.
     pub fn comment(&mut self, id: u64, notes: &str, status: Option<u64>, at: i64) {
         self.next_journal += 1;
