@@ -100,7 +100,7 @@ fn main() {
     let (core_analyse, analyzed) = time(|| tickets.iter().map(|t| analyze(&t.title, &t.description)).collect::<Vec<_>>());
     let (core_classify, _) = time(|| {
         for (t, a) in tickets.iter().zip(&analyzed) {
-            let text = TicketText { title: String::new(), description: String::new(), channel: Some(t.tracker.clone()), server_priority: None };
+            let text = TicketText { title: String::new(), description: String::new(), channel: Some(t.tracker.clone()), server_priority: None, ..Default::default() };
             std::hint::black_box(triager.decide_analyzed(a, &text));
         }
     });

@@ -100,37 +100,11 @@ fn ticket_ratings_count_in_csat_beside_surveys_and_follow_the_filter() {
     assert_eq!(still.satisfaction.csat_tickets.responses, 3);
 }
 
-/// Redmine's REST API reads custom fields (`GET /custom_fields.json`) but
-/// cannot create them: create one in the instance's database, as an admin
-/// would in Administration → Custom fields, for this project and every tracker
-/// (other tests' projects never see it).
-fn create_rating_field(rm: &sync_common::redmine::Redmine, project_id: i64) -> i64 {
-    let db = rm.db();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    db.execute(
-        "INSERT INTO custom_fields (type, name, field_format, possible_values, regexp, min_length, max_length,
-            is_required, is_for_all, is_filter, position, searchable, default_value, editable, visible, multiple,
-            format_store, description)
-         VALUES ('IssueCustomField', ?1, 'int', NULL, '', NULL, NULL, 0, 0, 0, 1, 0, '', 1, 1, 0,
-            '--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nurl_pattern: ''''\n', '')",
-        [format!("Satisfaction {nanos}")],
-    )
-    .expect("insert the custom field");
-    let id = db.last_insert_rowid();
-    db.execute("INSERT INTO custom_fields_projects (custom_field_id, project_id) VALUES (?1, ?2)", [id, project_id])
-        .expect("enable the field for the project");
-    for tracker in [1, 2, 3] {
-        db.execute("INSERT INTO custom_fields_trackers (custom_field_id, tracker_id) VALUES (?1, ?2)", [id, tracker])
-            .expect("enable the field for a tracker");
-    }
-    id
-}
-
 #[tokio::test]
 async fn ratings_in_a_real_redmine_custom_field_reach_csat_after_a_sync() {
     let Some(rm) = sync_common::redmine::Redmine::from_env() else { return };
     let (project, project_id) = rm.create_project("kpi-csat").await;
-    let field = create_rating_field(&rm, project_id);
+    let field = rm.create_custom_field(project_id, "Satisfaction", "int");
     let listed = rm.get("/custom_fields.json").await;
     assert!(
         listed["custom_fields"].as_array().unwrap().iter().any(|f| f["id"] == field),

@@ -171,6 +171,7 @@ impl Store {
                 None => obj.remove(key),
             };
             crate::sync::options::SyncOptions::from_config(&config)?;
+            crate::triage::intake::IntakeFields::from_config(&config)?;
             tx.execute("UPDATE sources SET config = ?1 WHERE id = ?2", params![config.to_string(), source.id])?;
             Ok(config)
         })

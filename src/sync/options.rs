@@ -13,6 +13,8 @@
 //! | `backoff_ms` | 500 | first backoff delay (doubles, plus jitter) |
 //! | `max_wait_secs` | 60 | cap of any single wait, `Retry-After` included |
 //! | `csat_custom_field_id` | none | (Redmine) custom field holding a 1–5 satisfaction rating; read by the KPIs from the raw record |
+//! | `impact_custom_field_id`, `urgency_custom_field_id` | none | (Redmine) custom fields where the desk records impact / urgency at intake; they decide triage over the text (`triage::intake`) |
+//! | `impact_values`, `urgency_values` | none | `{"server value": "level"}` for values the built-in names don't cover |
 
 use std::time::Duration;
 

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::classify::{Decision, TicketText, Triager};
 use super::embed::embed_text;
+use super::intake::load_intake;
 use super::models::Models;
 use super::priority::{Impact, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
@@ -52,22 +53,40 @@ pub(crate) fn load_rows(c: &Connection, ids: Option<&[i64]>) -> Result<Vec<Row>>
     let map = |r: &rusqlite::Row| -> rusqlite::Result<Row> {
         Ok(Row {
             id: r.get(0)?,
-            text: TicketText { title: r.get(1)?, description: r.get(2)?, channel: r.get(3)?, server_priority: r.get(4)? },
+            text: TicketText { title: r.get(1)?, description: r.get(2)?, channel: r.get(3)?, server_priority: r.get(4)?, ..Default::default() },
         })
     };
     let sql = "SELECT id, title, description, tracker, priority FROM tickets WHERE deleted_at IS NULL";
+    let mut intake = load_intake(c, ids)?;
+    let mut rows = load_text_rows(c, sql, ids, map)?;
+    if !intake.is_empty() {
+        for r in &mut rows {
+            if let Some(i) = intake.remove(&r.id) {
+                r.text.intake = i;
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn load_text_rows(
+    c: &Connection,
+    sql: &str,
+    ids: Option<&[i64]>,
+    map: impl Fn(&rusqlite::Row) -> rusqlite::Result<Row>,
+) -> Result<Vec<Row>> {
     // Oldest first: the theme detector samples evenly over time.
     match ids {
         None => {
             let mut st = c.prepare(&format!("{sql} ORDER BY created_at, id"))?;
-            let rows = st.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = st.query_map([], &map)?.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         }
         Some(ids) => {
             let mut st = c.prepare_cached(&format!("{sql} AND id = ?1"))?;
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
-                if let Some(r) = st.query_row([id], map).optional()? {
+                if let Some(r) = st.query_row([id], &map).optional()? {
                     out.push(r);
                 }
             }

@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
 
+use super::intake::{stated_signal, Intake};
 use super::knn::Neighbours;
 use super::learn::{Example, LogReg, TrainConfig, Vocab};
 use super::lexicon;
@@ -47,6 +48,10 @@ pub struct TicketText {
     pub channel: Option<String>,
     /// The server's own priority field ("Urgent", "Low", ...), if any.
     pub server_priority: Option<String>,
+    /// Impact and urgency stated in the ticket's fields at intake: they
+    /// decide over the text ([`super::intake`]).
+    #[serde(default, skip_serializing_if = "Intake::is_empty")]
+    pub intake: Intake,
 }
 
 /// A labeled example for training (seed data or a user correction).
@@ -348,14 +353,17 @@ impl Triager {
         };
         let pc = blend(self.category.predict(&f), kc, KNN_MIX);
         let ci = argmax(&pc);
-        let pi = blend(self.impact.predict(&f), ki, KNN_MIX);
-        let pu = blend(self.urgency.predict(&f), ku, KNN_MIX);
+        let mut pi = blend(self.impact.predict(&f), ki, KNN_MIX);
+        let mut pu = blend(self.urgency.predict(&f), ku, KNN_MIX);
+        let mut signals = self.signals(&f, ci);
+        let stated = stated_first(&t.intake, &mut pi, &mut pu);
+        signals.splice(0..0, stated);
         Decision {
             category: Category::ALL[ci],
             confidence: pc[ci],
             impact: Impact::ALL[argmax(&pi)],
             urgency: Urgency::ALL[argmax(&pu)],
-            signals: self.signals(&f, ci),
+            signals,
             probs: (pc, pi, pu),
         }
     }
@@ -396,6 +404,24 @@ impl Triager {
     pub fn priority(&self, d: &Decision, matrix: &PriorityMatrix) -> super::priority::Priority {
         matrix.most_likely(&d.probs.0, &d.probs.1, &d.probs.2)
     }
+}
+
+/// Impact and urgency stated at intake replace the text's probabilities
+/// (certain, so the priority follows them); returns the signals that say
+/// so, and those naming a value that could not be mapped.
+fn stated_first(intake: &Intake, pi: &mut [f32], pu: &mut [f32]) -> Vec<String> {
+    let one_hot = |p: &mut [f32], k: usize| p.iter_mut().enumerate().for_each(|(j, x)| *x = if j == k { 1.0 } else { 0.0 });
+    let mut out = Vec::new();
+    if let Some((i, said)) = &intake.impact {
+        one_hot(pi, i.index());
+        out.push(stated_signal("impact", said, i.as_str()));
+    }
+    if let Some((u, said)) = &intake.urgency {
+        one_hot(pu, u.index());
+        out.push(stated_signal("urgency", said, u.as_str()));
+    }
+    out.extend(intake.unmapped.iter().cloned());
+    out
 }
 
 fn argmax(p: &[f32]) -> usize {

@@ -63,6 +63,7 @@ impl LabeledTicket {
             description: self.description.clone(),
             channel: self.channel.clone(),
             server_priority: None,
+            ..Default::default()
         }
     }
 

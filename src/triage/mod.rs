@@ -90,6 +90,8 @@
 //! The priority target is not reached: impact and urgency stay near 0.6
 //! whatever the features (their labels hinge on context a ticket rarely
 //! states: how many people, which deadline).
+//! Where the desk records impact and urgency at intake (a source's custom
+//! fields, [`intake`]), those values decide instead of the text.
 
 pub mod apply;
 pub mod category_conflict;
@@ -101,6 +103,7 @@ pub mod embed_store;
 pub mod eval_curve;
 pub mod eval_protocol;
 pub mod evaluate;
+pub mod intake;
 pub mod knn;
 pub mod learn;
 pub mod lexicon;

@@ -51,7 +51,7 @@ pub fn corrections(c: &Connection) -> Result<Vec<Labeled>> {
     )?;
     let rows = st.query_map([], |r| {
         Ok((
-            TicketText { title: r.get(0)?, description: r.get(1)?, channel: r.get(2)?, server_priority: r.get(3)? },
+            TicketText { title: r.get(0)?, description: r.get(1)?, channel: r.get(2)?, server_priority: r.get(3)?, ..Default::default() },
             r.get::<_, Option<String>>(4)?,
             r.get::<_, Option<String>>(5)?,
             r.get::<_, Option<String>>(6)?,

@@ -54,7 +54,7 @@ pub fn load_comments(c: &Connection) -> Result<Vec<SurveyComment>> {
 /// A comment as the classifier reads it: no title (a survey's title is the
 /// survey's name, shared by unrelated comments), the survey channel.
 pub fn comment_text(text: &str) -> TicketText {
-    TicketText { title: String::new(), description: text.to_string(), channel: Some("survey".into()), server_priority: None }
+    TicketText { title: String::new(), description: text.to_string(), channel: Some("survey".into()), server_priority: None, ..Default::default() }
 }
 
 /// Store the automatic category, signals and basis of each comment (only

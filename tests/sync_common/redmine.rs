@@ -47,6 +47,34 @@ impl Redmine {
         c
     }
 
+    /// Create an issue custom field (`int` or `string`) enabled for this
+    /// project and every tracker, as an admin would in Administration →
+    /// Custom fields: Redmine's REST API reads custom fields (`GET
+    /// /custom_fields.json`) but cannot create them, so it is written to the
+    /// instance's database. The name gets a unique suffix (other tests'
+    /// projects never see the field); returns its id.
+    pub fn create_custom_field(&self, project_id: i64, name: &str, format: &str) -> i64 {
+        let db = self.db();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        db.execute(
+            "INSERT INTO custom_fields (type, name, field_format, possible_values, regexp, min_length, max_length,
+                is_required, is_for_all, is_filter, position, searchable, default_value, editable, visible, multiple,
+                format_store, description)
+             VALUES ('IssueCustomField', ?1, ?2, NULL, '', NULL, NULL, 0, 0, 0, 1, 0, '', 1, 1, 0,
+                '--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nurl_pattern: ''''\n', '')",
+            [format!("{name} {nanos}"), format.to_string()],
+        )
+        .expect("insert the custom field");
+        let id = db.last_insert_rowid();
+        db.execute("INSERT INTO custom_fields_projects (custom_field_id, project_id) VALUES (?1, ?2)", [id, project_id])
+            .expect("enable the field for the project");
+        for tracker in [1, 2, 3] {
+            db.execute("INSERT INTO custom_fields_trackers (custom_field_id, tracker_id) VALUES (?1, ?2)", [id, tracker])
+                .expect("enable the field for a tracker");
+        }
+        id
+    }
+
     /// Send a request; a 500 is retried a few times, because Redmine on
     /// SQLite answers "database is locked" while a test writes its database.
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> reqwest::Response {

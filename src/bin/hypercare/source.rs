@@ -29,7 +29,8 @@ pub enum SourceCmd {
         map: Vec<String>,
     },
     /// Set options of a source: KEY=VALUE (a JSON value, else text; an
-    /// empty value removes the key), e.g. csat_custom_field_id=7.
+    /// empty value removes the key), e.g. csat_custom_field_id=7,
+    /// urgency_custom_field_id=12, 'impact_values={"1 - High":"organization"}'.
     Set {
         name: String,
         #[arg(required = true, value_name = "KEY=VALUE")]
@@ -87,6 +88,7 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
         SourceCmd::Set { name, options } => {
             let store = ctx.store()?;
             let mut config = serde_json::Value::Null;
+            let mut intake = false;
             for kv in options {
                 let (k, v) = kv
                     .split_once('=')
@@ -96,6 +98,12 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
                     t => Some(serde_json::from_str(t).unwrap_or_else(|_| serde_json::Value::String(t.to_string()))),
                 };
                 config = store.set_source_option(&name, k.trim(), value)?;
+                intake |= hypercare::triage::intake::KEYS.contains(&k.trim());
+            }
+            if intake {
+                eprintln!(
+                    "Impact and urgency fields apply to tickets as they sync; run `hypercare triage run` to apply them to the tickets already stored."
+                );
             }
             print_json(&config)
         }

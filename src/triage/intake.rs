@@ -1,0 +1,309 @@
+//! Impact and urgency stated at intake: fields of the ticket on the server.
+//!
+//! Many service desks ask the reporter (or the desk agent) for impact and
+//! urgency when a ticket is raised: ServiceNow and Jira Service Management
+//! have the fields built in, a Redmine usually has them as custom fields.
+//! Where a source names those fields, their value decides the ticket's
+//! impact or urgency instead of the text (the user's own correction still
+//! wins), and the decision says so in its signals.
+//!
+//! Source options (`hypercare source set NAME KEY=VALUE`):
+//!
+//! | key | meaning |
+//! |---|---|
+//! | `impact_custom_field_id` | (Redmine) the custom field holding the impact |
+//! | `urgency_custom_field_id` | (Redmine) the custom field holding the urgency |
+//! | `impact_values` | `{"server value": "team", …}`: values the built-in names don't cover |
+//! | `urgency_values` | `{"server value": "high", …}` |
+//!
+//! Built-in names cover this app's levels and the usual desk vocabularies
+//! ("Single user", "Department", "Company-wide", Jira's "Extensive /
+//! Widespread", "1 - Critical", "Urgent"). An impact of just "High" /
+//! "Medium" / "Low" is not guessed (which of four reaches is "High"?): such a
+//! value is reported in the signals with the option that maps it, and the
+//! text decides meanwhile.
+//!
+//! Values are read from the server's raw record at triage time, only for
+//! sources that name a field: other sources cost nothing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::priority::{Impact, Urgency};
+use crate::{Error, Result};
+
+/// The option keys.
+pub const IMPACT_FIELD: &str = "impact_custom_field_id";
+pub const URGENCY_FIELD: &str = "urgency_custom_field_id";
+pub const IMPACT_VALUES: &str = "impact_values";
+pub const URGENCY_VALUES: &str = "urgency_values";
+/// Every option this module reads.
+pub const KEYS: [&str; 4] = [IMPACT_FIELD, URGENCY_FIELD, IMPACT_VALUES, URGENCY_VALUES];
+
+/// What a ticket's intake fields say (empty when its source names none).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Intake {
+    /// The impact and the field's own words ("Department").
+    pub impact: Option<(Impact, String)>,
+    pub urgency: Option<(Urgency, String)>,
+    /// Signals for values that could not be mapped (shown to the user).
+    pub unmapped: Vec<String>,
+}
+
+impl Intake {
+    /// Nothing stated.
+    pub fn is_empty(&self) -> bool {
+        self.impact.is_none() && self.urgency.is_none() && self.unmapped.is_empty()
+    }
+}
+
+/// A source's intake options.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IntakeFields {
+    pub impact_field: Option<i64>,
+    pub urgency_field: Option<i64>,
+    /// Normalised server value → level name.
+    pub impact_values: BTreeMap<String, Impact>,
+    pub urgency_values: BTreeMap<String, Urgency>,
+}
+
+fn field_id(config: &serde_json::Value, key: &str) -> Result<Option<i64>> {
+    match config.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => match v.as_i64() {
+            Some(n) if n > 0 => Ok(Some(n)),
+            _ => Err(Error::invalid(format!("{key} must be the number of the server's custom field, e.g. 7 (got {v})"))),
+        },
+    }
+}
+
+fn value_map<T>(config: &serde_json::Value, key: &str, parse: impl Fn(&str) -> Option<T>, levels: &str) -> Result<BTreeMap<String, T>> {
+    let mut out = BTreeMap::new();
+    match config.get(key) {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::Object(m)) => {
+            for (k, v) in m {
+                let level = v.as_str().and_then(&parse).ok_or_else(|| {
+                    Error::invalid(format!("{key}: {k:?} maps to {v}, which is not one of {levels}"))
+                })?;
+                out.insert(normalise(k), level);
+            }
+        }
+        Some(v) => {
+            return Err(Error::invalid(format!(
+                "{key} must be an object from the server's values to {levels}, e.g. {{\"Sev 2\": \"{}\"}} (got {v})",
+                levels.split(", ").nth(2).unwrap_or("high")
+            )))
+        }
+    }
+    Ok(out)
+}
+
+const IMPACT_LEVELS: &str = "single_user, team, department, organization";
+const URGENCY_LEVELS: &str = "low, medium, high, critical";
+
+impl IntakeFields {
+    /// Read the options from a source's config; a wrongly typed option is
+    /// refused with its key named.
+    pub fn from_config(config: &serde_json::Value) -> Result<IntakeFields> {
+        Ok(IntakeFields {
+            impact_field: field_id(config, IMPACT_FIELD)?,
+            urgency_field: field_id(config, URGENCY_FIELD)?,
+            impact_values: value_map(config, IMPACT_VALUES, Impact::parse, IMPACT_LEVELS)?,
+            urgency_values: value_map(config, URGENCY_VALUES, Urgency::parse, URGENCY_LEVELS)?,
+        })
+    }
+
+    /// The impact a server value means, if it can be told.
+    pub fn impact(&self, value: &str) -> Option<Impact> {
+        let v = normalise(value);
+        self.impact_values.get(&v).copied().or_else(|| builtin_impact(&v))
+    }
+
+    /// The urgency a server value means, if it can be told.
+    pub fn urgency(&self, value: &str) -> Option<Urgency> {
+        let v = normalise(value);
+        self.urgency_values.get(&v).copied().or_else(|| builtin_urgency(&v))
+    }
+}
+
+/// Lower case, single spaces, `_`/`-` as spaces, and a leading rank such as
+/// ServiceNow's "1 - " dropped.
+fn normalise(v: &str) -> String {
+    let lower = v.trim().to_lowercase().replace(['_', '-'], " ");
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let start = match words.first() {
+        Some(w) if words.len() > 1 && w.trim_end_matches(['.', ')', ':']).chars().all(|c| c.is_ascii_digit()) => 1,
+        _ => 0,
+    };
+    words[start..].join(" ")
+}
+
+fn builtin_impact(v: &str) -> Option<Impact> {
+    Some(match v {
+        "single user" | "one user" | "individual" | "one person" | "a single user" | "user" | "minor / localized"
+        | "localized" | "localised" | "personal" => Impact::SingleUser,
+        "team" | "group" | "a team" | "several users" | "multiple users" | "shift" | "moderate / limited" | "limited" => Impact::Team,
+        "department" | "dept" | "site" | "business unit" | "function" | "significant / large" | "significant" | "large" => {
+            Impact::Department
+        }
+        "organization" | "organisation" | "company" | "enterprise" | "company wide" | "organization wide"
+        | "organisation wide" | "everyone" | "all users" | "global" | "extensive / widespread" | "extensive"
+        | "widespread" => Impact::Organization,
+        _ => return None,
+    })
+}
+
+fn builtin_urgency(v: &str) -> Option<Urgency> {
+    Some(match v {
+        "low" | "minor" | "not urgent" | "whenever" => Urgency::Low,
+        "medium" | "moderate" | "normal" => Urgency::Medium,
+        "high" | "major" => Urgency::High,
+        "critical" | "urgent" | "immediate" | "blocker" => Urgency::Critical,
+        _ => return None,
+    })
+}
+
+/// The intake of the given tickets (all when `ids` is `None`), for those
+/// whose source names an impact or urgency field. Tickets without any are
+/// absent from the map.
+pub(crate) fn load_intake(c: &Connection, ids: Option<&[i64]>) -> Result<HashMap<i64, Intake>> {
+    let mut sources = c.prepare_cached(
+        "SELECT id, config FROM sources
+         WHERE json_valid(config)
+           AND (json_type(config, '$.impact_custom_field_id') = 'integer'
+                OR json_type(config, '$.urgency_custom_field_id') = 'integer')",
+    )?;
+    let configured = sources.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = HashMap::new();
+    if configured.is_empty() {
+        return Ok(out);
+    }
+    let mut by_source = HashMap::new();
+    for (source, config) in configured {
+        // Stored options were checked when set; one broken by hand is named.
+        let json: serde_json::Value =
+            serde_json::from_str(&config).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
+        by_source.insert(source, IntakeFields::from_config(&json)?);
+    }
+    const FIELDS: &str = "SELECT t.id, t.source_id, json_extract(cf.value, '$.id'), json_extract(cf.value, '$.name'),
+                                 json_extract(cf.value, '$.value')
+                          FROM tickets t
+                          JOIN json_each(CASE WHEN json_valid(t.raw) THEN t.raw ELSE '{}' END, '$.custom_fields') cf";
+    let mut add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
+        let (ticket, source, field): (i64, i64, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (Some(fields), Some(field)) = (by_source.get(&source), field) else { return Ok(()) };
+        let value = match r.get_ref(4)? {
+            rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).trim().to_string(),
+            rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+            _ => String::new(),
+        };
+        if value.is_empty() || (Some(field) != fields.impact_field && Some(field) != fields.urgency_field) {
+            return Ok(());
+        }
+        let name = r.get::<_, Option<String>>(3)?.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| format!("custom field #{field}"));
+        let entry: &mut Intake = out.entry(ticket).or_default();
+        if Some(field) == fields.impact_field {
+            match fields.impact(&value) {
+                Some(i) => entry.impact = Some((i, value.clone())),
+                None => entry.unmapped.push(unmapped(&name, &value, IMPACT_VALUES, IMPACT_LEVELS)),
+            }
+        }
+        if Some(field) == fields.urgency_field {
+            match fields.urgency(&value) {
+                Some(u) => entry.urgency = Some((u, value)),
+                None => entry.unmapped.push(unmapped(&name, &value, URGENCY_VALUES, URGENCY_LEVELS)),
+            }
+        }
+        Ok(())
+    };
+    match ids {
+        // A full run: every ticket of the configured sources.
+        None => {
+            let mut st = c.prepare_cached(&format!("{FIELDS} WHERE t.source_id = ?1 AND t.deleted_at IS NULL"))?;
+            for source in by_source.keys() {
+                let mut rows = st.query([source])?;
+                while let Some(r) = rows.next()? {
+                    add(r)?;
+                }
+            }
+        }
+        // A sync's changed tickets: one lookup each.
+        Some(ids) => {
+            let mut st = c.prepare_cached(&format!("{FIELDS} WHERE t.id = ?1 AND t.deleted_at IS NULL"))?;
+            for id in ids {
+                let mut rows = st.query([id])?;
+                while let Some(r) = rows.next()? {
+                    add(r)?;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn unmapped(name: &str, value: &str, key: &str, levels: &str) -> String {
+    format!(
+        "the server's {name} field says \u{201c}{}\u{201d}, which is not one of {levels}: map it with the source option {key}",
+        value.trim()
+    )
+}
+
+/// The signal shown for a stated value.
+pub fn stated_signal(what: &str, field_value: &str, level: &str) -> String {
+    format!("{what} {} from the ticket's {what} field (\u{201c}{field_value}\u{201d})", level.replace('_', " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn usual_desk_vocabularies_map_to_the_four_levels() {
+        let f = IntakeFields::default();
+        assert_eq!(f.impact("Single user"), Some(Impact::SingleUser));
+        assert_eq!(f.impact("single_user"), Some(Impact::SingleUser));
+        assert_eq!(f.impact("Moderate / Limited"), Some(Impact::Team));
+        assert_eq!(f.impact("Department"), Some(Impact::Department));
+        assert_eq!(f.impact("Company-wide"), Some(Impact::Organization));
+        assert_eq!(f.impact("Extensive / Widespread"), Some(Impact::Organization));
+        assert_eq!(f.urgency("1 - Critical"), Some(Urgency::Critical));
+        assert_eq!(f.urgency("2 - High"), Some(Urgency::High));
+        assert_eq!(f.urgency(" medium "), Some(Urgency::Medium));
+        assert_eq!(f.urgency("Urgent"), Some(Urgency::Critical));
+        assert_eq!(f.urgency("Low"), Some(Urgency::Low));
+    }
+
+    #[test]
+    fn an_impact_of_just_high_is_not_guessed_until_mapped() {
+        let f = IntakeFields::default();
+        assert_eq!(f.impact("1 - High"), None);
+        assert_eq!(f.urgency("Sev 2"), None);
+        let f = IntakeFields::from_config(&json!({"impact_values": {"1 - High": "organization", "Medium": "department"},
+                                                  "urgency_values": {"Sev 2": "high"}}))
+        .unwrap();
+        assert_eq!(f.impact("1 - high"), Some(Impact::Organization));
+        assert_eq!(f.impact("medium"), Some(Impact::Department));
+        assert_eq!(f.urgency("SEV 2"), Some(Urgency::High));
+        // Built-in names still apply beside the map.
+        assert_eq!(f.impact("Team"), Some(Impact::Team));
+    }
+
+    #[test]
+    fn wrong_options_are_refused_with_the_key_named() {
+        for (config, key) in [
+            (json!({"impact_custom_field_id": "seven"}), IMPACT_FIELD),
+            (json!({"urgency_custom_field_id": 0}), URGENCY_FIELD),
+            (json!({"impact_values": {"High": "huge"}}), IMPACT_VALUES),
+            (json!({"urgency_values": ["high"]}), URGENCY_VALUES),
+        ] {
+            let e = IntakeFields::from_config(&config).unwrap_err().to_string();
+            assert!(e.contains(key), "{e}");
+        }
+        let e = IntakeFields::from_config(&json!({"impact_values": {"High": "huge"}})).unwrap_err().to_string();
+        assert!(e.contains("single_user, team, department, organization"), "{e}");
+    }
+}
