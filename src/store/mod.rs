@@ -8,6 +8,7 @@
 //! `spawn_blocking`.
 
 pub mod facets;
+pub mod fields;
 pub mod migrations;
 pub mod sources;
 pub mod tickets;

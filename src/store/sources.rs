@@ -154,11 +154,19 @@ impl Store {
     /// default); returns the new options. Options that the sync could not
     /// read are refused and nothing changes.
     pub fn set_source_option(&self, name: &str, key: &str, value: Option<serde_json::Value>) -> Result<serde_json::Value> {
-        if key.trim().is_empty() {
-            return Err(Error::invalid("the option name is empty"));
-        }
-        if key == "csat_custom_field_id" && value.as_ref().is_some_and(|v| v.as_i64().is_none_or(|n| n <= 0)) {
-            return Err(Error::invalid("csat_custom_field_id must be the number of the server's custom field, e.g. 7"));
+        self.set_source_options(name, &[(key, value)])
+    }
+
+    /// Set several options of a source at once: all of them, or (when one
+    /// is refused) none.
+    pub fn set_source_options(&self, name: &str, changes: &[(&str, Option<serde_json::Value>)]) -> Result<serde_json::Value> {
+        for (key, value) in changes {
+            if key.trim().is_empty() {
+                return Err(Error::invalid("the option name is empty"));
+            }
+            if *key == "csat_custom_field_id" && value.as_ref().is_some_and(|v| v.as_i64().is_none_or(|n| n <= 0)) {
+                return Err(Error::invalid("csat_custom_field_id must be the number of the server's custom field, e.g. 7"));
+            }
         }
         self.with_tx(|tx| {
             let source = source_by_name(tx, name)?;
@@ -166,10 +174,12 @@ impl Store {
             let mut config: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
             let obj = config.as_object_mut().ok_or_else(|| Error::Internal("source config is not a JSON object".into()))?;
-            match value {
-                Some(v) => obj.insert(key.to_string(), v),
-                None => obj.remove(key),
-            };
+            for (key, value) in changes {
+                match value {
+                    Some(v) => obj.insert(key.to_string(), v.clone()),
+                    None => obj.remove(*key),
+                };
+            }
             crate::sync::options::SyncOptions::from_config(&config)?;
             crate::triage::intake::IntakeFields::from_config(&config)?;
             tx.execute("UPDATE sources SET config = ?1 WHERE id = ?2", params![config.to_string(), source.id])?;

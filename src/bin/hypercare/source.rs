@@ -17,6 +17,14 @@ pub enum SourceCmd {
     },
     /// Remove a source and everything synced from it.
     Remove { name: String },
+    /// The custom fields seen on the source's synced tickets (id, name,
+    /// tickets with a value, frequent values) and which ones hold impact,
+    /// urgency and satisfaction (set with `source set`).
+    Fields {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Where confirmed triage categories are written on the server:
     /// `issue_category` (Redmine issue category of that name),
     /// `custom_field:ID`, or `none`. Without --to: show the setting.
@@ -127,6 +135,25 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
             Ok(())
         }
         SourceCmd::CategoryPush { name, to, map } => category_push(ctx, &name, to, &map),
+        SourceCmd::Fields { name, json } => {
+            let f = ctx.store()?.source_fields(&name)?;
+            if json {
+                return print_json(&f);
+            }
+            if f.seen.is_empty() {
+                println!("no custom fields on the {} most recently updated tickets of {name}", f.sampled);
+            }
+            let role = |id: i64| {
+                [(f.impact_field, "impact_custom_field_id"), (f.urgency_field, "urgency_custom_field_id"), (f.csat_field, "csat_custom_field_id")]
+                    .iter()
+                    .find(|(x, _)| *x == Some(id))
+                    .map_or("", |(_, k)| k)
+            };
+            for s in &f.seen {
+                println!("{}\t{}\t{} tickets\t{}\t{}", s.id, s.name, s.tickets, s.examples.join(", "), role(s.id));
+            }
+            Ok(())
+        }
     }
 }
 
