@@ -11,6 +11,8 @@
     "add_source",
     "remove_source",
     "set_source_token",
+    "source_fields",
+    "set_source_fields",
     "start_sync",
     "sync_status",
     "triage_queue",

@@ -211,6 +211,32 @@ fn triage_over_ipc_lists_overrides_and_reprioritises() {
 }
 
 #[test]
+fn source_fields_over_ipc_are_listed_chosen_and_drive_triage() {
+    let h = harness();
+    let store = h._app.state::<AppState>().store.clone();
+    let src = store.source("erp").unwrap().id;
+    let mut r = record(3, "Bank file for the payment run is rejected", "We re-sent it by hand.");
+    r.raw = Some(json!({"id": 3, "custom_fields": [{"id": 8, "name": "Urgency", "value": "1 - Critical"}]}).to_string());
+    store.with_tx(|tx| upsert_tickets(tx, src, &[r])).unwrap();
+
+    let f = invoke(&h, "source_fields", json!({ "source": "erp" })).unwrap();
+    assert_eq!((f["seen"][0]["id"].as_i64(), f["seen"][0]["name"].as_str(), f["seen"][0]["tickets"].as_i64()), (Some(8), Some("Urgency"), Some(1)), "{f}");
+    assert_eq!(f["seen"][0]["examples"], json!(["1 - Critical"]));
+    assert!(f["urgency_field"].is_null(), "{f}");
+    let bad = invoke(&h, "set_source_fields", json!({ "source": "erp", "impact": null, "urgency": 8, "csat": 8 })).unwrap_err();
+    assert_eq!(bad["code"], "invalid_input", "{bad}");
+    assert!(bad["message"].as_str().unwrap().contains("#8"), "{bad}");
+    let f = invoke(&h, "set_source_fields", json!({ "source": "erp", "impact": null, "urgency": 8, "csat": null })).unwrap();
+    assert_eq!(f["urgency_field"], 8, "{f}");
+
+    invoke(&h, "run_triage", json!({})).unwrap();
+    let queue = invoke(&h, "triage_queue", json!({})).unwrap();
+    let row = queue.as_array().unwrap().iter().find(|r| r["key"] == "#3").unwrap().clone();
+    assert_eq!(row["urgency"], "critical", "{row}");
+    assert!(row["signals"][0].as_str().unwrap().contains("Urgency field"), "{row}");
+}
+
+#[test]
 fn survey_comments_over_ipc_are_listed_and_corrected() {
 
     let h = harness();

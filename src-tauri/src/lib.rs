@@ -34,6 +34,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::sources::add_source,
         commands::sources::remove_source,
         commands::sources::set_source_token,
+        commands::sources::source_fields,
+        commands::sources::set_source_fields,
         commands::sync::start_sync,
         commands::sync::sync_status,
         commands::triage::triage_queue,

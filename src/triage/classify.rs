@@ -412,13 +412,13 @@ impl Triager {
 fn stated_first(intake: &Intake, pi: &mut [f32], pu: &mut [f32]) -> Vec<String> {
     let one_hot = |p: &mut [f32], k: usize| p.iter_mut().enumerate().for_each(|(j, x)| *x = if j == k { 1.0 } else { 0.0 });
     let mut out = Vec::new();
-    if let Some((i, said)) = &intake.impact {
-        one_hot(pi, i.index());
-        out.push(stated_signal("impact", said, i.as_str()));
+    if let Some(s) = &intake.impact {
+        one_hot(pi, s.level.index());
+        out.push(stated_signal("impact", s.level.as_str(), &s.field, &s.value));
     }
-    if let Some((u, said)) = &intake.urgency {
-        one_hot(pu, u.index());
-        out.push(stated_signal("urgency", said, u.as_str()));
+    if let Some(s) = &intake.urgency {
+        one_hot(pu, s.level.index());
+        out.push(stated_signal("urgency", s.level.as_str(), &s.field, &s.value));
     }
     out.extend(intake.unmapped.iter().cloned());
     out

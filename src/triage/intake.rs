@@ -42,12 +42,20 @@ pub const URGENCY_VALUES: &str = "urgency_values";
 /// Every option this module reads.
 pub const KEYS: [&str; 4] = [IMPACT_FIELD, URGENCY_FIELD, IMPACT_VALUES, URGENCY_VALUES];
 
+/// A level stated in a field: the level, the field's name on the server
+/// ("Urgency") and its own words ("1 - Critical").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stated<T> {
+    pub level: T,
+    pub field: String,
+    pub value: String,
+}
+
 /// What a ticket's intake fields say (empty when its source names none).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Intake {
-    /// The impact and the field's own words ("Department").
-    pub impact: Option<(Impact, String)>,
-    pub urgency: Option<(Urgency, String)>,
+    pub impact: Option<Stated<Impact>>,
+    pub urgency: Option<Stated<Urgency>>,
     /// Signals for values that could not be mapped (shown to the user).
     pub unmapped: Vec<String>,
 }
@@ -207,13 +215,13 @@ pub(crate) fn load_intake(c: &Connection, ids: Option<&[i64]>) -> Result<HashMap
         let entry: &mut Intake = out.entry(ticket).or_default();
         if Some(field) == fields.impact_field {
             match fields.impact(&value) {
-                Some(i) => entry.impact = Some((i, value.clone())),
+                Some(level) => entry.impact = Some(Stated { level, field: name.clone(), value: value.clone() }),
                 None => entry.unmapped.push(unmapped(&name, &value, IMPACT_VALUES, IMPACT_LEVELS)),
             }
         }
         if Some(field) == fields.urgency_field {
             match fields.urgency(&value) {
-                Some(u) => entry.urgency = Some((u, value)),
+                Some(level) => entry.urgency = Some(Stated { level, field: name, value }),
                 None => entry.unmapped.push(unmapped(&name, &value, URGENCY_VALUES, URGENCY_LEVELS)),
             }
         }
@@ -251,9 +259,10 @@ fn unmapped(name: &str, value: &str, key: &str, levels: &str) -> String {
     )
 }
 
-/// The signal shown for a stated value.
-pub fn stated_signal(what: &str, field_value: &str, level: &str) -> String {
-    format!("{what} {} from the ticket's {what} field (\u{201c}{field_value}\u{201d})", level.replace('_', " "))
+/// The signal shown for a stated value: "urgency critical from the
+/// ticket's Urgency field (“1 - Critical”)".
+pub fn stated_signal(what: &str, level: &str, field: &str, value: &str) -> String {
+    format!("{what} {} from the ticket's {field} field (\u{201c}{value}\u{201d})", level.replace('_', " "))
 }
 
 #[cfg(test)]

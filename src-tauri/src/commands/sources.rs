@@ -156,3 +156,26 @@ mod tests {
         assert!(check_server(&server("https://x.example", "  ")).unwrap_err().to_string().contains("project"));
     }
 }
+
+/// The custom fields a source's synced tickets carry, and which hold
+/// impact, urgency and satisfaction.
+#[tauri::command]
+pub async fn source_fields(state: State<'_, AppState>, source: String) -> CmdResult<hypercare::store::fields::SourceFields> {
+    let store = state.store.clone();
+    blocking(move || store.source_fields(&source)).await
+}
+
+/// Choose the fields that hold impact, urgency and satisfaction (`None`:
+/// none), all at once. The UI re-runs triage when impact or urgency changed.
+#[tauri::command]
+pub async fn set_source_fields(
+    state: State<'_, AppState>,
+    source: String,
+    impact: Option<i64>,
+    urgency: Option<i64>,
+    csat: Option<i64>,
+) -> CmdResult<hypercare::store::fields::SourceFields> {
+    let store = state.store.clone();
+    let choice = hypercare::store::fields::FieldChoice { impact, urgency, csat };
+    blocking(move || store.set_source_fields(&source, choice)).await
+}

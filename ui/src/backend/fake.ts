@@ -1,5 +1,7 @@
 // An in-memory Backend for tests (and for working on the UI in a browser).
 // It records the queries it receives so tests can assert them.
+import type { SeenField } from "../bindings/SeenField";
+import type { SourceFields } from "../bindings/SourceFields";
 import type { ExportedReport } from "../bindings/ExportedReport";
 import type { IpcError } from "../bindings/IpcError";
 import type { KpiDashboard } from "../bindings/KpiDashboard";
@@ -100,6 +102,9 @@ export class FakeBackend implements Backend {
   serverCategories: Record<string, string> = {};
   /** Where each source writes confirmed categories (absent: nowhere). The triage tickets belong to "erp". */
   categoryTargets: Record<string, string> = {};
+  /** Custom fields seen on each source's tickets, and the choice made. */
+  seenFields: Record<string, SeenField[]> = {};
+  fieldChoices: Record<string, { impact: number | null; urgency: number | null; csat: number | null }> = {};
   /** Survey files, mappings and imports (see fakeSurveys.ts). */
   surveys = new FakeSurveys();
   comments = new FakeComments();
@@ -302,6 +307,30 @@ export class FakeBackend implements Backend {
     this.outboxRows.push(row);
     const target = field === "issue_category" ? "the issue category" : `custom field #${field.split(":")[1]}`;
     return { queued: true, outbox_id: row.id, target, value: row.detail, reason: null };
+  }
+
+  async sourceFields(source: string): Promise<SourceFields> {
+    this.guard();
+    const chosen = this.fieldChoices[source] ?? { impact: null, urgency: null, csat: null };
+    return {
+      source,
+      seen: this.seenFields[source] ?? [],
+      sampled: this.triage.length,
+      impact_field: chosen.impact,
+      urgency_field: chosen.urgency,
+      csat_field: chosen.csat,
+    };
+  }
+
+  async setSourceFields(source: string, choice: { impact: number | null; urgency: number | null; csat: number | null }) {
+    this.guard();
+    const ids = [choice.impact, choice.urgency, choice.csat].filter((x) => x !== null);
+    const twice = ids.find((x, i) => ids.indexOf(x) !== i);
+    if (twice !== undefined) {
+      throw { code: "invalid_input", message: `custom field #${twice} cannot hold two things: choose another field for one of them` } satisfies IpcError;
+    }
+    this.fieldChoices[source] = { ...choice };
+    return this.sourceFields(source);
   }
 
   async categoryPushTarget(source: string) {

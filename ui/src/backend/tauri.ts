@@ -66,6 +66,8 @@ export function tauriBackend(): Backend {
       }),
     commentTriageQueue: () => invoke("comment_triage_queue"),
     setCommentCategory: (responseId, category) => invoke("set_comment_category", { responseId, category }),
+    sourceFields: (source) => invoke("source_fields", { source }),
+    setSourceFields: (source, choice) => invoke("set_source_fields", { source, ...choice }),
     categoryPushTarget: (source) => invoke("category_push_target", { source }),
     setCategoryPushTarget: (source, target) => invoke("set_category_push_target", { source, target }),
     priorityMatrix: () => invoke("priority_matrix"),

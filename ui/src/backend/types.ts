@@ -1,5 +1,6 @@
 // The UI's view of the shell. Everything outside src/backend/ talks to this
 // interface; tests hand in a fake (src/backend/fake.ts).
+import type { SourceFields } from "../bindings/SourceFields";
 import type { AddedSource } from "../bindings/AddedSource";
 import type { Category } from "../bindings/Category";
 import type { ConflictChoice } from "../bindings/ConflictChoice";
@@ -105,6 +106,10 @@ export interface Backend {
   commentTriageQueue(): Promise<CommentTriage[]>;
   /** Correct a survey comment's category (kept across re-runs, learned from). */
   setCommentCategory(responseId: number, category: Category): Promise<void>;
+  /** The custom fields a source's synced tickets carry, and which hold impact, urgency and satisfaction. */
+  sourceFields(source: string): Promise<SourceFields>;
+  /** Choose those fields (null: none), all at once; refused whole if one field would hold two. */
+  setSourceFields(source: string, choice: { impact: number | null; urgency: number | null; csat: number | null }): Promise<SourceFields>;
   /** Where a source writes confirmed categories: "issue_category", "custom_field:ID", or null. */
   categoryPushTarget(source: string): Promise<string | null>;
   /** Set (null: remove) where a source writes confirmed categories. */
