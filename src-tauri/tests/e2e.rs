@@ -376,6 +376,55 @@ async fn a_redmine_source_is_added_and_synced() {
     app.finish(outcome).await;
 }
 
+/// The urgency and signals the app stored for the ticket titled `title`.
+fn stored_triage(app: &App, title: &str) -> Result<(String, String)> {
+    let store = hypercare::Store::open_dir(app.data_dir()).context("opening the app's store")?;
+    let row = store.read(|c| {
+        Ok(c.query_row(
+            "SELECT COALESCE(tr.urgency_override, tr.urgency), tr.signals FROM triage tr JOIN tickets t ON t.id = tr.ticket_id
+             WHERE t.title = ?1",
+            [title],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )?)
+    })?;
+    Ok(row)
+}
+
+#[tokio::test]
+async fn the_urgency_field_chosen_in_sources_decides_the_triage() {
+    let Some(rm) = redmine_or_skip("the_urgency_field_chosen_in_sources_decides_the_triage") else { return };
+    let project = rm.create_project("e2e-fields").await.expect("creating the project");
+    let field = rm.create_custom_field(&project, "Urgency").await.expect("creating the custom field");
+    let title = format!("Bank file {} rejected by the bank", support::app::unix_millis());
+    let issue = rm.create_issue(&project, &title, "We re-sent it by hand.").await.expect("creating an issue");
+    rm.set_custom_field(issue, field, "1 - Critical").await.expect("setting the field");
+    let app = start_for("source_fields", &rm, &project, &[]).await.expect("starting the app");
+    let outcome = async {
+        add_redmine_source(&app, &rm, &project).await?;
+        let (before, _) = stored_triage(&app, &title)?;
+        app.click(ids::NAV_SOURCES).await?;
+        app.click_css(&format!("{} summary", testid("source-fields"))).await?;
+        let options = app.texts(&format!("{} option", testid("source-fields-urgency"))).await?;
+        ensure!(
+            options.iter().any(|o| o.contains(&format!("(#{field}) — 1 ticket, e.g. 1 - Critical"))),
+            "the urgency picker does not list the server's field with its value: {options:?}"
+        );
+        app.set_value("source-fields-urgency", &field.to_string()).await?;
+        app.click("source-fields-save").await?;
+        app.wait_text("source-fields-note", "triaged again", WAIT_TIMEOUT).await?;
+        let (urgency, signals) = stored_triage(&app, &title)?;
+        ensure!(urgency == "critical", "urgency is {urgency:?} (was {before:?} from the text) after choosing the field");
+        ensure!(signals.contains("from the ticket's Urgency"), "the reasons do not name the field: {signals}");
+        // Saving the same choice again is not a change: no second triage run.
+        app.click("source-fields-save").await?;
+        let note = format!("document.querySelector('{}')?.textContent.trim() === 'Saved.'", testid("source-fields-note"));
+        app.wait_until("the note says only Saved", WAIT_TIMEOUT, &note).await?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
 #[tokio::test]
 async fn offline_shows_a_banner_and_keeps_the_data() {
     let Some(rm) = redmine_or_skip("offline_shows_a_banner_and_keeps_the_data") else { return };

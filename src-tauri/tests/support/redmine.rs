@@ -108,6 +108,40 @@ impl Redmine {
         Ok(())
     }
 
+    /// Create an issue custom field of text format, enabled for `project` and
+    /// every tracker, as an admin would in Administration → Custom fields.
+    /// Redmine's REST API cannot create custom fields, so it is written to
+    /// the instance's database; the name gets a unique suffix. Returns the
+    /// field's id.
+    pub async fn create_custom_field(&self, project: &str, name: &str) -> Result<i64> {
+        let p = self.call(reqwest::Method::GET, &format!("/projects/{project}.json"), None).await?;
+        let project_id = p.as_ref().and_then(|v| v["project"]["id"].as_i64()).ok_or_else(|| anyhow!("Redmine: no project {project}"))?;
+        let db = rusqlite::Connection::open(self.data_dir()?.join("db/redmine.sqlite3")).context("opening Redmine's database")?;
+        db.busy_timeout(Duration::from_secs(30))?;
+        db.execute(
+            "INSERT INTO custom_fields (type, name, field_format, possible_values, regexp, min_length, max_length,
+                is_required, is_for_all, is_filter, position, searchable, default_value, editable, visible, multiple,
+                format_store, description)
+             VALUES ('IssueCustomField', ?1, 'string', NULL, '', NULL, NULL, 0, 0, 0, 1, 0, '', 1, 1, 0,
+                '--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nurl_pattern: ''''\n', '')",
+            [format!("{name} {}", unix_millis())],
+        )
+        .context("creating the custom field")?;
+        let id = db.last_insert_rowid();
+        db.execute("INSERT INTO custom_fields_projects (custom_field_id, project_id) VALUES (?1, ?2)", [id, project_id])?;
+        for tracker in [1, 2, 3] {
+            db.execute("INSERT INTO custom_fields_trackers (custom_field_id, tracker_id) VALUES (?1, ?2)", [id, tracker])?;
+        }
+        Ok(id)
+    }
+
+    /// Set a custom field of an issue.
+    pub async fn set_custom_field(&self, issue: u64, field: i64, value: &str) -> Result<()> {
+        let body = json!({ "issue": { "custom_fields": [{ "id": field, "value": value }] } });
+        self.call(reqwest::Method::PUT, &format!("/issues/{issue}.json"), Some(body)).await?;
+        Ok(())
+    }
+
     /// An issue with its journals, as Redmine's API returns it (`issue` object).
     pub async fn issue(&self, issue: u64) -> Result<Value> {
         let v = self.call(reqwest::Method::GET, &format!("/issues/{issue}.json?include=journals"), None).await?;

@@ -63,9 +63,9 @@ export async function saveFields(
   const triageChanged = before.impact_field !== fields.impact_field || before.urgency_field !== fields.urgency_field;
   if (!triageChanged) return { fields, note: "Saved." };
   const run = await backend.runTriage();
-  const n = run.tickets.toLocaleString("en-US");
+  const n = `${run.tickets.toLocaleString("en-US")} ticket${run.tickets === 1 ? "" : "s"}`;
   const what = fields.impact_field === null && fields.urgency_field === null
     ? "impact and urgency come from the text again"
     : "impact and urgency come from the chosen fields where a ticket has a value, else from the text";
-  return { fields, note: `Saved. ${n} tickets triaged again: ${what}.` };
+  return { fields, note: `Saved. ${n} triaged again: ${what}.` };
 }
