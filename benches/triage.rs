@@ -10,7 +10,10 @@
 //! - store incremental: `triage_changed` for the 100 tickets one sync changed
 //!   (the sync path), with their texts cached and with 100 new texts;
 //! - background refinement: `refine` for those 100 new texts (model, store,
-//!   re-triage, placement in the themes), off the sync path.
+//!   re-triage, placement in the themes), off the sync path;
+//! - intake fields: every ticket carries impact and urgency custom fields
+//!   (`triage::intake`): listing a source's fields, the full run and the
+//!   sync path with them read from the raw records.
 //!
 //! Targets: full re-run < 10 s, incremental (sync path) < 200 ms, also with
 //! new texts: the sync path never runs the model.
@@ -181,6 +184,31 @@ fn main() {
             .unwrap_or_else(|e| panic!("refine: {e}"))
     });
 
+    // Impact and urgency recorded at intake on every ticket (two custom
+    // fields in the raw record), read at triage time: the full run and the
+    // sync path with them, and listing the fields for the Sources view.
+    let levels = [("Single user", "Low"), ("Team", "2 - Medium"), ("Department", "High"), ("Company-wide", "1 - Critical")];
+    store
+        .with_tx(|tx| {
+            let mut st = tx.prepare("UPDATE tickets SET raw = ?2 WHERE id = ?1")?;
+            for id in 1..=N as i64 {
+                let (i, u) = levels[(id as usize * 7) % 4];
+                let raw = serde_json::json!({"id": id, "custom_fields": [{"id": 7, "name": "Impact", "value": i}, {"id": 8, "name": "Urgency", "value": u}]});
+                st.execute(rusqlite::params![id, raw.to_string()])?;
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("intake fields: {e}"));
+    let (list_fields, seen) = time(|| store.source_fields("bench").unwrap_or_else(|e| panic!("fields: {e}")));
+    store
+        .set_source_fields("bench", hypercare::store::fields::FieldChoice { impact: Some(7), urgency: Some(8), csat: None })
+        .unwrap_or_else(|e| panic!("choose fields: {e}"));
+    let (full_intake, _) = time(|| triage_all(&store, now).unwrap_or_else(|e| panic!("triage_all: {e}")));
+    let (full_intake_again, _) = time(|| triage_all(&store, now).unwrap_or_else(|e| panic!("triage_all: {e}")));
+    let mut incr_intake: Vec<StdDuration> = (0..5).map(|_| time(|| triage_changed(&store, &changed, now).unwrap_or_else(|e| panic!("changed: {e}"))).0).collect();
+    incr_intake.sort();
+    let incr_intake = incr_intake[incr_intake.len() / 2];
+
     let ms = |d: StdDuration| d.as_secs_f64() * 1000.0;
     let b = ms(baseline);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -210,6 +238,10 @@ fn main() {
         ("sync path: 100 tickets, new texts (< 200 ms)", incr_new_text),
         ("background refinement of those 100 texts", refine_time),
         ("  of which model time", StdDuration::from_millis(refined.model_ms)),
+        ("intake fields: list a source's fields", list_fields),
+        ("intake fields: full run (first)", full_intake),
+        ("intake fields: full re-run", full_intake_again),
+        ("intake fields: sync path, 100 tickets", incr_intake),
     ];
     for (name, d) in rows {
         println!("{name:<44} {:>10.1} {:>12.2}", ms(d), ms(d) / b);
@@ -222,6 +254,13 @@ fn main() {
         refined.themes,
         ms(refine_time) / refined.embedded.max(1) as f64,
         refined.model_ms as f64 / refined.embedded.max(1) as f64
+    );
+    println!(
+        "intake fields on every ticket: {} fields found on the {} latest tickets; full run {:+.1} % and sync path {:+.1} % against the same runs without them",
+        seen.seen.len(),
+        seen.sampled,
+        (ms(full_intake_again) / ms(full_again) - 1.0) * 100.0,
+        (ms(incr_intake) / ms(incr_median) - 1.0) * 100.0
     );
     println!(
         "targets: full re-run {} (< 10000 ms); sync path: incremental {} (< 200 ms), incremental with 100 new texts {} (< 200 ms); the {:.0} ms refinement of those texts runs in the background afterwards and has no target",
