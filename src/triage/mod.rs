@@ -91,7 +91,12 @@
 //! whatever the features (their labels hinge on context a ticket rarely
 //! states: how many people, which deadline).
 //! Where the desk records impact and urgency at intake (a source's custom
-//! fields, [`intake`]), those values decide instead of the text.
+//! fields, [`intake`]), those values decide instead of the text. Reading
+//! them from every ticket's raw record costs the full run about 15 % and the
+//! sync path about 25 % (`cargo bench --bench triage`, 100,000 tickets all
+//! carrying both fields, measured at load average 6 on 2 cores: 20.1 s vs
+//! 17.5 s and 145 ms vs 115 ms); listing a source's fields reads 2,000
+//! tickets in 11 ms.
 
 pub mod apply;
 pub mod category_conflict;
