@@ -118,3 +118,42 @@ fn evaluate_rejects_a_file_that_is_not_labeled_tickets() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 1") && err.contains("labeled ticket"), "{err}");
 }
+
+/// A labeled export may carry impact and urgency as recorded at intake
+/// (`intake_impact`, `intake_urgency`, in the desk's own words): they decide
+/// over the text, as in the app; a value that cannot be read changes nothing.
+#[test]
+fn intake_fields_in_a_labeled_file_decide_over_the_text() {
+    use hypercare::triage::evaluate::{evaluate_with, parse_labeled};
+    use hypercare::triage::themes::ThemeConfig;
+    let text = include_str!("fixtures/hypercare-erp-tickets.jsonl");
+    let plain: Vec<_> = parse_labeled(text, "dev set").unwrap().into_iter().take(100).collect();
+    let desk = |u: Urgency| match u {
+        Urgency::Critical => "1 - Critical",
+        Urgency::High => "2 - High",
+        Urgency::Medium => "3 - Medium",
+        Urgency::Low => "4 - Low",
+    };
+    let mut stated = plain.clone();
+    for (i, r) in stated.iter_mut().enumerate() {
+        r.intake_urgency = match i % 3 {
+            0 => Some(desk(r.urgency).to_string()),
+            1 => Some("Sev 9".to_string()),
+            _ => None,
+        };
+    }
+    let m = PriorityMatrix::default();
+    let before = evaluate_with(&plain, &m, &ThemeConfig::default(), None);
+    let after = evaluate_with(&stated, &m, &ThemeConfig::default(), None);
+    assert_eq!((before.intake_tickets, after.intake_tickets), (0, 34), "every third ticket carries a readable urgency");
+    for (i, (b, a)) in before.predictions.iter().zip(&after.predictions).enumerate() {
+        if i % 3 == 0 {
+            assert_eq!(a.urgency, stated[i].urgency, "ticket {}: the recorded urgency decides", a.id);
+        } else {
+            assert_eq!((a.urgency, a.priority), (b.urgency, b.priority), "ticket {}: no readable intake, nothing changes", a.id);
+        }
+    }
+    let wrong_before = (0..100).step_by(3).filter(|i| before.predictions[*i].urgency != plain[*i].urgency).count();
+    assert!(wrong_before > 0, "the text alone got some of those urgencies wrong, so the test can tell");
+    assert!(after.urgency_accuracy > before.urgency_accuracy && after.priority_accuracy >= before.priority_accuracy, "{} {}", before.priority_accuracy, after.priority_accuracy);
+}

@@ -27,6 +27,7 @@ use super::classify::{Labeled, TicketText};
 use super::embed::{self, embed_text};
 use super::eval_curve::{learning_curve, Curve};
 use super::eval_protocol::{held_out_predictions, Protocol, Seed};
+use super::intake::{Intake, IntakeFields, Stated};
 use super::metrics::{accuracy, adjusted_rand_index, confusion, macro_f1, pairwise_f1, with_singletons};
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::text::{analyze, Analyzed};
@@ -53,17 +54,25 @@ pub struct LabeledTicket {
     pub urgency: Urgency,
     pub priority: Priority,
     pub theme: Option<String>,
+    /// Impact as recorded at intake (a field's own words, e.g. "Department"),
+    /// if the export carries it: it decides over the text, as in the app
+    /// ([`super::intake`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_impact: Option<String>,
+    /// Urgency as recorded at intake ("1 - Critical").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_urgency: Option<String>,
 }
 
 impl LabeledTicket {
-    /// The text the classifier sees.
+    /// The text the classifier sees, with the intake fields it carries.
     pub fn text(&self) -> TicketText {
         TicketText {
             title: self.title.clone(),
             description: self.description.clone(),
             channel: self.channel.clone(),
             server_priority: None,
-            ..Default::default()
+            intake: intake_of(self.intake_impact.as_deref(), self.intake_urgency.as_deref()),
         }
     }
 
@@ -76,6 +85,20 @@ impl LabeledTicket {
             urgency: Some(self.urgency),
             weight,
         }
+    }
+}
+
+fn stated(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// What a labeled line's intake fields say, read with the built-in names.
+fn intake_of(impact: Option<&str>, urgency: Option<&str>) -> Intake {
+    let f = IntakeFields::default();
+    Intake {
+        impact: stated(impact).and_then(|v| f.impact(v).map(|level| Stated { level, field: "intake_impact".into(), value: v.into() })),
+        urgency: stated(urgency).and_then(|v| f.urgency(v).map(|level| Stated { level, field: "intake_urgency".into(), value: v.into() })),
+        unmapped: Vec::new(),
     }
 }
 
@@ -116,6 +139,9 @@ pub struct Evaluation {
     pub protocol_detail: String,
     /// Tickets in the seed file (0 without one).
     pub seed_tickets: usize,
+    /// Scored tickets whose intake impact or urgency (`intake_impact`,
+    /// `intake_urgency`) decided over the text.
+    pub intake_tickets: usize,
     pub category_accuracy: f64,
     pub category_macro_f1: f64,
     /// `confusion[true][predicted]` in `labels` order.
@@ -312,6 +338,7 @@ pub fn evaluate_with_seed(
         protocol: Seed::protocol(seed),
         protocol_detail: Seed::describe(seed),
         seed_tickets: seed.map_or(0, |s| s.rows.len()),
+        intake_tickets: rows.iter().filter(|r| !r.text().intake.is_empty()).count(),
         category_accuracy: accuracy(&truth_cat, &pred_cat),
         category_macro_f1: macro_f1(&truth_cat, &pred_cat, 10),
         confusion: confusion(&truth_cat, &pred_cat, 10),

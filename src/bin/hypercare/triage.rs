@@ -398,6 +398,9 @@ fn print_evaluation(e: &Evaluation, seed: Option<&std::path::Path>) {
         println!("  seed file {}", s.display());
     }
     println!("  themes: per fold of {}, the threshold chosen on the file's other folds; the whole file at their median", e.folds);
+    if e.intake_tickets > 0 {
+        println!("  {} tickets carry impact or urgency recorded at intake: those values decide over the text", e.intake_tickets);
+    }
     if e.embeddings.starts_with("on") {
         println!("sentence embeddings {} ({} ms to embed the file)", e.embeddings, e.embedding_ms);
     } else {
