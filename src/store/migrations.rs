@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "demo_process_area",
         sql: include_str!("migrations/0106_demo_process_area.sql"),
     },
+    Migration { version: 107, name: "theme_comment_pins", sql: include_str!("migrations/0107_theme_comment_pins.sql") },
 ];
 
 /// The schema version this build writes.
