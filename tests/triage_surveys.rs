@@ -73,13 +73,20 @@ fn survey_comments_join_the_ticket_themes_they_describe() {
     assert_eq!(ids(&again), ids(&themes));
 }
 
-#[test]
-fn an_import_places_its_comments_in_the_existing_themes_at_once() {
-    let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = store(&dir);
+/// The HR store triaged on its tickets, then the survey comments imported
+/// (not yet triaged); returns the store and the import's `now`.
+fn triaged_then_imported(dir: &tempfile::TempDir) -> (Store, chrono::DateTime<chrono::Utc>) {
+    let store = store(dir);
     let now = t0() + Duration::days(27);
     triage_all(&store, t0()).expect("triage");
     import_surveys(&store, std::path::Path::new(CSV), &mapping(), ImportOptions::default(), now).expect("import");
+    (store, now)
+}
+
+#[test]
+fn an_import_places_its_comments_in_the_existing_themes_at_once() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let (store, now) = triaged_then_imported(&dir);
     let t = hypercare::triage::triage_new_comments(&store, now).expect("new comments");
     assert_eq!((t.comments, t.placed_in_themes), (4, 3), "{t:?}");
     let themes = store.read(|c| list_themes(c, now)).expect("themes");
@@ -98,10 +105,7 @@ fn members(store: &Store, theme: i64) -> Vec<(ItemOrigin, i64)> {
 #[test]
 fn a_split_moves_the_picked_survey_comments_and_reruns_keep_them_moved() {
     let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = store(&dir);
-    let now = t0() + Duration::days(27);
-    triage_all(&store, t0()).expect("triage");
-    import_surveys(&store, std::path::Path::new(CSV), &mapping(), ImportOptions::default(), now).expect("import");
+    let (store, now) = triaged_then_imported(&dir);
     triage_all(&store, now).expect("re-run with the comments");
     let pay = holding(&store.read(|c| list_themes(c, now)).expect("themes"), "HR-1").id;
     let before = members(&store, pay);

@@ -53,6 +53,13 @@ pub struct DemoSummary {
     pub usage_events: u64,
 }
 
+/// The demo company's ERP modules (Order-to-cash, Warehouse, …): a demo
+/// ticket's issue category, which the Validation view offers as its
+/// process areas.
+pub fn module_names() -> Vec<&'static str> {
+    MODULES.iter().map(|m| m.name).collect()
+}
+
 /// Name of the demo source.
 pub const DEMO_SOURCE: &str = "demo";
 
