@@ -131,6 +131,18 @@ fn a_split_moves_the_picked_survey_comments_and_reruns_keep_them_moved() {
     // A comment that is not in the theme is named.
     let err = split_theme(&store, pay, &SplitItems { tickets: vec![], comments: vec![comments[1]] }, "x", now).expect_err("moved already");
     assert_eq!(err.to_string(), format!("survey comment {} is not in theme {pay}", comments[1]));
+
+    // The CLI lists each comment with its id and splits comments alone with --comment.
+    let hc = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypercare")).args(args).env("HYPERCARE_DATA_DIR", dir.path()).output();
+        let out = out.expect("run hypercare");
+        assert!(out.status.success(), "hypercare {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(hc(&["themes"]).contains(&format!("survey comment {}, ", comments[0])), "the comment's id is not listed");
+    let out = hc(&["themes", "split", &pay.to_string(), "--name", "Asked in the survey", "--comment", &comments[0].to_string()]);
+    let cli_theme: i64 = out.trim().trim_start_matches("new theme #").parse().expect("new theme id");
+    assert_eq!(members(&store, cli_theme), [(ItemOrigin::SurveyComment, comments[0])]);
 }
 
 #[test]
