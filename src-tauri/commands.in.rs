@@ -28,7 +28,7 @@
     "merge_themes",
     "split_theme",
     "unmerge_theme",
-    "theme_tickets",
+    "theme_items",
     "remove_theme_training",
     "mark_theme_training",
     "category_push_target",

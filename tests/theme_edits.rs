@@ -3,7 +3,9 @@
 //! removed, a merge can be undone, a split picks from every ticket.
 
 use chrono::{Duration, NaiveDate};
-use hypercare::triage::theme_store::{mark_training, merge_themes, remove_training_marker, split_theme, theme_tickets, unmerge_theme};
+use hypercare::triage::theme_store::{
+    mark_training, merge_themes, remove_training_marker, split_theme, theme_items, unmerge_theme, SplitItems,
+};
 use hypercare::triage::theme_view::{list_themes, week_start, ThemeView};
 use hypercare::triage::triage_all;
 use hypercare::{Error, Store};
@@ -11,6 +13,11 @@ use hypercare::{Error, Store};
 #[path = "support/hr_fixture.rs"]
 mod hr;
 use hr::{hr_fixture, store_with, t0, theme_holding};
+
+/// A split of tickets only.
+fn only_tickets(ids: &[i64]) -> SplitItems {
+    SplitItems { tickets: ids.to_vec(), comments: Vec::new() }
+}
 
 fn day(days: i64) -> NaiveDate {
     (t0() + Duration::days(days)).date_naive()
@@ -131,7 +138,7 @@ fn a_merge_into_a_theme_merged_further_is_undone_in_order() {
     let dir = tempfile::TempDir::new().expect("tempdir");
     let (store, _, pay, leave) = payroll_and_leave(&dir);
     let now = t0() + Duration::days(30);
-    let split = split_theme(&store, pay.id, &[store.ticket_id_by_key("HR-5").expect("HR-5")], "Late overtime", now).expect("split");
+    let split = split_theme(&store, pay.id, &only_tickets(&[store.ticket_id_by_key("HR-5").expect("HR-5")]), "Late overtime", now).expect("split");
     merge_themes(&store, leave.id, pay.id, now).expect("merge 1");
     merge_themes(&store, pay.id, split, now).expect("merge 2");
     let err = unmerge_theme(&store, leave.id, now).expect_err("pay is merged further");
@@ -147,13 +154,13 @@ fn a_split_picks_from_every_ticket_of_the_theme() {
     let dir = tempfile::TempDir::new().expect("tempdir");
     let store = triaged(&dir);
     let pay = theme_holding(&themes_at(&store, 30), "HR-1");
-    let tickets = store.read(|c| theme_tickets(c, pay.id)).expect("tickets");
+    let tickets = store.read(|c| theme_items(c, pay.id)).expect("tickets");
     let keys: Vec<&str> = tickets.iter().filter_map(|t| t.key.as_deref()).collect();
     assert_eq!(keys, ["HR-1", "HR-2", "HR-3", "HR-4", "HR-5"]);
     let ids: Vec<i64> = tickets[3..].iter().filter_map(|t| t.ticket_id).collect();
-    let new = split_theme(&store, pay.id, &ids, "Payslips late in the month", t0()).expect("split");
-    let left = store.read(|c| theme_tickets(c, pay.id)).expect("tickets");
+    let new = split_theme(&store, pay.id, &only_tickets(&ids), "Payslips late in the month", t0()).expect("split");
+    let left = store.read(|c| theme_items(c, pay.id)).expect("tickets");
     assert_eq!(left.len(), 3);
-    assert_eq!(store.read(|c| theme_tickets(c, new)).expect("tickets").len(), 2);
-    assert!(matches!(store.read(|c| theme_tickets(c, 424242)), Err(Error::NotFound(_))));
+    assert_eq!(store.read(|c| theme_items(c, new)).expect("tickets").len(), 2);
+    assert!(matches!(store.read(|c| theme_items(c, 424242)), Err(Error::NotFound(_))));
 }

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate};
 use hypercare::model::Category;
 use hypercare::store::tickets::upsert_tickets;
 use hypercare::triage::store::list_triage;
-use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
+use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme, SplitItems};
 use hypercare::triage::theme_view::list_themes;
 use hypercare::triage::{set_override, triage_all, triage_changed, Override, Urgency};
 use hypercare::Store;
@@ -107,7 +107,7 @@ fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
 
     rename_theme(&store, pay.id, "Overtime not reaching payslips", now).expect("rename");
     let hr5 = store.ticket_id_by_key("HR-5").expect("HR-5");
-    let split = split_theme(&store, pay.id, &[hr5], "Late overtime", now).expect("split");
+    let split = split_theme(&store, pay.id, &SplitItems { tickets: vec![hr5], comments: vec![] }, "Late overtime", now).expect("split");
     merge_themes(&store, leave.id, pay.id, now).expect("merge");
 
     triage_all(&store, now).expect("re-run");

@@ -1,14 +1,14 @@
 //! Imported survey comments take part in the themes: a comment that
 //! describes a ticket theme's problem joins it (in its count, weekly trend,
 //! categories and before/after), shows as "survey comment" with its date
-//! rather than as a ticket, and importing comments keeps the trainer's
-//! theme ids and names.
+//! rather than as a ticket, importing comments keeps the trainer's theme
+//! ids and names, and a split moves the comments the trainer picked.
 
 use chrono::{Duration, NaiveDate};
 use hypercare::import::surveys::import_surveys;
 use hypercare::import::ImportOptions;
 use hypercare::triage::survey_items::ItemOrigin;
-use hypercare::triage::theme_store::{mark_training, rename_theme};
+use hypercare::triage::theme_store::{mark_training, rename_theme, split_theme, theme_items, SplitItems};
 use hypercare::triage::theme_view::{list_themes, ThemeView};
 use hypercare::triage::triage_all;
 use hypercare::Store;
@@ -73,13 +73,20 @@ fn survey_comments_join_the_ticket_themes_they_describe() {
     assert_eq!(ids(&again), ids(&themes));
 }
 
-#[test]
-fn an_import_places_its_comments_in_the_existing_themes_at_once() {
-    let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = store(&dir);
+/// The HR store triaged on its tickets, then the survey comments imported
+/// (not yet triaged); returns the store and the import's `now`.
+fn triaged_then_imported(dir: &tempfile::TempDir) -> (Store, chrono::DateTime<chrono::Utc>) {
+    let store = store(dir);
     let now = t0() + Duration::days(27);
     triage_all(&store, t0()).expect("triage");
     import_surveys(&store, std::path::Path::new(CSV), &mapping(), ImportOptions::default(), now).expect("import");
+    (store, now)
+}
+
+#[test]
+fn an_import_places_its_comments_in_the_existing_themes_at_once() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let (store, now) = triaged_then_imported(&dir);
     let t = hypercare::triage::triage_new_comments(&store, now).expect("new comments");
     assert_eq!((t.comments, t.placed_in_themes), (4, 3), "{t:?}");
     let themes = store.read(|c| list_themes(c, now)).expect("themes");
@@ -87,6 +94,55 @@ fn an_import_places_its_comments_in_the_existing_themes_at_once() {
     assert_eq!(holding(&themes, "HR-6").survey_comments, 1);
     // Nothing new the second time.
     assert_eq!(hypercare::triage::triage_new_comments(&store, now).expect("again").comments, 0);
+}
+
+/// A theme's items as (origin, ticket or response id).
+fn members(store: &Store, theme: i64) -> Vec<(ItemOrigin, i64)> {
+    let items = store.read(|c| theme_items(c, theme)).expect("theme items");
+    items.iter().filter_map(|i| Some((i.origin, i.ticket_id.or(i.response_id)?))).collect()
+}
+
+#[test]
+fn a_split_moves_the_picked_survey_comments_and_reruns_keep_them_moved() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let (store, now) = triaged_then_imported(&dir);
+    triage_all(&store, now).expect("re-run with the comments");
+    let pay = holding(&store.read(|c| list_themes(c, now)).expect("themes"), "HR-1").id;
+    let before = members(&store, pay);
+    let comments: Vec<i64> = before.iter().filter(|m| m.0 == ItemOrigin::SurveyComment).map(|m| m.1).collect();
+    assert_eq!(comments.len(), 2, "the split picks from the theme's comments too: {before:?}");
+    let hr5 = store.ticket_id_by_key("HR-5").expect("HR-5");
+
+    let picked = SplitItems { tickets: vec![hr5], comments: vec![comments[1]] };
+    let late = split_theme(&store, pay, &picked, "Overtime missing again", now).expect("split");
+    let moved = vec![(ItemOrigin::Ticket, hr5), (ItemOrigin::SurveyComment, comments[1])];
+    let stayed: Vec<(ItemOrigin, i64)> = before.iter().filter(|m| !moved.contains(m)).copied().collect();
+    assert_eq!((members(&store, late), members(&store, pay)), (moved.clone(), stayed.clone()));
+
+    // Re-runs of triage cluster the comment with the payslip tickets again,
+    // but the trainer's split wins.
+    triage_all(&store, now).expect("re-run");
+    triage_all(&store, now).expect("re-run again");
+    assert_eq!((members(&store, late), members(&store, pay)), (moved, stayed), "the split did not survive a re-run");
+    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    let shown = themes.iter().find(|t| t.id == late).expect("the new theme is listed");
+    assert_eq!((shown.count, shown.survey_comments), (2, 1));
+
+    // A comment that is not in the theme is named.
+    let err = split_theme(&store, pay, &SplitItems { tickets: vec![], comments: vec![comments[1]] }, "x", now).expect_err("moved already");
+    assert_eq!(err.to_string(), format!("survey comment {} is not in theme {pay}", comments[1]));
+
+    // The CLI lists each comment with its id and splits comments alone with --comment.
+    let hc = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypercare")).args(args).env("HYPERCARE_DATA_DIR", dir.path()).output();
+        let out = out.expect("run hypercare");
+        assert!(out.status.success(), "hypercare {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(hc(&["themes"]).contains(&format!("survey comment {}, ", comments[0])), "the comment's id is not listed");
+    let out = hc(&["themes", "split", &pay.to_string(), "--name", "Asked in the survey", "--comment", &comments[0].to_string()]);
+    let cli_theme: i64 = out.trim().trim_start_matches("new theme #").parse().expect("new theme id");
+    assert_eq!(members(&store, cli_theme), [(ItemOrigin::SurveyComment, comments[0])]);
 }
 
 #[test]

@@ -41,17 +41,17 @@ fn holding(themes: &[Value], key: &str) -> Value {
 fn a_theme_is_split_from_its_listed_tickets_over_ipc() {
     let h = with_themes();
     let pay = holding(&themes(&h), "#3");
-    let tickets = invoke(&h, "theme_tickets", json!({ "theme": pay["id"] })).unwrap();
+    let tickets = invoke(&h, "theme_items", json!({ "theme": pay["id"] })).unwrap();
     let tickets = tickets.as_array().unwrap();
     assert_eq!(Some(tickets.len() as u64), pay["count"].as_u64(), "every ticket, not only the examples: {tickets:?}");
     assert!(["#3", "#4", "#5", "#6", "#7"].iter().all(|k| tickets.iter().any(|t| t["key"] == *k)), "{tickets:?}");
     let ids: Vec<&Value> = tickets[tickets.len() - 2..].iter().map(|t| &t["ticket_id"]).collect();
-    let new = invoke(&h, "split_theme", json!({ "theme": pay["id"], "ticketIds": ids, "name": "Late payslips" })).unwrap();
+    let new = invoke(&h, "split_theme", json!({ "theme": pay["id"], "ticketIds": ids, "commentIds": [], "name": "Late payslips" })).unwrap();
     let list = themes(&h);
     let split = list.iter().find(|t| t["id"] == new).expect("new theme listed");
     assert_eq!((split["name"].as_str(), split["count"].as_u64()), (Some("Late payslips"), Some(2)));
     assert_eq!(list.iter().find(|t| t["id"] == pay["id"]).unwrap()["count"].as_u64(), pay["count"].as_u64().map(|n| n - 2));
-    let none = invoke(&h, "split_theme", json!({ "theme": pay["id"], "ticketIds": [], "name": "x" })).unwrap_err();
+    let none = invoke(&h, "split_theme", json!({ "theme": pay["id"], "ticketIds": [], "commentIds": [], "name": "x" })).unwrap_err();
     assert_eq!(none["code"], "invalid_input", "{none}");
 }
 

@@ -51,7 +51,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::triage::merge_themes,
         commands::triage::split_theme,
         commands::triage::unmerge_theme,
-        commands::triage::theme_tickets,
+        commands::triage::theme_items,
         commands::triage::remove_theme_training,
         commands::triage::mark_theme_training,
         commands::triage::category_push_target,

@@ -109,10 +109,26 @@ async fn starts_on_the_demo_workspace() {
         let store_tickets = demo_ticket_count(&app)?;
         ensure!(store_tickets > 0, "the demo store has no tickets");
         maybe_save_readme_screenshot(&app).await?;
+        empty_fields_are_named_by_the_app(&app).await?;
         Ok(())
     }
     .await;
     app.finish(outcome).await;
+}
+
+/// The Sources form names an empty field in its own note and focuses it
+/// (no WebKit "Please fill out this field" tooltip blocks the submit).
+async fn empty_fields_are_named_by_the_app(app: &App) -> Result<()> {
+    let focused = "return document.activeElement?.dataset.testid ?? '';";
+    app.click(ids::CONNECT).await?;
+    app.click(ids::ADD_SOURCE).await?;
+    app.wait_text("form-error", "server URL", WAIT_TIMEOUT).await.context("an empty URL is not named")?;
+    ensure!(app.exec(focused, vec![]).await? == json!(ids::SOURCE_URL), "the empty URL field does not have the focus");
+    app.type_into(ids::SOURCE_URL, "http://127.0.0.1:9").await?;
+    app.click(ids::TEST_CONNECTION).await?;
+    app.wait_text("form-error", "project identifier", WAIT_TIMEOUT).await.context("an empty project is not named")?;
+    ensure!(app.exec(focused, vec![]).await? == json!(ids::SOURCE_PROJECT), "the empty project field does not have the focus");
+    Ok(())
 }
 
 /// Tickets in the app's store, read with the core library (an independent reader).

@@ -145,6 +145,29 @@ async fn split(app: &App, theme: &Theme, name: &str) -> Result<Vec<String>> {
     Ok(keys)
 }
 
+/// Split the first ticket and the first survey comment of `theme` into a new
+/// theme called `name` (the picker lists comments after the tickets).
+async fn split_with_comment(app: &App, theme: &Theme, name: &str) -> Result<()> {
+    app.click_css(&in_row(theme.id, "theme-split")).await?;
+    app.wait_testid("theme-split-comment").await.context("the split offers no survey comment")?;
+    let offered = (app.count(&testid("theme-split-ticket")).await?, app.count(&testid("theme-split-comment")).await?);
+    ensure!(offered == (theme.tickets(), theme.comments), "the split offers {offered:?} (tickets, comments) of {theme:?}");
+    app.click_css(&testid("theme-split-ticket")).await?;
+    app.click_css(&testid("theme-split-comment")).await?;
+    app.type_into("theme-split-name", name).await?;
+    app.click("theme-save").await?;
+    let question = format!("Move 1 ticket and 1 survey comment out of “{}” into a new theme “{name}”", theme.name);
+    app.wait_text("theme-confirm-text", &question, WAIT_TIMEOUT).await?;
+    app.click("theme-confirm").await?;
+    app.wait_text("themes-notice", &format!("Moved 1 ticket and 1 survey comment into the new theme “{name}”"), WAIT_TIMEOUT).await?;
+    let after = wait_themes(app, "the new theme", |t| t.iter().any(|x| x.name == name)).await?;
+    let new = after.iter().find(|t| t.name == name).context("no new theme")?;
+    ensure!((new.count, new.comments) == (2, 1), "the new theme holds {new:?}, not the picked ticket and comment");
+    let old = by_id(&after, theme.id).context("the split theme is gone")?;
+    ensure!(old.comments == theme.comments - 1, "“{}” still shows {} survey comments", theme.name, old.comments);
+    Ok(())
+}
+
 /// The demo's data runs from its go-live (2026-09-28) for six weeks: a
 /// marker in the middle has tickets on both sides.
 const MARKER_DAY: &str = "2026-10-19";
@@ -262,14 +285,24 @@ async fn a_trainer_merges_undoes_splits_renames_and_marks_themes() {
         let split_name = format!("E2E split {}", support::app::unix_millis());
         split(&app, &c, &split_name).await.context("split")?;
         let now = themes(&app).await?;
+        let mixed = now
+            .iter()
+            .find(|t| t.comments >= 1 && t.tickets() >= 2 && ![a.id, b.id, c.id].contains(&t.id))
+            .context("the demo needs a theme with survey comments")?
+            .clone();
+        let mixed_name = format!("E2E split with a comment {}", support::app::unix_millis());
+        split_with_comment(&app, &mixed, &mixed_name).await.context("split with a survey comment")?;
+        let now = themes(&app).await?;
         let biggest = now.iter().max_by_key(|t| t.count).context("no theme")?.clone();
         training_marker(&app, &biggest).await.context("training marker")?;
         let new_name = format!("Posting keys (renamed {})", support::app::unix_millis());
         rename_survives_run_triage(&app, &a, &new_name).await.context("rename and Run triage")?;
-        // The split, too, survives the re-run: its tickets are pinned there.
+        // The splits, too, survive the re-run: their tickets and comments are pinned there.
         let after = themes(&app).await?;
         let kept = after.iter().find(|t| t.name == split_name).context("the split theme is gone after Run triage")?;
         ensure!(kept.count == 2, "the split theme holds {} items after Run triage, not 2", kept.count);
+        let kept = after.iter().find(|t| t.name == mixed_name).context("the split theme with a comment is gone after Run triage")?;
+        ensure!((kept.count, kept.comments) == (2, 1), "after Run triage the split theme with a comment holds {kept:?}");
         Ok(())
     }
     .await;

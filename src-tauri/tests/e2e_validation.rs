@@ -1,7 +1,8 @@
 //! End to end in the real app window: validate a fix while Redmine is down,
 //! see it pending in the outbox, bring Redmine up, push, see it sent and the
 //! ticket closed on the server; and, on the demo workspace, an unsent
-//! validation kept across a restart of the app until it is saved.
+//! validation kept across a restart of the app until it is saved, and its
+//! queue filtered by ERP module.
 //! Same harness and environment as `e2e.rs`
 //! (REDMINE_URL, REDMINE_API_KEY, REDMINE_DATA, TAURI_DRIVER); run alone:
 //! `timeout 900 cargo test -p hypercare-desk --test e2e_validation -- --test-threads=1`.
@@ -228,6 +229,43 @@ async fn closing_the_window_right_after_typing_keeps_the_draft() {
         app.relaunch().await?;
         let kept = stored_draft(&app, ticket_id)?.map(|d| d.form.notes);
         ensure!(kept.as_deref() == Some(NOTES), "closing the window lost the typed notes: the store holds {kept:?}");
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}
+
+/// The demo's process areas are its ERP modules (the issue category), not
+/// the trackers: the area filter offers the modules, and choosing one
+/// narrows the queue to that module's fixes.
+#[tokio::test]
+async fn the_demo_queue_filters_by_erp_module() {
+    let app = App::start_with("validation_areas", DEMO_WORDS_ONLY).await.expect("starting the app");
+    let outcome = async {
+        first_fix(&app).await?;
+        let areas = app
+            .exec(
+                "return [...document.querySelectorAll('[data-testid=validation-filter-area] option')].map((o) => o.value);",
+                vec![],
+            )
+            .await?;
+        // "" is "Any process area"; then the modules, sorted by name.
+        let mut modules = hypercare::demo::module_names();
+        modules.sort_unstable();
+        modules.insert(0, "");
+        ensure!(areas == serde_json::json!(modules), "the area filter offers {areas}, not the demo's modules");
+        let all = app.count(&testid("validation-row")).await?;
+        app.set_value("validation-filter-area", "Warehouse").await?;
+        app.wait_until(
+            "the queue narrowed to Warehouse",
+            WAIT_TIMEOUT,
+            &format!("(() => {{ const n = document.querySelectorAll('[data-testid=validation-row]').length; return n > 0 && n < {all}; }})()"),
+        )
+        .await?;
+        app.click_css(&testid("validation-row")).await?;
+        app.wait_text("validation-ticket", " · Warehouse · ", WAIT_TIMEOUT)
+            .await
+            .context("the first filtered fix is not shown as a Warehouse fix")?;
         Ok(())
     }
     .await;

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{DemoConfig, DemoSummary, Generator, DEMO_SOURCE};
+use super::{DemoConfig, DemoSummary, Generator, DEMO_CONFIG, DEMO_SOURCE};
 use crate::model::SourceKind;
 use crate::store::{tickets::upsert_tickets, to_ts};
 use crate::{Error, Result, Store};
@@ -49,8 +49,8 @@ fn replace_source(tx: &Transaction<'_>, cfg: &DemoConfig) -> Result<i64> {
     }
     let created = cfg.go_live.and_hms_opt(7, 0, 0).unwrap_or_default().and_utc();
     tx.execute(
-        "INSERT INTO sources (name, kind, url, project, config, created_at) VALUES (?1, ?2, '', ?3, '{}', ?4)",
-        params![DEMO_SOURCE, SourceKind::Demo.as_str(), "erp-go-live", to_ts(created)],
+        "INSERT INTO sources (name, kind, url, project, config, created_at) VALUES (?1, ?2, '', ?3, ?4, ?5)",
+        params![DEMO_SOURCE, SourceKind::Demo.as_str(), "erp-go-live", DEMO_CONFIG, to_ts(created)],
     )?;
     Ok(tx.last_insert_rowid())
 }

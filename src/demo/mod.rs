@@ -53,8 +53,21 @@ pub struct DemoSummary {
     pub usage_events: u64,
 }
 
+/// The demo company's ERP modules (Order-to-cash, Warehouse, …): a demo
+/// ticket's issue category, which the Validation view offers as its
+/// process areas.
+pub fn module_names() -> Vec<&'static str> {
+    MODULES.iter().map(|m| m.name).collect()
+}
+
 /// Name of the demo source.
 pub const DEMO_SOURCE: &str = "demo";
+
+/// The demo source's config: its process area is the issue category, which
+/// holds the ticket's ERP module (Warehouse, Finance month-end, …), so the
+/// Validation view filters by module rather than by tracker. Stores from
+/// before this setting are upgraded by migration 106.
+pub const DEMO_CONFIG: &str = r#"{"validation":{"process_area_field":"category"}}"#;
 
 /// Number of tickets in the standard demo.
 pub const DEMO_TICKETS: usize = 3_000;
@@ -240,7 +253,10 @@ impl Generator {
             status_class: life.status.class(),
             priority: priority.to_string(),
             tracker: tracker(cat).to_string(),
-            category: Some(cat.label().to_string()),
+            // The ERP module is what a Redmine issue category holds here: the
+            // process area the Validation view filters on ([`DEMO_CONFIG`]).
+            // The feedback category the generator chose stays in `raw`.
+            category: Some(module.name.to_string()),
             assignee: (life.assignee_seen || priority == "Immediate").then(|| assignee.to_string()),
             reporter: Some(reporter_name),
             created_at: self.cal.to_utc(created),

@@ -45,6 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 93, name: "survey_comment_basis", sql: include_str!("migrations/0093_survey_comment_basis.sql") },
     Migration { version: 96, name: "validation_drafts", sql: include_str!("migrations/0096_validation_drafts.sql") },
     Migration { version: 101, name: "search_stems", sql: include_str!("migrations/0101_search_stems.sql") },
+    Migration {
+        version: 106,
+        name: "demo_process_area",
+        sql: include_str!("migrations/0106_demo_process_area.sql"),
+    },
+    Migration { version: 107, name: "theme_comment_pins", sql: include_str!("migrations/0107_theme_comment_pins.sql") },
 ];
 
 /// The schema version this build writes.

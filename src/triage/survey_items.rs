@@ -86,6 +86,6 @@ pub(crate) fn write_comment_triage<'d>(
 pub(crate) fn membership(origin: ItemOrigin) -> (&'static str, &'static str, &'static str) {
     match origin {
         ItemOrigin::Ticket => ("theme_members", "ticket_id", "pinned = 0"),
-        ItemOrigin::SurveyComment => ("theme_comment_members", "response_id", "1 = 1"),
+        ItemOrigin::SurveyComment => ("theme_comment_members", "response_id", "pinned = 0"),
     }
 }

@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::survey_items::ItemOrigin;
-use super::theme_view::ThemeExample;
+use super::survey_items::{membership, ItemOrigin};
+use super::theme_view::{ThemeExample, EXAMPLE_CHARS};
 use crate::store::{from_ts, to_ts};
 use crate::{Error, Result, Store};
 
@@ -85,8 +85,8 @@ pub fn merge_themes(store: &Store, from: i64, into: i64, now: DateTime<Utc>) -> 
         )?;
         tx.execute("DELETE FROM theme_members WHERE theme_id = ?1", [from])?;
         tx.execute(
-            "INSERT OR IGNORE INTO theme_comment_members(theme_id, response_id)
-             SELECT ?2, response_id FROM theme_comment_members WHERE theme_id = ?1",
+            "INSERT OR IGNORE INTO theme_comment_members(theme_id, response_id, pinned)
+             SELECT ?2, response_id, pinned FROM theme_comment_members WHERE theme_id = ?1",
             params![from, into],
         )?;
         tx.execute("DELETE FROM theme_comment_members WHERE theme_id = ?1", [from])?;
@@ -136,10 +136,11 @@ pub fn unmerge_theme(store: &Store, from: i64, now: DateTime<Utc>) -> Result<i64
             }
         }
         for response in &moved.comments {
-            let n = tx.execute("DELETE FROM theme_comment_members WHERE theme_id = ?1 AND response_id = ?2", params![into, response])?;
-            if n > 0 {
-                tx.execute("INSERT OR IGNORE INTO theme_comment_members(theme_id, response_id) VALUES (?1, ?2)", params![from, response])?;
-            }
+            // Moved back as it is, pinned (by a split) or not.
+            tx.execute(
+                "UPDATE OR IGNORE theme_comment_members SET theme_id = ?1 WHERE theme_id = ?2 AND response_id = ?3",
+                params![from, into, response],
+            )?;
         }
         for marker in &moved.markers {
             tx.execute("UPDATE training_markers SET theme_id = ?1 WHERE id = ?2 AND theme_id = ?3", params![from, marker, into])?;
@@ -150,18 +151,38 @@ pub fn unmerge_theme(store: &Store, from: i64, now: DateTime<Utc>) -> Result<i64
     })
 }
 
-/// Split tickets out of `theme` into a new theme called `name`. The moved
-/// tickets are pinned there. Returns the new theme's id.
-pub fn split_theme(store: &Store, theme: i64, ticket_ids: &[i64], name: &str, now: DateTime<Utc>) -> Result<i64> {
-    if ticket_ids.is_empty() || name.trim().is_empty() {
-        return Err(Error::InvalidInput("a split needs a name and at least one ticket".into()));
+/// What a split moves out of a theme: tickets (`tickets.id`) and survey
+/// comments (`survey_responses.id`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SplitItems {
+    pub tickets: Vec<i64>,
+    pub comments: Vec<i64>,
+}
+
+/// Split tickets and survey comments out of `theme` into a new theme called
+/// `name`. What moved is pinned there: no re-run moves it back. Returns the
+/// new theme's id.
+pub fn split_theme(store: &Store, theme: i64, items: &SplitItems, name: &str, now: DateTime<Utc>) -> Result<i64> {
+    if items.tickets.is_empty() && items.comments.is_empty() {
+        return Err(Error::InvalidInput("a split needs at least one ticket or survey comment".into()));
     }
+    if name.trim().is_empty() {
+        return Err(Error::InvalidInput("a split needs a name for the new theme".into()));
+    }
+    let moves = [(ItemOrigin::Ticket, &items.tickets, "ticket"), (ItemOrigin::SurveyComment, &items.comments, "survey comment")];
     store.with_tx(|tx| {
         require_theme(tx, theme)?;
-        for id in ticket_ids {
-            let n: i64 = tx.query_row("SELECT COUNT(*) FROM theme_members WHERE theme_id = ?1 AND ticket_id = ?2", params![theme, id], |r| r.get(0))?;
-            if n == 0 {
-                return Err(Error::InvalidInput(format!("ticket {id} is not in theme {theme}")));
+        for (origin, ids, what) in moves {
+            let (table, col, _) = membership(origin);
+            for id in ids {
+                let n: i64 = tx.query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE theme_id = ?1 AND {col} = ?2"),
+                    params![theme, id],
+                    |r| r.get(0),
+                )?;
+                if n == 0 {
+                    return Err(Error::InvalidInput(format!("{what} {id} is not in theme {theme}")));
+                }
             }
         }
         tx.execute(
@@ -169,17 +190,22 @@ pub fn split_theme(store: &Store, theme: i64, ticket_ids: &[i64], name: &str, no
             params![name.trim(), to_ts(now)],
         )?;
         let new_id = tx.last_insert_rowid();
-        for id in ticket_ids {
-            tx.execute("DELETE FROM theme_members WHERE ticket_id = ?1", [id])?;
-            tx.execute("INSERT INTO theme_members(theme_id, ticket_id, pinned) VALUES (?1, ?2, 1)", params![new_id, id])?;
+        for (origin, ids, _) in moves {
+            let (table, col, _) = membership(origin);
+            for id in ids {
+                tx.execute(&format!("DELETE FROM {table} WHERE {col} = ?1"), [id])?;
+                tx.execute(&format!("INSERT INTO {table}(theme_id, {col}, pinned) VALUES (?1, ?2, 1)"), params![new_id, id])?;
+            }
         }
-        log_edit(tx, "split", theme, Some(new_id), serde_json::json!({ "tickets": ticket_ids, "name": name.trim() }), now)?;
+        let detail = serde_json::json!({ "tickets": items.tickets, "comments": items.comments, "name": name.trim() });
+        log_edit(tx, "split", theme, Some(new_id), detail, now)?;
         Ok(new_id)
     })
 }
 
-/// Every ticket of an active theme, oldest first (what a split picks from).
-pub fn theme_tickets(c: &Connection, theme: i64) -> Result<Vec<ThemeExample>> {
+/// Every ticket of an active theme, oldest first, then its survey comments,
+/// oldest first (what a split picks from).
+pub fn theme_items(c: &Connection, theme: i64) -> Result<Vec<ThemeExample>> {
     require_theme(c, theme)?;
     let mut st = c.prepare(
         "SELECT t.id, t.key, t.title, t.created_at FROM theme_members m JOIN tickets t ON t.id = m.ticket_id
@@ -189,12 +215,29 @@ pub fn theme_tickets(c: &Connection, theme: i64) -> Result<Vec<ThemeExample>> {
         Ok(ThemeExample {
             origin: ItemOrigin::Ticket,
             ticket_id: Some(r.get(0)?),
+            response_id: None,
             key: Some(r.get(1)?),
             text: r.get(2)?,
             date: from_ts(r.get(3)?).date_naive(),
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut st = c.prepare(
+        "SELECT s.id, s.comment, s.answered_at FROM theme_comment_members m JOIN survey_responses s ON s.id = m.response_id
+         WHERE m.theme_id = ?1 ORDER BY s.answered_at, s.id",
+    )?;
+    let rows = st.query_map([theme], |r| {
+        Ok(ThemeExample {
+            origin: ItemOrigin::SurveyComment,
+            ticket_id: None,
+            response_id: Some(r.get(0)?),
+            key: None,
+            text: r.get::<_, Option<String>>(1)?.unwrap_or_default().chars().take(EXAMPLE_CHARS).collect(),
+            date: from_ts(r.get(2)?).date_naive(),
+        })
+    })?;
+    out.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+    Ok(out)
 }
 
 /// The latest calendar date anywhere on Earth at `now` (UTC+14): a date

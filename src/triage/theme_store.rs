@@ -4,8 +4,8 @@
 //! A re-run keeps a theme's identity (id, trainer's name, markers) when a new
 //! cluster holds at least half of its earlier members' tickets; several
 //! clusters may land in one theme, which is how a trainer's merge survives.
-//! **Invariant:** tickets a trainer placed by a split are pinned and no
-//! re-run moves them; a renamed theme keeps its name.
+//! **Invariant:** tickets and survey comments a trainer placed by a split
+//! are pinned and no re-run moves them; a renamed theme keeps its name.
 
 use std::collections::HashSet;
 
@@ -22,7 +22,7 @@ use super::text::{analyze, Analyzed};
 use super::embed::{center_one, cosine, embed_text, DIM};
 use super::embed_store::{cached, cached_for, embeddings_for};
 use super::themes::{detect_with, dot, item_terms, normalise, theme_analysis, Dense, Space, SparseVec, ThemeConfig, ThemeInput};
-pub use super::theme_edits::{mark_training, merge_themes, remove_training_marker, rename_theme, split_theme, theme_tickets, unmerge_theme};
+pub use super::theme_edits::{mark_training, merge_themes, remove_training_marker, rename_theme, split_theme, theme_items, unmerge_theme, SplitItems};
 use crate::model::Category;
 use crate::store::to_ts;
 use crate::{Error, Result, Store};
@@ -163,7 +163,7 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
     let clusters = detect_with(&inputs, &space, &vecs, &dense, &cfg);
     store.with_tx(|tx| {
         let owner = current_owners(tx)?;
-        let pinned = pinned_tickets(tx)?;
+        let pinned = pinned_items(tx)?;
         let mut members: HashMap<i64, Vec<ItemKey>> = HashMap::default();
         // theme -> (key terms, stored centroid)
         type Meta = (Vec<String>, Vec<(String, f32)>);
@@ -190,7 +190,7 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
                 let df = space.df[*id as usize].max(1) as f32;
                 saved.idf.insert(space.terms[*id as usize].clone(), (space.n.max(1) as f32 / df).ln());
             }
-            let free = keys.iter().filter(|k| !(k.0 == ItemOrigin::Ticket && pinned.contains(&k.1)));
+            let free = keys.iter().filter(|k| !pinned.contains(*k));
             members.entry(theme).or_default().extend(free);
             meta.entry(theme).or_insert((cl.key_terms.clone(), centroid));
         }
@@ -293,10 +293,17 @@ fn current_owners(c: &Connection) -> Result<HashMap<ItemKey, i64>> {
     Ok(out)
 }
 
-fn pinned_tickets(c: &Connection) -> Result<HashSet<i64>> {
-    let mut st = c.prepare("SELECT ticket_id FROM theme_members WHERE pinned = 1")?;
-    let rows = st.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<HashSet<_>>>()?)
+/// The items a trainer placed by a split (no re-run moves them).
+fn pinned_items(c: &Connection) -> Result<HashSet<ItemKey>> {
+    let mut out = HashSet::new();
+    for origin in [ItemOrigin::Ticket, ItemOrigin::SurveyComment] {
+        let (table, col, _) = membership(origin);
+        let mut st = c.prepare(&format!("SELECT {col} FROM {table} WHERE pinned = 1"))?;
+        for id in st.query_map([], |r| r.get::<_, i64>(0))? {
+            out.insert((origin, id?));
+        }
+    }
+    Ok(out)
 }
 
 /// The themes of the last full run, for placing single items: the saved
@@ -382,9 +389,9 @@ impl Placer {
 /// ([`super::embed_store`]); without one it is placed by its words alone.
 pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _now: DateTime<Utc>) -> Result<()> {
     let placer = Placer::load(tx)?;
-    let pinned = pinned_tickets(tx)?;
+    let pinned = pinned_items(tx)?;
     for (id, text) in tickets {
-        if pinned.contains(id) {
+        if pinned.contains(&(ItemOrigin::Ticket, *id)) {
             continue;
         }
         let a = theme_analysis(analyze(&text.title, &text.description), text.channel.as_deref(), &text.description);
@@ -403,13 +410,18 @@ pub fn assign_to_themes(tx: &Transaction<'_>, tickets: &[(i64, &TicketText)], _n
 
 /// Place survey comments (id, text, category) in the nearest existing
 /// theme, as [`assign_to_themes`] does for tickets (a comment that states no
-/// problem joins none). Returns how many joined one.
+/// problem joins none; one a trainer moved by a split stays). Returns how
+/// many joined one.
 pub fn assign_comments_to_themes(tx: &Transaction<'_>, comments: &[(i64, &str, Category)]) -> Result<usize> {
     let placer = Placer::load(tx)?;
+    let pinned = pinned_items(tx)?;
     let mut placed = 0;
     for (id, text, category) in comments {
+        if pinned.contains(&(ItemOrigin::SurveyComment, *id)) {
+            continue;
+        }
         let t = comment_text(text);
-        tx.execute("DELETE FROM theme_comment_members WHERE response_id = ?1", [id])?;
+        tx.execute("DELETE FROM theme_comment_members WHERE response_id = ?1 AND pinned = 0", [id])?;
         if !forms_themes(ItemOrigin::SurveyComment, text) {
             continue;
         }

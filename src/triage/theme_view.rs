@@ -57,6 +57,8 @@ pub struct ThemeExample {
     pub origin: ItemOrigin,
     /// The ticket's id and key (tickets only).
     pub ticket_id: Option<i64>,
+    /// The survey answer's id (`survey_responses.id`; survey comments only).
+    pub response_id: Option<i64>,
     pub key: Option<String>,
     /// The ticket's title, or the comment (at most [`EXAMPLE_CHARS`] characters).
     pub text: String,
@@ -153,6 +155,7 @@ impl Member {
         ThemeExample {
             origin: self.origin,
             ticket_id: ticket.then_some(self.id),
+            response_id: (!ticket).then_some(self.id),
             key: self.key.clone(),
             text: self.text.chars().take(EXAMPLE_CHARS).collect(),
             date: self.created,

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use hypercare::model::Category;
 use hypercare::triage::comment_triage::{self, list_comment_triage, CommentTriage};
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix, TicketTriage};
-use hypercare::triage::theme_store::{self, mark_training};
+use hypercare::triage::theme_store::{self, mark_training, SplitItems};
 use hypercare::triage::theme_view::{list_themes, ThemeExample, ThemeView};
 use hypercare::triage::category_push::{CategoryPushConfig, CategoryTarget};
 use hypercare::triage::{set_override, triage_all, Confirmed, Impact, Override, PriorityMatrix, TriageRun, Urgency};
@@ -105,11 +105,19 @@ pub async fn merge_themes(state: State<'_, AppState>, from: i64, into: i64) -> C
     blocking(move || theme_store::merge_themes(&store, from, into, Utc::now())).await
 }
 
-/// Move tickets out of a theme into a new theme called `name`; returns its id.
+/// Move tickets and survey comments (response ids) out of a theme into a
+/// new theme called `name`; returns its id.
 #[tauri::command]
-pub async fn split_theme(state: State<'_, AppState>, theme: i64, ticket_ids: Vec<i64>, name: String) -> CmdResult<i64> {
+pub async fn split_theme(
+    state: State<'_, AppState>,
+    theme: i64,
+    ticket_ids: Vec<i64>,
+    comment_ids: Vec<i64>,
+    name: String,
+) -> CmdResult<i64> {
     let store = state.store.clone();
-    blocking(move || theme_store::split_theme(&store, theme, &ticket_ids, &name, Utc::now())).await
+    let items = SplitItems { tickets: ticket_ids, comments: comment_ids };
+    blocking(move || theme_store::split_theme(&store, theme, &items, &name, Utc::now())).await
 }
 
 /// Undo the merge of theme `theme` (it shows again with what the merge
@@ -120,11 +128,12 @@ pub async fn unmerge_theme(state: State<'_, AppState>, theme: i64) -> CmdResult<
     blocking(move || theme_store::unmerge_theme(&store, theme, Utc::now())).await
 }
 
-/// Every ticket of a theme, oldest first (what a split picks from).
+/// Every ticket of a theme, then its survey comments, each oldest first
+/// (what a split picks from).
 #[tauri::command]
-pub async fn theme_tickets(state: State<'_, AppState>, theme: i64) -> CmdResult<Vec<ThemeExample>> {
+pub async fn theme_items(state: State<'_, AppState>, theme: i64) -> CmdResult<Vec<ThemeExample>> {
     let store = state.store.clone();
-    blocking(move || store.read(|c| theme_store::theme_tickets(c, theme))).await
+    blocking(move || store.read(|c| theme_store::theme_items(c, theme))).await
 }
 
 /// Remove a training marker.

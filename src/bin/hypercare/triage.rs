@@ -8,7 +8,7 @@ use hypercare::triage::eval_curve::Curve;
 use hypercare::triage::evaluate::{evaluate_curve, evaluate_seeded, load_labeled, Evaluation};
 use hypercare::triage::store::{list_triage, load_matrix, save_matrix};
 use hypercare::triage::survey_items::ItemOrigin;
-use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme};
+use hypercare::triage::theme_store::{mark_training, merge_themes, rename_theme, split_theme, SplitItems};
 use hypercare::triage::theme_view::list_themes;
 use hypercare::triage::{set_override, triage_all, Impact, Override, Priority, PriorityMatrix, Urgency};
 use hypercare::triage::refine::{refine, RefineOptions, RefineProgress, Refined};
@@ -116,13 +116,17 @@ pub enum ThemesCmd {
     Rename { theme: i64, name: String },
     /// Merge theme FROM into theme INTO.
     Merge { from: i64, into: i64 },
-    /// Move tickets (keys) out of a theme into a new theme.
+    /// Move tickets (keys) and survey comments (`--comment ID`, the id
+    /// `themes` shows) out of a theme into a new theme.
     Split {
         theme: i64,
         #[arg(long)]
         name: String,
-        #[arg(required = true)]
+        #[arg(required_unless_present = "comments")]
         tickets: Vec<String>,
+        /// A survey comment to move (repeatable).
+        #[arg(long = "comment", value_name = "ID")]
+        comments: Vec<i64>,
     },
     /// Mark a theme addressed by training (or --documentation) on DATE (YYYY-MM-DD).
     MarkTraining {
@@ -296,7 +300,7 @@ pub fn themes(ctx: &Ctx, a: ThemesArgs) -> hypercare::Result<()> {
                 for e in &t.examples {
                     match (&e.origin, &e.key) {
                         (ItemOrigin::Ticket, Some(k)) => println!("    {k}  {}", e.text),
-                        _ => println!("    survey comment, {}  {}", e.date, e.text),
+                        _ => println!("    survey comment {}, {}  {}", e.response_id.unwrap_or_default(), e.date, e.text),
                     }
                 }
                 for e in &t.effects {
@@ -311,9 +315,9 @@ pub fn themes(ctx: &Ctx, a: ThemesArgs) -> hypercare::Result<()> {
         }
         Some(ThemesCmd::Rename { theme, name }) => rename_theme(&store, theme, &name, now),
         Some(ThemesCmd::Merge { from, into }) => merge_themes(&store, from, into, now),
-        Some(ThemesCmd::Split { theme, name, tickets }) => {
-            let ids = tickets.iter().map(|k| store.ticket_id_by_key(k)).collect::<hypercare::Result<Vec<_>>>()?;
-            let id = split_theme(&store, theme, &ids, &name, now)?;
+        Some(ThemesCmd::Split { theme, name, tickets, comments }) => {
+            let tickets = tickets.iter().map(|k| store.ticket_id_by_key(k)).collect::<hypercare::Result<Vec<_>>>()?;
+            let id = split_theme(&store, theme, &SplitItems { tickets, comments }, &name, now)?;
             println!("new theme #{id}");
             Ok(())
         }

@@ -377,14 +377,14 @@ export class FakeBackend implements Backend {
     return themesFake.unmergeTheme(this, theme);
   }
 
-  async themeTickets(theme: number) {
+  async themeItems(theme: number) {
     this.guard();
-    return themesFake.themeTickets(this, theme);
+    return themesFake.themeItems(this, theme);
   }
 
-  async splitTheme(theme: number, ticketIds: number[], name: string) {
+  async splitTheme(theme: number, ticketIds: number[], commentIds: number[], name: string) {
     this.guard();
-    return themesFake.splitTheme(this, theme, ticketIds, name);
+    return themesFake.splitTheme(this, theme, ticketIds, commentIds, name);
   }
 
   async markThemeTraining(theme: number, date: string, kind: "training" | "documentation", note: string) {

@@ -123,9 +123,10 @@ export interface Backend {
   mergeThemes(from: number, into: number): Promise<void>;
   /** Undo the merge of `theme`; returns the theme it had gone into. */
   unmergeTheme(theme: number): Promise<number>;
-  /** Every ticket of a theme, oldest first (a split picks from these). */
-  themeTickets(theme: number): Promise<ThemeExample[]>;
-  splitTheme(theme: number, ticketIds: number[], name: string): Promise<number>;
+  /** Every ticket of a theme, oldest first, then its survey comments (a split picks from these). */
+  themeItems(theme: number): Promise<ThemeExample[]>;
+  /** Move tickets and survey comments (response ids) out of `theme` into a new theme; returns its id. */
+  splitTheme(theme: number, ticketIds: number[], commentIds: number[], name: string): Promise<number>;
   /** Mark a theme addressed by training/documentation on `date` (YYYY-MM-DD, not in the future). */
   markThemeTraining(theme: number, date: string, kind: "training" | "documentation", note: string): Promise<number>;
   removeThemeTraining(marker: number): Promise<void>;

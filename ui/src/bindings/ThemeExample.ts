@@ -9,7 +9,11 @@ export type ThemeExample = { origin: ItemOrigin,
 /**
  * The ticket's id and key (tickets only).
  */
-ticket_id: number | null, key: string | null, 
+ticket_id: number | null, 
+/**
+ * The survey answer's id (`survey_responses.id`; survey comments only).
+ */
+response_id: number | null, key: string | null, 
 /**
  * The ticket's title, or the comment (at most [`EXAMPLE_CHARS`] characters).
  */

@@ -150,8 +150,8 @@ describe("a category someone else changed on the server", () => {
 });
 
 describe("survey comments in themes", () => {
-  const ticket = (key: string, date: string): ThemeExample => ({ origin: "ticket", ticket_id: 1, key, text: `ticket ${key}`, date });
-  const comment = (text: string, date: string): ThemeExample => ({ origin: "survey_comment", ticket_id: null, key: null, text, date });
+  const ticket = (key: string, date: string): ThemeExample => ({ origin: "ticket", ticket_id: 1, response_id: null, key, text: `ticket ${key}`, date });
+  const comment = (text: string, date: string): ThemeExample => ({ origin: "survey_comment", ticket_id: null, response_id: 7, key: null, text, date });
 
   it("a survey comment is labelled as one, with its date, never as a ticket key", () => {
     expect(exampleOrigin(comment("Payslip misses overtime", "2024-03-20"))).toBe("survey comment, 2024-03-20");

@@ -1,5 +1,7 @@
 // Helpers of the "Connect your ticket server" form.
 
+import type { IpcError } from "../bindings/IpcError";
+
 /**
  * A source name from a project identifier: lower case, runs of anything but
  * letters, digits, `.`, `_` and `-` become one `-` (the names the shell accepts).
@@ -34,4 +36,26 @@ export function targetFromPlace(p: CategoryPlace): { ok: true; target: string | 
   const id = p.fieldId.trim();
   if (!/^[1-9][0-9]*$/.test(id)) return { ok: false, message: `custom field id "${id}" must be a positive number` };
   return { ok: true, target: `custom_field:${id}` };
+}
+
+/** The fields of the "Connect your ticket server" form the app checks. */
+export type SourceField = "url" | "project" | "name";
+
+/**
+ * The first empty field the action needs, as a form error naming it (the
+ * form marks and focuses `field`); null when all are filled. Testing the
+ * connection needs the URL and project; connecting needs the name too.
+ * The form is `novalidate`, so this note replaces WebKit's own tooltip.
+ */
+export function missingSourceField(
+  values: { url: string; project: string; name: string },
+  action: "test" | "add",
+): IpcError | null {
+  const needed: [SourceField, string][] = [
+    ["url", "Enter the server URL, e.g. https://redmine.example.com."],
+    ["project", "Enter the project identifier, as in the project's URL on the server (e.g. erp-rollout)."],
+  ];
+  if (action === "add") needed.push(["name", "Enter a name for this source in Hypercare (e.g. erp)."]);
+  const missing = needed.find(([field]) => values[field].trim() === "");
+  return missing ? { code: "invalid_input", message: missing[1], field: missing[0] } : null;
 }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import { FakeBackend, fakeTheme } from "../backend/fake";
+import { itemsOf } from "../backend/fake/themes";
 import type { TrainingEffect } from "../bindings/TrainingEffect";
 import {
   effectText,
   isIsoDate,
   localToday,
   mergeQuestion,
+  pickedText,
   pointsAttr,
   sparklinePoints,
   splitProblem,
@@ -70,21 +72,42 @@ describe("themes against the fake backend", () => {
   it("a split moves the picked tickets into a new theme", async () => {
     const b = new FakeBackend();
     b.themeList = [fakeTheme(1, "Approvals", dates)];
-    const tickets = await b.themeTickets(1);
+    const tickets = await b.themeItems(1);
     expect(tickets).toHaveLength(5);
-    expect(splitProblem(0, 5, "x")).toMatch(/Pick at least one ticket/);
-    expect(splitProblem(5, 5, "x")).toMatch(/Leave at least one ticket/);
-    expect(splitProblem(2, 5, "  ")).toMatch(/name/);
-    expect(splitProblem(2, 5, "Late approvals")).toBeNull();
-    expect(splitQuestion("Approvals", 2, " Late approvals ")).toBe("Move 2 tickets out of “Approvals” into a new theme “Late approvals”?");
-    const id = await b.splitTheme(1, [tickets[3].ticket_id as number, tickets[4].ticket_id as number], "Late approvals");
+    const two = { tickets: [tickets[3].ticket_id as number, tickets[4].ticket_id as number], comments: [] };
+    expect(splitProblem({ tickets: [], comments: [] }, 5, "x")).toMatch(/Pick at least one ticket or survey comment/);
+    expect(splitProblem({ tickets: [1, 2, 3, 4], comments: [5] }, 5, "x")).toMatch(/Leave at least one item/);
+    expect(splitProblem(two, 5, "  ")).toMatch(/name/);
+    expect(splitProblem(two, 5, "Late approvals")).toBeNull();
+    expect(splitQuestion("Approvals", two, " Late approvals ")).toBe("Move 2 tickets out of “Approvals” into a new theme “Late approvals”?");
+    const id = await b.splitTheme(1, two.tickets, [], "Late approvals");
     const list = await b.themes();
     expect(list.map((t) => [t.id, t.name, t.count])).toEqual([
       [1, "Approvals", 3],
       [id, "Late approvals", 2],
     ]);
-    expect((await b.themeTickets(id)).map((t) => t.date)).toEqual(["2026-10-06", "2026-10-20"]);
-    await expect(b.splitTheme(1, [999], "x")).rejects.toMatchObject({ code: "invalid_input" });
+    expect((await b.themeItems(id)).map((t) => t.date)).toEqual(["2026-10-06", "2026-10-20"]);
+    await expect(b.splitTheme(1, [999], [], "x")).rejects.toMatchObject({ code: "invalid_input" });
+  });
+
+  it("a split moves the picked survey comments too, and says so", async () => {
+    const b = new FakeBackend();
+    const comment = (id: number, date: string) =>
+      ({ origin: "survey_comment", ticket_id: null, response_id: id, key: null, text: `comment ${id}`, date }) as const;
+    const theme = fakeTheme(1, "Approvals", dates.slice(0, 3));
+    b.themeList = [{ ...theme, items: [...itemsOf(theme), comment(71, "2026-10-07"), comment(72, "2026-10-21")] }];
+    const items = await b.themeItems(1);
+    const picked = { tickets: [items[2].ticket_id as number], comments: [72] };
+    expect(splitQuestion("Approvals", picked, "Late")).toBe("Move 1 ticket and 1 survey comment out of “Approvals” into a new theme “Late”?");
+    expect(pickedText({ tickets: [], comments: [71, 72] })).toBe("2 survey comments");
+    const id = await b.splitTheme(1, picked.tickets, picked.comments, "Late");
+    const list = await b.themes();
+    expect(list.map((t) => [t.name, t.count, t.survey_comments])).toEqual([
+      ["Approvals", 3, 1],
+      ["Late", 2, 1],
+    ]);
+    expect((await b.themeItems(id)).map((x) => x.response_id ?? x.key)).toEqual([items[2].key, 72]);
+    await expect(b.splitTheme(1, [], [72], "x")).rejects.toMatchObject({ code: "invalid_input", message: "survey comment 72 is not in theme 1" });
   });
 
   it("a future marker is refused and a marker can be removed", async () => {

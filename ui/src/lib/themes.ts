@@ -81,17 +81,31 @@ export function mergeQuestion(from: { name: string; count: number }, into: { nam
   );
 }
 
-/** What is wrong with a split (`null`: nothing): `picked` of the theme's `total` tickets. */
-export function splitProblem(picked: number, total: number, name: string): string | null {
-  if (!picked) return "Pick at least one ticket to move into the new theme.";
-  if (picked >= total) return "Leave at least one ticket in this theme (to rename it, use Rename).";
+/** What a split picks: tickets (by ticket id) and survey comments (by response id). */
+export interface SplitPick {
+  tickets: number[];
+  comments: number[];
+}
+
+/** "2 tickets", "1 survey comment", "2 tickets and 1 survey comment". */
+export function pickedText(p: SplitPick): string {
+  const n = (k: number, one: string) => `${k} ${one}${k === 1 ? "" : "s"}`;
+  const parts = [p.tickets.length ? n(p.tickets.length, "ticket") : "", p.comments.length ? n(p.comments.length, "survey comment") : ""];
+  return parts.filter(Boolean).join(" and ") || "nothing";
+}
+
+/** What is wrong with a split (`null`: nothing): `picked` of the theme's `total` items. */
+export function splitProblem(picked: SplitPick, total: number, name: string): string | null {
+  const n = picked.tickets.length + picked.comments.length;
+  if (!n) return "Pick at least one ticket or survey comment to move into the new theme.";
+  if (n >= total) return "Leave at least one item in this theme (to rename it, use Rename).";
   if (!name.trim()) return "Give the new theme a name.";
   return null;
 }
 
 /** The question before a split. */
-export function splitQuestion(from: string, picked: number, name: string): string {
-  return `Move ${picked} ticket${picked === 1 ? "" : "s"} out of “${from}” into a new theme “${name.trim()}”?`;
+export function splitQuestion(from: string, picked: SplitPick, name: string): string {
+  return `Move ${pickedText(picked)} out of “${from}” into a new theme “${name.trim()}”?`;
 }
 
 /** Is `s` a YYYY-MM-DD date? */

@@ -10,8 +10,8 @@ import { fakeTheme } from "../fakeTriage";
 
 const DAY = 86_400_000;
 
-/** A fake theme: the view plus its items' dates (and tickets, for a split). */
-export type FakeTheme = ThemeView & { dates: string[]; tickets?: ThemeExample[] };
+/** A fake theme: the view plus its items' dates (and its tickets and survey comments, for a split). */
+export type FakeTheme = ThemeView & { dates: string[]; items?: ThemeExample[] };
 
 /** The part of `FakeBackend` the theme calls work on. */
 export interface FakeThemeState {
@@ -32,12 +32,30 @@ function find(s: FakeThemeState, id: number): FakeTheme {
   return t;
 }
 
-/** The tickets of a fake theme: the given ones, else one per date. */
-export function ticketsOf(t: FakeTheme): ThemeExample[] {
+/** The items of a fake theme: the given ones, else one ticket per date. */
+export function itemsOf(t: FakeTheme): ThemeExample[] {
   return (
-    t.tickets ??
-    t.dates.map((date, i) => ({ origin: "ticket", ticket_id: t.id * 1000 + i, key: `#${t.id * 1000 + i}`, text: `ticket ${i + 1} of ${t.name}`, date }))
+    t.items ??
+    t.dates.map((date, i) => ({
+      origin: "ticket",
+      ticket_id: t.id * 1000 + i,
+      response_id: null,
+      key: `#${t.id * 1000 + i}`,
+      text: `ticket ${i + 1} of ${t.name}`,
+      date,
+    }))
   );
+}
+
+/** An item's identity across origins. */
+const itemKey = (x: ThemeExample) => `${x.origin}:${x.ticket_id ?? x.response_id}`;
+
+/** Set a fake theme's items, and its dates and counts from them. */
+function setItems(t: FakeTheme, items: ThemeExample[]) {
+  t.items = items;
+  t.dates = items.map((x) => x.date).sort();
+  t.count = items.length;
+  t.survey_comments = items.filter((x) => x.origin === "survey_comment").length;
 }
 
 /** The data's last day: the latest item date, at most today. */
@@ -61,7 +79,7 @@ function effect(s: FakeThemeState, t: FakeTheme, e: TrainingEffect): TrainingEff
 
 export function themes(s: FakeThemeState): ThemeView[] {
   return s.themeList.map((full) => {
-    const { dates: _d, tickets: _t, ...t } = full;
+    const { dates: _d, items: _i, ...t } = full;
     return structuredClone({ ...t, effects: t.effects.map((e) => effect(s, full, e)) });
   });
 }
@@ -77,9 +95,7 @@ export function mergeThemes(s: FakeThemeState, from: number, into: number) {
   const a = find(s, from);
   const b = find(s, into);
   s.mergedThemes.push({ theme: structuredClone(a), into, moved: a.dates.length });
-  b.tickets = [...ticketsOf(b), ...ticketsOf(a)];
-  b.dates = [...b.dates, ...a.dates].sort();
-  b.count = b.dates.length;
+  setItems(b, [...itemsOf(b), ...itemsOf(a)]);
   b.effects = [...b.effects, ...a.effects];
   s.themeList = s.themeList.filter((t) => t.id !== from);
 }
@@ -89,32 +105,32 @@ export function unmergeTheme(s: FakeThemeState, theme: number): number {
   if (i < 0) throw invalid(`theme ${theme} is not merged into another theme`);
   const [m] = s.mergedThemes.splice(i, 1);
   const into = find(s, m.into);
-  const ids = new Set(ticketsOf(m.theme).map((x) => x.ticket_id));
-  into.tickets = ticketsOf(into).filter((x) => !ids.has(x.ticket_id));
-  into.dates = into.tickets.map((x) => x.date).sort();
-  into.count = into.dates.length;
+  const moved = new Set(itemsOf(m.theme).map(itemKey));
+  setItems(into, itemsOf(into).filter((x) => !moved.has(itemKey(x))));
   const markers = new Set(m.theme.effects.map((e) => e.marker_id));
   into.effects = into.effects.filter((e) => !markers.has(e.marker_id));
   s.themeList.push(m.theme);
   return m.into;
 }
 
-export function themeTickets(s: FakeThemeState, theme: number): ThemeExample[] {
-  return structuredClone(ticketsOf(find(s, theme)));
+export function themeItems(s: FakeThemeState, theme: number): ThemeExample[] {
+  return structuredClone(itemsOf(find(s, theme)));
 }
 
-export function splitTheme(s: FakeThemeState, theme: number, ticketIds: number[], name: string): number {
-  if (!ticketIds.length || !name.trim()) throw invalid("a split needs a name and at least one ticket");
+export function splitTheme(s: FakeThemeState, theme: number, ticketIds: number[], commentIds: number[], name: string): number {
+  if (!ticketIds.length && !commentIds.length) throw invalid("a split needs at least one ticket or survey comment");
+  if (!name.trim()) throw invalid("a split needs a name for the new theme");
   const t = find(s, theme);
-  const all = ticketsOf(t);
-  const missing = ticketIds.find((id) => !all.some((x) => x.ticket_id === id));
-  if (missing !== undefined) throw invalid(`ticket ${missing} is not in theme ${theme}`);
-  const moving = all.filter((x) => ticketIds.includes(x.ticket_id as number));
-  t.tickets = all.filter((x) => !ticketIds.includes(x.ticket_id as number));
-  t.dates = t.tickets.map((x) => x.date).sort();
-  t.count = t.dates.length;
+  const all = itemsOf(t);
+  const picked = new Set([...ticketIds.map((id) => `ticket:${id}`), ...commentIds.map((id) => `survey_comment:${id}`)]);
+  const missing = [...picked].find((k) => !all.some((x) => itemKey(x) === k));
+  if (missing !== undefined) throw invalid(`${missing.replace(":", " ").replace("survey_comment", "survey comment")} is not in theme ${theme}`);
+  setItems(t, all.filter((x) => !picked.has(itemKey(x))));
+  const moving = all.filter((x) => picked.has(itemKey(x)));
   const id = Math.max(0, ...s.themeList.map((x) => x.id), ...s.mergedThemes.map((m) => m.theme.id)) + 1;
-  s.themeList.push({ ...fakeTheme(id, name.trim(), moving.map((x) => x.date).sort()), tickets: moving });
+  const added: FakeTheme = fakeTheme(id, name.trim(), moving.map((x) => x.date).sort());
+  setItems(added, moving);
+  s.themeList.push(added);
   return id;
 }
 
