@@ -5,6 +5,8 @@
 
 pub mod commands;
 #[cfg(test)]
+mod ipc_boot_tests;
+#[cfg(test)]
 mod ipc_tests;
 #[cfg(test)]
 mod ipc_kpi_tests;
@@ -93,13 +95,16 @@ fn try_run() -> Result<(), String> {
     let data_dir = hypercare::workspace::data_dir(None).map_err(|e| e.to_string())?;
     let (log_dir, _log_guard) = logging::init(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), "starting Hypercare Desk");
-    let state = state::AppState::open(data_dir, log_dir).map_err(|e| e.to_string())?;
+    // The store opens (and upgrades) on its own thread once the window
+    // exists; the window shows its progress, then the workspace or why not.
+    let state = state::AppState::new(data_dir, log_dir);
     with_commands(tauri::Builder::default())
         // Only the open-file dialog is granted (`dialog:allow-open`): the
         // survey import's "Browse…"; the shell reads the chosen file itself.
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(|app| {
+            spawn_open_store(app.handle().clone())?;
             sync_runner::spawn_background(app.handle().clone());
             Ok(())
         })
@@ -111,6 +116,15 @@ fn try_run() -> Result<(), String> {
                 tauri::Manager::state::<state::AppState>(app).refine.stop(std::time::Duration::from_secs(3));
             }
         });
+    Ok(())
+}
+
+/// Open the workspace's store off the main thread; the state publishes the
+/// progress, then the store or the failure (logged there).
+fn spawn_open_store<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> std::io::Result<()> {
+    std::thread::Builder::new().name("open-workspace".into()).spawn(move || {
+        let _ = tauri::Manager::state::<state::AppState>(&app).open_store();
+    })?;
     Ok(())
 }
 
