@@ -123,3 +123,20 @@ fn a_file_that_is_no_store_is_refused_at_once_untouched_naming_the_file() {
     assert!(err.to_string().contains(&path.display().to_string()), "{err}");
     assert_untouched(&path, &before);
 }
+
+#[test]
+fn an_upgrade_blocked_by_another_program_says_locked_and_leaves_the_store_at_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("held.sqlite3");
+    old_store(&path, 96, 2);
+    // Another program holds the write lock for longer than opening waits
+    // (hypercare::store::open::BUSY_WAIT).
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, Error::StoreOpen { problem: StoreProblem::Locked, .. }), "{err:?}");
+    assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    let version: i64 = holder.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 96, "nothing was migrated");
+}

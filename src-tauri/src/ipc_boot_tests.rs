@@ -7,7 +7,7 @@ use serde_json::json;
 use tauri::test::mock_builder;
 use tauri::{Manager, WebviewWindowBuilder};
 
-use crate::ipc_tests::{invoke, Harness};
+use crate::ipc_tests::{invoke, query, Harness};
 use crate::state::AppState;
 
 /// The app with its state managed but the store not opened yet.
@@ -18,10 +18,6 @@ fn unopened(dir: tempfile::TempDir) -> Harness {
     Harness::new(dir, app, window)
 }
 
-const ALL_TICKETS: &str = r#"{ "query": { "search": null, "status_class": null, "source": null, "priority": null,
-    "category": null, "assignee": null, "updated_from": null, "updated_to": null, "include_deleted": false,
-    "limit": 200, "offset": null } }"#;
-
 #[test]
 fn a_command_called_while_the_store_opens_waits_for_it_and_answers() {
     let h = unopened(tempfile::TempDir::new().unwrap());
@@ -31,7 +27,7 @@ fn a_command_called_while_the_store_opens_waits_for_it_and_answers() {
         std::thread::sleep(std::time::Duration::from_millis(300));
         app.state::<AppState>().open_store().map(|_| ())
     });
-    let early = invoke(&h, "query_tickets", serde_json::from_str(ALL_TICKETS).unwrap());
+    let early = invoke(&h, "query_tickets", query(None));
     assert!(asked.elapsed() >= std::time::Duration::from_millis(300), "it answered only once the store was open");
     assert_eq!(opener.join().unwrap(), Ok(()));
     assert_eq!(early, Ok(json!([])), "an empty new workspace, asked before it was open");
@@ -53,7 +49,7 @@ fn a_store_from_a_newer_build_fails_every_command_with_why_and_stays_untouched()
     assert_eq!((err["code"].as_str(), err["store"].as_str()), (Some("internal"), Some("too_new")), "{err}");
     let message = err["message"].as_str().unwrap();
     assert!(message.contains("schema 999") && message.contains("update the app"), "{message}");
-    let later = invoke(&h, "query_tickets", serde_json::from_str(ALL_TICKETS).unwrap()).unwrap_err();
+    let later = invoke(&h, "query_tickets", query(None)).unwrap_err();
     assert_eq!(later["store"], "too_new", "later commands say the same: {later}");
     assert_eq!(std::fs::read(&path).unwrap(), before, "the file is left as it was");
 }

@@ -93,7 +93,7 @@ pub(crate) fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value
 }
 
 /// The TicketQuery the UI sends for a search (see ui/src/lib/filters.ts).
-fn query(search: Option<&str>) -> Value {
+pub(crate) fn query(search: Option<&str>) -> Value {
     json!({ "query": {
         "search": search, "status_class": null, "source": null, "priority": null, "category": null,
         "assignee": null, "updated_from": null, "updated_to": null, "include_deleted": false,
