@@ -70,6 +70,8 @@ pub struct MigrationProgress {
     pub elapsed_ms: u64,
     /// The tickets this step works through, when it works through them.
     pub tickets: Option<u64>,
+    /// The store was empty: a new workspace is being created, nothing upgraded.
+    pub creating: bool,
 }
 
 /// Receives migration progress. Called on the migrating thread, also from
@@ -134,6 +136,18 @@ pub fn migrate(conn: &mut Connection, path: &str) -> Result<Vec<i64>> {
 /// still running and has committed. A store already up to date reports
 /// nothing.
 pub fn migrate_with(conn: &mut Connection, path: &str, observer: Option<MigrationObserver>) -> Result<Vec<i64>> {
+    migrate_paced(conn, path, observer, HEARTBEAT)
+}
+
+/// [`migrate_with`] with `working` heartbeats at most every `heartbeat`
+/// (`Duration::ZERO`: at every look SQLite's progress handler gives, which
+/// tests use to see heartbeats however fast the machine).
+pub fn migrate_paced(
+    conn: &mut Connection,
+    path: &str,
+    observer: Option<MigrationObserver>,
+    heartbeat: Duration,
+) -> Result<Vec<i64>> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = latest_version();
     if current > known {
@@ -156,6 +170,7 @@ pub fn migrate_with(conn: &mut Connection, path: &str, observer: Option<Migratio
             phase,
             elapsed_ms: elapsed.as_millis() as u64,
             tickets,
+            creating: current == 0,
         };
         let started = Instant::now();
         if let Some(on) = &observer {
@@ -165,7 +180,7 @@ pub fn migrate_with(conn: &mut Connection, path: &str, observer: Option<Migratio
             conn.progress_handler(
                 HANDLER_OPS,
                 Some(move || {
-                    if last.elapsed() >= HEARTBEAT {
+                    if last.elapsed() >= heartbeat {
                         last = Instant::now();
                         on(&MigrationProgress { elapsed_ms: started.elapsed().as_millis() as u64, ..template.clone() });
                     }

@@ -57,6 +57,7 @@ mod tests {
             phase,
             elapsed_ms,
             tickets: Some(100_000),
+            creating: false,
         }
     }
 

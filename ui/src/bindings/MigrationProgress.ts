@@ -18,4 +18,8 @@ elapsed_ms: number,
 /**
  * The tickets this step works through, when it works through them.
  */
-tickets: number | null, };
+tickets: number | null, 
+/**
+ * The store was empty: a new workspace is being created, nothing upgraded.
+ */
+creating: boolean, };

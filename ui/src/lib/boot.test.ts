@@ -14,6 +14,7 @@ function progress(over: Partial<MigrationProgress> = {}): MigrationProgress {
     phase: "started",
     elapsed_ms: 0,
     tickets: 100000,
+    creating: false,
     ...over,
   };
 }
@@ -22,6 +23,11 @@ describe("bootView", () => {
   it("says it is opening before any upgrade reports", () => {
     const v = bootView({ phase: "opening", progress: null });
     expect(v).toMatchObject({ title: "Opening workspace…", step: null, failed: false });
+  });
+
+  it("says a new workspace is being created, not upgraded", () => {
+    const v = bootView({ phase: "opening", progress: progress({ step: 1, steps: 18, creating: true }) });
+    expect(v).toMatchObject({ title: "Creating the workspace…", step: null, detail: null });
   });
 
   it("names the running migration, step k of n, its tickets and the time spent, never a percentage", () => {

@@ -79,6 +79,9 @@ export function bootView(state: BootState): BootView {
       if (p === null) {
         return { title: "Opening workspace…", step: null, detail: null, message: null, note: null, failed: false };
       }
+      if (p.creating) {
+        return { title: "Creating the workspace…", step: null, detail: null, message: null, note: null, failed: false };
+      }
       const parts: string[] = [];
       if (p.tickets !== null) parts.push(`${count.format(p.tickets)} ${p.tickets === 1 ? "ticket" : "tickets"}`);
       const seconds = Math.floor(p.elapsed_ms / 1000);
