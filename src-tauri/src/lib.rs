@@ -123,7 +123,11 @@ fn try_run() -> Result<(), String> {
 /// progress, then the store or the failure (logged there).
 fn spawn_open_store<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> std::io::Result<()> {
     std::thread::Builder::new().name("open-workspace".into()).spawn(move || {
-        let _ = tauri::Manager::state::<state::AppState>(&app).open_store();
+        let state = tauri::Manager::state::<state::AppState>(&app);
+        // A panic must not leave the window (and every command) waiting forever.
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.open_store())).is_err() {
+            state.fail(error::IpcError::internal("opening the workspace failed unexpectedly; see the log file"));
+        }
     })?;
     Ok(())
 }

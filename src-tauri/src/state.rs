@@ -80,12 +80,17 @@ impl AppState {
                 Ok(store)
             }
             Err(e) => {
-                tracing::error!(path = %path.display(), "cannot open the workspace: {e}");
                 let e = IpcError::from(e);
-                self.boot.send_replace(Boot::Failed(e.clone()));
+                self.fail(e.clone());
                 Err(e)
             }
         }
+    }
+
+    /// Publish a failure of the opening itself (the opener died).
+    pub fn fail(&self, e: IpcError) {
+        tracing::error!("cannot open the workspace: {}", e.message);
+        self.boot.send_replace(Boot::Failed(e));
     }
 
     /// Follow the opening: the current state first, then each change.
