@@ -51,3 +51,5 @@ cargo test --locked -p hypercare-desk --test e2e_validation --no-run
 timeout 600 cargo test --locked -p hypercare-desk --test e2e_validation -- --test-threads=1
 cargo test --locked -p hypercare-desk --test e2e_themes --no-run
 timeout 300 cargo test --locked -p hypercare-desk --test e2e_themes -- --test-threads=1
+cargo test --locked -p hypercare-desk --test e2e_boot --no-run
+timeout 300 cargo test --locked -p hypercare-desk --test e2e_boot -- --test-threads=1

@@ -41,6 +41,22 @@ pub enum ImportProblem {
     Encoding,
 }
 
+/// Why a workspace's store could not be opened, for the app to say what to
+/// do (never from the text). The file is left as it was in every case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum StoreProblem {
+    /// Written by a newer Hypercare Desk: update the app.
+    TooNew,
+    /// Another process holds the file (another Hypercare Desk, a backup tool).
+    Locked,
+    /// The file is not an SQLite store, or it is damaged.
+    NotAStore,
+    /// The file or its folder cannot be read or written (permissions, disk).
+    CannotOpen,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("local store: {0}")]
@@ -49,6 +65,9 @@ pub enum Error {
     Pool(#[from] r2d2::Error),
     #[error("the store at {path} was written by a newer Hypercare Desk (schema {found}, this build knows {known}); update the app")]
     SchemaTooNew { path: String, found: i64, known: i64 },
+    /// The store file could not be opened or upgraded; `code()` is `Internal`.
+    #[error("cannot open the store {path}: {reason}")]
+    StoreOpen { path: String, problem: StoreProblem, reason: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// The message names the problem only; each front end adds its advice
@@ -86,7 +105,12 @@ impl Error {
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::BadResponse(_) => ErrorCode::BadResponse,
             Error::Sqlite(rusqlite::Error::QueryReturnedNoRows) => ErrorCode::NotFound,
-            Error::Sqlite(_) | Error::Pool(_) | Error::SchemaTooNew { .. } | Error::Io(_) | Error::Internal(_) => {
+            Error::Sqlite(_)
+            | Error::Pool(_)
+            | Error::SchemaTooNew { .. }
+            | Error::StoreOpen { .. }
+            | Error::Io(_)
+            | Error::Internal(_) => {
                 ErrorCode::Internal
             }
         }
@@ -96,6 +120,15 @@ impl Error {
     pub fn import_problem(&self) -> Option<ImportProblem> {
         match self {
             Error::Import { problem, .. } => Some(*problem),
+            _ => None,
+        }
+    }
+
+    /// Why the store could not be opened, when that is the error.
+    pub fn store_problem(&self) -> Option<StoreProblem> {
+        match self {
+            Error::SchemaTooNew { .. } => Some(StoreProblem::TooNew),
+            Error::StoreOpen { problem, .. } => Some(*problem),
             _ => None,
         }
     }

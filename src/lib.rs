@@ -21,5 +21,5 @@ pub mod triage;
 pub mod validation;
 pub mod workspace;
 
-pub use error::{Error, ErrorCode, ImportProblem, Result};
+pub use error::{Error, ErrorCode, ImportProblem, Result, StoreProblem};
 pub use store::Store;

@@ -7,7 +7,7 @@
 //! checkbox, its encoding choice) where the CLI names its flags. None of them
 //! ever carries a credential.
 
-use hypercare::{ErrorCode, ImportProblem};
+use hypercare::{ErrorCode, ImportProblem, StoreProblem};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -26,18 +26,29 @@ pub struct IpcError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<String>,
+    /// Only when the workspace's store cannot be opened: why, so the window
+    /// says what to do (update the app, close the other program...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub store: Option<StoreProblem>,
 }
 
 impl IpcError {
     /// An error of the shell itself (a background task that died...).
     pub fn internal(message: impl Into<String>) -> Self {
-        IpcError { code: ErrorCode::Internal, message: message.into(), problem: None, field: None }
+        IpcError { code: ErrorCode::Internal, message: message.into(), problem: None, field: None, store: None }
     }
 }
 
 impl From<hypercare::Error> for IpcError {
     fn from(e: hypercare::Error) -> Self {
-        IpcError { code: e.code(), message: e.to_string(), problem: e.import_problem(), field: e.field().map(String::from) }
+        IpcError {
+            code: e.code(),
+            message: e.to_string(),
+            problem: e.import_problem(),
+            field: e.field().map(String::from),
+            store: e.store_problem(),
+        }
     }
 }
 
@@ -89,6 +100,14 @@ mod tests {
         let e: IpcError = hypercare::Error::invalid_field("licensed_users", "Licensed users (licensed_users): \"x\" is not a number").into();
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!((json["code"].as_str(), json["field"].as_str()), (Some("invalid_input"), Some("licensed_users")));
+    }
+
+    #[test]
+    fn a_store_that_cannot_open_crosses_with_why_for_the_window_advice() {
+        let e: IpcError = hypercare::Error::SchemaTooNew { path: "/w/hypercare.sqlite3".into(), found: 120, known: 101 }.into();
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!((json["code"].as_str(), json["store"].as_str()), (Some("internal"), Some("too_new")));
+        assert!(json["message"].as_str().unwrap().contains("schema 120"), "{json}");
     }
 
     #[test]

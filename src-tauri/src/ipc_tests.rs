@@ -19,6 +19,16 @@ pub(crate) struct Harness {
     pub(crate) window: tauri::WebviewWindow<tauri::test::MockRuntime>,
 }
 
+impl Harness {
+    pub(crate) fn new(
+        dir: tempfile::TempDir,
+        app: tauri::App<tauri::test::MockRuntime>,
+        window: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    ) -> Harness {
+        Harness { _dir: dir, _app: app, window }
+    }
+}
+
 /// A ticket as a connector would deliver it (the connector's JSON shape).
 pub(crate) fn record(id: u32, title: &str, description: &str) -> TicketRecord {
     let at = format!("2024-03-04T{:02}:00:00Z", 8 + id);
@@ -44,7 +54,8 @@ fn harness_with_refinement() -> Harness {
     let dir = tempfile::TempDir::new().unwrap();
     let state = AppState::open(dir.path().to_path_buf(), dir.path().join("logs")).unwrap();
     let src = state
-        .store
+        .store_now()
+        .unwrap()
         .add_source(
             &NewSource {
                 name: "erp".into(),
@@ -61,7 +72,7 @@ fn harness_with_refinement() -> Harness {
         record(1, "Invoice posting fails", "GL posting error on every invoice"),
         record(2, "Scanner lag on first shift", "Every scan takes 15 seconds"),
     ];
-    state.store.with_tx(|tx| upsert_tickets(tx, src.id, &records)).unwrap();
+    state.store_now().unwrap().with_tx(|tx| upsert_tickets(tx, src.id, &records)).unwrap();
     let app = crate::with_commands(mock_builder()).manage(state).build(tauri::generate_context!()).unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     Harness { _dir: dir, _app: app, window }
@@ -82,7 +93,7 @@ pub(crate) fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value
 }
 
 /// The TicketQuery the UI sends for a search (see ui/src/lib/filters.ts).
-fn query(search: Option<&str>) -> Value {
+pub(crate) fn query(search: Option<&str>) -> Value {
     json!({ "query": {
         "search": search, "status_class": null, "source": null, "priority": null, "category": null,
         "assignee": null, "updated_from": null, "updated_to": null, "include_deleted": false,
@@ -132,7 +143,7 @@ fn facets_and_workspace_describe_the_store() {
     let h = harness();
     let facets = invoke(&h, "ticket_facets", json!({})).unwrap();
     assert_eq!(facets["assignees"], json!(["Maria Lopez"]));
-    let ws = invoke(&h, "open_workspace", json!({})).unwrap();
+    let ws = invoke(&h, "open_workspace", json!({ "onProgress": "__CHANNEL__:1" })).unwrap();
     assert_eq!(ws["sources"][0]["name"], "erp");
     assert_eq!(ws["demo_loaded"], false, "a workspace with a source never gets the demo");
     assert_eq!(ws["sync"]["online"], true);
@@ -213,7 +224,7 @@ fn triage_over_ipc_lists_overrides_and_reprioritises() {
 #[test]
 fn source_fields_over_ipc_are_listed_chosen_and_drive_triage() {
     let h = harness();
-    let store = h._app.state::<AppState>().store.clone();
+    let store = h._app.state::<AppState>().store_now().unwrap();
     let src = store.source("erp").unwrap().id;
     let mut r = record(3, "Bank file for the payment run is rejected", "We re-sent it by hand.");
     r.raw = Some(json!({"id": 3, "custom_fields": [{"id": 8, "name": "Urgency", "value": "1 - Critical"}]}).to_string());
@@ -240,7 +251,7 @@ fn source_fields_over_ipc_are_listed_chosen_and_drive_triage() {
 fn survey_comments_over_ipc_are_listed_and_corrected() {
 
     let h = harness();
-    let store = h._app.state::<AppState>().store.clone();
+    let store = h._app.state::<AppState>().store_now().unwrap();
     store
         .with_tx(|tx| {
             tx.execute(
@@ -279,7 +290,7 @@ fn a_category_conflict_is_answered_over_ipc() {
     let err = invoke(&h, "resolve_category_conflict", json!({ "outboxId": row, "choice": "keep_server" })).unwrap_err();
     assert_eq!(err["code"], "invalid_input", "{err}");
     // Push found "Training need" set by someone else on the server.
-    let store = h._app.state::<AppState>().store.clone();
+    let store = h._app.state::<AppState>().store_now().unwrap();
     store
         .with_tx(|tx| Ok(tx.execute("UPDATE outbox SET state = 'conflict', server_value = 'Training need' WHERE id = ?1", [row.as_i64()])?))
         .unwrap();
@@ -551,7 +562,7 @@ fn removing_a_source_stops_the_refinement_of_its_texts() {
     let h = harness_with_refinement();
     // Enough new texts that the pass is still embedding when the source goes.
     let state = h._app.state::<AppState>();
-    let src = state.store.source("erp").unwrap();
+    let src = state.store_now().unwrap().source("erp").unwrap();
     let many: Vec<TicketRecord> = (3..120)
         .map(|i| {
             let mut r = record(1, &format!("Goods receipt {i} not posted"), &format!("Receipt {i} for order {} is missing after the scan at dock {}", i * 7, i % 9));
@@ -559,7 +570,7 @@ fn removing_a_source_stops_the_refinement_of_its_texts() {
             r
         })
         .collect();
-    state.store.with_tx(|tx| upsert_tickets(tx, src.id, &many)).unwrap();
+    state.store_now().unwrap().with_tx(|tx| upsert_tickets(tx, src.id, &many)).unwrap();
     invoke(&h, "run_triage", json!({})).unwrap();
     let until = std::time::Instant::now() + std::time::Duration::from_secs(300);
     loop {

@@ -24,7 +24,7 @@ fn with_themes() -> Harness {
     ];
     let records: Vec<_> = texts.iter().enumerate().map(|(i, (t, d))| record(3 + i as u32, t, d)).collect();
     let state = h.window.state::<AppState>();
-    state.store.with_tx(|tx| upsert_tickets(tx, 1, &records)).unwrap();
+    state.store_now().unwrap().with_tx(|tx| upsert_tickets(tx, 1, &records)).unwrap();
     invoke(&h, "run_triage", json!({})).unwrap();
     h
 }

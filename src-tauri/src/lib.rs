@@ -5,6 +5,8 @@
 
 pub mod commands;
 #[cfg(test)]
+mod ipc_boot_tests;
+#[cfg(test)]
 mod ipc_tests;
 #[cfg(test)]
 mod ipc_kpi_tests;
@@ -95,13 +97,16 @@ fn try_run() -> Result<(), String> {
     let data_dir = hypercare::workspace::data_dir(None).map_err(|e| e.to_string())?;
     let (log_dir, _log_guard) = logging::init(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), "starting Hypercare Desk");
-    let state = state::AppState::open(data_dir, log_dir).map_err(|e| e.to_string())?;
+    // The store opens (and upgrades) on its own thread once the window
+    // exists; the window shows its progress, then the workspace or why not.
+    let state = state::AppState::new(data_dir, log_dir);
     with_commands(tauri::Builder::default())
         // Only the open-file dialog is granted (`dialog:allow-open`): the
         // survey import's "Browse…"; the shell reads the chosen file itself.
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(|app| {
+            spawn_open_store(app.handle().clone())?;
             sync_runner::spawn_background(app.handle().clone());
             Ok(())
         })
@@ -113,6 +118,19 @@ fn try_run() -> Result<(), String> {
                 tauri::Manager::state::<state::AppState>(app).refine.stop(std::time::Duration::from_secs(3));
             }
         });
+    Ok(())
+}
+
+/// Open the workspace's store off the main thread; the state publishes the
+/// progress, then the store or the failure (logged there).
+fn spawn_open_store<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> std::io::Result<()> {
+    std::thread::Builder::new().name("open-workspace".into()).spawn(move || {
+        let state = tauri::Manager::state::<state::AppState>(&app);
+        // A panic must not leave the window (and every command) waiting forever.
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.open_store())).is_err() {
+            state.fail(error::IpcError::internal("opening the workspace failed unexpectedly; see the log file"));
+        }
+    })?;
     Ok(())
 }
 

@@ -198,7 +198,10 @@ pub fn restart_refine<R: Runtime>(app: &AppHandle<R>) {
 
 fn start<R: Runtime>(app: &AppHandle<R>, fresh: bool) {
     let state = app.state::<AppState>();
-    let (runner, store) = (state.refine.clone(), state.store.clone());
+    // Before the store is open there is nothing to refine; opening the
+    // workspace starts a pass.
+    let Some(store) = state.store_now() else { return };
+    let runner = state.refine.clone();
     let claimed = if fresh { runner.claim_fresh() } else { runner.claim() };
     if !claimed {
         return;

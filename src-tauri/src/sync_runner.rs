@@ -106,7 +106,7 @@ pub async fn run_sync<R: Runtime>(
     progress: Option<Channel<SyncProgress>>,
 ) -> CmdResult<Vec<SyncSummary>> {
     let state = app.state::<AppState>();
-    let (store, creds, runner) = (state.store.clone(), state.credentials.clone(), state.sync.clone());
+    let (store, creds, runner) = (state.store().await?, state.credentials.clone(), state.sync.clone());
     let names = {
         let store = store.clone();
         let only = only.clone();
@@ -204,11 +204,15 @@ async fn sync_one<R: Runtime>(
     Ok(summary)
 }
 
-/// Start the background loop: a sync right away (so an offline start shows
-/// it at once), then every interval.
+/// Start the background loop: a sync as soon as the store is open (so an
+/// offline start shows it at once), then every interval. A store that could
+/// not be opened is never synced.
 pub fn spawn_background<R: Runtime>(app: AppHandle<R>) {
     let interval = app.state::<AppState>().sync.interval;
     tauri::async_runtime::spawn(async move {
+        if app.state::<AppState>().store().await.is_err() {
+            return;
+        }
         loop {
             // Errors are in the status (and the log); the loop just carries on.
             let _ = run_sync(app.clone(), None, None).await;

@@ -10,6 +10,7 @@
 pub mod facets;
 pub mod fields;
 pub mod migrations;
+pub mod open;
 pub mod sources;
 pub mod tickets;
 
@@ -54,26 +55,32 @@ fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
 impl Store {
     /// Open (creating if needed) the store file at `path` and migrate it.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, None)
+    }
+
+    /// [`Store::open`], telling `observer` how each pending migration goes
+    /// (nothing when the store is up to date). A store written by a newer
+    /// build, a locked or a damaged file is refused untouched with an
+    /// [`Error::StoreOpen`] or [`Error::SchemaTooNew`] naming it.
+    pub fn open_with(path: impl AsRef<Path>, observer: Option<migrations::MigrationObserver>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    Error::InvalidInput(format!("cannot create data directory {}: {e}", dir.display()))
+                std::fs::create_dir_all(dir).map_err(|e| Error::StoreOpen {
+                    path: path.display().to_string(),
+                    problem: crate::StoreProblem::CannotOpen,
+                    reason: format!("cannot create the folder {}: {e}", dir.display()),
                 })?;
             }
         }
+        open::prepare(&path, observer, init_connection)?;
         let manager = SqliteConnectionManager::file(&path).with_init(init_connection);
         let pool = r2d2::Pool::builder()
             .max_size(8)
             .connection_timeout(Duration::from_secs(30))
             .build(manager)
             .map_err(|e| Error::Internal(format!("cannot open the store {}: {e}", path.display())))?;
-        let store = Store { pool, path };
-        {
-            let mut conn = store.pool.get()?;
-            migrations::migrate(&mut conn, &store.path.display().to_string())?;
-        }
-        Ok(store)
+        Ok(Store { pool, path })
     }
 
     /// Open the store of the workspace in `data_dir`.

@@ -38,7 +38,7 @@ pub async fn preview_survey(
     encoding: Option<String>,
     layout: Option<FileLayout>,
 ) -> CmdResult<SurveyPreview> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || {
         let tz = Period::parse_tz(&store.kpi_settings()?.timezone)?;
         preview(&self::path(&path)?, self::encoding(encoding.as_deref())?, tz, layout.unwrap_or_default())
@@ -49,14 +49,14 @@ pub async fn preview_survey(
 /// Names of the saved survey mappings, A to Z.
 #[tauri::command]
 pub async fn survey_mappings(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.survey_mapping_names()).await
 }
 
 /// A saved survey mapping (`not_found` when there is none by that name).
 #[tauri::command]
 pub async fn survey_mapping(state: State<'_, AppState>, name: String) -> CmdResult<SurveyMapping> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.survey_mapping(&name)).await
 }
 
@@ -64,7 +64,7 @@ pub async fn survey_mapping(state: State<'_, AppState>, name: String) -> CmdResu
 /// a timestamp or a score column.
 #[tauri::command]
 pub async fn save_survey_mapping(state: State<'_, AppState>, name: String, mapping: SurveyMapping) -> CmdResult<()> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.save_survey_mapping(&name, &mapping, Utc::now())).await
 }
 
@@ -82,7 +82,7 @@ pub async fn import_survey_file<R: Runtime>(
     skip_bad_rows: bool,
     encoding: Option<String>,
 ) -> CmdResult<ImportSummary> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     let (summary, refine) = blocking(move || {
         let opts = ImportOptions { skip_bad_rows, encoding: self::encoding(encoding.as_deref())? };
         import_named(&store, &self::path(&path)?, &mapping, opts)

@@ -176,7 +176,7 @@ pub async fn kpi_dashboard(
     theme: Option<ChartTheme>,
 ) -> CmdResult<KpiDashboard> {
     state.refine.touch();
-    let store = state.store.clone();
+    let store = state.store().await?;
     let filter = filter.unwrap_or_default();
     let theme = theme.unwrap_or_default();
     blocking(move || dashboard(&compute_report(&store, from.as_deref(), to.as_deref(), &filter, Utc::now())?, theme)).await
@@ -192,7 +192,7 @@ pub async fn export_report(
     out_dir: Option<String>,
     filter: Option<KpiFilter>,
 ) -> CmdResult<ExportedReport> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     let data_dir = state.data_dir.clone();
     let filter = filter.unwrap_or_default();
     blocking(move || {
@@ -218,7 +218,7 @@ pub async fn export_report(
 /// time zones to choose from (the settings dialog).
 #[tauri::command]
 pub async fn kpi_settings(state: State<'_, AppState>) -> CmdResult<KpiSettingsForm> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.kpi_settings_form()).await
 }
 
@@ -227,6 +227,6 @@ pub async fn kpi_settings(state: State<'_, AppState>) -> CmdResult<KpiSettingsFo
 /// with `field` set to its key.
 #[tauri::command]
 pub async fn save_kpi_settings(state: State<'_, AppState>, changes: Vec<KpiSettingChange>) -> CmdResult<KpiSettingsForm> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.update_kpi_settings(&changes).map(|s| kpi::settings_form::form(&s))).await
 }

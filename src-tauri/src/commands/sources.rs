@@ -64,7 +64,7 @@ fn token_of(s: &ServerInput) -> Option<String> {
 /// All configured sources (the demo included).
 #[tauri::command]
 pub async fn list_sources(state: State<'_, AppState>) -> CmdResult<Vec<Source>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.sources()).await
 }
 
@@ -81,7 +81,7 @@ pub async fn test_connection(server: ServerInput) -> CmdResult<ConnectionInfo> {
 #[tauri::command]
 pub async fn add_source(state: State<'_, AppState>, input: NewSourceInput) -> CmdResult<AddedSource> {
     check_server(&input.server)?;
-    let (store, creds) = (state.store.clone(), state.credentials.clone());
+    let (store, creds) = (state.store().await?, state.credentials.clone());
     blocking(move || {
         let name = input.name.trim().to_string();
         let token = token_of(&input.server);
@@ -107,7 +107,7 @@ pub async fn add_source(state: State<'_, AppState>, input: NewSourceInput) -> Cm
 /// a machine without a credential store).
 #[tauri::command]
 pub async fn set_source_token(state: State<'_, AppState>, name: String, token: String) -> CmdResult<TokenStorage> {
-    let (store, creds) = (state.store.clone(), state.credentials.clone());
+    let (store, creds) = (state.store().await?, state.credentials.clone());
     blocking(move || {
         let token = token.trim();
         if token.is_empty() {
@@ -124,7 +124,7 @@ pub async fn set_source_token(state: State<'_, AppState>, name: String, token: S
 /// Remove a source, everything synced from it, and its stored token.
 #[tauri::command]
 pub async fn remove_source<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> CmdResult<()> {
-    let (store, creds) = (state.store.clone(), state.credentials.clone());
+    let (store, creds) = (state.store().await?, state.credentials.clone());
     blocking(move || {
         store.remove_source(&name)?;
         creds.forget(&name);
@@ -161,7 +161,7 @@ mod tests {
 /// impact, urgency and satisfaction.
 #[tauri::command]
 pub async fn source_fields(state: State<'_, AppState>, source: String) -> CmdResult<hypercare::store::fields::SourceFields> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.source_fields(&source)).await
 }
 
@@ -175,7 +175,7 @@ pub async fn set_source_fields(
     urgency: Option<i64>,
     csat: Option<i64>,
 ) -> CmdResult<hypercare::store::fields::SourceFields> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     let choice = hypercare::store::fields::FieldChoice { impact, urgency, csat };
     blocking(move || store.set_source_fields(&source, choice)).await
 }

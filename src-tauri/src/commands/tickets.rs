@@ -11,14 +11,14 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn query_tickets(state: State<'_, AppState>, query: TicketQuery) -> CmdResult<Vec<TicketSummary>> {
     state.refine.touch();
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.tickets(&query)).await
 }
 
 /// How many tickets `query` matches in all (the inbox asks when a page is full).
 #[tauri::command]
 pub async fn count_tickets(state: State<'_, AppState>, query: TicketQuery) -> CmdResult<u64> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.count_tickets(&query)).await
 }
 
@@ -26,13 +26,13 @@ pub async fn count_tickets(state: State<'_, AppState>, query: TicketQuery) -> Cm
 #[tauri::command]
 pub async fn ticket_detail(state: State<'_, AppState>, id: i64) -> CmdResult<TicketDetail> {
     state.refine.touch();
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.ticket_detail(id)).await
 }
 
 /// The values the inbox filters offer.
 #[tauri::command]
 pub async fn ticket_facets(state: State<'_, AppState>) -> CmdResult<TicketFacets> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.ticket_facets()).await
 }

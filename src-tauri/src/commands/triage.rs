@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// urgency, priority), highest priority first.
 #[tauri::command]
 pub async fn triage_queue(state: State<'_, AppState>) -> CmdResult<Vec<TicketTriage>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.read(list_triage)).await
 }
 
@@ -28,7 +28,7 @@ pub async fn triage_queue(state: State<'_, AppState>) -> CmdResult<Vec<TicketTri
 /// the background (`triage-refine` events report the progress).
 #[tauri::command]
 pub async fn run_triage<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<TriageRun> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     let run = blocking(move || triage_all(&store, Utc::now())).await?;
     spawn_refine(&app);
     Ok(run)
@@ -50,7 +50,7 @@ pub async fn set_triage_override(
     impact: Option<Impact>,
     urgency: Option<Urgency>,
 ) -> CmdResult<Confirmed> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     let o = Override { category, impact, urgency };
     blocking(move || set_override(&store, ticket_id, &o, Utc::now())).await
 }
@@ -59,49 +59,49 @@ pub async fn set_triage_override(
 /// confidence and signals, least certain first.
 #[tauri::command]
 pub async fn comment_triage_queue(state: State<'_, AppState>) -> CmdResult<Vec<CommentTriage>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.read(list_comment_triage)).await
 }
 
 /// Correct a survey comment's category (kept across re-runs, learned from).
 #[tauri::command]
 pub async fn set_comment_category(state: State<'_, AppState>, response_id: i64, category: Category) -> CmdResult<()> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || comment_triage::set_comment_category(&store, response_id, category, Utc::now())).await
 }
 
 /// The priority matrix in force.
 #[tauri::command]
 pub async fn priority_matrix(state: State<'_, AppState>) -> CmdResult<PriorityMatrix> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.read(load_matrix)).await
 }
 
 /// Store a changed matrix (every priority is recomputed).
 #[tauri::command]
 pub async fn set_priority_matrix(state: State<'_, AppState>, matrix: PriorityMatrix) -> CmdResult<()> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || save_matrix(&store, &matrix, Utc::now())).await
 }
 
 /// The active themes, biggest first, with weekly trend and training effects.
 #[tauri::command]
 pub async fn themes(state: State<'_, AppState>) -> CmdResult<Vec<ThemeView>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.read(|c| list_themes(c, Utc::now()))).await
 }
 
 /// Give a theme a name of one's own (kept across re-runs).
 #[tauri::command]
 pub async fn rename_theme(state: State<'_, AppState>, theme: i64, name: String) -> CmdResult<()> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || theme_store::rename_theme(&store, theme, &name, Utc::now())).await
 }
 
 /// Merge theme `from` into `into`.
 #[tauri::command]
 pub async fn merge_themes(state: State<'_, AppState>, from: i64, into: i64) -> CmdResult<()> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || theme_store::merge_themes(&store, from, into, Utc::now())).await
 }
 
@@ -115,7 +115,7 @@ pub async fn split_theme(
     comment_ids: Vec<i64>,
     name: String,
 ) -> CmdResult<i64> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     let items = SplitItems { tickets: ticket_ids, comments: comment_ids };
     blocking(move || theme_store::split_theme(&store, theme, &items, &name, Utc::now())).await
 }
@@ -124,7 +124,7 @@ pub async fn split_theme(
 /// moved); returns the theme it had been merged into.
 #[tauri::command]
 pub async fn unmerge_theme(state: State<'_, AppState>, theme: i64) -> CmdResult<i64> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || theme_store::unmerge_theme(&store, theme, Utc::now())).await
 }
 
@@ -132,14 +132,14 @@ pub async fn unmerge_theme(state: State<'_, AppState>, theme: i64) -> CmdResult<
 /// (what a split picks from).
 #[tauri::command]
 pub async fn theme_items(state: State<'_, AppState>, theme: i64) -> CmdResult<Vec<ThemeExample>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.read(|c| theme_store::theme_items(c, theme))).await
 }
 
 /// Remove a training marker.
 #[tauri::command]
 pub async fn remove_theme_training(state: State<'_, AppState>, marker: i64) -> CmdResult<()> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || theme_store::remove_training_marker(&store, marker)).await
 }
 
@@ -147,7 +147,7 @@ pub async fn remove_theme_training(state: State<'_, AppState>, marker: i64) -> C
 /// `date` (YYYY-MM-DD); returns the marker's id.
 #[tauri::command]
 pub async fn mark_theme_training(state: State<'_, AppState>, theme: i64, date: String, kind: String, note: String) -> CmdResult<i64> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || {
         let on = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
             .map_err(|_| hypercare::Error::InvalidInput(format!("pick the day of the training or documentation update (YYYY-MM-DD, got {date:?})")))?;
@@ -160,7 +160,7 @@ pub async fn mark_theme_training(state: State<'_, AppState>, theme: i64, date: S
 /// `custom_field:<id>`, or `None` (they stay local).
 #[tauri::command]
 pub async fn category_push_target(state: State<'_, AppState>, source: String) -> CmdResult<Option<String>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || Ok(store.category_push(&source)?.map(|c| c.target.as_field()))).await
 }
 
@@ -168,7 +168,7 @@ pub async fn category_push_target(state: State<'_, AppState>, source: String) ->
 /// mapped with the CLI (`source category-push --map`) are kept.
 #[tauri::command]
 pub async fn set_category_push_target(state: State<'_, AppState>, source: String, target: Option<String>) -> CmdResult<()> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || {
         let Some(t) = target.filter(|t| !t.trim().is_empty()) else { return store.set_category_push(&source, None) };
         let target = CategoryTarget::parse_field(&t).ok_or_else(|| {

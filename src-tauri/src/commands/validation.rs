@@ -47,7 +47,7 @@ fn notify<R: Runtime>(app: &AppHandle<R>) {
 /// The fixes awaiting validation, most urgent first.
 #[tauri::command]
 pub async fn validation_queue(state: State<'_, AppState>, filter: QueueFilter) -> CmdResult<ValidationQueue> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || {
         let items = store.validation_queue(&filter, Utc::now())?;
         Ok(ValidationQueue { count: u32::try_from(items.len()).unwrap_or(u32::MAX), items })
@@ -62,7 +62,7 @@ pub async fn record_validation<R: Runtime>(
     state: State<'_, AppState>,
     mut input: NewValidation,
 ) -> CmdResult<Validation> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     let v = blocking(move || {
         input.validator = validator();
         record(&store, &input, Utc::now())
@@ -76,35 +76,35 @@ pub async fn record_validation<R: Runtime>(
 /// A ticket's validation rounds, oldest first.
 #[tauri::command]
 pub async fn validation_history(state: State<'_, AppState>, ticket_id: i64) -> CmdResult<Vec<Validation>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.validations(ticket_id)).await
 }
 
 /// Every unsent validation draft, newest first.
 #[tauri::command]
 pub async fn validation_drafts(state: State<'_, AppState>) -> CmdResult<Vec<ValidationDraft>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.validation_drafts()).await
 }
 
 /// Keep what the validator typed for a ticket; `null` when the form is blank (no draft).
 #[tauri::command]
 pub async fn save_validation_draft(state: State<'_, AppState>, draft: DraftInput) -> CmdResult<Option<ValidationDraft>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.save_validation_draft(&draft, Utc::now())).await
 }
 
 /// Drop a ticket's unsent draft.
 #[tauri::command]
 pub async fn discard_validation_draft(state: State<'_, AppState>, ticket_id: i64) -> CmdResult<bool> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.discard_validation_draft(ticket_id)).await
 }
 
 /// The outbox; `all` also lists what was sent or discarded.
 #[tauri::command]
 pub async fn outbox(state: State<'_, AppState>, all: bool) -> CmdResult<Vec<OutboxEntry>> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || store.outbox(all)).await
 }
 
@@ -113,7 +113,7 @@ pub async fn outbox(state: State<'_, AppState>, all: bool) -> CmdResult<Vec<Outb
 #[tauri::command]
 pub async fn push_outbox_now<R: Runtime>(app: AppHandle<R>, force: bool) -> CmdResult<PushReport> {
     let state = app.state::<AppState>();
-    let (store, creds) = (state.store.clone(), state.credentials.clone());
+    let (store, creds) = (state.store().await?, state.credentials.clone());
     let report = blocking(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -135,7 +135,7 @@ pub async fn push_outbox_now<R: Runtime>(app: AppHandle<R>, force: bool) -> CmdR
 /// Try a validation's rejected or conflicting writes again at the next push.
 #[tauri::command]
 pub async fn retry_outbox(state: State<'_, AppState>, validation_id: i64, force: bool) -> CmdResult<u32> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || Ok(u32::try_from(retry_validation(&store, validation_id, force, Utc::now())?).unwrap_or(u32::MAX)))
         .await
 }
@@ -143,7 +143,7 @@ pub async fn retry_outbox(state: State<'_, AppState>, validation_id: i64, force:
 /// Drop a validation's unsent writes (nothing is deleted).
 #[tauri::command]
 pub async fn discard_outbox(state: State<'_, AppState>, validation_id: i64) -> CmdResult<u32> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || Ok(u32::try_from(discard_validation(&store, validation_id, Utc::now())?).unwrap_or(u32::MAX)))
         .await
 }
@@ -151,14 +151,14 @@ pub async fn discard_outbox(state: State<'_, AppState>, validation_id: i64) -> C
 /// Try a rejected category write (an outbox row id) again at the next push.
 #[tauri::command]
 pub async fn retry_category_push(state: State<'_, AppState>, outbox_id: i64) -> CmdResult<u32> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || Ok(u32::try_from(retry_category_write(&store, outbox_id, Utc::now())?).unwrap_or(u32::MAX))).await
 }
 
 /// Drop an unsent category write (nothing is deleted).
 #[tauri::command]
 pub async fn discard_category_push(state: State<'_, AppState>, outbox_id: i64) -> CmdResult<u32> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || Ok(u32::try_from(discard_category_write(&store, outbox_id, Utc::now())?).unwrap_or(u32::MAX)))
         .await
 }
@@ -171,6 +171,6 @@ pub async fn resolve_category_conflict(
     outbox_id: i64,
     choice: ConflictChoice,
 ) -> CmdResult<ConflictResolved> {
-    let store = state.store.clone();
+    let store = state.store().await?;
     blocking(move || Ok(resolve(&store, outbox_id, choice, Utc::now())?)).await
 }

@@ -1,13 +1,17 @@
-//! Opening the workspace: first run loads the demo.
+//! Opening the workspace: the store's upgrade progress while it opens, then
+//! on first run the demo.
 
 use hypercare::model::Source;
+use hypercare::store::migrations::MigrationProgress;
+use hypercare::Store;
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
 use crate::error::{blocking, CmdResult, IpcError};
 use crate::refine_runner::spawn_refine;
-use crate::state::AppState;
+use crate::state::{AppState, Boot};
 use crate::sync_runner::SyncStatus;
 
 /// What the app shell needs to draw its first screen.
@@ -27,11 +31,18 @@ pub struct WorkspaceInfo {
     pub sync: SyncStatus,
 }
 
-/// Open the workspace: on first run (no sources) load the demo, then
-/// describe the workspace.
+/// Open the workspace: wait for the store (it opens on its own thread as
+/// the window shows), streaming each migration's progress to `on_progress`
+/// while it is upgraded; then on first run (no sources) load the demo, and
+/// describe the workspace. Fails with the open's error (its `store` says
+/// why) when the store cannot be opened.
 #[tauri::command]
-pub async fn open_workspace<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<WorkspaceInfo> {
-    let store = state.store.clone();
+pub async fn open_workspace<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    on_progress: Channel<MigrationProgress>,
+) -> CmdResult<WorkspaceInfo> {
+    let store = follow_boot(&state, &on_progress).await?;
     let (demo_loaded, demo_error) = match blocking(move || hypercare::demo::ensure_demo(&store)).await {
         Ok(loaded) => (loaded, None),
         Err(e) => {
@@ -43,7 +54,7 @@ pub async fn open_workspace<R: Runtime>(app: AppHandle<R>, state: State<'_, AppS
     // resumes too, once the window has started and the user is idle.
     state.refine.defer(crate::refine_runner::STARTUP_GRACE);
     spawn_refine(&app);
-    let (store, creds) = (state.store.clone(), state.credentials.clone());
+    let (store, creds) = (state.store().await?, state.credentials.clone());
     let (sources, credential_store_problem) = blocking(move || Ok((store.sources()?, creds.os_store().err()))).await?;
     Ok(WorkspaceInfo {
         data_dir: state.data_dir.display().to_string(),
@@ -54,4 +65,26 @@ pub async fn open_workspace<R: Runtime>(app: AppHandle<R>, state: State<'_, AppS
         credential_store_problem,
         sync: state.sync.status(),
     })
+}
+
+/// Forward the opening's progress to `on_progress` until the store is open
+/// (or could not be). Progress is the latest state: a step that passed
+/// between two looks is not replayed.
+async fn follow_boot(state: &AppState, on_progress: &Channel<MigrationProgress>) -> CmdResult<Store> {
+    let mut boot = state.boot();
+    loop {
+        let now = boot.borrow_and_update().clone();
+        match now {
+            Boot::Ready(store) => return Ok(store),
+            Boot::Failed(e) => return Err(e),
+            Boot::Opening(Some(p)) => {
+                // The window may be gone (closed during the upgrade); the upgrade goes on.
+                let _ = on_progress.send(p);
+            }
+            Boot::Opening(None) => {}
+        }
+        if boot.changed().await.is_err() {
+            return Err(IpcError::internal("the workspace is no longer being opened"));
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod source;
 mod sync;
 mod tickets;
 mod triage;
+mod upgrade;
 mod validation;
 
 use std::path::PathBuf;
@@ -65,7 +66,8 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn store(&self) -> hypercare::Result<Store> {
-        Store::open_dir(&self.data_dir)
+        let path = self.data_dir.join(hypercare::store::STORE_FILE);
+        Store::open_with(path, Some(upgrade::stderr_observer()))
     }
 }
 

@@ -9,6 +9,7 @@ import type { KpiFilter } from "../bindings/KpiFilter";
 import type { ChartTheme } from "../bindings/ChartTheme";
 import type { KpiSettingChange } from "../bindings/KpiSettingChange";
 import type { KpiSettingsForm } from "../bindings/KpiSettingsForm";
+import type { MigrationProgress } from "../bindings/MigrationProgress";
 import { applySettings, fakeSettingsForm } from "./fake/kpiSettings";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
@@ -121,7 +122,14 @@ export class FakeBackend implements Backend {
     if (this.failWith) throw this.failWith;
   }
 
-  async openWorkspace() {
+  /** Migration progress openWorkspace reports before it resolves (an upgrade). */
+  bootProgress: MigrationProgress[] = [];
+  /** Why the store cannot be opened: openWorkspace rejects with it. */
+  bootFailure: IpcError | null = null;
+
+  async openWorkspace(onProgress: (p: MigrationProgress) => void = () => {}) {
+    for (const p of this.bootProgress) onProgress(p);
+    if (this.bootFailure) throw this.bootFailure;
     this.guard();
     return {
       data_dir: "/tmp/fake",

@@ -4,6 +4,7 @@ import { listen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open } from "@tauri-apps/plugin-dialog";
 
+import type { MigrationProgress } from "../bindings/MigrationProgress";
 import type { RefineStatus } from "../bindings/RefineStatus";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
@@ -12,7 +13,11 @@ import { type Backend, CLOSE_WAIT_MS } from "./types";
 
 export function tauriBackend(): Backend {
   return {
-    openWorkspace: () => invoke("open_workspace"),
+    openWorkspace: (onProgress) => {
+      const channel = new Channel<MigrationProgress>();
+      channel.onmessage = onProgress;
+      return invoke("open_workspace", { onProgress: channel });
+    },
     queryTickets: (query) => invoke("query_tickets", { query }),
     countTickets: (query) => invoke("count_tickets", { query }),
     ticketDetail: (id) => invoke("ticket_detail", { id }),

@@ -20,6 +20,7 @@ import type { KpiFilter } from "../bindings/KpiFilter";
 import type { ChartTheme } from "../bindings/ChartTheme";
 import type { KpiSettingChange } from "../bindings/KpiSettingChange";
 import type { KpiSettingsForm } from "../bindings/KpiSettingsForm";
+import type { MigrationProgress } from "../bindings/MigrationProgress";
 import type { NewSourceInput } from "../bindings/NewSourceInput";
 import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { ServerInput } from "../bindings/ServerInput";
@@ -66,7 +67,12 @@ export const CLOSE_WAIT_MS = 2000;
  * `toIpcError` in lib/errors.ts normalises anything else.
  */
 export interface Backend {
-  openWorkspace(): Promise<WorkspaceInfo>;
+  /**
+   * Open the workspace: resolves once its store is open (upgraded first when
+   * an older build wrote it; each migration's progress goes to `onProgress`),
+   * rejects with why it cannot be opened (`store` on the IpcError).
+   */
+  openWorkspace(onProgress: (p: MigrationProgress) => void): Promise<WorkspaceInfo>;
   queryTickets(query: TicketQuery): Promise<TicketSummary[]>;
   /** How many tickets `query` matches in all, whatever its page. */
   countTickets(query: TicketQuery): Promise<number>;

@@ -12,6 +12,11 @@ describe("toIpcError", () => {
     });
   });
 
+  it("keeps why a store could not be opened, and drops a reason it does not know", () => {
+    expect(toIpcError({ code: "internal", message: "m", store: "locked" })).toEqual({ code: "internal", message: "m", store: "locked" });
+    expect(toIpcError({ code: "internal", message: "m", store: "haunted" })).toEqual({ code: "internal", message: "m" });
+  });
+
   it("turns anything else into an internal error with its text", () => {
     expect(toIpcError("command query_tickets not found")).toEqual({
       code: "internal",

@@ -4,6 +4,7 @@
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ImportProblem } from "../bindings/ImportProblem";
 import type { IpcError } from "../bindings/IpcError";
+import type { StoreProblem } from "../bindings/StoreProblem";
 
 const CODES: readonly ErrorCode[] = [
   "offline",
@@ -15,14 +16,17 @@ const CODES: readonly ErrorCode[] = [
   "internal",
 ];
 
+const STORE_PROBLEMS: readonly StoreProblem[] = ["too_new", "locked", "not_a_store", "cannot_open"];
+
 /** Whatever a call rejected with, as an IpcError. */
 export function toIpcError(e: unknown): IpcError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-    const { code, message, problem, field } = e as { code: unknown; message: unknown; problem?: unknown; field?: unknown };
+    const { code, message, problem, field, store } = e as { code: unknown; message: unknown; problem?: unknown; field?: unknown; store?: unknown };
     if (typeof code === "string" && (CODES as string[]).includes(code)) {
       const out: IpcError = { code: code as ErrorCode, message: String(message) };
       if (problem === "bad_row" || problem === "encoding") out.problem = problem satisfies ImportProblem;
       if (typeof field === "string") out.field = field;
+      if (typeof store === "string" && (STORE_PROBLEMS as string[]).includes(store)) out.store = store as StoreProblem;
       return out;
     }
   }
