@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { FakeBackend, fakeTriage } from "../backend/fake";
 import type { ThemeExample } from "../bindings/ThemeExample";
-import { placeFromTarget, targetFromPlace } from "./sources";
+import { placeFromTarget, saveCategoryPush, targetFromPlace } from "./sources";
 import { countText, exampleOrigin, shownExamples } from "./themes";
 import { pushNote, TriageSession } from "./triage";
 import { conflictChoices, conflictNote, groupOutbox, outboxActions, targetLabel, unsentCount } from "./validation";
@@ -179,5 +179,22 @@ describe("the source's category setting", () => {
     expect(targetFromPlace({ mode: "custom_field", fieldId: " 12 " })).toEqual({ ok: true, target: "custom_field:12" });
     expect(targetFromPlace({ mode: "custom_field", fieldId: "x" })).toEqual({ ok: false, message: 'custom field id "x" must be a positive number' });
     expect(targetFromPlace({ mode: "none", fieldId: "3" })).toEqual({ ok: true, target: null });
+  });
+});
+
+describe("saving where confirmed categories go", () => {
+  it("says what was saved, naming a custom field the tickets carry and warning about one they do not", async () => {
+    const b = backend();
+    b.seenFields["erp"] = [{ id: 7, name: "Hypercare category", tickets: 2, examples: ["Usability"] }];
+    expect(await saveCategoryPush(b, "erp", "issue_category")).toBe("Saved: confirmed categories go to the issue category.");
+    expect(await saveCategoryPush(b, "erp", "custom_field:7")).toBe(
+      "Saved: confirmed categories go to the custom field “Hypercare category” (#7).",
+    );
+    const unknown = await saveCategoryPush(b, "erp", "custom_field:9");
+    expect(unknown).toContain("custom field #9");
+    expect(unknown).toContain("No synced ticket of this source carries custom field #9 yet: check the id on the server.");
+    expect(await b.categoryPushTarget("erp")).toBe("custom_field:9");
+    expect(await saveCategoryPush(b, "erp", null)).toBe("Saved: confirmed categories are kept here only.");
+    expect(await b.categoryPushTarget("erp")).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 // Helpers of the "Connect your ticket server" form.
+import type { Backend } from "../backend/types";
 
 /**
  * A source name from a project identifier: lower case, runs of anything but
@@ -34,4 +35,29 @@ export function targetFromPlace(p: CategoryPlace): { ok: true; target: string | 
   const id = p.fieldId.trim();
   if (!/^[1-9][0-9]*$/.test(id)) return { ok: false, message: `custom field id "${id}" must be a positive number` };
   return { ok: true, target: `custom_field:${id}` };
+}
+
+/**
+ * Save where `source` writes confirmed categories and say what was saved.
+ * A custom field that none of the source's synced tickets carries is
+ * saved (the field may just be empty so far) with a warning to check the
+ * id, since a wrong id is only found out when the push is rejected.
+ */
+export async function saveCategoryPush(
+  backend: Pick<Backend, "setCategoryPushTarget" | "sourceFields">,
+  source: string,
+  target: string | null,
+): Promise<string> {
+  await backend.setCategoryPushTarget(source, target);
+  if (target === null) return "Saved: confirmed categories are kept here only.";
+  if (target === "issue_category") return "Saved: confirmed categories go to the issue category.";
+  const id = Number(target.split(":")[1]);
+  const seen = await backend.sourceFields(source).then(
+    (f) => f.seen,
+    () => null,
+  );
+  const field = seen?.find((f) => f.id === id);
+  if (field) return `Saved: confirmed categories go to the custom field “${field.name}” (#${id}).`;
+  const warning = seen === null ? "" : ` No synced ticket of this source carries custom field #${id} yet: check the id on the server.`;
+  return `Saved: confirmed categories go to custom field #${id}.${warning}`;
 }
