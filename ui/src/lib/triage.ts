@@ -10,6 +10,7 @@ import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { TicketTriage } from "../bindings/TicketTriage";
 import type { TriageRun } from "../bindings/TriageRun";
 import { Walk } from "./walk";
+import { CATEGORY_LABELS } from "./filters";
 
 /** In the order of the digit keys 1, 2, …, 9, 0. */
 export const CATEGORIES: readonly Category[] = [
@@ -28,8 +29,10 @@ export const IMPACTS: readonly Impact[] = ["single_user", "team", "department", 
 export const URGENCIES = ["low", "medium", "high", "critical"] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
-/** "critical_bug" → "Critical bug". */
+/** "critical_bug" → "Critical bug", "training" → "Training need" (the category labels), "single_user" → "Single user". */
 export function label(value: string): string {
+  // A category reads as everywhere else (inbox, detail, the server's value).
+  if (Object.hasOwn(CATEGORY_LABELS, value)) return CATEGORY_LABELS[value as Category];
   const s = value.replace(/_/g, " ");
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
