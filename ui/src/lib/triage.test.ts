@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { defaultMatrix, FakeBackend, fakeTriage } from "../backend/fake";
-import { CATEGORIES, cycle, digitFor, IMPACTS, label, levelsLine, priorityOf, runNote, suggestionLine, triageKey, TriageSession } from "./triage";
+import { CATEGORIES, cycle, digitFor, IMPACTS, label, levelsLine, priorityOf, runNote, suggestionLine, triageKey, triageKeyOf, TriageSession } from "./triage";
 import { CATEGORY_LABELS } from "./filters";
 
 function queue() {
@@ -185,5 +185,31 @@ describe("category names", () => {
     expect([label("training"), label("documentation")]).toEqual(["Training need", "Documentation gap"]);
     // Other values keep their plain reading.
     expect([label("single_user"), label("critical")]).toEqual(["Single user", "Critical"]);
+  });
+});
+
+/** A keydown on an element: a button inside the triage form (`data-queue-form`) or elsewhere in the view. */
+function keyOn(key: string, tagName: string, inForm: boolean, openTab = false): KeyboardEvent {
+  const target = {
+    tagName,
+    matches: (sel: string) => tagName === "BUTTON" && (sel.includes("aria-selected") ? openTab : sel.includes("button")),
+    closest: (sel: string) => (inForm && sel === "[data-queue-form]" ? {} : null),
+  };
+  return { key, target, ctrlKey: false, metaKey: false, altKey: false } as unknown as KeyboardEvent;
+}
+
+describe("Enter in the triage view", () => {
+  it("on a focused button outside the triage form (Run triage, Show priority matrix, a tab) presses it and never confirms", () => {
+    expect(triageKeyOf(keyOn("Enter", "BUTTON", false)).kind).toBe("none");
+    // The view's other keys still work there.
+    expect(triageKeyOf(keyOn("j", "BUTTON", false))).toEqual({ kind: "move", by: 1 });
+  });
+
+  it("on a category or level button, or with nothing focused, confirms", () => {
+    expect(triageKeyOf(keyOn("Enter", "BUTTON", true)).kind).toBe("confirm");
+    expect(triageKeyOf(keyOn("Enter", "BODY", false)).kind).toBe("confirm");
+    // The open tab ("Survey comments" just clicked): pressing it again would do nothing.
+    expect(triageKeyOf(keyOn("Enter", "BUTTON", false, true)).kind).toBe("confirm");
+    expect(triageKeyOf(keyOn("Enter", "INPUT", false)).kind).toBe("none");
   });
 });
