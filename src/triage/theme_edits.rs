@@ -31,12 +31,29 @@ fn log_edit(tx: &Transaction<'_>, kind: &str, theme: i64, other: Option<i64>, de
     Ok(())
 }
 
-/// Rename a theme; the name survives re-runs.
-pub fn rename_theme(store: &Store, theme: i64, name: &str, now: DateTime<Utc>) -> Result<()> {
+/// The longest theme name, in characters: a name is a label in lists,
+/// charts and reports, not a description.
+pub const THEME_NAME_MAX: usize = 80;
+
+/// A trainer's theme name, trimmed; refused when empty or longer than
+/// [`THEME_NAME_MAX`] characters, with a message saying how long it is.
+pub fn theme_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::InvalidInput("a theme name cannot be empty".into()));
     }
+    let chars = name.chars().count();
+    if chars > THEME_NAME_MAX {
+        return Err(Error::InvalidInput(format!(
+            "a theme name can have at most {THEME_NAME_MAX} characters; this one has {chars}: shorten it"
+        )));
+    }
+    Ok(name)
+}
+
+/// Rename a theme; the name survives re-runs.
+pub fn rename_theme(store: &Store, theme: i64, name: &str, now: DateTime<Utc>) -> Result<()> {
+    let name = theme_name(name)?;
     store.with_tx(|tx| {
         require_theme(tx, theme)?;
         tx.execute("UPDATE themes SET name = ?2, name_edited = 1, updated_at = ?3 WHERE id = ?1", params![theme, name, to_ts(now)])?;
@@ -156,6 +173,7 @@ pub fn split_theme(store: &Store, theme: i64, ticket_ids: &[i64], name: &str, no
     if ticket_ids.is_empty() || name.trim().is_empty() {
         return Err(Error::InvalidInput("a split needs a name and at least one ticket".into()));
     }
+    let name = theme_name(name)?;
     store.with_tx(|tx| {
         require_theme(tx, theme)?;
         for id in ticket_ids {
@@ -166,14 +184,14 @@ pub fn split_theme(store: &Store, theme: i64, ticket_ids: &[i64], name: &str, no
         }
         tx.execute(
             "INSERT INTO themes(name, name_edited, created_at, updated_at) VALUES (?1, 1, ?2, ?2)",
-            params![name.trim(), to_ts(now)],
+            params![name, to_ts(now)],
         )?;
         let new_id = tx.last_insert_rowid();
         for id in ticket_ids {
             tx.execute("DELETE FROM theme_members WHERE ticket_id = ?1", [id])?;
             tx.execute("INSERT INTO theme_members(theme_id, ticket_id, pinned) VALUES (?1, ?2, 1)", params![new_id, id])?;
         }
-        log_edit(tx, "split", theme, Some(new_id), serde_json::json!({ "tickets": ticket_ids, "name": name.trim() }), now)?;
+        log_edit(tx, "split", theme, Some(new_id), serde_json::json!({ "tickets": ticket_ids, "name": name }), now)?;
         Ok(new_id)
     })
 }
