@@ -88,13 +88,19 @@ fn an_override_of_an_unknown_value_or_nothing_is_refused() {
     assert!(set_override(&store, id, &Override::default(), t0()).is_err());
 }
 
-#[test]
-fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
-    let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = store_with(&dir, &hr_fixture());
+/// The HR fixture triaged into themes, as a trainer sees them 30 days later.
+fn hr_themes(dir: &tempfile::TempDir) -> (Store, chrono::DateTime<chrono::Utc>, Vec<hypercare::triage::theme_view::ThemeView>) {
+    let store = store_with(dir, &hr_fixture());
     triage_all(&store, t0()).expect("triage");
     let now = t0() + Duration::days(30);
     let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    (store, now, themes)
+}
+
+#[test]
+fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let (store, now, themes) = hr_themes(&dir);
     let pay = theme_holding(&themes, "HR-1");
     let keys: Vec<&str> = pay.examples.iter().filter_map(|e| e.key.as_deref()).collect();
     assert_eq!(keys, ["HR-1", "HR-2", "HR-3", "HR-4", "HR-5"], "{themes:#?}");
@@ -125,10 +131,7 @@ fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
 #[test]
 fn an_overlong_theme_name_is_refused_by_rename_and_split_and_changes_nothing() {
     let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = store_with(&dir, &hr_fixture());
-    triage_all(&store, t0()).expect("triage");
-    let now = t0() + Duration::days(30);
-    let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    let (store, now, themes) = hr_themes(&dir);
     let pay = theme_holding(&themes, "HR-1");
     let before = pay.name.clone();
     // 81 characters, emoji counted as one each (not bytes).
