@@ -88,13 +88,19 @@ fn an_override_of_an_unknown_value_or_nothing_is_refused() {
     assert!(set_override(&store, id, &Override::default(), t0()).is_err());
 }
 
-#[test]
-fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
-    let dir = tempfile::TempDir::new().expect("tempdir");
-    let store = store_with(&dir, &hr_fixture());
+/// The HR fixture triaged into themes, as a trainer sees them 30 days later.
+fn hr_themes(dir: &tempfile::TempDir) -> (Store, chrono::DateTime<chrono::Utc>, Vec<hypercare::triage::theme_view::ThemeView>) {
+    let store = store_with(dir, &hr_fixture());
     triage_all(&store, t0()).expect("triage");
     let now = t0() + Duration::days(30);
     let themes = store.read(|c| list_themes(c, now)).expect("themes");
+    (store, now, themes)
+}
+
+#[test]
+fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let (store, now, themes) = hr_themes(&dir);
     let pay = theme_holding(&themes, "HR-1");
     let keys: Vec<&str> = pay.examples.iter().filter_map(|e| e.key.as_deref()).collect();
     assert_eq!(keys, ["HR-1", "HR-2", "HR-3", "HR-4", "HR-5"], "{themes:#?}");
@@ -120,6 +126,29 @@ fn recurring_problems_become_themes_and_trainer_edits_survive_reruns() {
     let late = themes.iter().find(|t| t.id == split).expect("split theme kept");
     assert_eq!(late.count, 1);
     assert!(!renamed.examples.iter().any(|e| e.key.as_deref() == Some("HR-5")));
+}
+
+#[test]
+fn an_overlong_theme_name_is_refused_by_rename_and_split_and_changes_nothing() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let (store, now, themes) = hr_themes(&dir);
+    let pay = theme_holding(&themes, "HR-1");
+    let before = pay.name.clone();
+    // 81 characters, emoji counted as one each (not bytes).
+    let long = format!("🐢{}", "x".repeat(80));
+    let err = rename_theme(&store, pay.id, &long, now).expect_err("an 81-character name is refused").to_string();
+    assert!(err.contains("at most 80 characters") && err.contains("has 81"), "{err}");
+    let hr5 = store.ticket_id_by_key("HR-5").expect("HR-5");
+    let err = split_theme(&store, pay.id, &SplitItems { tickets: vec![hr5], comments: vec![] }, &long, now).expect_err("an 81-character split name is refused").to_string();
+    assert!(err.contains("at most 80 characters"), "{err}");
+    let after = store.read(|c| list_themes(c, now)).expect("themes");
+    assert_eq!(after.len(), themes.len(), "no theme was split off");
+    assert_eq!(theme_holding(&after, "HR-1").name, before);
+    // 80 characters with padding around them are fine, stored trimmed.
+    let fits = format!("  🐢{}  ", "x".repeat(79));
+    rename_theme(&store, pay.id, &fits, now).expect("an 80-character name");
+    let after = store.read(|c| list_themes(c, now)).expect("themes");
+    assert_eq!(theme_holding(&after, "HR-1").name, fits.trim());
 }
 
 #[test]

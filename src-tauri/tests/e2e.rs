@@ -192,12 +192,6 @@ async fn search_finds_the_expected_tickets() {
     app.finish(outcome).await;
 }
 
-/// The testid of the element that has the focus ("" when none has one).
-async fn focused_testid(app: &App) -> Result<String> {
-    let v = app.exec("return (document.activeElement && document.activeElement.dataset.testid) || '';", vec![]).await?;
-    Ok(v.as_str().unwrap_or_default().to_string())
-}
-
 #[tokio::test]
 async fn the_inbox_counts_every_match_and_refuses_a_backwards_date_range() {
     let app = App::start_with("inbox_count_range", BASE_ENV).await.expect("starting the app");
@@ -224,7 +218,7 @@ async fn the_inbox_counts_every_match_and_refuses_a_backwards_date_range() {
         app.press("scanner").await?;
         tokio::time::sleep(Duration::from_millis(600)).await; // past the search debounce: the re-run has reported
         ensure!(app.value(ids::SEARCH).await? == "scanner", "the search box lost typed text");
-        let focused = focused_testid(&app).await?;
+        let focused = app.focused_testid().await?;
         ensure!(focused == ids::SEARCH, "the focus moved to {focused:?} while typing a search");
         // Clearing one end of the range takes the note away; clearing both and
         // the search brings every ticket back.

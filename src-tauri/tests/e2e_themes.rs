@@ -308,3 +308,51 @@ async fn a_trainer_merges_undoes_splits_renames_and_marks_themes() {
     .await;
     app.finish(outcome).await;
 }
+
+/// Wait until the element with testid `id` has the focus.
+async fn wait_focused(app: &App, id: &str, what: &str) -> Result<()> {
+    let probe = format!("document.activeElement?.dataset?.testid === '{id}'");
+    if app.wait_until(what, WAIT_TIMEOUT, &probe).await.is_err() {
+        bail!("{what}: the focus is on {:?}", app.focused_testid().await?);
+    }
+    Ok(())
+}
+
+/// A keyboard user merges two themes: each step of the form takes the focus
+/// (the "Merge into" list, then the confirmation's Merge button), so Enter
+/// and arrows go on without a mouse; and an 81-character name is refused with
+/// a message, leaving the theme's name as it was.
+#[tokio::test]
+async fn theme_forms_take_the_focus_and_an_overlong_name_is_refused() {
+    let app = App::start_with("themes_keyboard", DEMO_WORDS_ONLY).await.expect("starting the app");
+    let enter = char::from(fantoccini::key::Key::Enter).to_string();
+    let outcome = async {
+        app.wait_testid("inbox-list").await?;
+        let shown = open_themes(&app).await?;
+        let (a, b) = (shown[0].clone(), shown[1].clone());
+
+        app.exec("arguments[0].focus();", vec![serde_json::to_value(app.wait_css(&in_row(b.id, "theme-merge"), WAIT_TIMEOUT).await?)?])
+            .await?;
+        app.press(&enter).await?;
+        wait_focused(&app, "theme-merge-into", "the “Merge into” list has the focus after Merge…").await?;
+        app.set_value("theme-merge-into", &a.id.to_string()).await?;
+        app.exec("document.querySelector('[data-testid=theme-save]').focus();", vec![]).await?;
+        app.press(&enter).await?;
+        app.wait_testid("theme-confirm-text").await?;
+        wait_focused(&app, "theme-confirm", "the confirmation's Merge button has the focus after Next…").await?;
+        app.press(&enter).await?;
+        app.wait_text("themes-notice", &format!("Merged “{}” into “{}”", b.name, a.name), WAIT_TIMEOUT).await?;
+
+        app.click_css(&in_row(a.id, "theme-rename")).await?;
+        // (WebDriver cannot type characters outside the BMP such as emoji:
+        // the core test counts those.)
+        app.type_into("theme-name-input", &"x".repeat(81)).await?;
+        app.click("theme-save").await?;
+        app.wait_text("themes-error", "at most 80 characters", WAIT_TIMEOUT).await.context("an 81-character name is not refused visibly")?;
+        let now = themes(&app).await?;
+        ensure!(by_id(&now, a.id).map(|t| t.name.as_str()) == Some(a.name.as_str()), "the refused rename changed the name: {now:#?}");
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await;
+}

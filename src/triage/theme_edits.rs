@@ -31,12 +31,29 @@ fn log_edit(tx: &Transaction<'_>, kind: &str, theme: i64, other: Option<i64>, de
     Ok(())
 }
 
-/// Rename a theme; the name survives re-runs.
-pub fn rename_theme(store: &Store, theme: i64, name: &str, now: DateTime<Utc>) -> Result<()> {
+/// The longest theme name, in characters: a name is a label in lists,
+/// charts and reports, not a description.
+pub const THEME_NAME_MAX: usize = 80;
+
+/// A trainer's theme name, trimmed; refused when empty or longer than
+/// [`THEME_NAME_MAX`] characters, with a message saying how long it is.
+pub fn theme_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::InvalidInput("a theme name cannot be empty".into()));
     }
+    let chars = name.chars().count();
+    if chars > THEME_NAME_MAX {
+        return Err(Error::InvalidInput(format!(
+            "a theme name can have at most {THEME_NAME_MAX} characters; this one has {chars}: shorten it"
+        )));
+    }
+    Ok(name)
+}
+
+/// Rename a theme; the name survives re-runs.
+pub fn rename_theme(store: &Store, theme: i64, name: &str, now: DateTime<Utc>) -> Result<()> {
+    let name = theme_name(name)?;
     store.with_tx(|tx| {
         require_theme(tx, theme)?;
         tx.execute("UPDATE themes SET name = ?2, name_edited = 1, updated_at = ?3 WHERE id = ?1", params![theme, name, to_ts(now)])?;
@@ -166,9 +183,7 @@ pub fn split_theme(store: &Store, theme: i64, items: &SplitItems, name: &str, no
     if items.tickets.is_empty() && items.comments.is_empty() {
         return Err(Error::InvalidInput("a split needs at least one ticket or survey comment".into()));
     }
-    if name.trim().is_empty() {
-        return Err(Error::InvalidInput("a split needs a name for the new theme".into()));
-    }
+    let name = theme_name(name)?;
     let moves = [(ItemOrigin::Ticket, &items.tickets, "ticket"), (ItemOrigin::SurveyComment, &items.comments, "survey comment")];
     store.with_tx(|tx| {
         require_theme(tx, theme)?;
@@ -187,7 +202,7 @@ pub fn split_theme(store: &Store, theme: i64, items: &SplitItems, name: &str, no
         }
         tx.execute(
             "INSERT INTO themes(name, name_edited, created_at, updated_at) VALUES (?1, 1, ?2, ?2)",
-            params![name.trim(), to_ts(now)],
+            params![name, to_ts(now)],
         )?;
         let new_id = tx.last_insert_rowid();
         for (origin, ids, _) in moves {
@@ -197,7 +212,7 @@ pub fn split_theme(store: &Store, theme: i64, items: &SplitItems, name: &str, no
                 tx.execute(&format!("INSERT INTO {table}(theme_id, {col}, pinned) VALUES (?1, ?2, 1)"), params![new_id, id])?;
             }
         }
-        let detail = serde_json::json!({ "tickets": items.tickets, "comments": items.comments, "name": name.trim() });
+        let detail = serde_json::json!({ "tickets": items.tickets, "comments": items.comments, "name": name });
         log_edit(tx, "split", theme, Some(new_id), detail, now)?;
         Ok(new_id)
     })

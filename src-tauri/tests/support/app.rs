@@ -405,6 +405,12 @@ impl App {
         bounded("executing script", CALL_TIMEOUT, self.client()?.execute(script, args)).await
     }
 
+    /// The testid of the element that has the focus ("" when none has one).
+    pub async fn focused_testid(&self) -> Result<String> {
+        let v = self.exec("return (document.activeElement && document.activeElement.dataset.testid) || '';", vec![]).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
     /// Save a PNG screenshot of the window to `path`.
     pub async fn screenshot(&self, path: &Path) -> Result<()> {
         let png = bounded("taking a screenshot", Duration::from_secs(60), self.client()?.screenshot()).await?;

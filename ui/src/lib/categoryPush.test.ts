@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { FakeBackend, fakeTriage } from "../backend/fake";
 import type { ThemeExample } from "../bindings/ThemeExample";
-import { placeFromTarget, targetFromPlace } from "./sources";
+import { placeFromTarget, saveCategoryPush, targetFromPlace } from "./sources";
 import { countText, exampleOrigin, shownExamples } from "./themes";
 import { pushNote, TriageSession } from "./triage";
 import { conflictChoices, conflictNote, groupOutbox, outboxActions, targetLabel, unsentCount } from "./validation";
@@ -37,7 +37,7 @@ describe("confirming a category in the triage view", () => {
     await s.confirm(b);
     const groups = groupOutbox(await b.outbox(false));
     expect(groups.map((g) => [g.kind, g.ticketKey, g.category, g.target, g.state])).toEqual([
-      ["category", "#2", "Training", "issue category", "pending"],
+      ["category", "#2", "Training need", "issue category", "pending"],
       ["category", "#1", "Usability", "issue category", "pending"],
     ]);
     expect(unsentCount(groups)).toBe(2);
@@ -107,7 +107,7 @@ describe("a category someone else changed on the server", () => {
     await b.setCategoryPushTarget("erp", "issue_category");
     await b.setTriageOverride(1, { category: "usability" });
     await b.setTriageOverride(2, { category: "usability" });
-    b.serverCategories = { "#1": "Training", "#2": "Hardware" };
+    b.serverCategories = { "#1": "Training need", "#2": "Hardware" };
     const report = await b.pushOutbox(false);
     expect([report.sent, report.conflicts]).toEqual([0, 2]);
     return b;
@@ -116,9 +116,9 @@ describe("a category someone else changed on the server", () => {
   it("shows as a conflict naming both values, with the two choices and no plain retry", async () => {
     const b = await conflicted();
     const [g2, g1] = groupOutbox(await b.outbox(false));
-    expect([g1.ticketKey, g1.state, g1.serverValue]).toEqual(["#1", "conflict", "Training"]);
-    expect(g1.reason).toContain('to "Training" after you confirmed "Usability"');
-    expect(conflictChoices(g1)).toEqual({ overwrite: "Overwrite with “Usability”", keepServer: "Keep the server's “Training”" });
+    expect([g1.ticketKey, g1.state, g1.serverValue]).toEqual(["#1", "conflict", "Training need"]);
+    expect(g1.reason).toContain('to "Training need" after you confirmed "Usability"');
+    expect(conflictChoices(g1)).toEqual({ overwrite: "Overwrite with “Usability”", keepServer: "Keep the server's “Training need”" });
     expect(conflictChoices({ ...g2, serverValue: "" })?.keepServer).toBe("Keep the server's none");
     // Not for rows that are not category conflicts.
     expect(conflictChoices({ ...g1, state: "rejected" })).toBeNull();
@@ -134,7 +134,7 @@ describe("a category someone else changed on the server", () => {
     expect(report.categories.map((c) => [c.ticket_key, c.state])).toEqual([["#2", "sent"]]);
 
     const kept = await b.resolveCategoryConflict(g1.outboxId!, "keep_server");
-    expect(conflictNote(kept)).toBe("#1: kept the server's “Training”; the category here is now Training too.");
+    expect(conflictNote(kept)).toBe("#1: kept the server's “Training need”; the category here is now Training need too.");
     expect((await b.triageQueue()).find((t) => t.key === "#1")?.category).toBe("training");
     expect(await b.outbox(false)).toEqual([]);
     expect((await b.pushOutbox(false)).categories).toEqual([]);
@@ -179,5 +179,22 @@ describe("the source's category setting", () => {
     expect(targetFromPlace({ mode: "custom_field", fieldId: " 12 " })).toEqual({ ok: true, target: "custom_field:12" });
     expect(targetFromPlace({ mode: "custom_field", fieldId: "x" })).toEqual({ ok: false, message: 'custom field id "x" must be a positive number' });
     expect(targetFromPlace({ mode: "none", fieldId: "3" })).toEqual({ ok: true, target: null });
+  });
+});
+
+describe("saving where confirmed categories go", () => {
+  it("says what was saved, naming a custom field the tickets carry and warning about one they do not", async () => {
+    const b = backend();
+    b.seenFields["erp"] = [{ id: 7, name: "Hypercare category", tickets: 2, examples: ["Usability"] }];
+    expect(await saveCategoryPush(b, "erp", "issue_category")).toBe("Saved: confirmed categories go to the issue category.");
+    expect(await saveCategoryPush(b, "erp", "custom_field:7")).toBe(
+      "Saved: confirmed categories go to the custom field “Hypercare category” (#7).",
+    );
+    const unknown = await saveCategoryPush(b, "erp", "custom_field:9");
+    expect(unknown).toContain("custom field #9");
+    expect(unknown).toContain("No synced ticket of this source carries custom field #9 yet: check the id on the server.");
+    expect(await b.categoryPushTarget("erp")).toBe("custom_field:9");
+    expect(await saveCategoryPush(b, "erp", null)).toBe("Saved: confirmed categories are kept here only.");
+    expect(await b.categoryPushTarget("erp")).toBeNull();
   });
 });

@@ -42,6 +42,15 @@ describe("errorHelp", () => {
 });
 
 describe("error advice is true to what the view did", () => {
+  it("a refused token of a saved source points at its Token… button, not at connecting again", () => {
+    // The sync banner and a saved source's failed sync: the source exists; "Token…" replaces its token.
+    const saved = errorHelp("auth", { retried: true }).action;
+    expect(saved).toMatch(/“Token…” on the source in Sources/);
+    expect(saved).not.toMatch(/connect again/);
+    // The connection test of the form: nothing is saved yet.
+    expect(errorHelp("auth").action).toMatch(/connect again/);
+  });
+
   it("speaks of a highlighted value only when the view marked a field", () => {
     expect(errorHelp("invalid_input", { fieldMarked: true }).action).toBe("Correct the highlighted value and try again.");
     expect(errorHelp("invalid_input").action).not.toMatch(/highlighted/);

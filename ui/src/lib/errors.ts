@@ -62,7 +62,9 @@ export function errorHelp(code: ErrorCode, ctx: HelpContext = {}): ErrorHelp {
     case "auth":
       return {
         title: "The server refused the API token",
-        action: "Copy a fresh API key from the server (Redmine: My account → API access key) and connect again.",
+        action: ctx.retried
+          ? "Copy a fresh API key from the server (Redmine: My account → API access key) and enter it with “Token…” on the source in Sources."
+          : "Copy a fresh API key from the server (Redmine: My account → API access key) and connect again.",
       };
     case "not_found":
       return { title: "Not found", action: "It may have been removed. Check the project identifier or refresh." };

@@ -83,16 +83,37 @@ export function toTicketQuery(f: Filters, limit = PAGE_SIZE): TicketQuery {
   };
 }
 
+/** Which control a filter problem is about. */
+export type FilterField = "search" | "updated";
+
 /**
- * Why these filters cannot match any ticket, or null. An "Updated" range
- * whose start is after its end is refused with a message naming both days,
- * instead of silently listing nothing.
+ * Why the search text cannot find anything, or null. The store searches
+ * words (letters and digits) and ticket numbers; text with neither (only
+ * emoji, punctuation or `*`) would be dropped and every ticket listed as if
+ * it matched, so it is refused with a message saying why.
  */
-export function filtersProblem(f: Filters): string | null {
+export function searchProblem(search: string): string | null {
+  const text = search.trim();
+  if (text === "" || /[\p{L}\p{N}]/u.test(text)) return null;
+  return `“${text}” has no letters or digits to search for. Type a word or a ticket number.`;
+}
+
+/**
+ * Why these filters cannot match any ticket, or null. A search without any
+ * word (see [`searchProblem`]) and an "Updated" range whose start is after
+ * its end are refused with a message naming the problem, instead of
+ * silently listing everything or nothing.
+ */
+export function filtersProblem(f: Filters): { message: string; field: FilterField } | null {
+  const search = searchProblem(f.search);
+  if (search) return { message: search, field: "search" };
   const from = dayStart(f.updatedFrom);
   const to = dayStart(f.updatedTo);
   if (from && to && from.getTime() > to.getTime()) {
-    return `"Updated from" (${f.updatedFrom}) is after "Updated to" (${f.updatedTo}), so no ticket can match. Swap the two days or clear one.`;
+    return {
+      message: `"Updated from" (${f.updatedFrom}) is after "Updated to" (${f.updatedTo}), so no ticket can match. Swap the two days or clear one.`,
+      field: "updated",
+    };
   }
   return null;
 }

@@ -47,6 +47,10 @@ describe("periods", () => {
     expect(checkPeriod("2026-10-01", "2026-10-31")).toBeNull();
     expect(checkPeriod("", "")).toBeNull();
     expect(checkPeriod("2026-10-31", "2026-10-01")).toMatch(/starts after it ends/);
+    // It names both days, as the inbox's Updated range does.
+    expect(checkPeriod("2026-10-31", "2026-10-01")).toBe(
+      'The period starts after it ends: "From" (2026-10-31) is after "To" (2026-10-01). Swap the two days or clear one.',
+    );
     expect(checkPeriod("10/01/2026", "")).toMatch(/YYYY-MM-DD/);
   });
 });

@@ -46,7 +46,9 @@ export function presetPeriod(p: Preset, lastDay: string | null): PeriodChoice {
 export function checkPeriod(from: string, to: string): string | null {
   const ok = (d: string) => d === "" || /^\d{4}-\d{2}-\d{2}$/.test(d);
   if (!ok(from) || !ok(to)) return "Enter dates as YYYY-MM-DD.";
-  if (from !== "" && to !== "" && from > to) return "The period starts after it ends.";
+  if (from !== "" && to !== "" && from > to) {
+    return `The period starts after it ends: "From" (${from}) is after "To" (${to}). Swap the two days or clear one.`;
+  }
   return null;
 }
 

@@ -117,6 +117,28 @@ describe("InboxSearch", () => {
     expect(backend.queries).toHaveLength(1);
   });
 
+  it("refuses a search with no letters or digits (only emoji or symbols) instead of listing every ticket", async () => {
+    const { backend, search, results, errors } = setup();
+    for (const text of ["🐢", "*", "?!"]) {
+      search.update(withText(text));
+      await vi.runAllTimersAsync();
+    }
+    expect(backend.queries).toEqual([]);
+    expect(results).toEqual([[], [], []]);
+    expect(errors.map((e) => [e.code, e.field])).toEqual([
+      ["invalid_input", "search"],
+      ["invalid_input", "search"],
+      ["invalid_input", "search"],
+    ]);
+    expect(errors[0].message).toContain("“🐢” has no letters or digits");
+    // A word beside an emoji, a ticket number, a non-Latin word: searched.
+    for (const text of ["🐢 slow", "#12", "très", "日本"]) {
+      search.update(withText(text));
+      await vi.runAllTimersAsync();
+    }
+    expect(backend.queries.map((q) => q.search)).toEqual(["🐢 slow", "#12", "très", "日本"]);
+  });
+
   it("lists exactly the tickets behind a KPI point, and the other filters narrow further", async () => {
     const backend = new FakeBackend([fakeTicket(1, "Invoice posting fails"), fakeTicket(2, "Slow login"), fakeTicket(3, "Label printer")]);
     const b = fakeBacklogPoints().buckets[0];

@@ -87,7 +87,7 @@ export class InboxSearch {
     if (problem !== null) {
       // Nothing can match: list nothing and say why, without asking the store.
       this.cb.onResults([], filters, false);
-      this.cb.onError({ code: "invalid_input", message: problem });
+      this.cb.onError({ code: "invalid_input", message: problem.message, field: problem.field });
       return;
     }
     try {

@@ -1,4 +1,5 @@
 // Helpers of the "Connect your ticket server" form.
+import type { Backend } from "../backend/types";
 
 import type { IpcError } from "../bindings/IpcError";
 
@@ -58,4 +59,29 @@ export function missingSourceField(
   if (action === "add") needed.push(["name", "Enter a name for this source in Hypercare (e.g. erp)."]);
   const missing = needed.find(([field]) => values[field].trim() === "");
   return missing ? { code: "invalid_input", message: missing[1], field: missing[0] } : null;
+}
+
+/**
+ * Save where `source` writes confirmed categories and say what was saved.
+ * A custom field that none of the source's synced tickets carries is
+ * saved (the field may just be empty so far) with a warning to check the
+ * id, since a wrong id is only found out when the push is rejected.
+ */
+export async function saveCategoryPush(
+  backend: Pick<Backend, "setCategoryPushTarget" | "sourceFields">,
+  source: string,
+  target: string | null,
+): Promise<string> {
+  await backend.setCategoryPushTarget(source, target);
+  if (target === null) return "Saved: confirmed categories are kept here only.";
+  if (target === "issue_category") return "Saved: confirmed categories go to the issue category.";
+  const id = Number(target.split(":")[1]);
+  const seen = await backend.sourceFields(source).then(
+    (f) => f.seen,
+    () => null,
+  );
+  const field = seen?.find((f) => f.id === id);
+  if (field) return `Saved: confirmed categories go to the custom field “${field.name}” (#${id}).`;
+  const warning = seen === null ? "" : ` No synced ticket of this source carries custom field #${id} yet: check the id on the server.`;
+  return `Saved: confirmed categories go to custom field #${id}.${warning}`;
 }

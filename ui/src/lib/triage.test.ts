@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { defaultMatrix, FakeBackend, fakeTriage } from "../backend/fake";
-import { CATEGORIES, cycle, digitFor, IMPACTS, levelsLine, priorityOf, runNote, suggestionLine, triageKey, TriageSession } from "./triage";
+import { CATEGORIES, cycle, digitFor, IMPACTS, label, levelsLine, priorityOf, runNote, suggestionLine, triageKey, triageKeyOf, TriageSession } from "./triage";
+import { CATEGORY_LABELS } from "./filters";
 
 function queue() {
   return [
@@ -166,7 +167,7 @@ describe("the user's choice and the model's suggestion", () => {
   it("a survey comment set by the user names the model's category too", () => {
     const c = { category: "training", category_overridden: true, suggested_category: "performance", confidence: 0.19 };
     const line = suggestionLine(c);
-    expect(`${line.lead}: ${line.category} · ${line.model}`).toBe("Set by you: Training · the model suggested Performance, 19%");
+    expect(`${line.lead}: ${line.category} · ${line.model}`).toBe("Set by you: Training need · the model suggested Performance, 19%");
   });
 });
 
@@ -175,5 +176,40 @@ describe("run triage", () => {
     const run = { tickets: 3000, survey_comments: 14, corrections_used: 2, themes: 40, pending: 12 };
     expect(runNote(run)).toBe("Triaged 3,000 tickets and 14 survey comments; 12 waiting for the language model.");
     expect(runNote({ ...run, tickets: 1, survey_comments: 0, pending: 0 })).toBe("Triaged 1 ticket; none waiting for the language model.");
+  });
+});
+
+describe("category names", () => {
+  it("read the same in Triage and Themes as in the inbox, the ticket detail and on the server", () => {
+    for (const c of CATEGORIES) expect(label(c)).toBe(CATEGORY_LABELS[c]);
+    expect([label("training"), label("documentation")]).toEqual(["Training need", "Documentation gap"]);
+    // Other values keep their plain reading.
+    expect([label("single_user"), label("critical")]).toEqual(["Single user", "Critical"]);
+  });
+});
+
+/** A keydown on an element: a button inside the triage form (`data-queue-form`) or elsewhere in the view. */
+function keyOn(key: string, tagName: string, inForm: boolean, openTab = false): KeyboardEvent {
+  const target = {
+    tagName,
+    matches: (sel: string) => tagName === "BUTTON" && (sel.includes("aria-selected") ? openTab : sel.includes("button")),
+    closest: (sel: string) => (inForm && sel === "[data-queue-form]" ? {} : null),
+  };
+  return { key, target, ctrlKey: false, metaKey: false, altKey: false } as unknown as KeyboardEvent;
+}
+
+describe("Enter in the triage view", () => {
+  it("on a focused button outside the triage form (Run triage, Show priority matrix, a tab) presses it and never confirms", () => {
+    expect(triageKeyOf(keyOn("Enter", "BUTTON", false)).kind).toBe("none");
+    // The view's other keys still work there.
+    expect(triageKeyOf(keyOn("j", "BUTTON", false))).toEqual({ kind: "move", by: 1 });
+  });
+
+  it("on a category or level button, or with nothing focused, confirms", () => {
+    expect(triageKeyOf(keyOn("Enter", "BUTTON", true)).kind).toBe("confirm");
+    expect(triageKeyOf(keyOn("Enter", "BODY", false)).kind).toBe("confirm");
+    // The open tab ("Survey comments" just clicked): pressing it again would do nothing.
+    expect(triageKeyOf(keyOn("Enter", "BUTTON", false, true)).kind).toBe("confirm");
+    expect(triageKeyOf(keyOn("Enter", "INPUT", false)).kind).toBe("none");
   });
 });

@@ -10,6 +10,7 @@ import type { PriorityMatrix } from "../bindings/PriorityMatrix";
 import type { TicketTriage } from "../bindings/TicketTriage";
 import type { TriageRun } from "../bindings/TriageRun";
 import { Walk } from "./walk";
+import { CATEGORY_LABELS } from "./filters";
 
 /** In the order of the digit keys 1, 2, …, 9, 0. */
 export const CATEGORIES: readonly Category[] = [
@@ -28,8 +29,10 @@ export const IMPACTS: readonly Impact[] = ["single_user", "team", "department", 
 export const URGENCIES = ["low", "medium", "high", "critical"] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
-/** "critical_bug" → "Critical bug". */
+/** "critical_bug" → "Critical bug", "training" → "Training need" (the category labels), "single_user" → "Single user". */
 export function label(value: string): string {
+  // A category reads as everywhere else (inbox, detail, the server's value).
+  if (Object.hasOwn(CATEGORY_LABELS, value)) return CATEGORY_LABELS[value as Category];
   const s = value.replace(/_/g, " ");
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -61,8 +64,14 @@ export type TriageAction =
   | { kind: "none" };
 
 /** Digits pick a category, i/u cycle impact/urgency, Enter confirms, j/k move. */
-export function triageKey(key: string, mods: { ctrl?: boolean; meta?: boolean; alt?: boolean; inTextField?: boolean } = {}): TriageAction {
+export function triageKey(
+  key: string,
+  mods: { ctrl?: boolean; meta?: boolean; alt?: boolean; inTextField?: boolean; onOtherControl?: boolean } = {},
+): TriageAction {
   if (mods.ctrl || mods.meta || mods.alt || mods.inTextField) return { kind: "none" };
+  // Enter on a focused control outside the triage form ("Run triage", the
+  // matrix toggle, a tab) presses that control; it never confirms the ticket.
+  if (key === "Enter" && mods.onOtherControl) return { kind: "none" };
   if (/^[0-9]$/.test(key)) return { kind: "category", category: CATEGORIES[(Number(key) + 9) % 10] };
   switch (key) {
     case "i":
@@ -82,11 +91,24 @@ export function triageKey(key: string, mods: { ctrl?: boolean; meta?: boolean; a
   }
 }
 
-/** [`triageKey`] for a keyboard event: nothing fires while typing in a field. */
+/** Controls that act on Enter themselves. */
+const CONTROLS = "button, a[href], summary, [role=button], [role=tab]";
+const OPEN_TAB = '[role=tab][aria-selected="true"]';
+
+/**
+ * [`triageKey`] for a keyboard event: nothing fires while typing in a field,
+ * and Enter is left to a focused control unless it is part of the triage
+ * form (an element inside `[data-queue-form]`: the category and level
+ * buttons, where Enter confirms) or the tab already open.
+ */
 export function triageKeyOf(e: KeyboardEvent): TriageAction {
   const el = e.target as HTMLElement | null;
   const inTextField = !!el && (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA");
-  return triageKey(e.key, { ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey, inTextField });
+  // The tab already open does nothing on Enter, so there Enter confirms (a
+  // click on "Survey comments" leaves the focus on it).
+  const onOtherControl =
+    !!el && typeof el.matches === "function" && el.matches(CONTROLS) && !el.matches(OPEN_TAB) && !el.closest("[data-queue-form]");
+  return triageKey(e.key, { ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey, inTextField, onOtherControl });
 }
 
 /** What the user has chosen for the current ticket (starts at the suggestion). */

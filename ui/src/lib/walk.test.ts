@@ -48,6 +48,22 @@ describe("the triage walk keeps the user's place", () => {
     expect([s.index, s.confirmed.size, s.current?.ticket_id]).toEqual([2, 2, 1017]);
   });
 
+  it("the confirmed count drops tickets that left the queue (their source was removed)", async () => {
+    const b = backendWithTickets();
+    let s = await enterTriage(b);
+    await s.confirm(b);
+    await s.confirm(b);
+    expect(s.confirmed.size).toBe(2);
+    // The source of 1003 is removed: the queue no longer holds it.
+    b.triage = b.triage.filter((t) => t.ticket_id !== 1003);
+    s = await enterTriage(b);
+    expect([s.confirmed.size, s.queue.length]).toEqual([1, 4]);
+    // Every source removed: nothing is confirmed of an empty queue.
+    b.triage = [];
+    s = await enterTriage(b);
+    expect([s.confirmed.size, s.current]).toEqual([0, null]);
+  });
+
   it("the first visit starts at the first ticket not set by the user in an earlier run", async () => {
     const b = backendWithTickets();
     b.triage[0].category_overridden = true;

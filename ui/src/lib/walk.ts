@@ -71,6 +71,10 @@ export abstract class Walk<T, D> {
     const before = this.current;
     const { queue, index } = rewalk(this.queue, this.index, fresh, (t) => this.idOf(t));
     this.queue = queue;
+    // Only what is still in the queue counts: a removed source takes its
+    // confirmed tickets away, and "N confirmed" must not count them.
+    const present = new Set(queue.map((t) => this.idOf(t)));
+    for (const id of this.confirmed) if (!present.has(id)) this.confirmed.delete(id);
     this.index = resume ? firstOpen(queue, index, (t) => this.confirmed.has(this.idOf(t)) || this.setByUser(t)) : index;
     const now = this.current;
     // A draft the user changed stays while its item does; else it follows the fresh values.
