@@ -18,10 +18,13 @@
 //! opaque `nextPageToken`. After each page the connector predicts the
 //! cursor the engine will ask for next — the same pure
 //! [`plan::next_cursor`](crate::sync::plan::next_cursor) the engine uses —
-//! and keeps the token under it ([`Resume`]). A request for any other
-//! `(since, offset)` (the first page of a run, a run resuming after a crash)
-//! starts the query afresh from `since − LAG`, ignoring the offset: it
-//! re-lists rather than skips.
+//! and keeps the token under it ([`Resume`]). A run's first request (the
+//! stored cursor, also after a crash) starts the query afresh from
+//! `since − LAG` and ignores the offset: it re-lists rather than skips. A
+//! later request with no token kept for it (not expected) also starts
+//! afresh, but drops the entries the engine's `(since, offset)` says were
+//! applied (changed before `since`, then `offset` more), so a run always
+//! moves on instead of re-reading the same window.
 
 use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -133,7 +136,7 @@ mod tests {
         // 10:07:59 UTC = 11:07:59 in Berlin (winter); minus 5 minutes, floored.
         assert_eq!(since_clause(utc("2026-01-05T10:07:59Z"), Some(berlin)), "\"2026-01-05 11:02\"");
         let la: Tz = "America/Los_Angeles".parse().unwrap();
-        assert_eq!(since_clause(utc("2026-01-05T10:07:00Z"), Some(la)), "\"2026-01-05 01:02\"");
+        assert_eq!(since_clause(utc("2026-01-05T10:07:00Z"), Some(la)), "\"2026-01-05 02:02\"", "UTC−8");
         // Unknown zone: 12 hours earlier in UTC, before the cursor in any zone.
         assert_eq!(since_clause(utc("2026-01-05T10:07:00Z"), None), "\"2026-01-04 22:02\"");
     }

@@ -33,6 +33,7 @@ pub mod jql;
 pub mod record;
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -68,6 +69,8 @@ pub struct Jira {
     zone: OnceCell<Option<Tz>>,
     statuses: OnceCell<StatusTable>,
     resume: Continuation,
+    /// Whether this connector (one sync run) listed before.
+    listed: AtomicBool,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +143,7 @@ impl Jira {
             zone: OnceCell::new(),
             statuses: OnceCell::new(),
             resume: Continuation::default(),
+            listed: AtomicBool::new(false),
         })
     }
 
@@ -268,7 +272,17 @@ impl Connector for Jira {
 
     async fn list_changed(&self, since: Option<DateTime<Utc>>, offset: u64) -> Result<ChangedPage> {
         let asked = Cursor { since, skip: offset };
-        let (jql, mut token) = match self.resume.take(&asked) {
+        let resumed = self.resume.take(&asked);
+        // A run's first listing re-lists the whole lag window (overlap, never
+        // a skip). A later request without a kept token (not expected: the
+        // engine asks for the predicted cursor) still makes progress: it
+        // drops what the engine's `(since, offset)` says was applied.
+        let first = !self.listed.swap(true, Ordering::Relaxed);
+        let mut drop = match (&resumed, first) {
+            (None, false) => Some((since, offset)),
+            _ => None,
+        };
+        let (jql, mut token) = match resumed {
             Some(Resume::End) => return Ok(ChangedPage::default()),
             Some(Resume::Token { jql, token }) => (jql, Some(token)),
             None => {
@@ -290,6 +304,16 @@ impl Connector for Jira {
             }
             for s in stubs {
                 let updated_at = record::time(&s.fields.updated, "updated")?;
+                if let Some((since, left)) = drop.as_mut() {
+                    if since.is_some_and(|t| updated_at < t) {
+                        continue;
+                    }
+                    if *left > 0 {
+                        *left -= 1;
+                        continue;
+                    }
+                    drop = None;
+                }
                 items.push(RemoteStub { remote_id: s.id, version: s.fields.updated, updated_at });
             }
             token = next;
