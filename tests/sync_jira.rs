@@ -282,3 +282,28 @@ fn the_cli_adds_a_jira_source_and_syncs_it_without_storing_the_token() {
     }
     let _ = jira_time(T0_MS);
 }
+
+/// The engine pages by `(since, offset)`: a run's first request re-lists the
+/// lag window whatever the offset (a run resumed after a crash never skips);
+/// a later request the connector kept no token for still moves on.
+#[tokio::test]
+async fn the_first_listing_of_a_run_re_lists_the_lag_window_and_a_later_untokened_one_moves_on() {
+    let fake = FakeJira::start(generate(150, 0)); // updated 08:00:00 … 08:00:50 UTC
+    let opts = hypercare::sync::SyncOptions::default();
+    let since = at_ms(T0_MS + 20_000);
+    let conn = hypercare::sync::connector(SourceKind::Jira, &fake.url, PROJECT, Some(&secret()), &opts).expect("connector");
+    // A crashed run's stored cursor: (08:00:20, skip 40). The offset is not
+    // trusted: everything since 07:55 in the user's zone is listed again.
+    let page = conn.list_changed(Some(since), 40).await.expect("first page");
+    assert_eq!(page.items.len(), 100);
+    assert_eq!(page.items[0].remote_id, "10001", "starts at the lag window, not at the offset");
+    // A request for a cursor it holds no token for: drops what changed
+    // before it, then the offset, and goes on from there.
+    let page = conn.list_changed(Some(since), 7).await.expect("later page");
+    let first = &page.items[0];
+    assert!(first.updated_at >= since, "{first:?}");
+    // Issues 60, 61, 62 changed at 08:00:20 (3 a second): skip 7 of the 08:00:20+ entries.
+    assert_eq!(first.remote_id, "10067");
+    let listing = fake.requests(LISTING);
+    assert!(listing.iter().all(|l| q(l, "nextPageToken").is_none() || l.query["jql"].contains("08:55")));
+}
