@@ -64,21 +64,10 @@ pub fn connector(
     token: Option<&str>,
     opts: &SyncOptions,
 ) -> Result<Arc<dyn connector::Connector>> {
+    let (resolved, retry) = (opts.resolved_statuses.clone(), opts.retry.clone());
     match kind {
-        SourceKind::Redmine => Ok(Arc::new(redmine::Redmine::new(
-            url,
-            project,
-            token,
-            opts.resolved_statuses.clone(),
-            opts.retry.clone(),
-        )?)),
-        SourceKind::Jira => Ok(Arc::new(jira::Jira::new(
-            url,
-            project,
-            token,
-            opts.resolved_statuses.clone(),
-            opts.retry.clone(),
-        )?)),
+        SourceKind::Redmine => Ok(Arc::new(redmine::Redmine::new(url, project, token, resolved, retry)?)),
+        SourceKind::Jira => Ok(Arc::new(jira::Jira::new(url, project, token, resolved, retry)?)),
         SourceKind::Demo => Err(Error::invalid("the demo source is built in and cannot be synced; run `hypercare demo`")),
         other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine and Jira are", other.as_str()))),
     }

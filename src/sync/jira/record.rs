@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::adf;
+use crate::sync::connector::created_change;
 use crate::model::{CommentRecord, StatusChangeRecord, StatusClass, TicketRecord};
 use crate::{Error, Result};
 
@@ -242,16 +243,7 @@ pub fn to_record(
         }
     }
     let first = initial.flatten().unwrap_or_else(|| (f.status.name.clone(), status_class));
-    let created = StatusChangeRecord {
-        remote_id: "created".into(),
-        at: created_at,
-        from_status: None,
-        from_class: None,
-        to_status: first.0,
-        to_class: first.1,
-        author: name(&f.reporter),
-    };
-    changes.insert(0, created);
+    changes.insert(0, created_change(created_at, first, name(&f.reporter)));
     let resolved_at = if status_class == StatusClass::Open {
         None
     } else {
