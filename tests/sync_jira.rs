@@ -161,6 +161,7 @@ async fn adf_descriptions_and_every_comment_become_readable_text_with_the_status
         i.updated = T0_MS + 7_200_000;
     }
     let (_dir, store, fake) = setup(issues, json!({}));
+    fake.state().changelog_cap = 1; // the expansion holds the latest entry only: the rest is paged
     sync(&store).await.expect("sync");
     let t = &stored(&store)["10001"];
     assert_eq!(t.status_class, StatusClass::Closed, "category done, not a resolved name");
@@ -179,6 +180,9 @@ async fn adf_descriptions_and_every_comment_become_readable_text_with_the_status
     assert_eq!(h, [(None, "To Do"), (Some("To Do"), "In Progress"), (Some("In Progress"), "Done")]);
     assert_eq!(d.url.as_deref(), Some(format!("{}/browse/HC-1", fake.url).as_str()));
     assert_eq!(fake.requests("/rest/api/3/status").len(), 1, "statuses fetched once, for the one issue with history");
+    let changelog = fake.requests("/rest/api/3/issue/10001/changelog");
+    assert_eq!(changelog.len(), 2, "1 of 2 entries came with the issue: paged from the start, one a page: {changelog:#?}");
+    assert_eq!((q(&changelog[0], "startAt"), q(&changelog[1], "startAt")), (Some("0"), Some("1")));
 }
 
 #[tokio::test]

@@ -81,6 +81,8 @@ pub struct State {
     pub log: Vec<Logged>,
     pub page_cap: usize,
     pub comment_cap: usize,
+    /// Histories the `expand=changelog` of an issue holds (most recent first).
+    pub changelog_cap: usize,
     /// token → (jql, position)
     tokens: HashMap<String, (String, usize)>,
     next_token: u64,
@@ -206,21 +208,23 @@ impl State {
         }
         let mut v = json!({"id": id.to_string(), "key": i.key(), "self": format!("/rest/api/3/issue/{id}"), "fields": f});
         if q.get("expand").is_some_and(|e| e.split(',').any(|x| x == "changelog")) {
-            let mut h: Vec<Value> = i
-                .changelog
-                .iter()
-                .map(|(hid, at, from, to)| {
-                    let (a, b) = (status_json(*from), status_json(*to));
-                    json!({"id": hid.to_string(), "author": {"displayName": "Ann Lee"}, "created": jira_time(*at),
-                           "items": [{"field": "status", "fieldtype": "jira", "from": a["id"], "fromString": a["name"],
-                                      "to": b["id"], "toString": b["name"]}]})
-                })
-                .collect();
+            let mut h: Vec<Value> = i.changelog.iter().map(history_json).collect();
             h.reverse(); // most recent first, as the expansion sends them
-            v["changelog"] = json!({"startAt": 0, "maxResults": h.len(), "total": h.len(), "histories": h});
+            let total = h.len();
+            h.truncate(self.changelog_cap);
+            v["changelog"] = json!({"startAt": 0, "maxResults": h.len(), "total": total, "histories": h});
         }
         Some(v)
     }
+}
+
+fn history_json(c: &(u64, i64, u64, u64)) -> Value {
+    let (hid, at, from, to) = c;
+    let (a, b) = (status_json(*from), status_json(*to));
+    json!({"id": hid.to_string(), "author": {"displayName": "Ann Lee"}, "created": jira_time(*at),
+           "items": [{"field": "status", "fieldtype": "jira", "from": a["id"], "fromString": a["name"],
+                      "to": b["id"], "toString": b["name"]},
+                     {"field": "labels", "fieldtype": "jira", "from": null, "fromString": "", "to": null, "toString": "golive"}]})
 }
 
 fn comment_json(c: &(u64, Value, i64)) -> Value {
@@ -244,6 +248,7 @@ impl FakeJira {
             log: vec![],
             page_cap: 100,
             comment_cap: 5,
+            changelog_cap: 100,
             tokens: HashMap::new(),
             next_token: 0,
         }));
@@ -257,6 +262,7 @@ impl FakeJira {
                     .route("/rest/api/3/search", get(removed))
                     .route("/rest/api/3/issue/{id}", get(issue))
                     .route("/rest/api/3/issue/{id}/comment", get(comments))
+                    .route("/rest/api/3/issue/{id}/changelog", get(changelog))
                     .route("/rest/api/3/status", get(statuses))
                     .route("/rest/api/3/myself", get(myself))
                     .route("/rest/api/3/project/{key}", get(project))
@@ -369,6 +375,22 @@ async fn comments(st: S, headers: HeaderMap, uri: Uri, Path(id): Path<String>, Q
     let max: usize = q.get("maxResults").and_then(|v| v.parse().ok()).unwrap_or(50).min(100);
     let page: Vec<Value> = i.comments.iter().skip(start).take(max).map(comment_json).collect();
     reply(Ok(json!({"startAt": start, "maxResults": max, "total": i.comments.len(), "comments": page})))
+}
+
+/// `/issue/{id}/changelog`: oldest first, `values`, `isLast`.
+async fn changelog(st: S, headers: HeaderMap, uri: Uri, Path(id): Path<String>, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    if let Some(r) = gate(&st, &headers, &uri, &q) {
+        return r;
+    }
+    let s = st.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(i) = id.parse().ok().and_then(|id: u64| s.issues.get(&id)) else {
+        return reply(Err((404, "Issue does not exist".into())));
+    };
+    let start: usize = q.get("startAt").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let max: usize = q.get("maxResults").and_then(|v| v.parse().ok()).unwrap_or(50).min(100).min(s.changelog_cap.max(1));
+    let page: Vec<Value> = i.changelog.iter().skip(start).take(max).map(history_json).collect();
+    let last = start + page.len() >= i.changelog.len();
+    reply(Ok(json!({"startAt": start, "maxResults": max, "total": i.changelog.len(), "isLast": last, "values": page})))
 }
 
 async fn statuses(st: S, headers: HeaderMap, uri: Uri) -> Response {
