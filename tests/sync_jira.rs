@@ -120,6 +120,7 @@ async fn an_incremental_sync_picks_up_a_change_in_the_cursors_minute_and_one_ind
     );
     let s = sync(&store).await.expect("idle sync");
     assert_eq!((s.fetched, s.created, s.updated), (0, 0, 0), "overlap costs a comparison, not a fetch");
+    assert_eq!(s.requests, 2, "an idle sync: /myself (the zone) and one search page");
 }
 
 #[tokio::test]
