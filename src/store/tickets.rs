@@ -594,6 +594,7 @@ pub fn ticket_detail(c: &Connection, id: i64) -> Result<TicketDetail> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let url = match kind.as_str() {
         "redmine" => Some(format!("{}/issues/{}", url, summary.remote_id)),
+        "jira" => Some(format!("{}/browse/{}", url.trim_end_matches('/'), summary.key)),
         _ => None,
     };
     Ok(TicketDetail { summary, description, url, comments, status_history })

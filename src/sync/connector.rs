@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::ConnectionInfo;
-use crate::model::TicketRecord;
+use crate::model::{StatusChangeRecord, StatusClass, TicketRecord};
 use crate::Result;
 
 /// One ticket as the "changed since" listing shows it: enough to decide
@@ -34,6 +34,20 @@ pub struct ChangedPage {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Census {
     pub ids: Vec<String>,
+}
+
+/// The entry that opens a ticket's status history: created at `at` in
+/// `status`, by `author` (every connector starts the history with it).
+pub fn created_change(at: DateTime<Utc>, status: (String, StatusClass), author: Option<String>) -> StatusChangeRecord {
+    StatusChangeRecord {
+        remote_id: "created".into(),
+        at,
+        from_status: None,
+        from_class: None,
+        to_status: status.0,
+        to_class: status.1,
+        author,
+    }
 }
 
 /// A ticket server, seen by the engine.

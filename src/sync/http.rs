@@ -195,6 +195,12 @@ fn status_error(url: &str, status: StatusCode, retry_after: Option<Duration>) ->
             false,
         ),
         404 => (Error::not_found(format!("{shown} was not found (HTTP 404); check the URL and the project")), false),
+        410 => (
+            Error::BadResponse(format!(
+                "{shown} is gone (HTTP 410): the server removed this API endpoint; this client or the server's API version is out of date"
+            )),
+            false,
+        ),
         429 | 500..=599 => (
             Error::Offline {
                 url: shown,
@@ -287,5 +293,6 @@ mod tests {
         assert_eq!(code(404).error.code(), ErrorCode::NotFound);
         assert!(code(503).retry && code(429).retry && code(500).retry);
         assert_eq!(code(422).error.code(), ErrorCode::BadResponse);
+        assert!(code(410).error.to_string().contains("removed this API endpoint") && !code(410).retry);
     }
 }

@@ -5,11 +5,13 @@
 //! - [`plan`]: pure functions (local state, remote page) → operations, and the cursor.
 //! - [`engine`]: the pipelined run (fetch → plan → apply + cursor in one transaction), census.
 //! - [`redmine`]: the Redmine connector.
+//! - [`jira`]: the Jira Cloud connector (REST v3, read-only).
 //! - [`lease`]: one sync per source at a time, across processes.
 
 pub mod connector;
 pub mod engine;
 pub mod http;
+pub mod jira;
 pub mod lease;
 pub mod options;
 pub mod plan;
@@ -62,16 +64,12 @@ pub fn connector(
     token: Option<&str>,
     opts: &SyncOptions,
 ) -> Result<Arc<dyn connector::Connector>> {
+    let (resolved, retry) = (opts.resolved_statuses.clone(), opts.retry.clone());
     match kind {
-        SourceKind::Redmine => Ok(Arc::new(redmine::Redmine::new(
-            url,
-            project,
-            token,
-            opts.resolved_statuses.clone(),
-            opts.retry.clone(),
-        )?)),
+        SourceKind::Redmine => Ok(Arc::new(redmine::Redmine::new(url, project, token, resolved, retry)?)),
+        SourceKind::Jira => Ok(Arc::new(jira::Jira::new(url, project, token, resolved, retry)?)),
         SourceKind::Demo => Err(Error::invalid("the demo source is built in and cannot be synced; run `hypercare demo`")),
-        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine is", other.as_str()))),
+        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine and Jira are", other.as_str()))),
     }
 }
 

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::OnceCell;
 
-use super::connector::{Census, ChangedPage, Connector, RemoteStub};
+use super::connector::{created_change, Census, ChangedPage, Connector, RemoteStub};
 use super::http::{json_error, parse_json, HttpClient, RetryPolicy};
 use super::plan::SLACK;
 use super::ConnectionInfo;
@@ -242,18 +242,7 @@ impl Redmine {
         }
         // The status the ticket was created in opens its history.
         let first = initial.flatten().unwrap_or_else(|| (issue.status.name.clone(), status_class));
-        changes.insert(
-            0,
-            StatusChangeRecord {
-                remote_id: "created".into(),
-                at: created_at,
-                from_status: None,
-                from_class: None,
-                to_status: first.0,
-                to_class: first.1,
-                author: name(&issue.author),
-            },
-        );
+        changes.insert(0, created_change(created_at, first, name(&issue.author)));
         let resolved_at = if status_class == StatusClass::Open {
             None
         } else {

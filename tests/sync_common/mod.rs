@@ -1,6 +1,7 @@
 //! Shared helpers of the sync tests.
 #![allow(dead_code)]
 
+pub mod fake_jira;
 pub mod fake_redmine;
 pub mod redmine;
 

@@ -56,10 +56,11 @@ pub struct AddArgs {
     /// Base URL of the server, e.g. https://redmine.example.com
     #[arg(long)]
     pub url: String,
-    /// Project (Redmine: the project identifier).
+    /// Project (Redmine: the project identifier; Jira: the project key, e.g. ERP).
     #[arg(long)]
     pub project: String,
-    /// Environment variable that holds the API token when syncing.
+    /// Environment variable that holds the API token when syncing (Jira:
+    /// `email:api_token`).
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
 }

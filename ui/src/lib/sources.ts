@@ -2,6 +2,8 @@
 import type { Backend } from "../backend/types";
 
 import type { IpcError } from "../bindings/IpcError";
+import type { SourceKind } from "../bindings/SourceKind";
+import { sourceKindForm } from "./sourceKinds";
 
 /**
  * A source name from a project identifier: lower case, runs of anything but
@@ -47,14 +49,17 @@ export type SourceField = "url" | "project" | "name";
  * form marks and focuses `field`); null when all are filled. Testing the
  * connection needs the URL and project; connecting needs the name too.
  * The form is `novalidate`, so this note replaces WebKit's own tooltip.
+ * The wording follows the server `kind` (a Jira project has a key).
  */
 export function missingSourceField(
   values: { url: string; project: string; name: string },
   action: "test" | "add",
+  kind: SourceKind = "redmine",
 ): IpcError | null {
+  const form = sourceKindForm(kind);
   const needed: [SourceField, string][] = [
-    ["url", "Enter the server URL, e.g. https://redmine.example.com."],
-    ["project", "Enter the project identifier, as in the project's URL on the server (e.g. erp-rollout)."],
+    ["url", `Enter the server URL, e.g. ${form.urlPlaceholder}.`],
+    ["project", form.projectHelp],
   ];
   if (action === "add") needed.push(["name", "Enter a name for this source in Hypercare (e.g. erp)."]);
   const missing = needed.find(([field]) => values[field].trim() === "");

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+
+import { FakeBackend } from "../backend/fake";
+import { missingSourceField } from "./sources";
+import { SOURCE_KINDS, sourceKindForm } from "./sourceKinds";
+
+describe("SOURCE_KINDS", () => {
+  it("offers Redmine and Jira, each with every text the form shows", () => {
+    expect(SOURCE_KINDS.map((k) => k.kind)).toEqual(expect.arrayContaining(["redmine", "jira"]));
+    expect(new Set(SOURCE_KINDS.map((k) => k.kind)).size).toBe(SOURCE_KINDS.length);
+    for (const k of SOURCE_KINDS) {
+      for (const text of [k.label, k.urlPlaceholder, k.projectLabel, k.projectPlaceholder, k.projectHelp, k.tokenPlaceholder, k.tokenHelp]) {
+        expect(text.trim(), `${k.kind}`).not.toBe("");
+      }
+    }
+  });
+
+  it("asks Jira for a project key and an email:api token, with an atlassian.net URL", () => {
+    const j = sourceKindForm("jira");
+    expect(j.projectLabel).toBe("Project key");
+    expect(j.urlPlaceholder).toContain("atlassian.net");
+    expect(j.tokenPlaceholder).toBe("email:api token");
+    expect(j.tokenHelp).toContain("id.atlassian.com");
+    expect(sourceKindForm("redmine").projectLabel).toBe("Project identifier");
+  });
+
+  it("falls back to Redmine's wording for a kind without a row", () => {
+    expect(sourceKindForm("zendesk").kind).toBe("redmine");
+  });
+});
+
+describe("missingSourceField per kind", () => {
+  it("names the Jira project key and Jira's URL form", () => {
+    const filled = { url: "https://acme.atlassian.net", project: "ERP", name: "erp" };
+    expect(missingSourceField({ ...filled, project: "" }, "test", "jira")?.message).toContain("project key");
+    expect(missingSourceField({ ...filled, url: "" }, "add", "jira")?.message).toContain("https://your-site.atlassian.net");
+    expect(missingSourceField({ ...filled, project: "" }, "test")?.message).toContain("project identifier");
+  });
+});
+
+describe("the fake backend keeps the kind", () => {
+  it("adds a Jira source as Jira and reports no ticket count for it, as the core does", async () => {
+    const b = new FakeBackend();
+    const server = { kind: "jira" as const, url: "https://acme.atlassian.net", project: "ERP", token: "a@b.c:t" };
+    expect((await b.testConnection(server)).ticket_count).toBeNull();
+    const added = await b.addSource({ name: "erp", server });
+    expect(added.source.kind).toBe("jira");
+    expect((await b.listSources()).find((s) => s.name === "erp")?.kind).toBe("jira");
+  });
+});

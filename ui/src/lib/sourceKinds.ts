@@ -1,0 +1,48 @@
+// What the "Connect your ticket server" form says for each server kind.
+// One row per kind the app can sync; the form's kind <select> lists them in
+// this order. A new kind is one more row here (and its connector in the core).
+import type { SourceKind } from "../bindings/SourceKind";
+
+export interface SourceKindForm {
+  kind: SourceKind;
+  /** The <option> text. */
+  label: string;
+  urlPlaceholder: string;
+  /** What the server calls a project, as the field's label. */
+  projectLabel: string;
+  projectPlaceholder: string;
+  /** Said when the project field is empty. */
+  projectHelp: string;
+  tokenPlaceholder: string;
+  /** Where to get the token, under the field. */
+  tokenHelp: string;
+}
+
+export const SOURCE_KINDS: readonly SourceKindForm[] = [
+  {
+    kind: "redmine",
+    label: "Redmine",
+    urlPlaceholder: "https://redmine.example.com",
+    projectLabel: "Project identifier",
+    projectPlaceholder: "erp-rollout",
+    projectHelp: "Enter the project identifier, as in the project's URL on the server (e.g. erp-rollout).",
+    tokenPlaceholder: "Redmine: My account → API access key",
+    tokenHelp: "Your API access key, from My account on the Redmine server.",
+  },
+  {
+    kind: "jira",
+    label: "Jira Cloud",
+    urlPlaceholder: "https://your-site.atlassian.net",
+    projectLabel: "Project key",
+    projectPlaceholder: "ERP",
+    projectHelp: "Enter the Jira project key, the letters before the number in an issue key (ERP for ERP-123).",
+    tokenPlaceholder: "email:api token",
+    tokenHelp:
+      "Your Atlassian account email and an API token, joined by a colon: you@example.com:ATATT… (create the token at id.atlassian.com → Security → API tokens). Read access is enough.",
+  },
+];
+
+/** The form's wording for `kind` (Redmine's for a kind without a row). */
+export function sourceKindForm(kind: SourceKind): SourceKindForm {
+  return SOURCE_KINDS.find((k) => k.kind === kind) ?? SOURCE_KINDS[0];
+}
