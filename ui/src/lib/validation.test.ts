@@ -154,6 +154,7 @@ describe("outbox", () => {
       remote_ref: null,
       server_value: null,
       updated_at: "2026-03-04T10:00:00Z",
+      stays_local: null,
     });
     const groups = groupOutbox([
       row(1, 1, "sent"),
@@ -225,6 +226,32 @@ describe("the confirmation after a save", () => {
       const label = { passed: "Passed", failed: "Failed", blocked: "Blocked" }[outcome];
       expect(note).toMatch(new RegExp(`^Validation of #7 recorded \\(${label}, round 1\\)\\. It waits in the outbox until pushed`));
     }
+  });
+
+  it("says a demo validation stays on this machine, and the outbox offers no Retry for it but says why", async () => {
+    const local = "Demo validations stay on this machine: the demo has no server to push to.";
+    const b = new FakeBackend();
+    b.queue = [fakeQueueItem(7, "Invoice posting fails", { source: "demo", stays_local: local }), fakeQueueItem(8, "Scanner lag")];
+    // Blocked first: the ticket stays in the queue, then Passed.
+    for (const outcome of ["blocked", "passed"] as const) {
+      const r = await saveValidation(b, 7, { ...emptyForm(), outcome, notes: "QAS down" });
+      if (!r.ok) throw new Error(r.error.message);
+      const note = confirmation(r.validation, 7) ?? "";
+      expect(note).toContain(local.replace(/\.$/, ""));
+      expect(note).not.toContain("waits in the outbox");
+      if (outcome === "blocked") expect(note).toMatch(/no server to push to; the ticket stays in the queue so you can test it again\.$/);
+    }
+    // What the push makes of them: rejected, with the reason, and no Retry.
+    b.outboxRows.forEach((r) => (r.state = "rejected"));
+    b.outboxRows.forEach((r) => (r.last_error = 'source "demo" is the demo: it has no server to push to'));
+    const [g] = groupOutbox(await b.outbox(true));
+    expect(g.reason).toBe(local);
+    expect(outboxActions(g.state, g.staysLocal)).toEqual({ retry: false, discard: true });
+    // A server ticket's rejected validation still offers one.
+    await saveValidation(b, 8, { ...emptyForm(), outcome: "passed" });
+    b.outboxRows.forEach((r) => (r.state = "rejected"));
+    const server = groupOutbox(await b.outbox(true)).find((x) => x.ticketKey === "#8");
+    expect(server && outboxActions(server.state, server.staysLocal)).toEqual({ retry: true, discard: true });
   });
 
   it("is not shown once another ticket is selected", async () => {

@@ -62,6 +62,7 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
     superseded_by: null,
     evidence: input.evidence.map((p, i) => ({ id: i + 1, file_name: p.split("/").pop() ?? p, media_type: "application/octet-stream", size: 1, sha256: "" })),
     push_state: "pending",
+    stays_local: item.stays_local,
   };
   s.validations.push(v);
   const old = s.validations.find((x) => x.id === input.supersedes);
@@ -81,6 +82,7 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
       validation_uuid: v.uuid,
       round: v.round,
       outcome: v.outcome,
+      stays_local: v.stays_local,
     });
   s.outboxRows.push(row("comment", null));
   for (const e of v.evidence) s.outboxRows.push(row("attachment", e.file_name));
