@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FakeBackend, fakeQueueItem } from "../backend/fake";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import {
+  blockedLine,
   confirmation,
   emptyForm,
   formKey,
@@ -183,6 +184,29 @@ describe("outbox", () => {
       [2, "discarded"],
       [1, "pending"],
     ]);
+  });
+});
+
+describe("a blocked fix in the queue list", () => {
+  it("shows Blocked with the blocking note's first line until a later round or correction says otherwise", async () => {
+    const b = backendWithQueue();
+    const row = async (id: number) => (await b.validationQueue()).items.find((q) => q.ticket_id === id)!;
+    expect(blockedLine(await row(7))).toBeNull();
+    const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "blocked", notes: "\n  QAS is down since Monday  \nBasis ticket #88 open" });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(blockedLine(await row(7))).toBe("Blocked: QAS is down since Monday");
+    expect(blockedLine(await row(8))).toBeNull();
+    // A correction names the new blocking note; the block it corrects no longer counts.
+    const again = await saveValidation(b, 7, { ...emptyForm(), outcome: "blocked", notes: "Test data missing" }, r.validation.id);
+    if (!again.ok) throw new Error(again.error.message);
+    expect(blockedLine(await row(7))).toBe("Blocked: Test data missing");
+  });
+
+  it("does not show a block recorded before the latest fix was delivered", () => {
+    const blocked = { outcome: "blocked" as const, notes: "QAS down", superseded_by: null, recorded_at: "2026-03-01T09:00:00Z" };
+    const item = (resolved_at: string) => ({ resolved_at, updated_at: resolved_at, history: [blocked as never] });
+    expect(blockedLine(item("2026-02-28T09:00:00Z"))).toBe("Blocked: QAS down");
+    expect(blockedLine(item("2026-03-02T09:00:00Z"))).toBeNull();
   });
 });
 

@@ -5,6 +5,7 @@ import type { ConflictResolved } from "../bindings/ConflictResolved";
 import type { IpcError } from "../bindings/IpcError";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { OutboxState } from "../bindings/OutboxState";
+import type { QueueItem } from "../bindings/QueueItem";
 import type { Outcome } from "../bindings/Outcome";
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
@@ -107,6 +108,21 @@ export function formKey(
   if (mods.ctrl || mods.meta || mods.alt || ctx.inTextField) return { kind: "none" };
   const o = OUTCOMES.find((x) => x.key === key.toLowerCase());
   return o ? { kind: "outcome", outcome: o.value } : { kind: "none" };
+}
+
+/**
+ * What the queue list says of a fix whose latest validation (not corrected
+ * since) is Blocked and was recorded since the fix was delivered: "Blocked"
+ * with the blocking note's first line ("Blocked: QAS is down"). Null when
+ * the latest validation is not a block, or predates the latest fix.
+ */
+export function blockedLine(q: Pick<QueueItem, "history" | "resolved_at" | "updated_at">): string | null {
+  const latest = q.history.filter((v) => v.superseded_by === null).at(-1);
+  if (!latest || latest.outcome !== "blocked") return null;
+  const fixed = Date.parse(q.resolved_at ?? q.updated_at);
+  if (Date.parse(latest.recorded_at) < fixed) return null;
+  const first = latest.notes.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return first ? `Blocked: ${first}` : "Blocked";
 }
 
 /** A history item's title: its per-ticket round, and whether it corrects an earlier record of that round. */

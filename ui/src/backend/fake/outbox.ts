@@ -27,8 +27,13 @@ export interface FakeOutboxState {
   drafts: ValidationDraft[];
 }
 
+/** As the core: each item carries its ticket's validations, oldest first (a fixture's own history when it has none recorded). */
 export function validationQueue(s: FakeOutboxState) {
-  return { items: s.queue, count: s.queue.length };
+  const items = s.queue.map((q) => {
+    const recorded = s.validations.filter((v) => v.ticket_id === q.ticket_id);
+    return recorded.length > 0 ? { ...q, history: recorded } : q;
+  });
+  return { items, count: items.length };
 }
 
 /** As the core: a correction keeps the round it corrects; else the ticket's next round. */
