@@ -175,19 +175,7 @@ fn removing_a_source_dissolves_the_themes_it_leaves_too_small_unless_a_trainer_e
     let elsewhere = ["HR-1", "HR-2", "HR-3", "HR-6", "HR-7"];
     let (kept, moved): (Vec<_>, Vec<_>) = hr_fixture().into_iter().partition(|r| !elsewhere.contains(&r.key.as_str()));
     let store = store_with(&dir, &kept);
-    let other = store
-        .add_source(
-            &hypercare::store::sources::NewSource {
-                name: "other".into(),
-                kind: hypercare::model::SourceKind::Demo,
-                url: "demo:".into(),
-                project: String::new(),
-                token_env: None,
-                config: serde_json::json!({}),
-            },
-            t0(),
-        )
-        .expect("second source");
+    let other = store.add_source(&hr::serverless_source("other"), t0()).expect("second source");
     store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, other.id, &moved)).expect("upsert");
     triage_all(&store, t0()).expect("triage");
     let themes = themes_at(&store, 30);
