@@ -54,7 +54,7 @@ fn import_then_report_writes_charts_html_pdf_and_json() {
     assert!(ok && out.contains("\"licensed_users\": 120") && out.contains("Europe/Berlin"), "{out}{err}");
     // All or nothing: a refused value names its field, and the valid one beside it is not saved.
     let (ok, _, err) = hc(&data, &["import", "settings", "--set", "licensed_users=300", "--set", "exit.csat_min=120%"]);
-    assert!(!ok && err.contains("Minimum CSAT (exit.csat_min): 120% must be"), "{err}");
+    assert!(!ok && err.contains("--set exit.csat_min: Minimum CSAT: 120% must be"), "{err}");
     let (ok, out, err) = hc(&data, &["import", "settings"]);
     assert!(ok && out.contains("\"licensed_users\": 120"), "{out}{err}");
 

@@ -86,23 +86,35 @@ fn a_refused_value_names_its_field_and_changes_nothing() {
     store.update_kpi_settings(&set(&[("licensed_users", "60")])).unwrap();
     let rows = stored_rows(&store);
 
+    // The message names the setting as the dialog labels it, never by its
+    // internal key (the error's `field` carries the key for the form).
     let cases = [
-        ("exit.max_open_p1", "two", "Most open P1 tickets (exit.max_open_p1)"),
+        ("exit.max_open_p1", "two", "Most open P1 tickets: \"two\" is not a number"),
         ("timezone", "Mars/Olympus", "unknown time zone \"Mars/Olympus\""),
         ("exit.csat_min", "120%", "percentage up to 100%"),
-        ("sla_resolve_hours.P1", "0", "never be met"),
+        ("sla_resolve_hours.P1", "0", "P1 resolution target: a target of 0 hours can never be met"),
         ("licensed_users", "12.5", "not a whole number"),
+        // Outside the documented range of each setting (a QA pass saved these).
+        ("sla_resolve_hours.P1", "99999999999", "P1 resolution target: 99,999,999,999 hours is outside the range; give 0.1 to 8,760 hours"),
+        ("sla_ack_hours.P2", "0.01", "P2 acknowledgement target: 0.01 hours is outside the range"),
+        ("licensed_users", "20000000", "Licensed users: 20,000,000 is outside the range; give 1 to 10,000,000"),
+        ("exit.max_open_p1", "100000", "Most open P1 tickets: 100,000 is outside the range; give 0 to 10,000"),
     ];
     for (key, value, says) in cases {
         // The valid change before it is not written either: all or nothing.
         let err = store.update_kpi_settings(&set(&[("licensed_users", "30"), (key, value)])).unwrap_err();
         assert_eq!((err.code(), err.field()), (ErrorCode::InvalidInput, Some(key)), "{err}");
         assert!(err.to_string().contains(says), "{key}={value}: {err}");
+        assert!(!err.to_string().contains(key), "{key}={value}: the message shows the internal key: {err}");
         assert_eq!(stored_rows(&store), rows, "{key}={value} changed the store");
     }
     let unknown = store.update_kpi_settings(&set(&[("sla_resolve_hours.P9", "4")])).unwrap_err();
     assert!(unknown.to_string().contains("unknown KPI setting"), "{unknown}");
     assert_eq!(store.kpi_settings().unwrap().licensed_users, Some(60));
+    // The ends of each range are accepted.
+    store
+        .update_kpi_settings(&set(&[("sla_resolve_hours.P1", "8760"), ("sla_ack_hours.P1", "0.1"), ("licensed_users", "10000000"), ("exit.max_open_p1", "10000")]))
+        .unwrap();
 }
 
 #[test]

@@ -164,3 +164,32 @@ fn a_split_picks_from_every_ticket_of_the_theme() {
     assert_eq!(store.read(|c| theme_items(c, new)).expect("tickets").len(), 2);
     assert!(matches!(store.read(|c| theme_items(c, 424242)), Err(Error::NotFound(_))));
 }
+
+/// A QA pass found a one-ticket "theme" listed after the demo source was
+/// removed. Themes are groups of at least three: removing a source dissolves
+/// the themes it leaves with fewer, unless a trainer's edit holds them.
+#[test]
+fn removing_a_source_dissolves_the_themes_it_leaves_too_small_unless_a_trainer_edited_them() {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    // HR-1..HR-3 (payslips) and HR-6, HR-7 (leave) come from a second source.
+    let elsewhere = ["HR-1", "HR-2", "HR-3", "HR-6", "HR-7"];
+    let (kept, moved): (Vec<_>, Vec<_>) = hr_fixture().into_iter().partition(|r| !elsewhere.contains(&r.key.as_str()));
+    let store = store_with(&dir, &kept);
+    let other = store.add_source(&hr::serverless_source("other"), t0()).expect("second source");
+    store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, other.id, &moved)).expect("upsert");
+    triage_all(&store, t0()).expect("triage");
+    let themes = themes_at(&store, 30);
+    let (pay, leave) = (theme_holding(&themes, "HR-1"), theme_holding(&themes, "HR-6"));
+    assert!(pay.count >= 4 && leave.count == 3, "{themes:#?}");
+    // The trainer renamed the payslip theme: it stays theirs, however small.
+    hypercare::triage::theme_store::rename_theme(&store, pay.id, "Overtime on payslips", t0()).expect("rename");
+
+    store.remove_source("other").expect("remove");
+    let themes = themes_at(&store, 30);
+    let listed: Vec<(&str, usize)> = themes.iter().map(|t| (t.name.as_str(), t.count)).collect();
+    assert!(themes.iter().all(|t| t.id != leave.id), "the one-ticket leave theme is still listed: {listed:?}");
+    assert!(themes.iter().all(|t| t.examples.iter().all(|e| e.key.as_deref() != Some("HR-8"))), "{listed:?}");
+    let pay_after = theme_holding(&themes, "HR-4");
+    assert_eq!((pay_after.id, pay_after.name.as_str(), pay_after.count), (pay.id, "Overtime on payslips", 2), "{listed:?}");
+    assert!(themes.iter().all(|t| t.count >= 3 || t.id == pay.id), "only a trainer's theme may be smaller than 3: {listed:?}");
+}

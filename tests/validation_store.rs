@@ -326,8 +326,11 @@ fn kpis_read_from_the_store() {
     assert_eq!((b.count, b.oldest_days), (2, 3));
 }
 
+/// A QA pass found demo validations rejected at Push with a Retry that
+/// always failed: the demo says up front that they stay local, and refuses
+/// the retry with the reason.
 #[tokio::test]
-async fn validations_of_a_source_without_a_server_are_rejected_not_stuck() {
+async fn demo_validations_say_they_stay_local_are_rejected_not_stuck_and_refuse_a_retry() {
     use hypercare::validation::push::{push_outbox, PushOptions};
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).unwrap();
@@ -346,16 +349,41 @@ async fn validations_of_a_source_without_a_server_are_rejected_not_stuck() {
         .unwrap();
     let recs = vec![ticket(1, "Resolved", "Normal", "Bug", 1), ticket(2, "Resolved", "Normal", "Bug", 1)];
     store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, demo.id, &recs)).unwrap();
+    let local = Some(hypercare::validation::DEMO_STAYS_LOCAL.to_string());
+    // Before anything is recorded, the queue says where a validation goes.
+    let queue = store.validation_queue(&QueueFilter::default(), t0()).unwrap();
+    assert_eq!(queue.len(), 2);
+    assert!(queue.iter().all(|q| q.stays_local == local), "{queue:#?}");
+    let mut recorded = Vec::new();
     for key in ["#1", "#2"] {
-        record_validation(&store, &new(store.ticket_id_by_key(key).unwrap(), Outcome::Passed), t0()).unwrap();
+        let v = record_validation(&store, &new(store.ticket_id_by_key(key).unwrap(), Outcome::Passed), t0()).unwrap();
+        assert_eq!(v.stays_local, local, "the recorded validation says it stays on this machine");
+        recorded.push(v.id);
     }
     let report = push_outbox(&store, &|_| None, &PushOptions::default(), t0()).await.unwrap();
     assert_eq!(report.rejected, 2, "{report:#?}");
-    assert!(store
-        .outbox(true)
-        .unwrap()
-        .iter()
-        .all(|r| r.state == OutboxState::Rejected && r.last_error.as_deref().unwrap_or("").contains("demo")));
+    let rows = store.outbox(true).unwrap();
+    assert!(rows.iter().all(|r| r.state == OutboxState::Rejected
+        && r.last_error.as_deref() == local.as_deref()
+        && r.stays_local == local), "{rows:#?}");
+    // A retry could never succeed: it is refused with the reason, and nothing changes.
+    let e = hypercare::validation::outbox::retry_validation(&store, recorded[0], false, t0()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert!(e.to_string().contains("Demo validations stay on this machine"), "{e}");
+    assert!(store.outbox(true).unwrap().iter().all(|r| r.state == OutboxState::Rejected));
+}
+
+#[test]
+fn validations_of_a_server_ticket_can_be_pushed_and_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, ids) = setup(dir.path(), json!({}));
+    assert!(store.validation_queue(&QueueFilter::default(), t0()).unwrap().iter().all(|q| q.stays_local.is_none()));
+    let v = record_validation(&store, &new(ids[0], Outcome::Passed), t0()).unwrap();
+    assert_eq!(v.stays_local, None);
+    assert!(store.outbox(true).unwrap().iter().all(|r| r.stays_local.is_none()));
+    hypercare::validation::outbox::set_state(&store, &[store.outbox(true).unwrap()[0].id], OutboxState::Rejected, Some("403"), None, t0())
+        .unwrap();
+    assert_eq!(hypercare::validation::outbox::retry_validation(&store, v.id, false, t0()).unwrap(), 1);
 }
 
 #[test]

@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn a_refused_setting_crosses_with_the_key_of_its_field() {
-        let e: IpcError = hypercare::Error::invalid_field("licensed_users", "Licensed users (licensed_users): \"x\" is not a number").into();
+        let e: IpcError = hypercare::Error::invalid_field("licensed_users", "Licensed users: \"x\" is not a number").into();
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!((json["code"].as_str(), json["field"].as_str()), (Some("invalid_input"), Some("licensed_users")));
     }

@@ -11,6 +11,8 @@ mod ipc_tests;
 #[cfg(test)]
 mod ipc_kpi_tests;
 #[cfg(test)]
+mod ipc_qa_tests;
+#[cfg(test)]
 mod ipc_theme_tests;
 pub mod credentials;
 pub mod error;

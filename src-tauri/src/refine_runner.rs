@@ -51,6 +51,23 @@ pub struct RefineStatus {
     pub progress: Option<RefineProgress>,
     /// Why the last pass failed, if it did.
     pub error: Option<IpcError>,
+    /// The sentence-embedding model is installed (as far as is known
+    /// without loading it); false: triage runs on words only and nothing
+    /// waits for a refinement.
+    pub model: bool,
+    /// Why the model is not available (its folder and the missing file, or
+    /// why it failed to load), when `model` is false.
+    pub model_problem: Option<String>,
+}
+
+impl RefineStatus {
+    /// This status with the model's availability as it is now.
+    fn with_model(mut self) -> RefineStatus {
+        let available = hypercare::triage::embed::availability();
+        self.model = available.is_ok();
+        self.model_problem = available.err();
+        self
+    }
 }
 
 #[derive(Default)]
@@ -78,14 +95,14 @@ pub struct RefineRunner {
 impl RefineRunner {
     /// The current status (later changes arrive as [`TRIAGE_REFINE`] events).
     pub fn status(&self) -> RefineStatus {
-        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone().with_model()
     }
 
     fn set<R: Runtime>(&self, app: &AppHandle<R>, f: impl FnOnce(&mut RefineStatus)) {
         let snapshot = {
             let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut s);
-            s.clone()
+            s.clone().with_model()
         };
         if let Err(e) = app.emit(TRIAGE_REFINE, snapshot) {
             tracing::warn!(error = %e, "could not emit the refinement status");

@@ -580,7 +580,7 @@ async fn the_kpi_dashboard_shows_the_demo_as_numbers_and_chart_images() {
 }
 
 /// A manager changes the exit thresholds in the KPI settings dialog: a
-/// refused value is named and marked, Escape discards, Save recomputes the
+/// refused value is named and marked, Escape asks before it discards, Save recomputes the
 /// exit tiles at once, and the setting is in the store the CLI reads.
 #[tokio::test]
 async fn kpi_settings_saved_in_the_dialog_recompute_the_exit_criteria() {
@@ -611,11 +611,20 @@ async fn kpi_settings_saved_in_the_dialog_recompute_the_exit_criteria() {
             }
         };
 
-        // Escape discards what was typed.
+        // Escape with unsaved changes asks first; Escape again keeps them;
+        // Discard drops them.
+        let escape = char::from(fantoccini::key::Key::Escape).to_string();
         app.click("kpi-settings-open").await?;
         app.wait_testid("kpi-settings").await?;
         set("exit.max_open_p1", "999").await?;
-        app.press(&char::from(fantoccini::key::Key::Escape).to_string()).await?;
+        app.press(&escape).await?;
+        app.wait_testid("kpi-settings-discard-prompt").await?;
+        app.press(&escape).await?;
+        app.wait_gone(&testid("kpi-settings-discard-prompt"), WAIT_TIMEOUT).await?;
+        let kept = app.exec(&format!("return document.querySelector('{}').value;", input("exit.max_open_p1").replace('\'', "\\'")), vec![]).await?;
+        ensure!(kept == json!("999"), "Escape on the prompt must keep the edit, not {kept}");
+        app.press(&escape).await?;
+        app.click("kpi-settings-discard").await?;
         app.wait_gone(&testid("kpi-settings"), WAIT_TIMEOUT).await?;
         let s = app.exec(&format!("return {};", state("no_open_p1")), vec![]).await?;
         ensure!(s == json!("fail"), "Escape must not save: no_open_p1 is {s}");
@@ -625,7 +634,7 @@ async fn kpi_settings_saved_in_the_dialog_recompute_the_exit_criteria() {
         app.wait_testid("kpi-settings").await?;
         set("licensed_users", "0").await?;
         app.click("kpi-settings-save").await?;
-        let note = app.wait_text("kpi-settings-error", "licensed_users", WAIT_TIMEOUT).await?;
+        let note = app.wait_text("kpi-settings-error", "Licensed users", WAIT_TIMEOUT).await?;
         ensure!(!note.is_empty(), "no error note");
         app.wait_until("the refused input marked", WAIT_TIMEOUT, &format!(
             "document.querySelector('{}').getAttribute('aria-invalid') === 'true'", input("licensed_users").replace('\'', "\\'")

@@ -364,7 +364,9 @@ pub fn definitions_markdown() -> String {
          Priorities are normalised to P1–P4 from the server's names (Immediate/Urgent → P1, \
          High → P2, Normal/Medium → P3, Low → P4). Defaults: SLA resolution targets P1 4 h, \
          P2 24 h, P3 72 h, P4 120 h; exit thresholds: 0 open P1, 90 % of P1/P2 within SLA, \
-         CSAT 80 %. Change them with `hypercare import settings --set KEY=VALUE`. \
+         CSAT 80 %. Change them with `hypercare import settings --set KEY=VALUE` or the dashboard's \
+         KPI settings; each is refused outside its range: SLA targets 0.1 to 8,760 hours (a year), \
+         licensed users 1 to 10,000,000, open P1 tickets at the exit 0 to 10,000, thresholds 0 to 100 %. \
          A filter (dashboard, or `hypercare report --source NAME --priority P1 --category usability`, each \
          repeatable) narrows the ticket KPIs, the validation KPIs and ratings kept on tickets to tickets of \
          those sources, normalised priorities and effective categories; survey answers and usage are never \

@@ -84,17 +84,36 @@ impl KpiSettingChange {
     }
 }
 
-/// "Minimum CSAT (exit.csat_min)": how an error names the field, for the
-/// app's reader (label) and the CLI's (key).
-fn named(key: &str) -> String {
-    match spec(key) {
-        Some(s) => format!("{} ({key})", s.label),
-        None => key.to_string(),
-    }
+/// The range a setting accepts (inclusive), in its unit: targets and
+/// counts outside it are typing slips, not policies (a P1 target of 0 or
+/// of eleven million years). Documented in each field's help and in
+/// `docs/kpis.md`.
+pub const HOURS_RANGE: (f64, f64) = (0.1, 8760.0);
+/// Licensed users: at least one, at most ten million.
+pub const USERS_RANGE: (u32, u32) = (1, 10_000_000);
+/// Open P1 tickets allowed at the exit.
+pub const OPEN_P1_RANGE: (u32, u32) = (0, 10_000);
+
+/// A refused value: the message names the setting by its label ("P1
+/// resolution target: …"), as the dialog shows it; the error's field is
+/// the key, which the CLI adds for its `--set KEY=VALUE` reader.
+fn refuse(key: &str, why: String) -> Error {
+    let name = spec(key).map_or(key, |s| s.label);
+    Error::invalid_field(key, format!("{name}: {why}"))
 }
 
-fn refuse(key: &str, why: String) -> Error {
-    Error::invalid_field(key, format!("{}: {why}", named(key)))
+/// A number written with thousands separators, as the messages show it ("8,760").
+fn grouped(n: f64) -> String {
+    let s = format!("{n}");
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    frac.map_or(out.clone(), |f| format!("{out}.{f}"))
 }
 
 fn parse_num(key: &str, v: &str) -> Result<f64> {
@@ -107,20 +126,27 @@ fn parse_num(key: &str, v: &str) -> Result<f64> {
 
 fn hours(key: &str, v: &str) -> Result<f64> {
     let x = parse_num(key, v)?;
+    let (min, max) = HOURS_RANGE;
     if x == 0.0 {
         return Err(refuse(key, "a target of 0 hours can never be met; give more than 0 hours".into()));
+    }
+    if !(min..=max).contains(&x) {
+        return Err(refuse(
+            key,
+            format!("{} hours is outside the range; give {min} to {} hours (6 minutes to a year)", grouped(x), grouped(max)),
+        ));
     }
     Ok(x)
 }
 
-/// A whole number of at least `min`.
-fn whole(key: &str, v: &str, min: u32) -> Result<u32> {
+/// A whole number within `range`.
+fn whole(key: &str, v: &str, (min, max): (u32, u32)) -> Result<u32> {
     let x = parse_num(key, v)?;
-    if x.fract() != 0.0 || x > u32::MAX as f64 {
+    if x.fract() != 0.0 {
         return Err(refuse(key, format!("{:?} is not a whole number", v.trim())));
     }
-    if x < min as f64 {
-        return Err(refuse(key, format!("{x} is too small; give at least {min}")));
+    if !(min as f64..=max as f64).contains(&x) {
+        return Err(refuse(key, format!("{} is outside the range; give {} to {}", grouped(x), grouped(min.into()), grouped(max.into()))));
     }
     Ok(x as u32)
 }
@@ -163,10 +189,10 @@ impl KpiSettings {
                     tz.name().to_string()
                 }
             }
-            "licensed_users" => self.licensed_users = if empty { None } else { Some(whole(key, value, 1)?) },
+            "licensed_users" => self.licensed_users = if empty { None } else { Some(whole(key, value, USERS_RANGE)?) },
             "exit.sla_met_min" => self.exit_sla_met_min = if empty { d.exit_sla_met_min } else { share(key, value)? },
             "exit.csat_min" => self.exit_csat_min = if empty { d.exit_csat_min } else { share(key, value)? },
-            "exit.max_open_p1" => self.exit_max_open_p1 = if empty { d.exit_max_open_p1 } else { whole(key, value, 0)? },
+            "exit.max_open_p1" => self.exit_max_open_p1 = if empty { d.exit_max_open_p1 } else { whole(key, value, OPEN_P1_RANGE)? },
             _ => {
                 let (table, default, suffix) = if let Some(s) = key.strip_prefix("sla_resolve_hours.") {
                     (&mut self.sla_resolve_hours, d.sla_resolve_hours, s)

@@ -25,12 +25,12 @@ const WORKSPACE: &str = "Workspace";
 const RESOLVE: &str = "SLA: resolve within";
 const ACK: &str = "SLA: acknowledge within";
 const EXIT: &str = "Exit criteria";
-const RESOLVE_HELP: &str = "Wall-clock hours from creation to resolution.";
-const ACK_HELP: &str = "Wall-clock hours from creation to the first response.";
+const RESOLVE_HELP: &str = "Wall-clock hours from creation to resolution; 0.1 to 8,760 hours (a year).";
+const ACK_HELP: &str = "Wall-clock hours from creation to the first response; 0.1 to 8,760 hours (a year).";
 
 const SPECS: [Spec; 13] = [
     Spec { key: "timezone", label: "Time zone", group: WORKSPACE, unit: "zone", help: "Days and weeks of every chart start at this zone's midnight." },
-    Spec { key: "licensed_users", label: "Licensed users", group: WORKSPACE, unit: "users", help: "The adoption and response-rate denominator; empty: not set (those KPIs show no data)." },
+    Spec { key: "licensed_users", label: "Licensed users", group: WORKSPACE, unit: "users", help: "The adoption and response-rate denominator, 1 to 10,000,000; empty: not set (those KPIs show no data)." },
     Spec { key: "sla_resolve_hours.P1", label: "P1 resolution target", group: RESOLVE, unit: "hours", help: RESOLVE_HELP },
     Spec { key: "sla_resolve_hours.P2", label: "P2 resolution target", group: RESOLVE, unit: "hours", help: RESOLVE_HELP },
     Spec { key: "sla_resolve_hours.P3", label: "P3 resolution target", group: RESOLVE, unit: "hours", help: RESOLVE_HELP },
@@ -41,7 +41,7 @@ const SPECS: [Spec; 13] = [
     Spec { key: "sla_ack_hours.P4", label: "P4 acknowledgement target", group: ACK, unit: "hours", help: ACK_HELP },
     Spec { key: "exit.sla_met_min", label: "Minimum P1/P2 within SLA", group: EXIT, unit: "%", help: "Share of P1/P2 tickets resolved within their target, 0 to 100 %." },
     Spec { key: "exit.csat_min", label: "Minimum CSAT", group: EXIT, unit: "%", help: "Share of survey answers rating 4–5 of 5, 0 to 100 %." },
-    Spec { key: "exit.max_open_p1", label: "Most open P1 tickets", group: EXIT, unit: "tickets", help: "P1 tickets allowed open at the end of the period." },
+    Spec { key: "exit.max_open_p1", label: "Most open P1 tickets", group: EXIT, unit: "tickets", help: "P1 tickets allowed open at the end of the period, 0 to 10,000." },
 ];
 
 /// The description of `key`, when it is a setting.

@@ -134,7 +134,9 @@ impl Store {
 
     /// Remove a source and everything synced from it; for the demo source,
     /// also the demo's survey answers and usage logs, so no KPI keeps
-    /// counting demo data once it is gone.
+    /// counting demo data once it is gone. Themes left with fewer than
+    /// three items (and no trainer's edit) are dissolved in the same
+    /// transaction: no one-ticket "theme" is listed.
     pub fn remove_source(&self, name: &str) -> Result<()> {
         self.with_tx(|tx| {
             let found: Option<(i64, String)> =
@@ -146,6 +148,7 @@ impl Store {
             if kind == SourceKind::Demo.as_str() && name == crate::demo::DEMO_SOURCE {
                 crate::import::demo::remove_demo_feedback(tx)?;
             }
+            crate::triage::theme_store::dissolve_small_themes(tx)?;
             Ok(())
         })
     }

@@ -52,10 +52,8 @@ impl Embedder {
     /// Load the model from a folder holding `config.json`, `tokenizer.json`
     /// and `model.safetensors`.
     pub fn load(dir: &Path) -> Result<Embedder> {
-        for f in ["config.json", "tokenizer.json", "model.safetensors"] {
-            if !dir.join(f).is_file() {
-                return Err(Error::NotFound(format!("{} has no {f}; run scripts/setup.sh", dir.display())));
-            }
+        if let Some(problem) = missing_file(dir) {
+            return Err(Error::NotFound(problem));
         }
         let config: Config = serde_json::from_str(&std::fs::read_to_string(dir.join("config.json"))?)
             .map_err(|e| internal("config.json", e))?;
@@ -161,6 +159,27 @@ pub fn model_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(MODEL_SUBDIR)
 }
 
+/// Why the model in `dir` cannot be loaded for lack of a file ("DIR has no
+/// model.safetensors; run scripts/setup.sh"), or `None` when its files are there.
+fn missing_file(dir: &Path) -> Option<String> {
+    ["config.json", "tokenizer.json", "model.safetensors"]
+        .into_iter()
+        .find(|f| !dir.join(f).is_file())
+        .map(|f| format!("{} has no {f}; run scripts/setup.sh", dir.display()))
+}
+
+/// Whether the sentence-embedding model is available, without loading it:
+/// once [`shared`] has tried, its result; before, whether the model's files
+/// are where [`model_dir`] looks. `Err` says why not (the folder and the
+/// missing file, or why loading failed).
+pub fn availability() -> std::result::Result<(), String> {
+    match SHARED.get() {
+        Some(Ok(_)) => Ok(()),
+        Some(Err(e)) => Err(e.clone()),
+        None => missing_file(&model_dir()).map_or(Ok(()), Err),
+    }
+}
+
 /// Whether embeddings are on, and if not, why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Status {
@@ -179,7 +198,7 @@ pub fn shared() -> Option<Arc<Embedder>> {
             let dir = model_dir();
             Embedder::load(&dir).map(Arc::new).map_err(|e| {
                 tracing::warn!("sentence embeddings are off, triage uses words only: {e}");
-                format!("off: {e}")
+                e.to_string()
             })
         })
         .as_ref()
@@ -193,7 +212,7 @@ pub fn status() -> Status {
         Some(_) => Status { on: true, detail: format!("{MODEL_ID} from {}", model_dir().display()) },
         None => Status {
             on: false,
-            detail: SHARED.get().and_then(|r| r.as_ref().err().cloned()).unwrap_or_else(|| "off".into()),
+            detail: SHARED.get().and_then(|r| r.as_ref().err()).map_or_else(|| "off".into(), |e| format!("off: {e}")),
         },
     }
 }
@@ -270,6 +289,20 @@ mod tests {
         // Batching and padding do not change a text's vector.
         let alone = m.embed(&["A feline rests on a rug"]).expect("embed");
         assert!(cosine(&alone[0], &v[1]) > 0.9999);
+    }
+
+    #[test]
+    fn a_model_folder_without_its_files_is_named_as_not_installed_without_loading_anything() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let why = missing_file(dir.path()).unwrap_or_default();
+        assert!(why.contains("config.json") && why.contains("run scripts/setup.sh"), "{why}");
+        for f in ["config.json", "tokenizer.json"] {
+            std::fs::write(dir.path().join(f), "{}").expect("write");
+        }
+        let why = missing_file(dir.path()).unwrap_or_default();
+        assert!(why.contains("model.safetensors"), "the first missing file is named: {why}");
+        std::fs::write(dir.path().join("model.safetensors"), "").expect("write");
+        assert_eq!(missing_file(dir.path()), None, "every file there: available as far as a look can tell");
     }
 
     #[test]

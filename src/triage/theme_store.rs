@@ -21,7 +21,7 @@ use super::survey_items::{comment_text, load_comments, membership, ItemOrigin};
 use super::text::{analyze, Analyzed};
 use super::embed::{center_one, cosine, embed_text, DIM};
 use super::embed_store::{cached, cached_for, embeddings_for};
-use super::themes::{detect_with, dot, item_terms, normalise, theme_analysis, Dense, Space, SparseVec, ThemeConfig, ThemeInput};
+use super::themes::{detect_with, dot, item_terms, normalise, theme_analysis, Dense, Space, SparseVec, ThemeConfig, ThemeInput, MIN_THEME_SIZE};
 pub use super::theme_edits::{mark_training, merge_themes, remove_training_marker, rename_theme, split_theme, theme_items, unmerge_theme, SplitItems};
 use crate::model::Category;
 use crate::store::to_ts;
@@ -222,6 +222,36 @@ pub fn refresh_themes_with(store: &Store, items: &[ThemeItem], now: DateTime<Utc
         )?;
         Ok(members.len())
     })
+}
+
+/// Dissolve the automatic themes left with fewer than [`MIN_THEME_SIZE`]
+/// live members (tickets not deleted, survey comments) — after a source's
+/// tickets were removed, a "theme" of one or two is no recurring problem.
+/// A theme a trainer worked on (renamed, merged, split, marked, or holding
+/// an item pinned by a split) stays. The members of a dissolved theme
+/// belong to no theme until the next run places them. Returns how many
+/// themes were dissolved.
+pub(crate) fn dissolve_small_themes(tx: &Transaction<'_>) -> Result<usize> {
+    let small: Vec<i64> = tx
+        .prepare(
+            "SELECT th.id FROM themes th
+             WHERE th.merged_into IS NULL AND th.name_edited = 0
+               AND (SELECT count(*) FROM theme_members m JOIN tickets t ON t.id = m.ticket_id
+                    WHERE m.theme_id = th.id AND t.deleted_at IS NULL)
+                 + (SELECT count(*) FROM theme_comment_members m WHERE m.theme_id = th.id) < ?1
+               AND NOT EXISTS (SELECT 1 FROM theme_members m WHERE m.theme_id = th.id AND m.pinned = 1)
+               AND NOT EXISTS (SELECT 1 FROM theme_comment_members m WHERE m.theme_id = th.id AND m.pinned = 1)
+               AND NOT EXISTS (SELECT 1 FROM training_markers k WHERE k.theme_id = th.id)
+               AND NOT EXISTS (SELECT 1 FROM theme_edits e WHERE e.theme_id = th.id OR e.other_id = th.id)
+               AND NOT EXISTS (SELECT 1 FROM themes o WHERE o.merged_into = th.id)",
+        )?
+        .query_map([MIN_THEME_SIZE as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &small {
+        // Memberships go with the theme (ON DELETE CASCADE).
+        tx.execute("DELETE FROM themes WHERE id = ?1", [id])?;
+    }
+    Ok(small.len())
 }
 
 /// An item of a theme: its origin and id.

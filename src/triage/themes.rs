@@ -30,6 +30,9 @@ pub struct ThemeInput<'a> {
     pub embedding: Option<&'a [f32]>,
 }
 
+/// The fewest items a theme has: a recurring problem, not a one-off.
+pub const MIN_THEME_SIZE: usize = 3;
+
 /// Clustering settings.
 #[derive(Debug, Clone, Copy)]
 pub struct ThemeConfig {
@@ -56,7 +59,7 @@ pub struct ThemeConfig {
 
 impl Default for ThemeConfig {
     fn default() -> Self {
-        ThemeConfig { threshold: 0.11, min_size: 3, title_weight: 1.0, concept_weight: 0.6, category_weight: 2.0, seed_cap: 1500, embed_weight: 0.0, snn_share: 0.0, snn_weight: 0.0 }
+        ThemeConfig { threshold: 0.11, min_size: MIN_THEME_SIZE, title_weight: 1.0, concept_weight: 0.6, category_weight: 2.0, seed_cap: 1500, embed_weight: 0.0, snn_share: 0.0, snn_weight: 0.0 }
     }
 }
 

@@ -169,6 +169,7 @@ mod tests {
             superseded_by: None,
             evidence: vec![],
             push_state: None,
+            stays_local: None,
         };
         let text = comment_text(&v, "[hypercare-validation:u-1]", &[]);
         assert!(text.starts_with("Validation FAILED (round 2)"), "{text}");

@@ -42,7 +42,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::model::SourceKind;
 use crate::{Error, Result};
+
+/// What the user is told about a validation on a demo ticket: it is
+/// recorded, but there is no server it could ever reach.
+pub const DEMO_STAYS_LOCAL: &str = "Demo validations stay on this machine: the demo has no server to push to.";
+
+/// Why validations of a source's tickets can never be pushed (the built-in
+/// demo), or `None` when they can. `kind` is the source's stored kind
+/// (`sources.kind`). The outbox offers no Retry for these.
+pub fn stays_local(kind: &str) -> Option<&'static str> {
+    (SourceKind::parse(kind) == Some(SourceKind::Demo)).then_some(DEMO_STAYS_LOCAL)
+}
 
 /// The result of one validation round (TestRail's and Xray's words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -180,6 +192,9 @@ pub struct Validation {
     pub evidence: Vec<EvidenceInfo>,
     /// Summary of the outbox rows: `pending`, `sent`, ... (the "worst" state wins).
     pub push_state: Option<OutboxState>,
+    /// Why this validation can never reach a server (its ticket is the
+    /// demo's: [`DEMO_STAYS_LOCAL`]); `None` when it can be pushed.
+    pub stays_local: Option<String>,
 }
 
 /// The text that identifies a validation's writes on the server.

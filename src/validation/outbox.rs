@@ -42,6 +42,9 @@ pub struct OutboxEntry {
     /// ("" = none); the user may overwrite it or keep it.
     pub server_value: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// Why this write can never reach a server (a demo ticket's
+    /// validation): no retry can succeed, so none is offered.
+    pub stays_local: Option<String>,
 }
 
 /// Every outbox row, newest validation first, then the categories (newest
@@ -53,9 +56,10 @@ pub fn list_outbox(c: &Connection, include_sent: bool) -> Result<Vec<OutboxEntry
         "SELECT o.id, o.validation_id, v.uuid, t.key, v.outcome, o.kind,
                 COALESCE(e.file_name, o.target_status, o.target_value), o.target_field,
                 o.state, o.attempts, o.next_attempt_at, o.last_error, o.remote_ref, o.updated_at, o.server_value,
-                v.round
+                v.round, s.kind
          FROM outbox o LEFT JOIN validations v ON v.id = o.validation_id
          JOIN tickets t ON t.id = COALESCE(o.ticket_id, v.ticket_id)
+         LEFT JOIN sources s ON s.id = t.source_id
          LEFT JOIN validation_evidence e ON e.id = o.evidence_id
          {filter} ORDER BY o.validation_id IS NULL, o.validation_id DESC,
                   CASE WHEN o.validation_id IS NULL THEN -o.id ELSE o.id END"
@@ -82,6 +86,7 @@ pub fn list_outbox(c: &Connection, include_sent: bool) -> Result<Vec<OutboxEntry
                 updated_at: from_ts(r.get(13)?),
                 server_value: r.get(14)?,
                 round: r.get(15)?,
+                stays_local: r.get::<_, Option<String>>(16)?.as_deref().and_then(super::stays_local).map(str::to_string),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -183,10 +188,19 @@ pub fn discard_validation(store: &Store, validation_id: i64, now: DateTime<Utc>)
 /// were released.
 pub fn retry_validation(store: &Store, validation_id: i64, force: bool, now: DateTime<Utc>) -> Result<usize> {
     store.with_tx(|tx| {
-        let exists: Option<i64> =
-            tx.query_row("SELECT id FROM validations WHERE id = ?1", [validation_id], |r| r.get(0)).optional()?;
-        if exists.is_none() {
+        let kind: Option<Option<String>> = tx
+            .query_row(
+                "SELECT s.kind FROM validations v JOIN tickets t ON t.id = v.ticket_id
+                 LEFT JOIN sources s ON s.id = t.source_id WHERE v.id = ?1",
+                [validation_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(kind) = kind else {
             return Err(Error::not_found(format!("no validation {validation_id}")));
+        };
+        if let Some(why) = kind.as_deref().and_then(super::stays_local) {
+            return Err(Error::invalid(format!("validation {validation_id} cannot be retried: {why}")));
         }
         Ok(tx.execute(
             "UPDATE outbox SET state = 'pending', force = (force OR ?2), next_attempt_at = ?3, updated_at = ?3

@@ -311,7 +311,7 @@ fn open_server(
 ) -> Result<Target> {
     if source.kind != SourceKind::Redmine {
         return Ok(Target::Unsupported(match source.kind {
-            SourceKind::Demo => format!("source {:?} is the demo: it has no server to push to", source.name),
+            SourceKind::Demo => super::DEMO_STAYS_LOCAL.to_string(),
             k => format!("pushing to {} servers is not supported yet", k.as_str()),
         }));
     }

@@ -54,6 +54,9 @@ pub struct QueueItem {
     pub fix_notes: Vec<Comment>,
     /// Earlier validation rounds of this ticket, oldest first.
     pub history: Vec<Validation>,
+    /// Why a validation recorded here can never reach a server (a demo
+    /// ticket: [`super::DEMO_STAYS_LOCAL`]), said before the user records one.
+    pub stays_local: Option<String>,
 }
 
 /// Rank of a priority name: lower is more urgent. Unknown names rank last.
@@ -74,11 +77,12 @@ const FIX_NOTES: usize = 3;
 /// The queue at `now`, filtered.
 pub fn validation_queue(c: &Connection, filter: &QueueFilter, now: DateTime<Utc>) -> Result<Vec<QueueItem>> {
     let mut out = Vec::new();
-    let sources: Vec<(i64, String)> = c
-        .prepare("SELECT id, name FROM sources ORDER BY name")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let sources: Vec<(i64, String, String)> = c
+        .prepare("SELECT id, name, kind FROM sources ORDER BY name")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (source_id, source_name) in sources {
+    for (source_id, source_name, kind) in sources {
+        let stays_local = super::stays_local(&kind).map(str::to_string);
         if filter.source.as_ref().is_some_and(|s| *s != source_name) {
             continue;
         }
@@ -133,6 +137,7 @@ pub fn validation_queue(c: &Connection, filter: &QueueFilter, now: DateTime<Utc>
                     waiting_days: (now - resolved_at.unwrap_or(updated_at)).num_days().max(0),
                     fix_notes: Vec::new(),
                     history: Vec::new(),
+                    stays_local: stays_local.clone(),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -280,7 +280,8 @@ fn insert_outbox(
 
 const VALIDATION_COLS: &str = "v.id, v.uuid, v.ticket_id, t.key, v.round, v.outcome, v.steps, v.environment,
     v.test_data, v.notes, v.validator, v.recorded_at, v.supersedes,
-    (SELECT n.id FROM validations n WHERE n.supersedes = v.id)";
+    (SELECT n.id FROM validations n WHERE n.supersedes = v.id),
+    (SELECT s.kind FROM sources s WHERE s.id = t.source_id)";
 
 fn row_to_validation(r: &Row<'_>) -> rusqlite::Result<Validation> {
     let outcome: String = r.get(5)?;
@@ -301,6 +302,7 @@ fn row_to_validation(r: &Row<'_>) -> rusqlite::Result<Validation> {
         superseded_by: r.get(13)?,
         evidence: Vec::new(),
         push_state: None,
+        stays_local: r.get::<_, Option<String>>(14)?.as_deref().and_then(super::stays_local).map(str::to_string),
     })
 }
 

@@ -26,15 +26,17 @@ pub fn store_with(dir: &tempfile::TempDir, records: &[TicketRecord]) -> Store {
     store_with_source(dir, records).0
 }
 
+/// A source with no server behind it (demo kind) named `name`.
+pub fn serverless_source(name: &str) -> NewSource {
+    NewSource { name: name.into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) }
+}
+
 /// [`store_with`], and the id of its one (demo-kind) source "hr".
 pub fn store_with_source(dir: &tempfile::TempDir, records: &[TicketRecord]) -> (Store, i64) {
     // The workspace's store file, so the CLI (HYPERCARE_DATA_DIR) sees it too.
     let store = Store::open_dir(dir.path()).expect("open store");
     let src = store
-        .add_source(
-            &NewSource { name: "hr".into(), kind: SourceKind::Demo, url: "demo:".into(), project: String::new(), token_env: None, config: serde_json::json!({}) },
-            t0(),
-        )
+        .add_source(&serverless_source("hr"), t0())
         .expect("source");
     store.with_tx(|tx| upsert_tickets(tx, src.id, records)).expect("upsert");
     (store, src.id)

@@ -252,7 +252,12 @@ pub fn import(ctx: &Ctx, c: ImportCmd) -> hypercare::Result<()> {
                 .iter()
                 .map(|kv| KpiSettingChange::parse(kv).map_err(|e| Error::invalid(format!("--set {e}"))))
                 .collect::<hypercare::Result<Vec<_>>>()?;
-            print_json(&store.update_kpi_settings(&changes)?)
+            let saved = store.update_kpi_settings(&changes).map_err(|e| match e.field().map(String::from) {
+                // The core names the setting by its label; this reader typed the key.
+                Some(key) => Error::invalid_field(key.clone(), format!("--set {key}: {e}")),
+                None => e,
+            })?;
+            print_json(&saved)
         }
     }
 }

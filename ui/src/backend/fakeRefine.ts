@@ -22,7 +22,7 @@ export function fakeRefined(extra: Partial<Refined> = {}): Refined {
 
 /** The refinement as the fake backend serves it. */
 export class FakeRefine {
-  status: RefineStatus = { running: false, progress: null, error: null };
+  status: RefineStatus = { running: false, progress: null, error: null, model: true, model_problem: null };
   private listeners: ((s: RefineStatus) => void)[] = [];
 
   subscribe(handler: (s: RefineStatus) => void): () => void {
@@ -35,7 +35,13 @@ export class FakeRefine {
   /** Test helper: the shell reports a step (`running` follows the phase). */
   emit(progress: RefineProgress | null, error: RefineStatus["error"] = null): void {
     const running = error === null && progress !== null && progress.phase !== "finished";
-    this.status = { running, progress, error };
+    this.status = { ...this.status, running, progress, error };
+    for (const h of this.listeners) h({ ...this.status });
+  }
+
+  /** Test helper: the language model is not installed (`problem` says why), as the shell reports it. */
+  withoutModel(problem = "/app/.tools/models/all-minilm-l6-v2 has no model.safetensors; run scripts/setup.sh"): void {
+    this.status = { ...this.status, model: false, model_problem: problem };
     for (const h of this.listeners) h({ ...this.status });
   }
 

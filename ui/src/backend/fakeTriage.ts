@@ -93,6 +93,7 @@ export function fakeOutboxEntry(
     remote_ref: null,
     server_value: null,
     updated_at: at,
+    stays_local: null,
     ...extra,
   };
 }

@@ -40,4 +40,9 @@ remote_ref: string | null,
  * Category in conflict: the value someone else set on the server
  * ("" = none); the user may overwrite it or keep it.
  */
-server_value: string | null, updated_at: string, };
+server_value: string | null, updated_at: string, 
+/**
+ * Why this write can never reach a server (a demo ticket's
+ * validation): no retry can succeed, so none is offered.
+ */
+stays_local: string | null, };

@@ -26,4 +26,9 @@ fix_notes: Array<Comment>,
 /**
  * Earlier validation rounds of this ticket, oldest first.
  */
-history: Array<Validation>, };
+history: Array<Validation>, 
+/**
+ * Why a validation recorded here can never reach a server (a demo
+ * ticket: [`super::DEMO_STAYS_LOCAL`]), said before the user records one.
+ */
+stays_local: string | null, };

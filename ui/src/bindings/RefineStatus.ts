@@ -17,4 +17,15 @@ progress: RefineProgress | null,
 /**
  * Why the last pass failed, if it did.
  */
-error: IpcError | null, };
+error: IpcError | null, 
+/**
+ * The sentence-embedding model is installed (as far as is known
+ * without loading it); false: triage runs on words only and nothing
+ * waits for a refinement.
+ */
+model: boolean, 
+/**
+ * Why the model is not available (its folder and the missing file, or
+ * why it failed to load), when `model` is false.
+ */
+model_problem: string | null, };

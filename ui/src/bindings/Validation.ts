@@ -22,4 +22,9 @@ superseded_by: number | null, evidence: Array<EvidenceInfo>,
 /**
  * Summary of the outbox rows: `pending`, `sent`, ... (the "worst" state wins).
  */
-push_state: OutboxState | null, };
+push_state: OutboxState | null, 
+/**
+ * Why this validation can never reach a server (its ticket is the
+ * demo's: [`DEMO_STAYS_LOCAL`]); `None` when it can be pushed.
+ */
+stays_local: string | null, };

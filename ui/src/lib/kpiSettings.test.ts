@@ -5,6 +5,7 @@ import { DashboardModel } from "./dashboard";
 import type { Markable } from "./invalidField";
 import { markInvalid } from "./invalidField";
 import {
+  escapeAction,
   groups,
   invalidInput,
   isSettingsShortcut,
@@ -78,7 +79,7 @@ describe("KPI settings dialog", () => {
     const err = view().error!;
     expect(err.code).toBe("invalid_input");
     expect(err.field).toBe("timezone");
-    expect(err.message).toMatch(/Time zone \(timezone\): unknown time zone "Europe\/Atlantis"/);
+    expect(err.message).toMatch(/^Time zone: unknown time zone "Europe\/Atlantis"/);
     // Nothing was applied (all or nothing) and the typed values stay.
     expect(b.settingsForm.fields.find((f) => f.key === "exit.max_open_p1")!.value).toBe("0");
     expect(view().values["timezone"]).toBe("Europe/Atlantis");
@@ -92,6 +93,18 @@ describe("KPI settings dialog", () => {
     unmark();
     expect(inputs.timezone.attrs).toEqual({});
     expect(invalidInput({ code: "internal", message: "disk full" }, inputs)).toBeNull();
+  });
+
+  it("Escape asks before dropping unsaved changes; Escape again keeps them", async () => {
+    const { b, m } = await opened();
+    const dirty = () => m.changes().length > 0;
+    expect(escapeAction(dirty(), false)).toBe("close");
+    m.edit("sla_resolve_hours.P1", "6");
+    expect(escapeAction(dirty(), false)).toBe("ask");
+    // While it asks, Escape takes the question back and the edits stay.
+    expect(escapeAction(dirty(), true)).toBe("keep");
+    expect(m.changes()).toEqual([{ key: "sla_resolve_hours.P1", value: "6" }]);
+    expect(b.settingsSaves).toEqual([]);
   });
 
   it("Cancel discards what was typed and calls nothing", async () => {

@@ -141,6 +141,17 @@ export class KpiSettingsModel {
   }
 }
 
+/**
+ * What Escape does in the settings dialog: with nothing typed it closes;
+ * with unsaved changes it asks first ("ask"), and while asking it takes the
+ * question back and keeps the edits ("keep"). Only the prompt's Discard
+ * drops them.
+ */
+export function escapeAction(dirty: boolean, asking: boolean): "close" | "ask" | "keep" {
+  if (asking) return "keep";
+  return dirty ? "ask" : "close";
+}
+
 /** The input a refused save is about (marked and focused by ErrorNote). */
 export function invalidInput<T>(error: IpcError | null, inputs: Record<string, T | undefined>): T | null {
   return error?.field ? (inputs[error.field] ?? null) : null;

@@ -9,6 +9,8 @@ const status = (progress: RefineStatus["progress"], error: RefineStatus["error"]
   running: progress !== null && progress.phase !== "finished",
   progress,
   error,
+  model: true,
+  model_problem: null,
 });
 
 describe("refineView", () => {
@@ -25,6 +27,21 @@ describe("refineView", () => {
     expect(refineView(status({ phase: "started", total: 0 }))).toBeNull();
     expect(refineView(status({ phase: "finished", summary: fakeRefined({ model: false }) }))).toBeNull();
     expect(refineView(status({ phase: "finished", summary: fakeRefined({ total: 0 }) }))).toBeNull();
+  });
+
+  it("says plainly that triage runs on words only without the model, and how to install it, instead of a waiting count", async () => {
+    const b = new FakeBackend();
+    b.refine.withoutModel();
+    // What the shell reports at start, and after a pass that found no model.
+    for (const s of [await b.refineStatus(), { ...(await b.refineStatus()), progress: { phase: "finished" as const, summary: fakeRefined({ model: false }) } }]) {
+      const v = refineView(s);
+      expect(v?.state).toBe("off");
+      expect(v?.label).toBe("Triage runs on words only: the language model is not installed.");
+      expect(v?.left).toBe("To install it, run scripts/setup.sh, then restart Hypercare Desk.");
+      expect(v?.detail).toContain("has no model.safetensors");
+      expect(v?.fraction).toBeNull();
+      expect(`${v?.label} ${v?.left}`).not.toMatch(/waiting|texts left/);
+    }
   });
 
   it("says a pass stopped by quitting resumes, and a failure what failed", () => {

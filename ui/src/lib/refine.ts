@@ -9,15 +9,26 @@ export interface RefineView {
   left: string | null;
   /** 0..1, or null for an indeterminate bar. */
   fraction: number | null;
-  state: "running" | "done" | "paused" | "error";
+  /** More about the state (why the model is missing), for a tooltip; null when nothing more. */
+  detail: string | null;
+  /** "off": the language model is not installed, triage runs on words only. */
+  state: "running" | "done" | "paused" | "error" | "off";
 }
+
+/** What the status area says when the language model is not installed. */
+export const MODEL_MISSING = "Triage runs on words only: the language model is not installed.";
+/** How to install it. */
+export const MODEL_INSTALL = "To install it, run scripts/setup.sh, then restart Hypercare Desk.";
 
 const num = new Intl.NumberFormat("en-US");
 
-/** The view of a refinement status; null when there is nothing to show (idle, no model, nothing was waiting). */
+/** The view of a refinement status; null when there is nothing to show (idle, nothing was waiting). */
 export function refineView(s: RefineStatus): RefineView | null {
   if (s.error) {
-    return { label: `Refining triage failed: ${s.error.message}`, left: null, fraction: null, state: "error" };
+    return { label: `Refining triage failed: ${s.error.message}`, left: null, fraction: null, detail: null, state: "error" };
+  }
+  if (!s.model) {
+    return { label: MODEL_MISSING, left: MODEL_INSTALL, fraction: null, detail: s.model_problem, state: "off" };
   }
   const p = s.progress;
   if (p === null) return null;
@@ -25,6 +36,7 @@ export function refineView(s: RefineStatus): RefineView | null {
     label: `Refining triage with the language model: ${num.format(done)} / ${num.format(total)} texts`,
     left: `${num.format(total - done)} texts left`,
     fraction: total > 0 ? Math.min(1, done / total) : null,
+    detail: null,
     state: "running",
   });
   switch (p.phase) {
@@ -33,7 +45,7 @@ export function refineView(s: RefineStatus): RefineView | null {
     case "embedded":
       return counting(p.done, p.total);
     case "themes":
-      return { label: "Updating themes with the refined triage…", left: null, fraction: null, state: "running" };
+      return { label: "Updating themes with the refined triage…", left: null, fraction: null, detail: null, state: "running" };
     case "finished": {
       const r = p.summary;
       if (!r.model || r.total === 0) return null;
@@ -42,10 +54,11 @@ export function refineView(s: RefineStatus): RefineView | null {
           label: `Triage refinement paused at ${num.format(r.embedded)} / ${num.format(r.total)} texts`,
           left: `${num.format(r.total - r.embedded)} texts left (it resumes on the next start)`,
           fraction: r.total > 0 ? r.embedded / r.total : null,
+          detail: null,
           state: "paused",
         };
       }
-      return { label: `Triage refined with the language model (${num.format(r.embedded)} texts)`, left: null, fraction: 1, state: "done" };
+      return { label: `Triage refined with the language model (${num.format(r.embedded)} texts)`, left: null, fraction: 1, detail: null, state: "done" };
     }
   }
 }

@@ -174,8 +174,12 @@ describe("the user's choice and the model's suggestion", () => {
 describe("run triage", () => {
   it("says how many were triaged and how many wait for the language model", () => {
     const run = { tickets: 3000, survey_comments: 14, corrections_used: 2, themes: 40, pending: 12 };
-    expect(runNote(run)).toBe("Triaged 3,000 tickets and 14 survey comments; 12 waiting for the language model.");
-    expect(runNote({ ...run, tickets: 1, survey_comments: 0, pending: 0 })).toBe("Triaged 1 ticket; none waiting for the language model.");
+    expect(runNote(run, true)).toBe("Triaged 3,000 tickets and 14 survey comments; 12 waiting for the language model.");
+    expect(runNote({ ...run, tickets: 1, survey_comments: 0, pending: 0 }, true)).toBe("Triaged 1 ticket; none waiting for the language model.");
+    // Without the model nothing is waiting for it: say so, and how to install it.
+    expect(runNote({ ...run, pending: 3088 }, false)).toBe(
+      "Triaged 3,000 tickets and 14 survey comments on words only: the language model is not installed (run scripts/setup.sh to install it).",
+    );
   });
 });
 

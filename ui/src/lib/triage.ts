@@ -184,9 +184,13 @@ export function basisTag(basis: string | null, what: "ticket" | "comment"): { te
 
 const count = (n: number, one: string, many: string): string => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 
-/** The result of "Run triage": "Triaged 3,000 tickets and 14 survey comments; 12 waiting for the language model." */
-export function runNote(r: TriageRun): string {
+/**
+ * The result of "Run triage": "Triaged 3,000 tickets and 14 survey comments; 12 waiting for the language model."
+ * Without the language model (`model` false) nothing waits: it says triage ran on words only and how to install the model.
+ */
+export function runNote(r: TriageRun, model: boolean): string {
   const what = count(r.tickets, "ticket", "tickets") + (r.survey_comments ? ` and ${count(r.survey_comments, "survey comment", "survey comments")}` : "");
+  if (!model) return `Triaged ${what} on words only: the language model is not installed (run scripts/setup.sh to install it).`;
   const rest = r.pending ? `${r.pending.toLocaleString("en")} waiting for the language model` : "none waiting for the language model";
   return `Triaged ${what}; ${rest}.`;
 }

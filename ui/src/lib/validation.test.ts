@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FakeBackend, fakeQueueItem } from "../backend/fake";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import {
+  blockedLine,
   confirmation,
   emptyForm,
   formKey,
@@ -154,6 +155,7 @@ describe("outbox", () => {
       remote_ref: null,
       server_value: null,
       updated_at: "2026-03-04T10:00:00Z",
+      stays_local: null,
     });
     const groups = groupOutbox([
       row(1, 1, "sent"),
@@ -182,6 +184,29 @@ describe("outbox", () => {
       [2, "discarded"],
       [1, "pending"],
     ]);
+  });
+});
+
+describe("a blocked fix in the queue list", () => {
+  it("shows Blocked with the blocking note's first line until a later round or correction says otherwise", async () => {
+    const b = backendWithQueue();
+    const row = async (id: number) => (await b.validationQueue()).items.find((q) => q.ticket_id === id)!;
+    expect(blockedLine(await row(7))).toBeNull();
+    const r = await saveValidation(b, 7, { ...emptyForm(), outcome: "blocked", notes: "\n  QAS is down since Monday  \nBasis ticket #88 open" });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(blockedLine(await row(7))).toBe("Blocked: QAS is down since Monday");
+    expect(blockedLine(await row(8))).toBeNull();
+    // A correction names the new blocking note; the block it corrects no longer counts.
+    const again = await saveValidation(b, 7, { ...emptyForm(), outcome: "blocked", notes: "Test data missing" }, r.validation.id);
+    if (!again.ok) throw new Error(again.error.message);
+    expect(blockedLine(await row(7))).toBe("Blocked: Test data missing");
+  });
+
+  it("does not show a block recorded before the latest fix was delivered", () => {
+    const blocked = { outcome: "blocked" as const, notes: "QAS down", superseded_by: null, recorded_at: "2026-03-01T09:00:00Z" };
+    const item = (resolved_at: string) => ({ resolved_at, updated_at: resolved_at, history: [blocked as never] });
+    expect(blockedLine(item("2026-02-28T09:00:00Z"))).toBe("Blocked: QAS down");
+    expect(blockedLine(item("2026-03-02T09:00:00Z"))).toBeNull();
   });
 });
 
@@ -225,6 +250,32 @@ describe("the confirmation after a save", () => {
       const label = { passed: "Passed", failed: "Failed", blocked: "Blocked" }[outcome];
       expect(note).toMatch(new RegExp(`^Validation of #7 recorded \\(${label}, round 1\\)\\. It waits in the outbox until pushed`));
     }
+  });
+
+  it("says a demo validation stays on this machine, and the outbox offers no Retry for it but says why", async () => {
+    const local = "Demo validations stay on this machine: the demo has no server to push to.";
+    const b = new FakeBackend();
+    b.queue = [fakeQueueItem(7, "Invoice posting fails", { source: "demo", stays_local: local }), fakeQueueItem(8, "Scanner lag")];
+    // Blocked first: the ticket stays in the queue, then Passed.
+    for (const outcome of ["blocked", "passed"] as const) {
+      const r = await saveValidation(b, 7, { ...emptyForm(), outcome, notes: "QAS down" });
+      if (!r.ok) throw new Error(r.error.message);
+      const note = confirmation(r.validation, 7) ?? "";
+      expect(note).toContain(local.replace(/\.$/, ""));
+      expect(note).not.toContain("waits in the outbox");
+      if (outcome === "blocked") expect(note).toMatch(/no server to push to; the ticket stays in the queue so you can test it again\.$/);
+    }
+    // What the push makes of them: rejected, with the reason, and no Retry.
+    b.outboxRows.forEach((r) => (r.state = "rejected"));
+    b.outboxRows.forEach((r) => (r.last_error = 'source "demo" is the demo: it has no server to push to'));
+    const [g] = groupOutbox(await b.outbox(true));
+    expect(g.reason).toBe(local);
+    expect(outboxActions(g.state, g.staysLocal)).toEqual({ retry: false, discard: true });
+    // A server ticket's rejected validation still offers one.
+    await saveValidation(b, 8, { ...emptyForm(), outcome: "passed" });
+    b.outboxRows.forEach((r) => (r.state = "rejected"));
+    const server = groupOutbox(await b.outbox(true)).find((x) => x.ticketKey === "#8");
+    expect(server && outboxActions(server.state, server.staysLocal)).toEqual({ retry: true, discard: true });
   });
 
   it("is not shown once another ticket is selected", async () => {

@@ -5,6 +5,7 @@ import type { ConflictResolved } from "../bindings/ConflictResolved";
 import type { IpcError } from "../bindings/IpcError";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { OutboxState } from "../bindings/OutboxState";
+import type { QueueItem } from "../bindings/QueueItem";
 import type { Outcome } from "../bindings/Outcome";
 import type { Validation } from "../bindings/Validation";
 import type { ValidationInput } from "../bindings/ValidationInput";
@@ -109,18 +110,35 @@ export function formKey(
   return o ? { kind: "outcome", outcome: o.value } : { kind: "none" };
 }
 
+/**
+ * What the queue list says of a fix whose latest validation (not corrected
+ * since) is Blocked and was recorded since the fix was delivered: "Blocked"
+ * with the blocking note's first line ("Blocked: QAS is down"). Null when
+ * the latest validation is not a block, or predates the latest fix.
+ */
+export function blockedLine(q: Pick<QueueItem, "history" | "resolved_at" | "updated_at">): string | null {
+  const latest = q.history.filter((v) => v.superseded_by === null).at(-1);
+  if (!latest || latest.outcome !== "blocked") return null;
+  const fixed = Date.parse(q.resolved_at ?? q.updated_at);
+  if (Date.parse(latest.recorded_at) < fixed) return null;
+  const first = latest.notes.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return first ? `Blocked: ${first}` : "Blocked";
+}
+
 /** A history item's title: its per-ticket round, and whether it corrects an earlier record of that round. */
 export function roundLabel(v: Pick<Validation, "round" | "supersedes">): string {
   return v.supersedes === null ? `Round ${v.round}` : `Round ${v.round} (correction)`;
 }
 
-/** The confirmation after a save, for every outcome. */
-export function savedNote(v: Pick<Validation, "ticket_key" | "outcome" | "round" | "supersedes">): string {
+/**
+ * The confirmation after a save, for every outcome. A validation that can
+ * never reach a server (`stays_local`: a demo ticket) says so instead of
+ * promising a push.
+ */
+export function savedNote(v: Pick<Validation, "ticket_key" | "outcome" | "round" | "supersedes" | "stays_local">): string {
   const what = `${OUTCOMES.find((o) => o.value === v.outcome)?.label ?? v.outcome}, ${roundLabel(v).toLowerCase()}`;
-  const next =
-    v.outcome === "blocked"
-      ? "It waits in the outbox until pushed; the ticket stays in the queue so you can test it again."
-      : "It waits in the outbox until pushed.";
+  const where = v.stays_local ?? "It waits in the outbox until pushed.";
+  const next = v.outcome === "blocked" ? `${where.replace(/\.$/, ";")} the ticket stays in the queue so you can test it again.` : where;
   return `Validation of ${v.ticket_key} recorded (${what}). ${next}`;
 }
 
@@ -130,7 +148,7 @@ export function savedNote(v: Pick<Validation, "ticket_key" | "outcome" | "round"
  * queue; a passed or failed one leaves it).
  */
 export function confirmation(
-  saved: Pick<Validation, "ticket_id" | "ticket_key" | "outcome" | "round" | "supersedes"> | null,
+  saved: Pick<Validation, "ticket_id" | "ticket_key" | "outcome" | "round" | "supersedes" | "stays_local"> | null,
   selectedTicketId: number | null,
 ): string | null {
   if (!saved) return null;
@@ -179,6 +197,8 @@ export interface OutboxGroup {
   reason: string | null;
   /** Category groups in conflict: the value someone else set on the server ("" = none). */
   serverValue: string | null;
+  /** Why it can never reach a server (a demo ticket's validation): no Retry is offered. */
+  staysLocal: string | null;
   entries: OutboxEntry[];
 }
 
@@ -216,6 +236,7 @@ export function groupOutbox(entries: OutboxEntry[]): OutboxGroup[] {
         state: e.state,
         reason: null,
         serverValue: category ? e.server_value : null,
+        staysLocal: e.stays_local,
         entries: [],
       };
       groups.set(key, g);
@@ -224,7 +245,7 @@ export function groupOutbox(entries: OutboxEntry[]): OutboxGroup[] {
     if (SEVERITY.indexOf(e.state) < SEVERITY.indexOf(g.state)) g.state = e.state;
   }
   for (const g of groups.values()) {
-    g.reason = g.entries.find((e) => e.state === g.state && e.last_error)?.last_error ?? null;
+    g.reason = g.staysLocal ?? g.entries.find((e) => e.state === g.state && e.last_error)?.last_error ?? null;
   }
   const all = [...groups.values()];
   const validations = all.filter((g) => g.kind === "validation").sort((a, b) => (b.validationId ?? 0) - (a.validationId ?? 0));
@@ -255,10 +276,10 @@ export function conflictNote(r: ConflictResolved): string {
   return `${r.ticket_key}: kept the server's ${server}, which is none of the triage categories; your confirmation was dropped and the automatic category shows again.`;
 }
 
-/** Which actions a group offers. */
-export function outboxActions(state: OutboxState): { retry: boolean; discard: boolean } {
+/** Which actions a group offers: no Retry for what can never reach a server (`staysLocal`: its reason is shown instead). */
+export function outboxActions(state: OutboxState, staysLocal: string | null = null): { retry: boolean; discard: boolean } {
   return {
-    retry: state === "rejected" || state === "conflict",
+    retry: staysLocal === null && (state === "rejected" || state === "conflict"),
     discard: state === "pending" || state === "rejected" || state === "conflict",
   };
 }

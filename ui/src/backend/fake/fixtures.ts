@@ -41,6 +41,7 @@ export function fakeQueueItem(ticketId: number, title: string, extra: Partial<Qu
     waiting_days: 2,
     fix_notes: [],
     history: [],
+    stays_local: null,
     ...extra,
   };
 }

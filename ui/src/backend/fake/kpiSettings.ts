@@ -28,8 +28,11 @@ export function fakeSettingsForm(): KpiSettingsForm {
 }
 
 function refuse(field: KpiSettingField, why: string): IpcError {
-  return { code: "invalid_input", message: `${field.label} (${field.key}): ${why}`, field: field.key };
+  return { code: "invalid_input", message: `${field.label}: ${why}`, field: field.key };
 }
+
+/** The core's ranges per unit (`kpi::settings`: HOURS_RANGE, USERS_RANGE, OPEN_P1_RANGE). */
+const RANGES: Record<string, [number, number]> = { hours: [0.1, 8760], users: [1, 10_000_000], tickets: [0, 10_000] };
 
 /** The value `c` sets on `field` (in the field's unit), or the error the core would give. */
 function check(field: KpiSettingField, c: KpiSettingChange): string | IpcError {
@@ -42,6 +45,8 @@ function check(field: KpiSettingField, c: KpiSettingChange): string | IpcError {
   if (num === "" || !Number.isFinite(x) || x < 0) return refuse(field, `"${num}" is not a number of 0 or more`);
   if (pct && x > 100) return refuse(field, `${v} must be a percentage up to 100%`);
   if ((field.unit === "users" || field.unit === "tickets") && !Number.isInteger(x)) return refuse(field, `"${v}" is not a whole number`);
+  const range = RANGES[field.unit];
+  if (range && (x < range[0] || x > range[1])) return refuse(field, `${x.toLocaleString("en")} ${field.unit === "hours" ? "hours " : ""}is outside the range`);
   return String(x);
 }
 

@@ -27,8 +27,13 @@ export interface FakeOutboxState {
   drafts: ValidationDraft[];
 }
 
+/** As the core: each item carries its ticket's validations, oldest first (a fixture's own history when it has none recorded). */
 export function validationQueue(s: FakeOutboxState) {
-  return { items: s.queue, count: s.queue.length };
+  const items = s.queue.map((q) => {
+    const recorded = s.validations.filter((v) => v.ticket_id === q.ticket_id);
+    return recorded.length > 0 ? { ...q, history: recorded } : q;
+  });
+  return { items, count: items.length };
 }
 
 /** As the core: a correction keeps the round it corrects; else the ticket's next round. */
@@ -62,6 +67,7 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
     superseded_by: null,
     evidence: input.evidence.map((p, i) => ({ id: i + 1, file_name: p.split("/").pop() ?? p, media_type: "application/octet-stream", size: 1, sha256: "" })),
     push_state: "pending",
+    stays_local: item.stays_local,
   };
   s.validations.push(v);
   const old = s.validations.find((x) => x.id === input.supersedes);
@@ -81,6 +87,7 @@ export function recordValidation(s: FakeOutboxState, input: ValidationInput) {
       validation_uuid: v.uuid,
       round: v.round,
       outcome: v.outcome,
+      stays_local: v.stays_local,
     });
   s.outboxRows.push(row("comment", null));
   for (const e of v.evidence) s.outboxRows.push(row("attachment", e.file_name));
