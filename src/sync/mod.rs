@@ -5,6 +5,7 @@
 //! - [`plan`]: pure functions (local state, remote page) → operations, and the cursor.
 //! - [`engine`]: the pipelined run (fetch → plan → apply + cursor in one transaction), census.
 //! - [`redmine`]: the Redmine connector.
+//! - [`zendesk`]: the Zendesk Support connector ([`zendesk_map`] reads its JSON).
 //! - [`lease`]: one sync per source at a time, across processes.
 
 pub mod connector;
@@ -15,6 +16,8 @@ pub mod options;
 pub mod plan;
 pub mod redmine;
 pub mod state;
+pub mod zendesk;
+pub mod zendesk_map;
 
 use std::sync::Arc;
 
@@ -70,8 +73,9 @@ pub fn connector(
             opts.resolved_statuses.clone(),
             opts.retry.clone(),
         )?)),
+        SourceKind::Zendesk => Ok(Arc::new(zendesk::Zendesk::new(url, project, token, opts.page_size, opts.retry.clone())?)),
         SourceKind::Demo => Err(Error::invalid("the demo source is built in and cannot be synced; run `hypercare demo`")),
-        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine is", other.as_str()))),
+        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine and Zendesk are", other.as_str()))),
     }
 }
 

@@ -56,10 +56,12 @@ pub struct AddArgs {
     /// Base URL of the server, e.g. https://redmine.example.com
     #[arg(long)]
     pub url: String,
-    /// Project (Redmine: the project identifier).
+    /// Project (Redmine: the project identifier; Zendesk: `*` for every
+    /// ticket, or group:ID, brand:ID, organization:ID).
     #[arg(long)]
     pub project: String,
-    /// Environment variable that holds the API token when syncing.
+    /// Environment variable that holds the API token when syncing
+    /// (Zendesk: EMAIL/token:API_TOKEN, or an OAuth access token).
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
 }
@@ -77,6 +79,9 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
             }
             if a.project.trim().is_empty() {
                 return Err(Error::invalid("--project must not be empty"));
+            }
+            if kind == SourceKind::Zendesk {
+                hypercare::sync::zendesk_map::Scope::parse(&a.project)?;
             }
             let store = ctx.store()?;
             let s = store.add_source(
