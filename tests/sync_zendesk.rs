@@ -75,7 +75,11 @@ async fn a_first_sync_reads_every_export_reply_with_the_api_token_as_basic_auth(
     assert_eq!(closed.status_class, StatusClass::Closed);
     assert_eq!((hold.status.as_str(), hold.status_class), ("On-hold", StatusClass::Open));
     assert_eq!((all["10"].priority.as_str(), all["11"].priority.as_str()), ("Urgent", "Normal"));
-    assert_eq!(all["11"].assignee.as_deref(), Some("Agent Smith"), "named from the comments' sideloaded users");
+    assert_eq!(all["11"].assignee.as_deref(), Some("Agent Smith"), "named by users/show_many");
+    assert_eq!(all["11"].reporter.as_deref(), Some("Cleo Diaz"), "named from the comments' sideloaded users");
+    let lookups = fake.requests("/api/v2/users/show_many.json");
+    assert!(!lookups.is_empty() && lookups.len() <= 4, "names are remembered within the run: {}", lookups.len());
+    assert!(lookups.iter().all(|r| r.query.get("ids").map(String::as_str) == Some("7")));
     let raw: String = store
         .read(|c| Ok(c.query_row("SELECT raw FROM tickets WHERE remote_id = '12'", [], |r| r.get(0))?))
         .expect("raw");
@@ -96,6 +100,7 @@ async fn a_first_sync_reads_every_export_reply_with_the_api_token_as_basic_auth(
     // The export holds the tickets' fields: only comments are asked per ticket.
     assert_eq!(fake.requests("/api/v2/tickets/").iter().filter(|r| !r.path.ends_with("/comments.json")).count(), 0);
     assert_eq!(fake.requests("/api/v2/tickets/").len(), 45, "one comments request per ticket");
+    assert_eq!(log.len(), start_times(&fake).len() + 45 + lookups.len(), "and nothing else");
     assert_eq!(cursor(&store, "zd").as_deref(), Some(format!("{{\"since\":\"{}\",\"skip\":0}}", iso_z(T0 + 45)).as_str()));
 }
 

@@ -85,6 +85,8 @@ pub struct Zendesk {
     scope: Scope,
     per_page: u64,
     listed: Mutex<VecDeque<HashMap<u64, Listed>>>,
+    /// User names read so far in this run (requesters and assignees).
+    names: Mutex<HashMap<i64, String>>,
 }
 
 /// What one pass over the export gathered.
@@ -110,7 +112,7 @@ impl Zendesk {
         // A listing page must be well above the engine's SLACK, or a second
         // shared by a page's worth of tickets would be walked without progress.
         let per_page = per_page.unwrap_or(PER_PAGE).clamp(MIN_PER_PAGE, PER_PAGE);
-        Ok(Zendesk { http, base, scope, per_page, listed: Mutex::new(VecDeque::new()) })
+        Ok(Zendesk { http, base, scope, per_page, listed: Mutex::new(VecDeque::new()), names: Mutex::new(HashMap::new()) })
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<String> {
@@ -214,6 +216,41 @@ impl Zendesk {
         }
     }
 
+    /// Add the names of `ids` to `users`: from this run's earlier answers,
+    /// else one `GET /api/v2/users/show_many.json?ids=…` (agents are few, so
+    /// after the first tickets this costs nothing). A user Zendesk does not
+    /// return stays "user ID".
+    async fn name_users(&self, ids: &[Option<i64>], users: &mut HashMap<i64, String>) -> Result<()> {
+        #[derive(Deserialize)]
+        struct Many {
+            users: Vec<map::User>,
+        }
+        let missing: Vec<String> = {
+            let mut known = self.names.lock().unwrap_or_else(|e| e.into_inner());
+            known.extend(users.iter().map(|(k, v)| (*k, v.clone())));
+            let mut missing = Vec::new();
+            for id in ids.iter().flatten().filter(|id| **id > 0) {
+                match known.get(id) {
+                    Some(n) => {
+                        users.entry(*id).or_insert_with(|| n.clone());
+                    }
+                    None => missing.push(id.to_string()),
+                }
+            }
+            missing
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let list = missing.join(",");
+        let url = self.url("api/v2/users/show_many.json", &[("ids", list.as_str())])?;
+        let many: Many = self.http.get_json(&url).await?;
+        let found: Vec<(i64, String)> = many.users.into_iter().filter_map(|u| Some((u.id, u.name?))).collect();
+        self.names.lock().unwrap_or_else(|e| e.into_inner()).extend(found.iter().cloned());
+        users.extend(found);
+        Ok(())
+    }
+
     /// The ticket by its own endpoint (not from a listing); `None` on 404.
     async fn ticket(&self, id: u64) -> Result<Option<Listed>> {
         #[derive(Deserialize)]
@@ -307,7 +344,8 @@ impl Connector for Zendesk {
         if listed.stub.status == "deleted" {
             return Ok(None);
         }
-        let Some((comments, users)) = self.comments(id).await? else { return Ok(None) };
+        let Some((comments, mut users)) = self.comments(id).await? else { return Ok(None) };
+        self.name_users(&[listed.stub.requester_id, listed.stub.assignee_id], &mut users).await?;
         map::to_record(&listed.raw, listed.solved_at.as_deref(), comments, &users).map(Some)
     }
 

@@ -127,6 +127,10 @@ pub struct Stub {
     pub brand_id: Option<u64>,
     #[serde(default)]
     pub organization_id: Option<u64>,
+    #[serde(default)]
+    pub requester_id: Option<i64>,
+    #[serde(default)]
+    pub assignee_id: Option<i64>,
 }
 
 impl Stub {

@@ -7,14 +7,14 @@
 //! second listed in *descending* id order, so the client must not rely on
 //! Zendesk's tie order), a ticket (404 once deleted), its comments (cursor
 //! pagination: `page[size]`, `page[after]`, `meta.has_more`, `links.next`,
-//! `include=users`), tickets by `-updated_at`, the ticket count and
-//! `users/me`. Every request is logged with whether its credentials matched;
+//! `include=users`), tickets by `-updated_at`, the ticket count, users by
+//! id (`show_many`) and `users/me`. Every request is logged with whether its credentials matched;
 //! faults can be queued for coming requests.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
@@ -210,6 +210,7 @@ impl FakeZendesk {
                     .route("/api/v2/tickets/{file}", get(one))
                     .route("/api/v2/tickets/{id}/comments.json", get(comments))
                     .route("/api/v2/users/me.json", get(me))
+                    .route("/api/v2/users/show_many.json", get(show_many))
                     .with_state((st, base));
                 tx.send(addr).expect("send addr");
                 axum::serve(listener, app).await.expect("serve");
@@ -392,7 +393,12 @@ async fn me(AxState((st, _)): S, headers: HeaderMap, Query(q): Q) -> Response {
     json_body(json!({"user": {"id": 7, "name": "Agent Smith", "email": EMAIL, "role": "admin"}}).to_string()).into_response()
 }
 
-/// Wait helper for tests that measure Retry-After.
-pub fn gap(a: &Logged, b: &Logged) -> Duration {
-    b.at.duration_since(a.at)
+async fn show_many(AxState((st, _)): S, headers: HeaderMap, Query(q): Q) -> Response {
+    if let Some(r) = gate(&st, &headers, "/api/v2/users/show_many.json".into(), &q) {
+        return r;
+    }
+    let s = st.lock().unwrap_or_else(|e| e.into_inner());
+    let ids: Vec<i64> = q.get("ids").map(|v| v.split(',').filter_map(|i| i.trim().parse().ok()).collect()).unwrap_or_default();
+    let users: Vec<_> = ids.iter().filter_map(|i| s.users.get(i).map(|n| json!({"id": i, "name": n, "role": "agent"}))).collect();
+    json_body(json!({"users": users}).to_string()).into_response()
 }
