@@ -94,6 +94,10 @@ pub struct State {
     pub export_cap: usize,
     /// Most comments one page holds (Zendesk: 100).
     pub comments_cap: usize,
+    /// List each second's tickets in ascending, then descending id order,
+    /// request after request (Zendesk documents no tie order).
+    pub unstable_ties: bool,
+    exports: u64,
     next_comment: u64,
 }
 
@@ -286,11 +290,13 @@ async fn export(AxState((st, base)): S, headers: HeaderMap, Query(q): Q) -> Resp
         return (StatusCode::BAD_REQUEST, json_body(json!({"error": "InvalidValue", "description": "start_time is required"}).to_string()))
             .into_response();
     };
-    let s = st.lock().unwrap_or_else(|e| e.into_inner());
+    let mut s = st.lock().unwrap_or_else(|e| e.into_inner());
+    s.exports += 1;
+    let ascending = s.unstable_ties && s.exports % 2 == 1;
     let per_page = q.get("per_page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(1000).min(s.export_cap);
     let mut order: Vec<&Ticket> = s.tickets.values().filter(|t| t.generated >= start).collect();
-    // Ties in a second in descending id order: the client must sort itself.
-    order.sort_by(|a, b| a.generated.cmp(&b.generated).then(b.id.cmp(&a.id)));
+    // Ties in a second in descending id order (or flipping): the client must sort itself.
+    order.sort_by(|a, b| a.generated.cmp(&b.generated).then(if ascending { a.id.cmp(&b.id) } else { b.id.cmp(&a.id) }));
     let page: Vec<&Ticket> = order.iter().take(per_page).copied().collect();
     let end_time = page.last().map(|t| t.generated).unwrap_or(start);
     let end_of_stream = order.len() <= per_page;
