@@ -256,6 +256,29 @@ async fn a_ticket_deleted_on_zendesk_becomes_a_tombstone_and_the_census_finds_on
     assert!(fake.requests("/api/v2/tickets.json").iter().any(|r| r.query.get("sort").map(String::as_str) == Some("-updated_at")));
 }
 
+/// The export leaves out the last minute's changes; the census must not
+/// take such a ticket for deleted (it reads the newest tickets besides).
+#[tokio::test]
+async fn a_ticket_changed_in_the_minute_the_export_leaves_out_is_not_taken_for_deleted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_dir(dir.path()).expect("store");
+    let fake = FakeZendesk::start(generate(12));
+    add_zendesk(&store, &fake.url, "*", serde_json::json!({"page_size": 20, "census_interval_secs": 0}));
+    sync(&store).await.expect("first sync");
+    {
+        let mut s = fake.state();
+        s.clock = Some(T0 + 10_000);
+        s.edit(8, "Changed seconds ago", T0 + 9_990);
+    }
+    let s = sync(&store).await.expect("sync with a census");
+    assert_eq!((s.deleted, s.fetched), (0, 0), "{s:?}");
+    assert!(!stored(&store)["8"].deleted, "not a tombstone");
+    fake.state().clock = Some(T0 + 20_000);
+    let s = sync(&store).await.expect("a minute later");
+    assert_eq!((s.deleted, s.updated), (0, 1), "{s:?}");
+    assert_eq!(stored(&store)["8"].title, "Changed seconds ago");
+}
+
 #[tokio::test]
 async fn a_429_from_the_export_is_retried_after_the_servers_retry_after() {
     let dir = tempfile::tempdir().expect("tempdir");

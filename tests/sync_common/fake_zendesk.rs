@@ -97,6 +97,9 @@ pub struct State {
     /// List each second's tickets in ascending, then descending id order,
     /// request after request (Zendesk documents no tie order).
     pub unstable_ties: bool,
+    /// The server's clock: when set, the export leaves out the tickets
+    /// changed in the minute before it, as Zendesk does.
+    pub clock: Option<i64>,
     exports: u64,
     next_comment: u64,
 }
@@ -294,7 +297,8 @@ async fn export(AxState((st, base)): S, headers: HeaderMap, Query(q): Q) -> Resp
     s.exports += 1;
     let ascending = s.unstable_ties && s.exports % 2 == 1;
     let per_page = q.get("per_page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(1000).min(s.export_cap);
-    let mut order: Vec<&Ticket> = s.tickets.values().filter(|t| t.generated >= start).collect();
+    let until = s.clock.map(|c| c - 60).unwrap_or(i64::MAX);
+    let mut order: Vec<&Ticket> = s.tickets.values().filter(|t| t.generated >= start && t.generated <= until).collect();
     // Ties in a second in descending id order (or flipping): the client must sort itself.
     order.sort_by(|a, b| a.generated.cmp(&b.generated).then(if ascending { a.id.cmp(&b.id) } else { b.id.cmp(&a.id) }));
     let page: Vec<&Ticket> = order.iter().take(per_page).copied().collect();
