@@ -104,6 +104,17 @@ async fn a_first_sync_reads_every_export_reply_with_the_api_token_as_basic_auth(
     assert_eq!(cursor(&store, "zd").as_deref(), Some(format!("{{\"since\":\"{}\",\"skip\":0}}", iso_z(T0 + 45)).as_str()));
 }
 
+/// A store whose `zd` source (options `config`) was synced once from a fake
+/// holding `n` generated tickets.
+async fn synced(n: u64, config: serde_json::Value) -> (tempfile::TempDir, Store, FakeZendesk) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_dir(dir.path()).expect("store");
+    let fake = FakeZendesk::start(generate(n));
+    add_zendesk(&store, &fake.url, "*", config);
+    sync(&store).await.expect("first sync");
+    (dir, store, fake)
+}
+
 fn iso_z(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0).expect("time").to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -146,11 +157,7 @@ async fn comments_come_across_pages_public_and_internal_without_repeating_the_de
 /// change arrives, each ticket is written once, nothing is created twice.
 #[tokio::test]
 async fn an_incremental_sync_takes_every_change_even_same_second_ties_across_reply_and_page_ends() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(45));
-    add_zendesk(&store, &fake.url, "*", small_pages());
-    sync(&store).await.expect("first sync");
+    let (_dir, store, fake) = synced(45, small_pages()).await;
     let before = fake.requests("/api/v2/incremental/tickets.json").len();
     let mut changed = Vec::new();
     {
@@ -198,11 +205,7 @@ async fn an_incremental_sync_takes_every_change_even_same_second_ties_across_rep
 /// second's tickets is not documented, and here it flips between requests.
 #[tokio::test]
 async fn a_second_shared_by_more_tickets_than_a_page_is_walked_by_the_skip_whatever_the_tie_order() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(45));
-    add_zendesk(&store, &fake.url, "*", small_pages());
-    sync(&store).await.expect("first sync");
+    let (_dir, store, fake) = synced(45, small_pages()).await;
     let before = fake.requests("/api/v2/incremental/tickets.json").len();
     {
         let mut s = fake.state();
@@ -234,11 +237,7 @@ async fn a_second_shared_by_more_tickets_than_a_page_is_walked_by_the_skip_whate
 
 #[tokio::test]
 async fn a_ticket_deleted_on_zendesk_becomes_a_tombstone_and_the_census_finds_one_that_vanished() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(12));
-    add_zendesk(&store, &fake.url, "*", serde_json::json!({"page_size": 20, "census_interval_secs": 0}));
-    sync(&store).await.expect("first sync");
+    let (_dir, store, fake) = synced(12, serde_json::json!({"page_size": 20, "census_interval_secs": 0})).await;
     let asked_before = fake.requests("/api/v2/tickets/5").len();
     fake.state().delete(5, T0 + 500);
     let s = sync(&store).await.expect("sync after a deletion");
@@ -260,11 +259,7 @@ async fn a_ticket_deleted_on_zendesk_becomes_a_tombstone_and_the_census_finds_on
 /// take such a ticket for deleted (it reads the newest tickets besides).
 #[tokio::test]
 async fn a_ticket_changed_in_the_minute_the_export_leaves_out_is_not_taken_for_deleted() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(12));
-    add_zendesk(&store, &fake.url, "*", serde_json::json!({"page_size": 20, "census_interval_secs": 0}));
-    sync(&store).await.expect("first sync");
+    let (_dir, store, fake) = synced(12, serde_json::json!({"page_size": 20, "census_interval_secs": 0})).await;
     {
         let mut s = fake.state();
         s.clock = Some(T0 + 10_000);

@@ -98,6 +98,26 @@ pub async fn test_connection(kind: SourceKind, url: &str, project: &str, token: 
     connector(kind, url, project, token.as_deref(), &opts)?.test_connection().await
 }
 
+/// A record's JSON object without the named fields, compact: the raw record
+/// a connector keeps (Redmine drops the journals, Zendesk the description,
+/// both stored apart). `what` opens the error ("Redmine sent an issue").
+pub fn raw_without(obj: &serde_json::value::RawValue, drop: &[&str], what: &str) -> Result<String> {
+    let fields: std::collections::BTreeMap<&str, &serde_json::value::RawValue> = serde_json::from_str(obj.get())
+        .map_err(|e| Error::BadResponse(format!("{what} that is not a JSON object: {e}")))?;
+    let mut out = String::with_capacity(obj.get().len());
+    out.push('{');
+    for (k, v) in fields.iter().filter(|(k, _)| !drop.contains(k)) {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(k).map_err(|e| Error::Internal(format!("cannot write a field name: {e}")))?);
+        out.push(':');
+        out.push_str(v.get());
+    }
+    out.push('}');
+    Ok(out)
+}
+
 /// The token for a source from its environment variable (the CLI route).
 pub fn token_from_env(token_env: Option<&str>) -> Option<String> {
     token_env.and_then(|v| std::env::var(v).ok()).filter(|t| !t.is_empty())

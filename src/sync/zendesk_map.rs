@@ -4,7 +4,7 @@
 //! reads what came back: the incremental export's page, a ticket, a page of
 //! comments; the project scope; the credential header.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -260,25 +260,6 @@ pub fn display(v: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-/// The object without the named fields, compact (the raw record: the
-/// description is stored as text already, and may be long).
-pub fn raw_without(obj: &RawValue, drop: &[&str]) -> Result<String> {
-    let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(obj.get())
-        .map_err(|e| Error::BadResponse(format!("the server sent a record that is not a JSON object: {e}")))?;
-    let mut out = String::with_capacity(obj.get().len());
-    out.push('{');
-    for (k, v) in fields.iter().filter(|(k, _)| !drop.contains(k)) {
-        if out.len() > 1 {
-            out.push(',');
-        }
-        out.push_str(&serde_json::to_string(k).map_err(|e| Error::Internal(format!("cannot write a field name: {e}")))?);
-        out.push(':');
-        out.push_str(v.get());
-    }
-    out.push('}');
-    Ok(out)
-}
-
 /// Build the record: the ticket's raw JSON (kept as `raw` without its
 /// description, so `satisfaction_rating`, `custom_fields` and `tags` stay
 /// readable), when it was solved (from its metric set, if known), its
@@ -352,7 +333,7 @@ pub fn to_record(
         updated_at,
         resolved_at,
         remote_version: t.updated_at.clone(),
-        raw: Some(raw_without(raw, &["description"])?),
+        raw: Some(super::raw_without(raw, &["description"], "Zendesk sent a ticket")?),
         comments: Some(records),
         status_changes: Some(history),
     })
