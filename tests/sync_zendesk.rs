@@ -51,9 +51,7 @@ fn start_times(fake: &FakeZendesk) -> Vec<i64> {
 
 #[tokio::test]
 async fn a_first_sync_reads_every_export_reply_with_the_api_token_as_basic_auth() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(45));
+    let (_dir, store, fake) = fresh(45);
     {
         let mut s = fake.state();
         let t = s.tickets.get_mut(&12).expect("ticket 12");
@@ -104,12 +102,17 @@ async fn a_first_sync_reads_every_export_reply_with_the_api_token_as_basic_auth(
     assert_eq!(cursor(&store, "zd").as_deref(), Some(format!("{{\"since\":\"{}\",\"skip\":0}}", iso_z(T0 + 45)).as_str()));
 }
 
+/// An empty store in a temporary folder, and a fake holding `n` generated tickets.
+fn fresh(n: u64) -> (tempfile::TempDir, Store, FakeZendesk) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_dir(dir.path()).expect("store");
+    (dir, store, FakeZendesk::start(generate(n)))
+}
+
 /// A store whose `zd` source (options `config`) was synced once from a fake
 /// holding `n` generated tickets.
 async fn synced(n: u64, config: serde_json::Value) -> (tempfile::TempDir, Store, FakeZendesk) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(n));
+    let (dir, store, fake) = fresh(n);
     add_zendesk(&store, &fake.url, "*", config);
     sync(&store).await.expect("first sync");
     (dir, store, fake)
@@ -121,9 +124,7 @@ fn iso_z(t: i64) -> String {
 
 #[tokio::test]
 async fn comments_come_across_pages_public_and_internal_without_repeating_the_description() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(3));
+    let (_dir, store, fake) = fresh(3);
     {
         let mut s = fake.state();
         s.comments_cap = 2;
@@ -276,9 +277,7 @@ async fn a_ticket_changed_in_the_minute_the_export_leaves_out_is_not_taken_for_d
 
 #[tokio::test]
 async fn a_429_from_the_export_is_retried_after_the_servers_retry_after() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(5));
+    let (_dir, store, fake) = fresh(5);
     fake.fault("incremental/tickets.json", Fault::Status(429, Some("2")));
     // Backoff alone would wait 10 ms: a 2 s gap is the Retry-After.
     add_zendesk(&store, &fake.url, "*", small_pages());
@@ -293,9 +292,7 @@ async fn a_429_from_the_export_is_retried_after_the_servers_retry_after() {
 /// What the user reads when the reply is not what Zendesk sends; nothing of
 /// the run is stored.
 async fn failed_sync(fault: Option<(&str, Fault)>, url: Option<&str>) -> (hypercare::Error, Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(12));
+    let (dir, store, fake) = fresh(12);
     if let Some((p, f)) = fault {
         fake.fault(p, f);
     }
@@ -325,9 +322,7 @@ async fn malformed_replies_and_a_dead_network_are_named_and_write_nothing() {
 
 #[tokio::test]
 async fn a_five_megabyte_description_is_stored_cut_with_a_note() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(3));
+    let (_dir, store, fake) = fresh(3);
     fake.state().tickets.get_mut(&2).expect("ticket 2").description = "Log line: posting failed. ".repeat(200_000);
     add_zendesk(&store, &fake.url, "*", small_pages());
     sync(&store).await.expect("sync");
@@ -359,9 +354,7 @@ async fn the_connection_test_names_the_account_and_refuses_a_wrong_token() {
 
 #[tokio::test]
 async fn a_group_project_syncs_only_that_groups_tickets() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_dir(dir.path()).expect("store");
-    let fake = FakeZendesk::start(generate(30));
+    let (_dir, store, fake) = fresh(30);
     add_zendesk(&store, &fake.url, "group:20", small_pages());
     let s = sync(&store).await.expect("sync");
     assert_eq!(s.created, 15, "{s:?}");
