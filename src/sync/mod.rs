@@ -79,6 +79,18 @@ pub fn connector(
     }
 }
 
+/// Refuse a project the kind's connector could never read, before a source
+/// is stored (Zendesk: `*`, `group:ID`, `brand:ID` or `organization:ID`).
+pub fn check_project(kind: SourceKind, project: &str) -> Result<()> {
+    if project.trim().is_empty() {
+        return Err(Error::invalid("the project is empty"));
+    }
+    match kind {
+        SourceKind::Zendesk => zendesk_map::Scope::parse(project).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
 /// What a successful connection test found.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[ts(export)]

@@ -80,9 +80,7 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
             if a.project.trim().is_empty() {
                 return Err(Error::invalid("--project must not be empty"));
             }
-            if kind == SourceKind::Zendesk {
-                hypercare::sync::zendesk_map::Scope::parse(&a.project)?;
-            }
+            hypercare::sync::check_project(kind, &a.project)?;
             let store = ctx.store()?;
             let s = store.add_source(
                 &NewSource {
