@@ -6,6 +6,7 @@
 //! - [`engine`]: the pipelined run (fetch → plan → apply + cursor in one transaction), census.
 //! - [`redmine`]: the Redmine connector.
 //! - [`jira`]: the Jira Cloud connector (REST v3, read-only).
+//! - [`zendesk`]: the Zendesk Support connector ([`zendesk_map`] reads its JSON).
 //! - [`lease`]: one sync per source at a time, across processes.
 
 pub mod connector;
@@ -17,6 +18,8 @@ pub mod options;
 pub mod plan;
 pub mod redmine;
 pub mod state;
+pub mod zendesk;
+pub mod zendesk_map;
 
 use std::sync::Arc;
 
@@ -68,8 +71,21 @@ pub fn connector(
     match kind {
         SourceKind::Redmine => Ok(Arc::new(redmine::Redmine::new(url, project, token, resolved, retry)?)),
         SourceKind::Jira => Ok(Arc::new(jira::Jira::new(url, project, token, resolved, retry)?)),
+        SourceKind::Zendesk => Ok(Arc::new(zendesk::Zendesk::new(url, project, token, opts.page_size, retry)?)),
         SourceKind::Demo => Err(Error::invalid("the demo source is built in and cannot be synced; run `hypercare demo`")),
-        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine and Jira are", other.as_str()))),
+        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine, Jira and Zendesk are", other.as_str()))),
+    }
+}
+
+/// Refuse a project the kind's connector could never read, before a source
+/// is stored (Zendesk: `*`, `group:ID`, `brand:ID` or `organization:ID`).
+pub fn check_project(kind: SourceKind, project: &str) -> Result<()> {
+    if project.trim().is_empty() {
+        return Err(Error::invalid("the project is empty"));
+    }
+    match kind {
+        SourceKind::Zendesk => zendesk_map::Scope::parse(project).map(|_| ()),
+        _ => Ok(()),
     }
 }
 
@@ -90,6 +106,26 @@ pub async fn test_connection(kind: SourceKind, url: &str, project: &str, token: 
     opts.retry.max_retries = 1;
     opts.retry.timeout = std::time::Duration::from_secs(20);
     connector(kind, url, project, token.as_deref(), &opts)?.test_connection().await
+}
+
+/// A record's JSON object without the named fields, compact: the raw record
+/// a connector keeps (Redmine drops the journals, Zendesk the description,
+/// both stored apart). `what` opens the error ("Redmine sent an issue").
+pub fn raw_without(obj: &serde_json::value::RawValue, drop: &[&str], what: &str) -> Result<String> {
+    let fields: std::collections::BTreeMap<&str, &serde_json::value::RawValue> = serde_json::from_str(obj.get())
+        .map_err(|e| Error::BadResponse(format!("{what} that is not a JSON object: {e}")))?;
+    let mut out = String::with_capacity(obj.get().len());
+    out.push('{');
+    for (k, v) in fields.iter().filter(|(k, _)| !drop.contains(k)) {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(k).map_err(|e| Error::Internal(format!("cannot write a field name: {e}")))?);
+        out.push(':');
+        out.push_str(v.get());
+    }
+    out.push('}');
+    Ok(out)
 }
 
 /// The token for a source from its environment variable (the CLI route).

@@ -12,6 +12,7 @@
 //! | `max_retries` | 4 | retries of a transient failure |
 //! | `backoff_ms` | 500 | first backoff delay (doubles, plus jitter) |
 //! | `max_wait_secs` | 60 | cap of any single wait, `Retry-After` included |
+//! | `page_size` | server's | (Zendesk) tickets per export request, 20–1000 (default 1000); a listing page is half of it |
 //! | `csat_custom_field_id` | none | (Redmine) custom field holding a 1–5 satisfaction rating; read by the KPIs from the raw record |
 //! | `impact_custom_field_id`, `urgency_custom_field_id` | none | (Redmine) custom fields where the desk records impact / urgency at intake; they decide triage over the text (`triage::intake`) |
 //! | `impact_values`, `urgency_values` | none | `{"server value": "level"}` for values the built-in names don't cover |
@@ -30,6 +31,8 @@ pub struct SyncOptions {
     pub concurrency: usize,
     pub census_interval: chrono::Duration,
     pub retry: RetryPolicy,
+    /// Listing page size where the connector lets it be chosen (Zendesk's export `per_page`).
+    pub page_size: Option<u64>,
 }
 
 impl Default for SyncOptions {
@@ -39,6 +42,7 @@ impl Default for SyncOptions {
             concurrency: 4,
             census_interval: chrono::Duration::hours(6),
             retry: RetryPolicy::default(),
+            page_size: None,
         }
     }
 }
@@ -87,6 +91,9 @@ impl SyncOptions {
         }
         if let Some(v) = get(config, "max_wait_secs")? {
             o.retry.max_delay = secs(v, "max_wait_secs")?;
+        }
+        if let Some(v) = get::<u64>(config, "page_size")? {
+            o.page_size = Some(v);
         }
         Ok(o)
     }

@@ -10,7 +10,7 @@
 //!   be named and classified.
 //! - Deletions have no feed: the census pages through every id.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -185,21 +185,7 @@ fn name(n: &Option<Named>) -> Option<String> {
 
 /// The issue object without its journals, compact, as the raw record.
 fn raw_without_journals(issue: &RawValue) -> Result<String> {
-    let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(issue.get())
-        .map_err(|e| Error::BadResponse(format!("Redmine sent an issue that is not a JSON object: {e}")))?;
-    let mut out = String::with_capacity(issue.get().len());
-    out.push('{');
-    for (k, v) in fields.iter().filter(|(k, _)| **k != "journals") {
-        if out.len() > 1 {
-            out.push(',');
-        }
-        out.push('"');
-        out.push_str(k);
-        out.push_str("\":");
-        out.push_str(v.get());
-    }
-    out.push('}');
-    Ok(out)
+    super::raw_without(issue, &["journals"], "Redmine sent an issue")
 }
 
 impl Redmine {

@@ -52,9 +52,9 @@ fn check_server(s: &ServerInput) -> hypercare::Result<()> {
         return Err(Error::invalid(format!("server URL {:?} must start with http:// or https://", s.url)));
     }
     if s.project.trim().is_empty() {
-        return Err(Error::invalid("the project is empty: enter the project identifier shown in the server's URL"));
+        return Err(Error::invalid("the project is empty: enter the project the form asks for under the server kind"));
     }
-    Ok(())
+    hypercare::sync::check_project(s.kind, s.project.trim())
 }
 
 fn token_of(s: &ServerInput) -> Option<String> {

@@ -56,11 +56,14 @@ pub struct AddArgs {
     /// Base URL of the server, e.g. https://redmine.example.com
     #[arg(long)]
     pub url: String,
-    /// Project (Redmine: the project identifier; Jira: the project key, e.g. ERP).
+    /// Project (Redmine: the project identifier; Jira: the project key, e.g.
+    /// ERP; Zendesk: `*` for every ticket, or group:ID, brand:ID,
+    /// organization:ID).
     #[arg(long)]
     pub project: String,
     /// Environment variable that holds the API token when syncing (Jira:
-    /// `email:api_token`).
+    /// `email:api_token`; Zendesk: EMAIL/token:API_TOKEN, or an OAuth access
+    /// token).
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
 }
@@ -79,6 +82,7 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
             if a.project.trim().is_empty() {
                 return Err(Error::invalid("--project must not be empty"));
             }
+            hypercare::sync::check_project(kind, &a.project)?;
             let store = ctx.store()?;
             let s = store.add_source(
                 &NewSource {

@@ -24,8 +24,16 @@ describe("SOURCE_KINDS", () => {
     expect(sourceKindForm("redmine").projectLabel).toBe("Project identifier");
   });
 
+  it("asks Zendesk for a scope (* or group:ID) and an email/token: secret", () => {
+    const z = sourceKindForm("zendesk");
+    expect(z.kind).toBe("zendesk");
+    expect(z.projectPlaceholder).toBe("*");
+    expect(z.projectHelp).toContain("group:ID");
+    expect(z.tokenPlaceholder).toContain("/token:");
+  });
+
   it("falls back to Redmine's wording for a kind without a row", () => {
-    expect(sourceKindForm("zendesk").kind).toBe("redmine");
+    expect(sourceKindForm("demo").kind).toBe("redmine");
   });
 });
 

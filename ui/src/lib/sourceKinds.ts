@@ -40,6 +40,18 @@ export const SOURCE_KINDS: readonly SourceKindForm[] = [
     tokenHelp:
       "Your Atlassian account email and an API token, joined by a colon: you@example.com:ATATT… (create the token at id.atlassian.com → Security → API tokens). Read access is enough.",
   },
+  {
+    kind: "zendesk",
+    label: "Zendesk Support",
+    urlPlaceholder: "https://your-company.zendesk.com",
+    projectLabel: "Tickets to sync",
+    projectPlaceholder: "*",
+    projectHelp:
+      "Enter * for every ticket, or group:ID, brand:ID or organization:ID to sync one group, brand or organization (the number in its Admin Center page's URL).",
+    tokenPlaceholder: "email/token:api token",
+    tokenHelp:
+      "Your Zendesk email and an API token as you@example.com/token:API_TOKEN (create the token in Admin Center → Apps and integrations → Zendesk API), or an OAuth access token. Reading the ticket export needs an admin (or an agent allowed to export).",
+  },
 ];
 
 /** The form's wording for `kind` (Redmine's for a kind without a row). */
