@@ -5,6 +5,7 @@
 //! - [`plan`]: pure functions (local state, remote page) → operations, and the cursor.
 //! - [`engine`]: the pipelined run (fetch → plan → apply + cursor in one transaction), census.
 //! - [`redmine`]: the Redmine connector.
+//! - [`servicenow`]: the ServiceNow connector (Table API).
 //! - [`lease`]: one sync per source at a time, across processes.
 
 pub mod connector;
@@ -14,6 +15,7 @@ pub mod lease;
 pub mod options;
 pub mod plan;
 pub mod redmine;
+pub mod servicenow;
 pub mod state;
 
 use std::sync::Arc;
@@ -70,9 +72,29 @@ pub fn connector(
             opts.resolved_statuses.clone(),
             opts.retry.clone(),
         )?)),
+        SourceKind::ServiceNow => Ok(Arc::new(servicenow::ServiceNow::new(
+            url,
+            project,
+            token,
+            opts.resolved_statuses.clone(),
+            opts.work_notes,
+            opts.retry.clone(),
+        )?)),
         SourceKind::Demo => Err(Error::invalid("the demo source is built in and cannot be synced; run `hypercare demo`")),
-        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine is", other.as_str()))),
+        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine and ServiceNow are", other.as_str()))),
     }
+}
+
+/// Check a source's project as its kind reads it, before anything is
+/// stored (a ServiceNow table and query: [`servicenow::Target::parse`]).
+pub fn check_project(kind: SourceKind, project: &str) -> Result<()> {
+    if project.trim().is_empty() {
+        return Err(Error::invalid_field("project", "the project is empty"));
+    }
+    if kind == SourceKind::ServiceNow {
+        servicenow::Target::parse(project)?;
+    }
+    Ok(())
 }
 
 /// What a successful connection test found.

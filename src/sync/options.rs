@@ -15,6 +15,8 @@
 //! | `csat_custom_field_id` | none | (Redmine) custom field holding a 1–5 satisfaction rating; read by the KPIs from the raw record |
 //! | `impact_custom_field_id`, `urgency_custom_field_id` | none | (Redmine) custom fields where the desk records impact / urgency at intake; they decide triage over the text (`triage::intake`) |
 //! | `impact_values`, `urgency_values` | none | `{"server value": "level"}` for values the built-in names don't cover |
+//! | `work_notes` | false | (ServiceNow) also sync work notes (internal) as comments, marked "(work note)" |
+//! | `native_intake` | true | (ServiceNow) the incident's own `impact` / `urgency` decide triage (`triage::intake`); `false`: the text decides |
 
 use std::time::Duration;
 
@@ -30,6 +32,8 @@ pub struct SyncOptions {
     pub concurrency: usize,
     pub census_interval: chrono::Duration,
     pub retry: RetryPolicy,
+    /// (ServiceNow) work notes are synced as comments too.
+    pub work_notes: bool,
 }
 
 impl Default for SyncOptions {
@@ -39,6 +43,7 @@ impl Default for SyncOptions {
             concurrency: 4,
             census_interval: chrono::Duration::hours(6),
             retry: RetryPolicy::default(),
+            work_notes: false,
         }
     }
 }
@@ -88,6 +93,10 @@ impl SyncOptions {
         if let Some(v) = get(config, "max_wait_secs")? {
             o.retry.max_delay = secs(v, "max_wait_secs")?;
         }
+        if let Some(v) = get(config, "work_notes")? {
+            o.work_notes = v;
+        }
+
         Ok(o)
     }
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_redmine;
+pub mod fake_servicenow;
 pub mod redmine;
 
 use chrono::{DateTime, Utc};

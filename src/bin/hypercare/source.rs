@@ -56,10 +56,13 @@ pub struct AddArgs {
     /// Base URL of the server, e.g. https://redmine.example.com
     #[arg(long)]
     pub url: String,
-    /// Project (Redmine: the project identifier).
+    /// Project (Redmine: the project identifier; ServiceNow: the table,
+    /// optionally with an encoded query, e.g.
+    /// "incident: assignment_group.name=Hypercare").
     #[arg(long)]
     pub project: String,
-    /// Environment variable that holds the API token when syncing.
+    /// Environment variable that holds the API token when syncing
+    /// (ServiceNow: `user:password` for basic auth, or an OAuth token).
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
 }
@@ -78,6 +81,7 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
             if a.project.trim().is_empty() {
                 return Err(Error::invalid("--project must not be empty"));
             }
+            hypercare::sync::check_project(kind, &a.project)?;
             let store = ctx.store()?;
             let s = store.add_source(
                 &NewSource {
