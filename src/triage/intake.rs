@@ -434,6 +434,9 @@ mod tests {
         assert_eq!(f.servicenow_impact("1", "1 - High"), Some(Impact::Department));
         assert_eq!(f.servicenow_impact("2", "2 - Medium"), Some(Impact::Team));
         assert_eq!(f.servicenow_impact("3", "3 - Low"), Some(Impact::SingleUser));
+        // Values alone (a record read without display values) follow the scale.
+        assert_eq!(f.servicenow_urgency("1", ""), Some(Urgency::High));
+        assert_eq!(f.servicenow_impact("1", ""), Some(Impact::Department));
         // An instance that labels its choices in words, and one with a fourth level.
         assert_eq!(f.servicenow_impact("1", "1 - Enterprise"), Some(Impact::Organization));
         assert_eq!(f.servicenow_urgency("4", "4 - Whenever"), Some(Urgency::Low));

@@ -1,6 +1,6 @@
 //! A local ServiceNow-shaped HTTP server (axum on 127.0.0.1:0) replaying the
 //! documented Table API shapes: `GET /api/now/table/{table}` with
-//! `sysparm_query` (conditions joined by `^`: `f=v`, `f>=v`, `fINa,b`,
+//! `sysparm_query` (conditions joined by `^`: `f=v`, `f>=v`, `f>v`, `fINa,b`,
 //! `ORDERBYf`), `sysparm_fields`, `sysparm_limit`, `sysparm_offset`,
 //! `sysparm_display_value` (`false`: plain values, `all`:
 //! `{display_value, value, link}`), rows in `result`, `X-Total-Count` and a
@@ -327,6 +327,8 @@ fn query(q: &str) -> Result<(Vec<(String, String, String)>, Vec<String>), String
             order.push(f.to_string());
         } else if let Some((f, v)) = part.split_once(">=") {
             conds.push((f.to_string(), ">=".to_string(), v.to_string()));
+        } else if let Some((f, v)) = part.split_once('>') {
+            conds.push((f.to_string(), ">".to_string(), v.to_string()));
         } else if let Some(pos) = part.find("IN").filter(|p| !part[..*p].contains('=')) {
             conds.push((part[..pos].to_string(), "IN".to_string(), part[pos + 2..].to_string()));
         } else if let Some((f, v)) = part.split_once('=') {
@@ -343,6 +345,7 @@ fn matches(row: &BTreeMap<String, (String, String)>, conds: &[(String, String, S
         let Some((_, have)) = row.get(f) else { return Err(format!("no field {f:?}")) };
         let ok = match op.as_str() {
             ">=" => have.as_str() >= v.as_str(),
+            ">" => have.as_str() > v.as_str(),
             "IN" => v.split(',').any(|x| x == have),
             _ => have == v,
         };
