@@ -188,17 +188,18 @@ export class FakeBackend implements Backend {
     return this.sources;
   }
 
-  async testConnection() {
+  async testConnection(server?: { kind?: Source["kind"] }) {
     this.guard();
+    if (server?.kind === "service_now") return { project_name: "Incident", ticket_count: 42 };
     return { project_name: "ERP rollout", ticket_count: 42 };
   }
 
-  async addSource(input: { name: string; server: { url: string; project: string } }) {
+  async addSource(input: { name: string; server: { kind?: Source["kind"]; url: string; project: string } }) {
     this.guard();
     const source: Source = {
       id: this.sources.length + 1,
       name: input.name,
-      kind: "redmine",
+      kind: input.server.kind ?? "redmine",
       url: input.server.url,
       project: input.server.project,
       token_env: null,

@@ -2,6 +2,8 @@
 import type { Backend } from "../backend/types";
 
 import type { IpcError } from "../bindings/IpcError";
+import type { SourceKind } from "../bindings/SourceKind";
+import { kindForm } from "./sourceKinds";
 
 /**
  * A source name from a project identifier: lower case, runs of anything but
@@ -51,10 +53,12 @@ export type SourceField = "url" | "project" | "name";
 export function missingSourceField(
   values: { url: string; project: string; name: string },
   action: "test" | "add",
+  kind: SourceKind = "redmine",
 ): IpcError | null {
+  const form = kindForm(kind);
   const needed: [SourceField, string][] = [
-    ["url", "Enter the server URL, e.g. https://redmine.example.com."],
-    ["project", "Enter the project identifier, as in the project's URL on the server (e.g. erp-rollout)."],
+    ["url", `Enter the server URL, e.g. ${form.urlExample}.`],
+    ["project", form.projectMissing],
   ];
   if (action === "add") needed.push(["name", "Enter a name for this source in Hypercare (e.g. erp)."]);
   const missing = needed.find(([field]) => values[field].trim() === "");
