@@ -111,7 +111,7 @@ struct Stub {
     sys_mod_count: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct IdOnly {
     sys_id: String,
 }
