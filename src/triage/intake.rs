@@ -260,7 +260,7 @@ pub(crate) fn load_intake(c: &Connection, ids: Option<&[i64]>) -> Result<HashMap
                                  json_extract(cf.value, '$.value')
                           FROM tickets t
                           JOIN json_each(CASE WHEN json_valid(t.raw) THEN t.raw ELSE '{}' END, '$.custom_fields') cf";
-    let mut add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
+    let add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
         let (ticket, source, field): (i64, i64, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let (Some(fields), Some(field)) = (by_source.get(&source), field) else { return Ok(()) };
         let value = match r.get_ref(4)? {
@@ -287,28 +287,7 @@ pub(crate) fn load_intake(c: &Connection, ids: Option<&[i64]>) -> Result<HashMap
         }
         Ok(())
     };
-    match ids {
-        // A full run: every ticket of the configured sources.
-        None => {
-            let mut st = c.prepare_cached(&format!("{FIELDS} WHERE t.source_id = ?1 AND t.deleted_at IS NULL"))?;
-            for source in by_source.keys() {
-                let mut rows = st.query([source])?;
-                while let Some(r) = rows.next()? {
-                    add(r)?;
-                }
-            }
-        }
-        // A sync's changed tickets: one lookup each.
-        Some(ids) => {
-            let mut st = c.prepare_cached(&format!("{FIELDS} WHERE t.id = ?1 AND t.deleted_at IS NULL"))?;
-            for id in ids {
-                let mut rows = st.query([id])?;
-                while let Some(r) = rows.next()? {
-                    add(r)?;
-                }
-            }
-        }
-    }
+    each_row(c, &format!("{FIELDS} WHERE t.deleted_at IS NULL"), by_source.keys().copied(), ids, add)?;
     Ok(out)
 }
 
@@ -332,7 +311,7 @@ fn load_native(c: &Connection, sources: &HashMap<i64, IntakeFields>, ids: Option
             _ => String::new(),
         })
     };
-    let mut add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
+    let add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
         let (ticket, source): (i64, i64) = (r.get(0)?, r.get(1)?);
         let Some(fields) = sources.get(&source) else { return Ok(()) };
         let (iv, il, uv, ul) = (text(r, 2)?, text(r, 3)?, text(r, 4)?, text(r, 5)?);
@@ -353,24 +332,29 @@ fn load_native(c: &Connection, sources: &HashMap<i64, IntakeFields>, ids: Option
         }
         Ok(())
     };
-    match ids {
-        None => {
-            let mut st = c.prepare_cached(&format!("{NATIVE} AND t.source_id = ?1"))?;
-            for source in sources.keys() {
-                let mut rows = st.query([source])?;
-                while let Some(r) = rows.next()? {
-                    add(r)?;
-                }
-            }
-        }
-        Some(ids) => {
-            let mut st = c.prepare_cached(&format!("{NATIVE} AND t.id = ?1"))?;
-            for id in ids {
-                let mut rows = st.query([id])?;
-                while let Some(r) = rows.next()? {
-                    add(r)?;
-                }
-            }
+    each_row(c, NATIVE, sources.keys().copied(), ids, add)?;
+    Ok(())
+}
+
+/// Hand each row of `sql` (a query ending in a `WHERE` clause) to `add`:
+/// for every ticket of `sources` (a full run), or for the tickets `ids` (a
+/// sync's changed tickets: one lookup each).
+fn each_row(
+    c: &Connection,
+    sql: &str,
+    sources: impl Iterator<Item = i64>,
+    ids: Option<&[i64]>,
+    mut add: impl FnMut(&rusqlite::Row) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let (filter, keys): (&str, Vec<i64>) = match ids {
+        None => ("t.source_id", sources.collect()),
+        Some(ids) => ("t.id", ids.to_vec()),
+    };
+    let mut st = c.prepare_cached(&format!("{sql} AND {filter} = ?1"))?;
+    for key in keys {
+        let mut rows = st.query([key])?;
+        while let Some(r) = rows.next()? {
+            add(r)?;
         }
     }
     Ok(())

@@ -169,22 +169,11 @@ pub struct FakeServiceNow {
 impl FakeServiceNow {
     pub fn start(incidents: BTreeMap<String, Incident>) -> FakeServiceNow {
         let state = Arc::new(Mutex::new(State { incidents, ..Default::default() }));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let st = state.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-            rt.block_on(async move {
-                let app = Router::new()
-                    .route("/api/now/table/{table}", get(list))
-                    .route("/api/now/table/{table}/{id}", get(one))
-                    .with_state(st);
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                tx.send(listener.local_addr().expect("addr")).expect("send addr");
-                axum::serve(listener, app).await.expect("serve");
-            });
-        });
-        let addr = rx.recv().expect("server address");
-        FakeServiceNow { url: format!("http://{addr}"), state }
+        let app = Router::new()
+            .route("/api/now/table/{table}", get(list))
+            .route("/api/now/table/{table}/{id}", get(one))
+            .with_state(state.clone());
+        FakeServiceNow { url: super::fake_redmine::serve(app), state }
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {
