@@ -559,15 +559,15 @@ pub fn query_plan(c: &Connection, q: &TicketQuery) -> Result<Vec<String>> {
 }
 
 pub fn ticket_detail(c: &Connection, id: i64) -> Result<TicketDetail> {
-    let (summary, description, kind, url): (TicketSummary, String, String, String) = c
+    let (summary, description, kind, url, project): (TicketSummary, String, String, String, String) = c
         .query_row(
             &format!(
-                "SELECT {SUMMARY_COLS}, t.description, s.kind, s.url FROM tickets t
+                "SELECT {SUMMARY_COLS}, t.description, s.kind, s.url, s.project FROM tickets t
                  JOIN sources s ON s.id = t.source_id
                  LEFT JOIN triage tr ON tr.ticket_id = t.id WHERE t.id = ?1"
             ),
             [id],
-            |r| Ok((row_to_summary(r)?, r.get(17)?, r.get(18)?, r.get(19)?)),
+            |r| Ok((row_to_summary(r)?, r.get(17)?, r.get(18)?, r.get(19)?, r.get(20)?)),
         )
         .optional()?
         .ok_or_else(|| Error::not_found(format!("no ticket with id {id}")))?;
@@ -595,6 +595,11 @@ pub fn ticket_detail(c: &Connection, id: i64) -> Result<TicketDetail> {
     let url = match kind.as_str() {
         "redmine" => Some(format!("{}/issues/{}", url, summary.remote_id)),
         "jira" => Some(format!("{}/browse/{}", url.trim_end_matches('/'), summary.key)),
+        // The project is `TABLE` or `TABLE: QUERY` (`sync::servicenow::Target`).
+        "service_now" => {
+            let table = project.split(':').next().unwrap_or("incident").trim();
+            Some(format!("{}/{table}.do?sys_id={}", url, summary.remote_id))
+        }
         _ => None,
     };
     Ok(TicketDetail { summary, description, url, comments, status_history })

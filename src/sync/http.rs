@@ -108,11 +108,22 @@ impl HttpClient {
     /// statuses (say 403/404/410 for one record) is `None`, not an error:
     /// a permanent refusal of one record must not block the others.
     pub async fn get_unless<T>(&self, url: &str, absent: &[u16], parse: impl Fn(&[u8]) -> Result<T>) -> Result<Option<T>> {
+        self.get_unless_with_headers(url, absent, |body, _| parse(body)).await
+    }
+
+    /// Like [`HttpClient::get_unless`], with the answer's headers given to
+    /// `parse` too (a total count that a server sends as a header).
+    pub async fn get_unless_with_headers<T>(
+        &self,
+        url: &str,
+        absent: &[u16],
+        parse: impl Fn(&[u8], &HeaderMap) -> Result<T>,
+    ) -> Result<Option<T>> {
         let mut attempt = 0u32;
         loop {
             match self.try_get(url, absent).await {
                 Ok(None) => return Ok(None),
-                Ok(Some(body)) => match check_body(url, &body).and_then(|()| parse(&body)) {
+                Ok(Some((body, headers))) => match check_body(url, &body).and_then(|()| parse(&body, &headers)) {
                     Ok(v) => return Ok(Some(v)),
                     Err(error) => self.give_up_or_wait(attempt, Attempt { error, retry: true, retry_after: None }).await?,
                 },
@@ -135,7 +146,7 @@ impl HttpClient {
         Ok(())
     }
 
-    async fn try_get(&self, url: &str, absent: &[u16]) -> std::result::Result<Option<Vec<u8>>, Attempt> {
+    async fn try_get(&self, url: &str, absent: &[u16]) -> std::result::Result<Option<(Vec<u8>, HeaderMap)>, Attempt> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let resp = self.client.get(url).headers(self.headers.clone()).send().await.map_err(|e| transport(url, &e))?;
         let status = resp.status();
@@ -146,8 +157,9 @@ impl HttpClient {
             let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
             return Err(status_error(url, status, retry_after));
         }
+        let headers = resp.headers().clone();
         let body = resp.bytes().await.map_err(|e| transport(url, &e))?;
-        Ok(Some(body.to_vec()))
+        Ok(Some((body.to_vec(), headers)))
     }
 }
 

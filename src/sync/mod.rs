@@ -7,6 +7,7 @@
 //! - [`redmine`]: the Redmine connector.
 //! - [`jira`]: the Jira Cloud connector (REST v3, read-only).
 //! - [`zendesk`]: the Zendesk Support connector ([`zendesk_map`] reads its JSON).
+//! - [`servicenow`]: the ServiceNow connector (Table API).
 //! - [`lease`]: one sync per source at a time, across processes.
 
 pub mod connector;
@@ -17,6 +18,7 @@ pub mod lease;
 pub mod options;
 pub mod plan;
 pub mod redmine;
+pub mod servicenow;
 pub mod state;
 pub mod zendesk;
 pub mod zendesk_map;
@@ -71,19 +73,24 @@ pub fn connector(
     match kind {
         SourceKind::Redmine => Ok(Arc::new(redmine::Redmine::new(url, project, token, resolved, retry)?)),
         SourceKind::Jira => Ok(Arc::new(jira::Jira::new(url, project, token, resolved, retry)?)),
+        SourceKind::ServiceNow => {
+            Ok(Arc::new(servicenow::ServiceNow::new(url, project, token, resolved, opts.work_notes, retry)?))
+        }
         SourceKind::Zendesk => Ok(Arc::new(zendesk::Zendesk::new(url, project, token, opts.page_size, retry)?)),
         SourceKind::Demo => Err(Error::invalid("the demo source is built in and cannot be synced; run `hypercare demo`")),
-        other => Err(Error::invalid(format!("syncing {} servers is not supported yet; Redmine, Jira and Zendesk are", other.as_str()))),
     }
 }
 
-/// Refuse a project the kind's connector could never read, before a source
-/// is stored (Zendesk: `*`, `group:ID`, `brand:ID` or `organization:ID`).
+/// Check a source's project as its kind reads it, before anything is stored:
+/// a ServiceNow table and query ([`servicenow::Target::parse`]); a Zendesk
+/// scope, `*`, `group:ID`, `brand:ID` or `organization:ID`
+/// ([`zendesk_map::Scope::parse`]).
 pub fn check_project(kind: SourceKind, project: &str) -> Result<()> {
     if project.trim().is_empty() {
-        return Err(Error::invalid("the project is empty"));
+        return Err(Error::invalid_field("project", "the project is empty"));
     }
     match kind {
+        SourceKind::ServiceNow => servicenow::Target::parse(project).map(|_| ()),
         SourceKind::Zendesk => zendesk_map::Scope::parse(project).map(|_| ()),
         _ => Ok(()),
     }

@@ -16,6 +16,8 @@
 //! | `csat_custom_field_id` | none | (Redmine) custom field holding a 1–5 satisfaction rating; read by the KPIs from the raw record |
 //! | `impact_custom_field_id`, `urgency_custom_field_id` | none | (Redmine) custom fields where the desk records impact / urgency at intake; they decide triage over the text (`triage::intake`) |
 //! | `impact_values`, `urgency_values` | none | `{"server value": "level"}` for values the built-in names don't cover |
+//! | `work_notes` | false | (ServiceNow) also sync work notes (internal) as comments, marked "(work note)" |
+//! | `native_intake` | true | (ServiceNow) the incident's own `impact` / `urgency` decide triage (`triage::intake`); `false`: the text decides |
 
 use std::time::Duration;
 
@@ -33,6 +35,8 @@ pub struct SyncOptions {
     pub retry: RetryPolicy,
     /// Listing page size where the connector lets it be chosen (Zendesk's export `per_page`).
     pub page_size: Option<u64>,
+    /// (ServiceNow) work notes are synced as comments too.
+    pub work_notes: bool,
 }
 
 impl Default for SyncOptions {
@@ -43,6 +47,7 @@ impl Default for SyncOptions {
             census_interval: chrono::Duration::hours(6),
             retry: RetryPolicy::default(),
             page_size: None,
+            work_notes: false,
         }
     }
 }
@@ -95,6 +100,10 @@ impl SyncOptions {
         if let Some(v) = get::<u64>(config, "page_size")? {
             o.page_size = Some(v);
         }
+        if let Some(v) = get(config, "work_notes")? {
+            o.work_notes = v;
+        }
+
         Ok(o)
     }
 }

@@ -24,7 +24,24 @@
 //! text decides meanwhile.
 //!
 //! Values are read from the server's raw record at triage time, only for
-//! sources that name a field: other sources cost nothing.
+//! sources that name a field or have them natively: other sources cost nothing.
+//!
+//! **ServiceNow** records impact and urgency on every incident (`impact`,
+//! `urgency`: 1 - High, 2 - Medium, 3 - Low), so a ServiceNow source reads
+//! them without any option (`native_intake: false` turns it off, e.g. for
+//! an instance where the desk never changes the defaults). A value is
+//! looked up in `impact_values` / `urgency_values` (by label, "1 - High",
+//! or value, "1"), then in the built-in names (an instance may label its
+//! choices "Department"), then on ServiceNow's scale:
+//! - urgency 1 → high, 2 → medium, 3 → low (critical is never stated: the
+//!   scale has no fourth level);
+//! - impact 1 → department, 2 → team, 3 → single_user. ServiceNow's High
+//!   means "a department or more": department is the lower bound, and in the
+//!   default matrix the department and organization rows are equal, so the
+//!   priority does not depend on the choice; with the default matrix,
+//!   1/1 gives P1, 2/2 P3 and 3/3 P4, ranked as ServiceNow's own priority
+//!   lookup ranks them. Map `{"1 - High": "organization"}` where High means
+//!   the whole company.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,8 +56,15 @@ pub const IMPACT_FIELD: &str = "impact_custom_field_id";
 pub const URGENCY_FIELD: &str = "urgency_custom_field_id";
 pub const IMPACT_VALUES: &str = "impact_values";
 pub const URGENCY_VALUES: &str = "urgency_values";
+/// (ServiceNow) `false`: the incident's own impact and urgency are not read.
+pub const NATIVE_INTAKE: &str = "native_intake";
 /// Every option this module reads.
-pub const KEYS: [&str; 4] = [IMPACT_FIELD, URGENCY_FIELD, IMPACT_VALUES, URGENCY_VALUES];
+pub const KEYS: [&str; 5] = [IMPACT_FIELD, URGENCY_FIELD, IMPACT_VALUES, URGENCY_VALUES, NATIVE_INTAKE];
+
+/// ServiceNow's impact scale (choice value → level).
+pub const SERVICENOW_IMPACT: [(&str, Impact); 3] = [("1", Impact::Department), ("2", Impact::Team), ("3", Impact::SingleUser)];
+/// ServiceNow's urgency scale (choice value → level).
+pub const SERVICENOW_URGENCY: [(&str, Urgency); 3] = [("1", Urgency::High), ("2", Urgency::Medium), ("3", Urgency::Low)];
 
 /// A level stated in a field: the level, the field's name on the server
 /// ("Urgency") and its own words ("1 - Critical").
@@ -75,6 +99,8 @@ pub struct IntakeFields {
     /// Normalised server value → level name.
     pub impact_values: BTreeMap<String, Impact>,
     pub urgency_values: BTreeMap<String, Urgency>,
+    /// `native_intake` as set (`None`: the default, on for ServiceNow).
+    pub native: Option<bool>,
 }
 
 fn field_id(config: &serde_json::Value, key: &str) -> Result<Option<i64>> {
@@ -121,7 +147,27 @@ impl IntakeFields {
             urgency_field: field_id(config, URGENCY_FIELD)?,
             impact_values: value_map(config, IMPACT_VALUES, Impact::parse, IMPACT_LEVELS)?,
             urgency_values: value_map(config, URGENCY_VALUES, Urgency::parse, URGENCY_LEVELS)?,
+            native: match config.get(NATIVE_INTAKE) {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::Bool(b)) => Some(*b),
+                Some(v) => return Err(Error::invalid(format!("{NATIVE_INTAKE} must be true or false (got {v})"))),
+            },
         })
+    }
+
+    /// A ServiceNow impact (choice `value` "1", `label` "1 - High"): the
+    /// user's map, a built-in name, then ServiceNow's scale.
+    pub fn servicenow_impact(&self, value: &str, label: &str) -> Option<Impact> {
+        mapped(&self.impact_values, value, label)
+            .or_else(|| builtin_impact(&normalise(label)))
+            .or_else(|| SERVICENOW_IMPACT.iter().find(|(v, _)| *v == value.trim()).map(|(_, l)| *l))
+    }
+
+    /// A ServiceNow urgency, read as [`IntakeFields::servicenow_impact`].
+    pub fn servicenow_urgency(&self, value: &str, label: &str) -> Option<Urgency> {
+        mapped(&self.urgency_values, value, label)
+            .or_else(|| builtin_urgency(&normalise(label)))
+            .or_else(|| SERVICENOW_URGENCY.iter().find(|(v, _)| *v == value.trim()).map(|(_, l)| *l))
     }
 
     /// The impact a server value means, if it can be told.
@@ -135,6 +181,11 @@ impl IntakeFields {
         let v = normalise(value);
         self.urgency_values.get(&v).copied().or_else(|| builtin_urgency(&v))
     }
+}
+
+/// The user's mapping of a value, by its label or its machine value.
+fn mapped<T: Copy>(map: &BTreeMap<String, T>, value: &str, label: &str) -> Option<T> {
+    map.get(&normalise(label)).or_else(|| map.get(&normalise(value))).copied()
 }
 
 /// Lower case, single spaces, `_`/`-` as spaces, and a leading rank such as
@@ -179,28 +230,37 @@ fn builtin_urgency(v: &str) -> Option<Urgency> {
 /// absent from the map.
 pub(crate) fn load_intake(c: &Connection, ids: Option<&[i64]>) -> Result<HashMap<i64, Intake>> {
     let mut sources = c.prepare_cached(
-        "SELECT id, config FROM sources
+        "SELECT id, config, kind = 'service_now' FROM sources
          WHERE json_valid(config)
            AND (json_type(config, '$.impact_custom_field_id') = 'integer'
-                OR json_type(config, '$.urgency_custom_field_id') = 'integer')",
+                OR json_type(config, '$.urgency_custom_field_id') = 'integer'
+                OR kind = 'service_now')",
     )?;
-    let configured = sources.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let configured = sources
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = HashMap::new();
     if configured.is_empty() {
         return Ok(out);
     }
     let mut by_source = HashMap::new();
-    for (source, config) in configured {
+    let mut native = HashMap::new();
+    for (source, config, servicenow) in configured {
         // Stored options were checked when set; one broken by hand is named.
         let json: serde_json::Value =
             serde_json::from_str(&config).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
-        by_source.insert(source, IntakeFields::from_config(&json)?);
+        let fields = IntakeFields::from_config(&json)?;
+        if servicenow && fields.native != Some(false) {
+            native.insert(source, fields.clone());
+        }
+        by_source.insert(source, fields);
     }
+    load_native(c, &native, ids, &mut out)?;
     const FIELDS: &str = "SELECT t.id, t.source_id, json_extract(cf.value, '$.id'), json_extract(cf.value, '$.name'),
                                  json_extract(cf.value, '$.value')
                           FROM tickets t
                           JOIN json_each(CASE WHEN json_valid(t.raw) THEN t.raw ELSE '{}' END, '$.custom_fields') cf";
-    let mut add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
+    let add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
         let (ticket, source, field): (i64, i64, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let (Some(fields), Some(field)) = (by_source.get(&source), field) else { return Ok(()) };
         let value = match r.get_ref(4)? {
@@ -227,29 +287,77 @@ pub(crate) fn load_intake(c: &Connection, ids: Option<&[i64]>) -> Result<HashMap
         }
         Ok(())
     };
-    match ids {
-        // A full run: every ticket of the configured sources.
-        None => {
-            let mut st = c.prepare_cached(&format!("{FIELDS} WHERE t.source_id = ?1 AND t.deleted_at IS NULL"))?;
-            for source in by_source.keys() {
-                let mut rows = st.query([source])?;
-                while let Some(r) = rows.next()? {
-                    add(r)?;
-                }
+    each_row(c, &format!("{FIELDS} WHERE t.deleted_at IS NULL"), by_source.keys().copied(), ids, add)?;
+    Ok(out)
+}
+
+/// ServiceNow's own `impact` / `urgency` of the tickets of `sources`: the
+/// raw record's `{display_value, value}` objects (or plain strings).
+fn load_native(c: &Connection, sources: &HashMap<i64, IntakeFields>, ids: Option<&[i64]>, out: &mut HashMap<i64, Intake>) -> Result<()> {
+    const NATIVE: &str = "SELECT t.id, t.source_id,
+            COALESCE(json_extract(t.raw, '$.impact.value'), json_extract(t.raw, '$.impact')),
+            COALESCE(json_extract(t.raw, '$.impact.display_value'), json_extract(t.raw, '$.impact')),
+            COALESCE(json_extract(t.raw, '$.urgency.value'), json_extract(t.raw, '$.urgency')),
+            COALESCE(json_extract(t.raw, '$.urgency.display_value'), json_extract(t.raw, '$.urgency'))
+        FROM tickets t
+        WHERE t.deleted_at IS NULL AND json_valid(t.raw)";
+    if sources.is_empty() {
+        return Ok(());
+    }
+    let text = |r: &rusqlite::Row, i: usize| -> rusqlite::Result<String> {
+        Ok(match r.get_ref(i)? {
+            rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).trim().to_string(),
+            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+            _ => String::new(),
+        })
+    };
+    let add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
+        let (ticket, source): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let Some(fields) = sources.get(&source) else { return Ok(()) };
+        let (iv, il, uv, ul) = (text(r, 2)?, text(r, 3)?, text(r, 4)?, text(r, 5)?);
+        let shown = |v: &str, l: &str| if l.is_empty() { v.to_string() } else { l.to_string() };
+        if !iv.is_empty() || !il.is_empty() {
+            let entry = out.entry(ticket).or_default();
+            match fields.servicenow_impact(&iv, &il) {
+                Some(level) => entry.impact = Some(Stated { level, field: "Impact".into(), value: shown(&iv, &il) }),
+                None => entry.unmapped.push(unmapped("Impact", &shown(&iv, &il), IMPACT_VALUES, IMPACT_LEVELS)),
             }
         }
-        // A sync's changed tickets: one lookup each.
-        Some(ids) => {
-            let mut st = c.prepare_cached(&format!("{FIELDS} WHERE t.id = ?1 AND t.deleted_at IS NULL"))?;
-            for id in ids {
-                let mut rows = st.query([id])?;
-                while let Some(r) = rows.next()? {
-                    add(r)?;
-                }
+        if !uv.is_empty() || !ul.is_empty() {
+            let entry = out.entry(ticket).or_default();
+            match fields.servicenow_urgency(&uv, &ul) {
+                Some(level) => entry.urgency = Some(Stated { level, field: "Urgency".into(), value: shown(&uv, &ul) }),
+                None => entry.unmapped.push(unmapped("Urgency", &shown(&uv, &ul), URGENCY_VALUES, URGENCY_LEVELS)),
             }
+        }
+        Ok(())
+    };
+    each_row(c, NATIVE, sources.keys().copied(), ids, add)?;
+    Ok(())
+}
+
+/// Hand each row of `sql` (a query ending in a `WHERE` clause) to `add`:
+/// for every ticket of `sources` (a full run), or for the tickets `ids` (a
+/// sync's changed tickets: one lookup each).
+fn each_row(
+    c: &Connection,
+    sql: &str,
+    sources: impl Iterator<Item = i64>,
+    ids: Option<&[i64]>,
+    mut add: impl FnMut(&rusqlite::Row) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let (filter, keys): (&str, Vec<i64>) = match ids {
+        None => ("t.source_id", sources.collect()),
+        Some(ids) => ("t.id", ids.to_vec()),
+    };
+    let mut st = c.prepare_cached(&format!("{sql} AND {filter} = ?1"))?;
+    for key in keys {
+        let mut rows = st.query([key])?;
+        while let Some(r) = rows.next()? {
+            add(r)?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn unmapped(name: &str, value: &str, key: &str, levels: &str) -> String {
@@ -299,6 +407,29 @@ mod tests {
         assert_eq!(f.urgency("SEV 2"), Some(Urgency::High));
         // Built-in names still apply beside the map.
         assert_eq!(f.impact("Team"), Some(Impact::Team));
+    }
+
+    #[test]
+    fn servicenow_scales_map_by_default_and_the_user_map_wins() {
+        let f = IntakeFields::default();
+        assert_eq!(f.servicenow_urgency("1", "1 - High"), Some(Urgency::High));
+        assert_eq!(f.servicenow_urgency("2", "2 - Medium"), Some(Urgency::Medium));
+        assert_eq!(f.servicenow_urgency("3", "3 - Low"), Some(Urgency::Low));
+        assert_eq!(f.servicenow_impact("1", "1 - High"), Some(Impact::Department));
+        assert_eq!(f.servicenow_impact("2", "2 - Medium"), Some(Impact::Team));
+        assert_eq!(f.servicenow_impact("3", "3 - Low"), Some(Impact::SingleUser));
+        // Values alone (a record read without display values) follow the scale.
+        assert_eq!(f.servicenow_urgency("1", ""), Some(Urgency::High));
+        assert_eq!(f.servicenow_impact("1", ""), Some(Impact::Department));
+        // An instance that labels its choices in words, and one with a fourth level.
+        assert_eq!(f.servicenow_impact("1", "1 - Enterprise"), Some(Impact::Organization));
+        assert_eq!(f.servicenow_urgency("4", "4 - Whenever"), Some(Urgency::Low));
+        assert_eq!(f.servicenow_impact("4", "4 - Unknown"), None);
+        let f = IntakeFields::from_config(&json!({"impact_values": {"1 - High": "organization"}, "urgency_values": {"3": "medium"}})).unwrap();
+        assert_eq!(f.servicenow_impact("1", "1 - High"), Some(Impact::Organization));
+        assert_eq!(f.servicenow_urgency("3", "3 - Low"), Some(Urgency::Medium), "mapped by its value");
+        assert_eq!(IntakeFields::from_config(&json!({"native_intake": false})).unwrap().native, Some(false));
+        assert!(IntakeFields::from_config(&json!({"native_intake": "no"})).unwrap_err().to_string().contains("native_intake"));
     }
 
     #[test]

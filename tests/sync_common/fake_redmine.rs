@@ -206,24 +206,13 @@ impl FakeRedmine {
     /// Start a server on its own thread and runtime.
     pub fn start(issues: BTreeMap<u64, Issue>) -> FakeRedmine {
         let state = Arc::new(Mutex::new(State { issues, ..Default::default() }));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let st = state.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-            rt.block_on(async move {
-                let app = Router::new()
-                    .route("/issues.json", get(list))
-                    .route("/issues/{file}", get(one))
-                    .route("/issue_statuses.json", get(statuses))
-                    .route("/projects/{file}", get(project))
-                    .with_state(st);
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                tx.send(listener.local_addr().expect("addr")).expect("send addr");
-                axum::serve(listener, app).await.expect("serve");
-            });
-        });
-        let addr = rx.recv().expect("server address");
-        FakeRedmine { url: format!("http://{addr}"), state }
+        let app = Router::new()
+            .route("/issues.json", get(list))
+            .route("/issues/{file}", get(one))
+            .route("/issue_statuses.json", get(statuses))
+            .route("/projects/{file}", get(project))
+            .with_state(state.clone());
+        FakeRedmine { url: serve(app), state }
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {
@@ -234,6 +223,21 @@ impl FakeRedmine {
     pub fn requests(&self, prefix: &str) -> Vec<Logged> {
         self.state().log.iter().filter(|l| l.path.starts_with(prefix)).cloned().collect()
     }
+}
+
+/// Serve `app` on 127.0.0.1:0 on a thread and runtime of its own (every
+/// fake server of the tests and benches); returns its base URL once it listens.
+pub fn serve(app: Router) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            tx.send(listener.local_addr().expect("addr")).expect("send addr");
+            axum::serve(listener, app).await.expect("serve");
+        });
+    });
+    format!("http://{}", rx.recv().expect("server address"))
 }
 
 type S = AxState<Arc<Mutex<State>>>;

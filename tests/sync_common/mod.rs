@@ -3,6 +3,7 @@
 
 pub mod fake_jira;
 pub mod fake_redmine;
+pub mod fake_servicenow;
 pub mod redmine;
 
 use chrono::{DateTime, Utc};

@@ -154,6 +154,9 @@ mod tests {
         assert!(bad.to_string().contains("https://redmine.example.com"), "{bad}");
         assert!(check_server(&server("ftp://x.example", "erp")).is_err());
         assert!(check_server(&server("https://x.example", "  ")).unwrap_err().to_string().contains("project"));
+        let sn = |project: &str| ServerInput { kind: SourceKind::ServiceNow, ..server("https://x.service-now.com", project) };
+        assert!(check_server(&sn("incident: assignment_group.name=Hypercare")).is_ok());
+        assert_eq!(check_server(&sn("Incident")).unwrap_err().field(), Some("project"));
     }
 }
 

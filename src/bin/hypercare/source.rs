@@ -57,13 +57,14 @@ pub struct AddArgs {
     #[arg(long)]
     pub url: String,
     /// Project (Redmine: the project identifier; Jira: the project key, e.g.
-    /// ERP; Zendesk: `*` for every ticket, or group:ID, brand:ID,
-    /// organization:ID).
+    /// ERP; ServiceNow: the table, optionally with an encoded query, e.g.
+    /// "incident: assignment_group.name=Hypercare"; Zendesk: `*` for every
+    /// ticket, or group:ID, brand:ID, organization:ID).
     #[arg(long)]
     pub project: String,
     /// Environment variable that holds the API token when syncing (Jira:
-    /// `email:api_token`; Zendesk: EMAIL/token:API_TOKEN, or an OAuth access
-    /// token).
+    /// `email:api_token`; ServiceNow: `user:password` for basic auth, or an
+    /// OAuth token; Zendesk: EMAIL/token:API_TOKEN, or an OAuth access token).
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
 }

@@ -190,6 +190,7 @@ export class FakeBackend implements Backend {
 
   async testConnection(server?: { kind?: Source["kind"] }) {
     this.guard();
+    if (server?.kind === "service_now") return { project_name: "Incident", ticket_count: 42 };
     // Jira's search has no total: the real connector reports no count.
     return { project_name: "ERP rollout", ticket_count: server?.kind === "jira" ? null : 42 };
   }

@@ -5,8 +5,8 @@ import { missingSourceField } from "./sources";
 import { SOURCE_KINDS, sourceKindForm } from "./sourceKinds";
 
 describe("SOURCE_KINDS", () => {
-  it("offers Redmine and Jira, each with every text the form shows", () => {
-    expect(SOURCE_KINDS.map((k) => k.kind)).toEqual(expect.arrayContaining(["redmine", "jira"]));
+  it("offers Redmine, Jira, ServiceNow and Zendesk, each with every text the form shows", () => {
+    expect(SOURCE_KINDS.map((k) => k.kind)).toEqual(expect.arrayContaining(["redmine", "jira", "service_now", "zendesk"]));
     expect(new Set(SOURCE_KINDS.map((k) => k.kind)).size).toBe(SOURCE_KINDS.length);
     for (const k of SOURCE_KINDS) {
       for (const text of [k.label, k.urlPlaceholder, k.projectLabel, k.projectPlaceholder, k.projectHelp, k.tokenPlaceholder, k.tokenHelp]) {
@@ -30,6 +30,20 @@ describe("SOURCE_KINDS", () => {
     expect(z.projectPlaceholder).toBe("*");
     expect(z.projectHelp).toContain("group:ID");
     expect(z.tokenPlaceholder).toContain("/token:");
+  });
+
+  it("says what to type for ServiceNow: an instance URL, a table with an optional query, user:password or a token", () => {
+    const sn = sourceKindForm("service_now");
+    expect(sn.kind).toBe("service_now");
+    expect(sn.urlPlaceholder).toContain("service-now.com");
+    expect(sn.projectLabel).toBe("Table and filter");
+    expect(sn.projectPlaceholder).toMatch(/^incident: /);
+    expect(sn.projectHelp).toContain("encoded query");
+    expect(sn.tokenPlaceholder).toContain("user:password");
+    expect(sn.tokenHelp).toContain("bearer");
+    const e = missingSourceField({ url: "https://x.service-now.com", project: " ", name: "sn" }, "test", "service_now");
+    expect(e).toMatchObject({ code: "invalid_input", field: "project" });
+    expect(e?.message).toContain("incident");
   });
 
   it("falls back to Redmine's wording for a kind without a row", () => {

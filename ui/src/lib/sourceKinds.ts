@@ -41,6 +41,18 @@ export const SOURCE_KINDS: readonly SourceKindForm[] = [
       "Your Atlassian account email and an API token, joined by a colon: you@example.com:ATATT… (create the token at id.atlassian.com → Security → API tokens). Read access is enough.",
   },
   {
+    kind: "service_now",
+    label: "ServiceNow",
+    urlPlaceholder: "https://yourcompany.service-now.com",
+    projectLabel: "Table and filter",
+    projectPlaceholder: "incident: assignment_group.name=Hypercare",
+    projectHelp:
+      "Enter the table to sync, e.g. incident, optionally followed by “:” and an encoded query for your team's queue (as copied with Copy query; no ORDERBY).",
+    tokenPlaceholder: "user:password, or an OAuth token",
+    tokenHelp:
+      "user:password signs in with basic authentication (an integration user with read access is enough); anything else is sent as an OAuth bearer token.",
+  },
+  {
     kind: "zendesk",
     label: "Zendesk Support",
     urlPlaceholder: "https://your-company.zendesk.com",
