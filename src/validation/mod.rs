@@ -30,10 +30,12 @@
 
 pub mod comment;
 pub mod draft;
+pub mod jira;
 pub mod kpi;
 pub mod outbox;
 pub mod push;
 pub mod push_category;
+pub mod push_jira;
 pub mod queue;
 pub mod record;
 pub mod redmine;
