@@ -7,7 +7,8 @@
 //! the attachments and the status transition in ONE issue update (Redmine
 //! saves them atomically). Then read back and compare: Redmine silently
 //! ignores a status it does not allow, so a transition only counts as sent
-//! when the server shows it.
+//! when the server shows it. Jira sources go through
+//! [`super::push_jira`] (the same steps, one request at a time).
 //!
 //! Temporary failures keep rows pending with a backoff; permanent ones mark
 //! the validation's rows rejected with the server's reason and the queue
