@@ -5,8 +5,7 @@
 //! timed out after Jira took it; refusals and rate limits are settled as
 //! for Redmine.
 
-#[path = "support/fake_jira_write.rs"]
-mod fake;
+mod sync_common;
 
 use chrono::{DateTime, Duration, Utc};
 use hypercare::model::{SourceKind, StatusClass, TicketRecord};
@@ -18,7 +17,7 @@ use hypercare::Store;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use fake::{Fault, FakeJiraWrite, ISSUE_ID, SECRET};
+use sync_common::fake_jira_write::{self as fake, Fault, FakeJiraWrite, ISSUE_ID, SECRET};
 
 const EVIDENCE: &[u8] = b"\x89PNG\r\n\x1a\n screenshot of the posted invoice";
 

@@ -12,6 +12,7 @@
 //! server took the write).
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -98,24 +99,13 @@ impl FakeJiraWrite {
             comment_page: 100,
             next_id: 20_000,
         }));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let st = state.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-            rt.block_on(async move {
-                let app = Router::new()
-                    .route("/rest/api/3/issue/{id}", get(issue))
-                    .route("/rest/api/3/issue/{id}/comment", get(comments).post(add_comment))
-                    .route("/rest/api/3/issue/{id}/attachments", axum::routing::post(attach))
-                    .route("/rest/api/3/issue/{id}/transitions", get(transitions).post(transition))
-                    .with_state(st);
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                tx.send(listener.local_addr().expect("addr")).expect("send addr");
-                axum::serve(listener, app).await.expect("serve");
-            });
-        });
-        let addr = rx.recv().expect("server address");
-        FakeJiraWrite { url: format!("http://{addr}"), state }
+        let app = Router::new()
+            .route("/rest/api/3/issue/{id}", get(issue))
+            .route("/rest/api/3/issue/{id}/comment", get(comments).post(add_comment))
+            .route("/rest/api/3/issue/{id}/attachments", axum::routing::post(attach))
+            .route("/rest/api/3/issue/{id}/transitions", get(transitions).post(transition))
+            .with_state(state.clone());
+        FakeJiraWrite { url: super::fake_redmine::serve(app), state }
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {
@@ -145,7 +135,7 @@ fn expected_auth() -> String {
 /// Log the request; refuse a wrong `Authorization` or an unknown issue;
 /// take a queued fault. `Err` is the answer to send at once.
 fn gate(st: &S, method: &Method, id: &str, path: &str, headers: &HeaderMap, body: &Bytes) -> Result<Option<Duration>, Response> {
-    let mut s = st.lock().unwrap_or_else(|e| e.into_inner());
+    let mut s = lock(st);
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from);
     let fault = if auth.as_deref() != Some(expected_auth().as_str()) {
         Some(Fault::Status(401, None))
@@ -182,10 +172,27 @@ fn error(code: u16, msg: &str) -> Response {
     (status, Json(json!({"errorMessages": [msg], "errors": {}}))).into_response()
 }
 
-async fn stall(d: Option<Duration>) {
-    if let Some(d) = d {
+/// Gate the request, then answer with `f`'s response built under the
+/// state's lock, after a queued stall.
+async fn handle(
+    st: &S,
+    method: Method,
+    id: &str,
+    suffix: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+    f: impl FnOnce(&mut State) -> Response,
+) -> Response {
+    let path = format!("/rest/api/3/issue/{id}{suffix}");
+    let stall = match gate(st, &method, id, &path, headers, body) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let r = f(&mut lock(st));
+    if let Some(d) = stall {
         tokio::time::sleep(d).await;
     }
+    r
 }
 
 fn now_jira() -> String {
@@ -197,41 +204,28 @@ fn lock(st: &S) -> MutexGuard<'_, State> {
 }
 
 async fn issue(st: S, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let path = format!("/rest/api/3/issue/{id}");
-    let d = match gate(&st, &Method::GET, &id, &path, &headers, &Bytes::new()) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let v = {
-        let s = lock(&st);
+    handle(&st, Method::GET, &id, "", &headers, &Bytes::new(), |s| {
         let atts: Vec<Value> = s
             .attachments
             .iter()
             .map(|a| json!({"id": a.id.to_string(), "filename": a.filename, "size": a.content.len(), "mimeType": a.mime}))
             .collect();
-        json!({"id": ISSUE_ID, "key": ISSUE_KEY, "fields": {
+        Json(json!({"id": ISSUE_ID, "key": ISSUE_KEY, "fields": {
             "status": {"id": s.status.0, "name": s.status.1, "statusCategory": {"key": "indeterminate"}},
-            "updated": now_jira(), "attachment": atts}})
-    };
-    stall(d).await;
-    Json(v).into_response()
+            "updated": now_jira(), "attachment": atts}}))
+        .into_response()
+    })
+    .await
 }
 
-async fn comments(st: S, Path(id): Path<String>, Query(q): Query<std::collections::BTreeMap<String, String>>, headers: HeaderMap) -> Response {
-    let path = format!("/rest/api/3/issue/{id}/comment");
-    let d = match gate(&st, &Method::GET, &id, &path, &headers, &Bytes::new()) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let v = {
-        let s = lock(&st);
+async fn comments(st: S, Path(id): Path<String>, Query(q): Query<BTreeMap<String, String>>, headers: HeaderMap) -> Response {
+    handle(&st, Method::GET, &id, "/comment", &headers, &Bytes::new(), |s| {
         let start: usize = q.get("startAt").and_then(|v| v.parse().ok()).unwrap_or(0);
         let max: usize = q.get("maxResults").and_then(|v| v.parse().ok()).unwrap_or(50).min(s.comment_page);
         let page: Vec<Value> = s.comments.iter().skip(start).take(max).map(|(cid, body)| comment_json(*cid, body)).collect();
-        json!({"startAt": start, "maxResults": max, "total": s.comments.len(), "comments": page})
-    };
-    stall(d).await;
-    Json(v).into_response()
+        Json(json!({"startAt": start, "maxResults": max, "total": s.comments.len(), "comments": page})).into_response()
+    })
+    .await
 }
 
 fn comment_json(id: u64, body: &Value) -> Value {
@@ -240,48 +234,34 @@ fn comment_json(id: u64, body: &Value) -> Value {
 }
 
 async fn add_comment(st: S, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let path = format!("/rest/api/3/issue/{id}/comment");
-    let d = match gate(&st, &Method::POST, &id, &path, &headers, &body) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
     let doc = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("body").cloned());
-    let Some(doc) = doc.filter(|d| d["type"] == "doc" && d["version"] == 1 && d["content"].is_array()) else {
-        return error(400, "Comment body is not valid!");
-    };
-    let v = {
-        let mut s = lock(&st);
+    handle(&st, Method::POST, &id, "/comment", &headers, &body, |s| {
+        let Some(doc) = doc.filter(|d| d["type"] == "doc" && d["version"] == 1 && d["content"].is_array()) else {
+            return error(400, "Comment body is not valid!");
+        };
         s.next_id += 1;
-        let cid = s.next_id;
-        s.comments.push((cid, doc.clone()));
-        comment_json(cid, &doc)
-    };
-    stall(d).await;
-    (StatusCode::CREATED, Json(v)).into_response()
+        s.comments.push((s.next_id, doc.clone()));
+        (StatusCode::CREATED, Json(comment_json(s.next_id, &doc))).into_response()
+    })
+    .await
 }
 
 async fn attach(st: S, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let path = format!("/rest/api/3/issue/{id}/attachments");
-    let d = match gate(&st, &Method::POST, &id, &path, &headers, &body) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    if headers.get("x-atlassian-token").and_then(|v| v.to_str().ok()) != Some("no-check") {
-        return error(403, "XSRF check failed");
-    }
-    let ctype = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let Some((name, mime, content)) = multipart_file(ctype, &body) else {
-        return error(400, "no file in the multipart body (field \"file\")");
-    };
-    let v = {
-        let mut s = lock(&st);
+    let xsrf_off = headers.get("x-atlassian-token").and_then(|v| v.to_str().ok()) == Some("no-check");
+    let ctype = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    handle(&st, Method::POST, &id, "/attachments", &headers, &body, |s| {
+        if !xsrf_off {
+            return error(403, "XSRF check failed");
+        }
+        let Some((name, mime, content)) = multipart_file(&ctype, &body) else {
+            return error(400, "no file in the multipart body (field \"file\")");
+        };
         s.next_id += 1;
-        let aid = s.next_id;
-        s.attachments.push(Attachment { id: aid, filename: name.clone(), mime: mime.clone(), content: content.clone() });
-        json!([{"id": aid.to_string(), "filename": name, "size": content.len(), "mimeType": mime}])
-    };
-    stall(d).await;
-    Json(v).into_response()
+        let v = json!([{"id": s.next_id.to_string(), "filename": name, "size": content.len(), "mimeType": mime}]);
+        s.attachments.push(Attachment { id: s.next_id, filename: name, mime, content });
+        Json(v).into_response()
+    })
+    .await
 }
 
 /// The part named `file` of a `multipart/form-data` body: (file name, media type, content).
@@ -318,13 +298,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 async fn transitions(st: S, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let path = format!("/rest/api/3/issue/{id}/transitions");
-    let d = match gate(&st, &Method::GET, &id, &path, &headers, &Bytes::new()) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let v = {
-        let s = lock(&st);
+    handle(&st, Method::GET, &id, "/transitions", &headers, &Bytes::new(), |s| {
         let list: Vec<Value> = s
             .offered
             .iter()
@@ -334,27 +308,20 @@ async fn transitions(st: S, Path(id): Path<String>, headers: HeaderMap) -> Respo
                     "to": {"id": to_id, "name": to_name, "statusCategory": {"key": "indeterminate"}}})
             })
             .collect();
-        json!({"expand": "transitions", "transitions": list})
-    };
-    stall(d).await;
-    Json(v).into_response()
+        Json(json!({"expand": "transitions", "transitions": list})).into_response()
+    })
+    .await
 }
 
 async fn transition(st: S, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let path = format!("/rest/api/3/issue/{id}/transitions");
-    let d = match gate(&st, &Method::POST, &id, &path, &headers, &body) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
     let wanted = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["transition"]["id"].as_str().map(String::from));
-    {
-        let mut s = lock(&st);
+    handle(&st, Method::POST, &id, "/transitions", &headers, &body, |s| {
         let hit = s.offered.iter().find(|t| Some(t.0) == wanted.as_deref() && t.3 != s.status.1).copied();
         let Some((_, _, to_id, to_name)) = hit else {
             return error(400, &format!("Transition id '{}' is not valid for this issue.", wanted.unwrap_or_default()));
         };
         s.status = (to_id.into(), to_name.into());
-    }
-    stall(d).await;
-    StatusCode::NO_CONTENT.into_response()
+        StatusCode::NO_CONTENT.into_response()
+    })
+    .await
 }
