@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::redmine::{bad_json, send_once, HttpFailure, HttpResult};
+use super::redmine::{bad_json, send_once, write_client, HttpFailure, HttpResult};
 use crate::sync::jira::{adf, authorization, record, Jira};
 use crate::Error;
 
@@ -83,11 +83,7 @@ fn failure(error: Error) -> HttpFailure {
 impl JiraWriter {
     /// A client for the Jira site at `base` with the source's `secret`.
     pub fn new(base: &str, secret: &str, timeout: Duration) -> crate::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
+        let http = write_client(timeout)?;
         let mut auth = HeaderValue::from_str(&authorization(secret))
             .map_err(|_| Error::invalid("the API token contains characters that cannot be sent in a header"))?;
         auth.set_sensitive(true);

@@ -142,11 +142,7 @@ impl std::fmt::Debug for RedmineClient {
 impl RedmineClient {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:3000`).
     pub fn new(base: &str, key: &str, timeout: Duration) -> crate::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
+        let http = write_client(timeout)?;
         Ok(RedmineClient { http, base: base.trim_end_matches('/').to_string(), key: key.to_string() })
     }
 
@@ -238,6 +234,16 @@ impl RedmineClient {
         self.send(self.http.put(&url).json(&body), &format!("updating issue #{id}")).await?;
         Ok(())
     }
+}
+
+/// The HTTP client of a write client: `timeout` per request, connecting
+/// within at most 10 s.
+pub(super) fn write_client(timeout: Duration) -> crate::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))
 }
 
 /// Send one request, never retried here: transport failures become
