@@ -134,7 +134,7 @@ fn expected_auth() -> String {
 
 /// Log the request; refuse a wrong `Authorization` or an unknown issue;
 /// take a queued fault. `Err` is the answer to send at once.
-fn gate(st: &S, method: &Method, id: &str, path: &str, headers: &HeaderMap, body: &Bytes) -> Result<Option<Duration>, Response> {
+fn gate(st: &S, method: &Method, id: &str, path: &str, headers: &HeaderMap, body: &Bytes) -> Result<Option<Duration>, Box<Response>> {
     let mut s = lock(st);
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from);
     let fault = if auth.as_deref() != Some(expected_auth().as_str()) {
@@ -162,7 +162,7 @@ fn gate(st: &S, method: &Method, id: &str, path: &str, headers: &HeaderMap, body
             if let Some(ra) = retry_after {
                 r.headers_mut().insert("retry-after", ra.parse().expect("header"));
             }
-            Err(r)
+            Err(Box::new(r))
         }
     }
 }
@@ -186,7 +186,7 @@ async fn handle(
     let path = format!("/rest/api/3/issue/{id}{suffix}");
     let stall = match gate(st, &method, id, &path, headers, body) {
         Ok(d) => d,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let r = f(&mut lock(st));
     if let Some(d) = stall {
