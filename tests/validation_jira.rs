@@ -214,8 +214,8 @@ async fn a_timeout_after_jira_took_the_comment_never_posts_it_twice() {
     let jira = FakeJiraWrite::start();
     let w = world(&jira);
     let v = w.validate(Outcome::Passed, false);
-    jira.fault(Method::POST, "/comment", Fault::Stall(std::time::Duration::from_secs(3)));
-    let first = w.push(SECRET, 1, Utc::now()).await;
+    jira.fault(Method::POST, "/comment", Fault::Stall(std::time::Duration::from_secs(6)));
+    let first = w.push(SECRET, 2, Utc::now()).await;
     assert_eq!((first.sent, first.pending), (0, 1), "{first:?}");
     let (state, error, _) = w.row(&v, OutboxKind::Comment);
     assert_eq!(state, OutboxState::Pending);
@@ -287,4 +287,27 @@ async fn a_missing_transition_is_named_and_the_comment_still_lands() {
     assert!(jira.requests("POST", "/transitions").is_empty());
     assert_eq!(jira.state().status.1, "Resolved");
     assert_eq!(jira.state().comments.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_evidence_and_a_refused_transition_are_named_and_the_comment_lands() {
+    let jira = FakeJiraWrite::start();
+    let w = world(&jira);
+    let v = w.validate(Outcome::Passed, true);
+    jira.fault(Method::POST, "/attachments", Fault::Status(413, None));
+    jira.fault(Method::POST, "/transitions", Fault::Status(400, None));
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.rejected, 1, "{report:?}");
+    assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Sent);
+    // The comment tells the reader which file is missing.
+    let mut texts = vec![];
+    let posts = jira.requests("POST", "/comment");
+    adf_texts(&serde_json::from_slice::<Value>(&posts[0].body).unwrap()["body"], &mut texts);
+    assert!(texts.iter().any(|t| t == "* Evidence the server refused: invoice.png"), "{texts:?}");
+    let (state, error, _) = w.row(&v, OutboxKind::Attachment);
+    assert_eq!((state, error.contains("413")), (OutboxState::Rejected, true), "{error}");
+    let (state, error, _) = w.row(&v, OutboxKind::Transition);
+    assert_eq!(state, OutboxState::Rejected);
+    assert!(error.contains("400") && error.contains("move the ticket by hand"), "{error}");
+    assert_eq!(jira.state().status.1, "Resolved");
 }
