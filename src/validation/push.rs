@@ -24,7 +24,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use super::comment::{comment_text, conflict_reason};
-use super::outbox::{defer, set_state, set_upload_token};
+use super::outbox::{defer, set_state, set_upload_token, PushLock};
 use super::record::load_validation;
 use super::jira::JiraWriter;
 use super::redmine::{HttpFailure, NamedRef, RedmineClient, RemoteIssue};
@@ -157,30 +157,6 @@ impl Server {
         let id = self.client.current_user_id().await?;
         self.me = Some(id);
         Ok(id)
-    }
-}
-
-/// Held while a push runs: an OS file lock next to the store, so two
-/// pushers (the app and the CLI) never check-then-write the same validation
-/// at once. The OS drops it when the process dies, even by SIGKILL.
-struct PushLock {
-    _file: std::fs::File,
-}
-
-impl PushLock {
-    fn acquire(store: &Store) -> Result<PushLock> {
-        let mut path = store.path().as_os_str().to_owned();
-        path.push(".push-lock");
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
-            Error::Internal(format!("cannot open the push lock {}: {e}", std::path::Path::new(&path).display()))
-        })?;
-        match file.try_lock() {
-            Ok(()) => Ok(PushLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                Err(Error::Conflict("another push of this workspace is running; try again when it has finished".into()))
-            }
-            Err(std::fs::TryLockError::Error(e)) => Err(Error::Internal(format!("cannot take the push lock: {e}"))),
-        }
     }
 }
 
