@@ -26,14 +26,17 @@
 //!
 //! The transition's target status is fixed when the validation is recorded
 //! (the outbox row carries its name); the name is resolved to the server's
-//! id at push time.
+//! id at push time (Redmine: the status id; Jira: the transition whose
+//! target status has that name).
 
 pub mod comment;
 pub mod draft;
+pub mod jira;
 pub mod kpi;
 pub mod outbox;
 pub mod push;
 pub mod push_category;
+pub mod push_jira;
 pub mod queue;
 pub mod record;
 pub mod redmine;

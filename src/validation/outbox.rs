@@ -279,6 +279,31 @@ impl Store {
     }
 }
 
+/// Held while a push runs: an OS file lock next to the store, so two
+/// pushers (the app and the CLI) never check-then-write the same validation
+/// at once. The OS drops it when the process dies, even by SIGKILL.
+pub(super) struct PushLock {
+    _file: std::fs::File,
+}
+
+impl PushLock {
+    /// Take the lock, or fail with `Conflict` when another push holds it.
+    pub(super) fn acquire(store: &Store) -> Result<PushLock> {
+        let mut path = store.path().as_os_str().to_owned();
+        path.push(".push-lock");
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
+            Error::Internal(format!("cannot open the push lock {}: {e}", std::path::Path::new(&path).display()))
+        })?;
+        match file.try_lock() {
+            Ok(()) => Ok(PushLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(Error::Conflict("another push of this workspace is running; try again when it has finished".into()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::Internal(format!("cannot take the push lock: {e}"))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::backoff_secs;

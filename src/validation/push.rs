@@ -7,7 +7,8 @@
 //! the attachments and the status transition in ONE issue update (Redmine
 //! saves them atomically). Then read back and compare: Redmine silently
 //! ignores a status it does not allow, so a transition only counts as sent
-//! when the server shows it.
+//! when the server shows it. Jira sources go through
+//! [`super::push_jira`] (the same steps, one request at a time).
 //!
 //! Temporary failures keep rows pending with a backoff; permanent ones mark
 //! the validation's rows rejected with the server's reason and the queue
@@ -23,8 +24,9 @@ use serde_json::json;
 use ts_rs::TS;
 
 use super::comment::{comment_text, conflict_reason};
-use super::outbox::{defer, set_state, set_upload_token};
+use super::outbox::{defer, set_state, set_upload_token, PushLock};
 use super::record::load_validation;
+use super::jira::JiraWriter;
 use super::redmine::{HttpFailure, NamedRef, RedmineClient, RemoteIssue};
 use super::{marker, OutboxKind, OutboxState, Validation};
 use crate::model::{Source, SourceKind};
@@ -90,34 +92,34 @@ pub struct PushReport {
 
 /// One outbox row to work on.
 #[derive(Debug, Clone)]
-struct Row {
-    id: i64,
-    kind: OutboxKind,
-    evidence_id: Option<i64>,
-    target_status: Option<String>,
+pub(super) struct Row {
+    pub(super) id: i64,
+    pub(super) kind: OutboxKind,
+    pub(super) evidence_id: Option<i64>,
+    pub(super) target_status: Option<String>,
     upload_token: Option<String>,
     force: bool,
 }
 
 /// One validation and its pending rows.
-struct Work {
-    v: Validation,
+pub(super) struct Work {
+    pub(super) v: Validation,
     source_id: i64,
-    remote_id: String,
+    pub(super) remote_id: String,
     seen_updated_at: i64,
-    rows: Vec<Row>,
+    pub(super) rows: Vec<Row>,
 }
 
 impl Work {
     fn ids(&self) -> Vec<i64> {
         self.rows.iter().map(|r| r.id).collect()
     }
-    fn row(&self, kind: OutboxKind) -> Option<&Row> {
+    pub(super) fn row(&self, kind: OutboxKind) -> Option<&Row> {
         self.rows.iter().find(|r| r.kind == kind)
     }
 }
 
-enum Fail {
+pub(super) enum Fail {
     Http(HttpFailure),
     Store(Error),
 }
@@ -158,30 +160,6 @@ impl Server {
     }
 }
 
-/// Held while a push runs: an OS file lock next to the store, so two
-/// pushers (the app and the CLI) never check-then-write the same validation
-/// at once. The OS drops it when the process dies, even by SIGKILL.
-struct PushLock {
-    _file: std::fs::File,
-}
-
-impl PushLock {
-    fn acquire(store: &Store) -> Result<PushLock> {
-        let mut path = store.path().as_os_str().to_owned();
-        path.push(".push-lock");
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
-            Error::Internal(format!("cannot open the push lock {}: {e}", std::path::Path::new(&path).display()))
-        })?;
-        match file.try_lock() {
-            Ok(()) => Ok(PushLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                Err(Error::Conflict("another push of this workspace is running; try again when it has finished".into()))
-            }
-            Err(std::fs::TryLockError::Error(e)) => Err(Error::Internal(format!("cannot take the push lock: {e}"))),
-        }
-    }
-}
-
 /// The servers of one push run, by source id.
 pub(super) type Servers = HashMap<i64, Target>;
 
@@ -218,7 +196,7 @@ pub async fn push_outbox(
                 report.stop(&msg);
                 item_of(store, &work, Some(msg))?
             }
-            Target::Ready(srv) => match push_one(store, srv, &work, now).await {
+            Target::Ready(writer) => match writer.push(store, &work, now).await {
                 Ok(item) => item,
                 Err(Fail::Store(e)) => return Err(e),
                 Err(Fail::Http(f)) => {
@@ -295,9 +273,24 @@ pub(super) fn settle_failure(
     Ok(msg)
 }
 
+/// A source's server that validations can be pushed to.
+pub(super) enum Writer {
+    Redmine(Server),
+    Jira(JiraWriter),
+}
+
+impl Writer {
+    async fn push(&mut self, store: &Store, work: &Work, now: DateTime<Utc>) -> std::result::Result<PushItem, Fail> {
+        match self {
+            Writer::Redmine(srv) => push_one(store, srv, work, now).await,
+            Writer::Jira(jira) => super::push_jira::push_one(store, jira, work, now).await,
+        }
+    }
+}
+
 /// Where a source's writes go in this run.
 pub(super) enum Target {
-    Ready(Server),
+    Ready(Writer),
     /// No server of a kind we can write to (the demo, a connector without push).
     Unsupported(String),
     /// Unreachable or refusing us this run (no token, offline, 401).
@@ -309,7 +302,7 @@ fn open_server(
     token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
     timeout: Duration,
 ) -> Result<Target> {
-    if source.kind != SourceKind::Redmine {
+    if !matches!(source.kind, SourceKind::Redmine | SourceKind::Jira) {
         return Ok(Target::Unsupported(match source.kind {
             SourceKind::Demo => super::DEMO_STAYS_LOCAL.to_string(),
             k => format!("pushing to {} servers is not supported yet", k.as_str()),
@@ -319,11 +312,14 @@ fn open_server(
         let var = source.token_env.as_deref().unwrap_or("the token variable");
         return Ok(Target::Stopped(format!("no API token for source {:?}: set {var}", source.name)));
     };
+    if source.kind == SourceKind::Jira {
+        return Ok(Target::Ready(Writer::Jira(JiraWriter::new(&source.url, &token, timeout)?)));
+    }
     let client = RedmineClient::new(&source.url, &token, timeout)?;
-    Ok(Target::Ready(Server { client, statuses: None, me: None, categories: HashMap::new() }))
+    Ok(Target::Ready(Writer::Redmine(Server { client, statuses: None, me: None, categories: HashMap::new() })))
 }
 
-fn item_of(store: &Store, work: &Work, message: Option<String>) -> Result<PushItem> {
+pub(super) fn item_of(store: &Store, work: &Work, message: Option<String>) -> Result<PushItem> {
     let v = store.read(|c| load_validation(c, work.v.id))?;
     let state = v.push_state.unwrap_or(OutboxState::Sent);
     let message = if state == OutboxState::Sent { None } else { message.or_else(|| first_error(store, work.v.id)) };
@@ -492,7 +488,7 @@ async fn push_one(
 
 /// After the write: mark each row from what the server shows now.
 #[allow(clippy::too_many_arguments)]
-fn settle(
+pub(super) fn settle(
     store: &Store,
     w: &Work,
     after: &RemoteIssue,
@@ -554,7 +550,7 @@ fn clear_tokens(store: &Store, rows: &[&Row], now: DateTime<Utc>) {
 /// Which pending attachment rows are already on the server: an attachment
 /// whose description carries the marker, with the same file name and size.
 /// Each server attachment matches at most one row.
-fn match_attachments(store: &Store, issue: &RemoteIssue, mk: &str, rows: &[&Row]) -> Result<Vec<(i64, i64)>> {
+pub(super) fn match_attachments(store: &Store, issue: &RemoteIssue, mk: &str, rows: &[&Row]) -> Result<Vec<(i64, i64)>> {
     let mut taken = Vec::new();
     let mut out = Vec::new();
     for row in rows {
@@ -577,7 +573,7 @@ fn match_attachments(store: &Store, issue: &RemoteIssue, mk: &str, rows: &[&Row]
     Ok(out)
 }
 
-fn evidence(c: &Connection, id: Option<i64>) -> Result<(String, String, Vec<u8>)> {
+pub(super) fn evidence(c: &Connection, id: Option<i64>) -> Result<(String, String, Vec<u8>)> {
     Ok(c.query_row("SELECT file_name, media_type, content FROM validation_evidence WHERE id = ?1", [id], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?)

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use super::outbox::{defer, set_conflict, set_state};
-use super::push::{settle_failure, target_for, CategoryPushItem, PushOptions, PushReport, Server, Servers, Target};
+use super::push::{settle_failure, target_for, CategoryPushItem, PushOptions, PushReport, Server, Servers, Target, Writer};
 use super::redmine::{HttpFailure, RemoteIssue};
 use super::OutboxState;
 use crate::model::Source;
@@ -81,7 +81,12 @@ pub(super) async fn push_categories(
                 report.stop(&msg);
                 (OutboxState::Pending, Some(msg))
             }
-            Target::Ready(srv) => match push_one(srv, &row).await {
+            Target::Ready(Writer::Jira(_)) => {
+                let reason = "pushing categories to jira servers is not supported yet".to_string();
+                set_state(store, &[row.id], OutboxState::Rejected, Some(&reason), None, now)?;
+                (OutboxState::Rejected, Some(reason))
+            }
+            Target::Ready(Writer::Redmine(srv)) => match push_one(srv, &row).await {
                 Ok(Outcome::Sent(remote_ref)) => {
                     set_state(store, &[row.id], OutboxState::Sent, None, Some(&remote_ref), now)?;
                     (OutboxState::Sent, None)

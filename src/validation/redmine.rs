@@ -41,7 +41,7 @@ impl From<HttpFailure> for Error {
 
 pub type HttpResult<T> = std::result::Result<T, HttpFailure>;
 
-fn bad_json(url: &str, e: impl std::fmt::Display) -> HttpFailure {
+pub(super) fn bad_json(url: &str, e: impl std::fmt::Display) -> HttpFailure {
     HttpFailure {
         error: Error::BadResponse(format!("{url} answered with something that is not the expected JSON: {e}")),
         transient: false,
@@ -142,11 +142,7 @@ impl std::fmt::Debug for RedmineClient {
 impl RedmineClient {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:3000`).
     pub fn new(base: &str, key: &str, timeout: Duration) -> crate::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
+        let http = write_client(timeout)?;
         Ok(RedmineClient { http, base: base.trim_end_matches('/').to_string(), key: key.to_string() })
     }
 
@@ -156,54 +152,7 @@ impl RedmineClient {
 
     /// Send a request; map transport failures and non-2xx statuses.
     pub async fn send(&self, req: RequestBuilder, what: &str) -> HttpResult<Response> {
-        let resp = match req.header("X-Redmine-API-Key", &self.key).send().await {
-            Ok(r) => r,
-            Err(e) => {
-                let reason = if e.is_timeout() { "timed out".to_string() } else { root_cause(&e) };
-                return Err(HttpFailure {
-                    error: Error::Offline { url: self.base.clone(), reason },
-                    transient: true,
-                    retry_after: None,
-                    status: None,
-                });
-            }
-        };
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
-        }
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let body = resp.text().await.unwrap_or_default();
-        let reason = server_reason(&body);
-        let (error, transient) = match status {
-            StatusCode::UNAUTHORIZED => {
-                (Error::Auth(format!("{what}: the server refused the API key (401); check the source's token")), false)
-            }
-            StatusCode::FORBIDDEN => {
-                (Error::Auth(format!("{what}: forbidden (403): this account may not do that on the server")), false)
-            }
-            StatusCode::NOT_FOUND => {
-                (Error::NotFound(format!("{what}: not found on the server (404); was it deleted?")), false)
-            }
-            StatusCode::CONFLICT => {
-                (Error::Conflict(format!("{what}: the server reports a conflict (409){reason}")), false)
-            }
-            StatusCode::UNPROCESSABLE_ENTITY => {
-                (Error::InvalidInput(format!("{what}: the server refused it (422){reason}")), false)
-            }
-            StatusCode::TOO_MANY_REQUESTS => {
-                (Error::BadResponse(format!("{what}: rate limited by the server (429)")), true)
-            }
-            s if s.is_server_error() => {
-                (Error::BadResponse(format!("{what}: server error ({}){reason}", s.as_u16())), true)
-            }
-            s => (Error::BadResponse(format!("{what}: unexpected answer ({}){reason}", s.as_u16())), false),
-        };
-        Err(HttpFailure { error, transient, retry_after, status: Some(status.as_u16()) })
+        send_once(req.header("X-Redmine-API-Key", &self.key), &self.base, what).await
     }
 
     /// An issue with its journals and attachments.
@@ -287,13 +236,77 @@ impl RedmineClient {
     }
 }
 
-/// Redmine's `{"errors": [...]}` as `: a; b`, or nothing.
+/// The HTTP client of a write client: `timeout` per request, connecting
+/// within at most 10 s.
+pub(super) fn write_client(timeout: Duration) -> crate::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Send one request, never retried here: transport failures become
+/// `Offline` (transient), non-2xx statuses the matching error. The one
+/// place the write clients (Redmine, Jira) turn HTTP answers into
+/// [`HttpFailure`]; `base` names the server in messages.
+pub async fn send_once(req: RequestBuilder, base: &str, what: &str) -> HttpResult<Response> {
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            let reason = if e.is_timeout() { "timed out".to_string() } else { root_cause(&e) };
+            return Err(HttpFailure {
+                error: Error::Offline { url: base.to_string(), reason },
+                transient: true,
+                retry_after: None,
+                status: None,
+            });
+        }
+    };
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = resp.text().await.unwrap_or_default();
+    let reason = server_reason(&body);
+    let (error, transient) = match status {
+        StatusCode::UNAUTHORIZED => {
+            (Error::Auth(format!("{what}: the server refused the API key (401); check the source's token")), false)
+        }
+        StatusCode::FORBIDDEN => {
+            (Error::Auth(format!("{what}: forbidden (403): this account may not do that on the server")), false)
+        }
+        StatusCode::NOT_FOUND => (Error::NotFound(format!("{what}: not found on the server (404); was it deleted?")), false),
+        StatusCode::CONFLICT => (Error::Conflict(format!("{what}: the server reports a conflict (409){reason}")), false),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            (Error::InvalidInput(format!("{what}: the server refused it (422){reason}")), false)
+        }
+        StatusCode::TOO_MANY_REQUESTS => (Error::BadResponse(format!("{what}: rate limited by the server (429)")), true),
+        s if s.is_server_error() => (Error::BadResponse(format!("{what}: server error ({}){reason}", s.as_u16())), true),
+        s => (Error::BadResponse(format!("{what}: unexpected answer ({}){reason}", s.as_u16())), false),
+    };
+    Err(HttpFailure { error, transient, retry_after, status: Some(status.as_u16()) })
+}
+
+/// The server's reasons as `: a; b`, or nothing: Redmine's
+/// `{"errors": [...]}`, Jira's `{"errorMessages": [...], "errors": {field: msg}}`.
 fn server_reason(body: &str) -> String {
-    let errors: Vec<String> = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("errors").cloned())
-        .and_then(|e| serde_json::from_value(e).ok())
-        .unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let mut errors: Vec<String> = Vec::new();
+    let mut take = |x: Option<&serde_json::Value>| match x {
+        Some(serde_json::Value::Array(a)) => errors.extend(a.iter().filter_map(|e| e.as_str().map(String::from))),
+        Some(serde_json::Value::Object(o)) => {
+            errors.extend(o.iter().filter_map(|(k, e)| e.as_str().map(|e| format!("{k}: {e}"))))
+        }
+        _ => {}
+    };
+    take(v.get("errorMessages"));
+    take(v.get("errors"));
     if errors.is_empty() {
         String::new()
     } else {
@@ -320,5 +333,9 @@ mod tests {
             ": Status is invalid; Subject cannot be blank"
         );
         assert_eq!(server_reason("<html>oops</html>"), "");
+        assert_eq!(
+            server_reason(r#"{"errorMessages":["No transition"],"errors":{"resolution":"Resolution is required."}}"#),
+            ": No transition; resolution: Resolution is required."
+        );
     }
 }

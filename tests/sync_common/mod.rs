@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_jira;
+pub mod fake_jira_write;
 pub mod fake_redmine;
 pub mod fake_servicenow;
 pub mod redmine;

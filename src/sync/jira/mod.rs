@@ -26,7 +26,8 @@
 //! - **Connection test**: `/rest/api/3/myself` (the URL answers as Jira and
 //!   the credentials are accepted), then `/rest/api/3/project/{key}`.
 //!
-//! Pushing validations and categories to Jira is not supported yet.
+//! Validations are pushed by [`crate::validation::push_jira`]; pushing
+//! categories to Jira is not supported yet.
 
 pub mod adf;
 pub mod jql;
@@ -115,7 +116,7 @@ struct Myself {
 }
 
 /// The `Authorization` value for a source's secret.
-fn authorization(secret: &str) -> String {
+pub(crate) fn authorization(secret: &str) -> String {
     if secret.contains(':') {
         format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(secret.as_bytes()))
     } else {
@@ -218,7 +219,7 @@ impl Jira {
 
     /// An issue path segment: ids come from Jira's own listings, but are
     /// checked so that nothing else ends up in a URL path.
-    fn issue_path(remote_id: &str, rest: &str) -> Result<String> {
+    pub(crate) fn issue_path(remote_id: &str, rest: &str) -> Result<String> {
         if remote_id.is_empty() || !remote_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(Error::BadResponse(format!("Jira listed an issue id {remote_id:?}, which is not an id")));
         }

@@ -1,0 +1,244 @@
+//! A small Jira Cloud client (REST v3) for the writes validation needs:
+//! read an issue's status and attachments, read its comments, upload an
+//! attachment, add a comment (ADF), list and perform transitions.
+//!
+//! Requests are sent once, never retried here (a retry goes back through
+//! push's marker check); statuses become [`HttpFailure`] in the same place
+//! as Redmine's ([`send_once`]). The secret (`email:api_token` → basic,
+//! anything else → bearer) travels in a sensitive header.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::{RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::redmine::{bad_json, send_once, write_client, HttpFailure, HttpResult};
+use crate::sync::jira::{adf, authorization, record, Jira};
+use crate::Error;
+
+/// Comments per page (Jira's cap).
+const COMMENT_PAGE: usize = 100;
+
+/// A Jira site, authenticated with a source's secret.
+pub struct JiraWriter {
+    http: reqwest::Client,
+    base: String,
+    auth: HeaderValue,
+}
+
+impl std::fmt::Debug for JiraWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JiraWriter").field("base", &self.base).finish()
+    }
+}
+
+/// An issue as push needs it.
+#[derive(Debug, Clone)]
+pub struct JiraIssue {
+    pub status: JiraStatus,
+    pub updated: DateTime<Utc>,
+    pub attachments: Vec<JiraAttachment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct JiraStatus {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct JiraAttachment {
+    pub id: String,
+    pub filename: String,
+    #[serde(default)]
+    pub size: i64,
+}
+
+/// A comment, its ADF body flattened to text.
+#[derive(Debug, Clone)]
+pub struct JiraComment {
+    pub id: String,
+    pub text: String,
+    pub created: DateTime<Utc>,
+}
+
+/// A transition the issue offers now.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JiraTransition {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub to: JiraStatus,
+}
+
+fn failure(error: Error) -> HttpFailure {
+    HttpFailure { error, transient: false, retry_after: None, status: None }
+}
+
+impl JiraWriter {
+    /// A client for the Jira site at `base` with the source's `secret`.
+    pub fn new(base: &str, secret: &str, timeout: Duration) -> crate::Result<Self> {
+        let http = write_client(timeout)?;
+        let mut auth = HeaderValue::from_str(&authorization(secret))
+            .map_err(|_| Error::invalid("the API token contains characters that cannot be sent in a header"))?;
+        auth.set_sensitive(true);
+        Ok(JiraWriter { http, base: base.trim_end_matches('/').to_string(), auth })
+    }
+
+    fn url(&self, remote_id: &str, rest: &str) -> HttpResult<String> {
+        let path = Jira::issue_path(remote_id, rest).map_err(failure)?;
+        Ok(format!("{}/{path}", self.base))
+    }
+
+    async fn send(&self, req: RequestBuilder, what: &str) -> HttpResult<Response> {
+        let req = req.header(AUTHORIZATION, self.auth.clone()).header(ACCEPT, "application/json");
+        send_once(req, &self.base, what).await
+    }
+
+    async fn json<T: DeserializeOwned>(&self, req: RequestBuilder, url: &str, what: &str) -> HttpResult<T> {
+        let resp = self.send(req, what).await?;
+        resp.json().await.map_err(|e| bad_json(url, e))
+    }
+
+    /// The issue's status, last update and attachments.
+    pub async fn issue(&self, id: &str) -> HttpResult<JiraIssue> {
+        #[derive(Deserialize)]
+        struct Fields {
+            status: JiraStatus,
+            updated: String,
+            #[serde(default)]
+            attachment: Vec<JiraAttachment>,
+        }
+        #[derive(Deserialize)]
+        struct Wrap {
+            fields: Fields,
+        }
+        let url = format!("{}?fields=status,updated,attachment", self.url(id, "")?);
+        let w: Wrap = self.json(self.http.get(&url), &url, &format!("reading issue {id}")).await?;
+        let updated = record::time(&w.fields.updated, "updated").map_err(failure)?;
+        Ok(JiraIssue { status: w.fields.status, updated, attachments: w.fields.attachment })
+    }
+
+    /// Every comment of the issue, oldest first.
+    pub async fn comments(&self, id: &str) -> HttpResult<Vec<JiraComment>> {
+        #[derive(Deserialize)]
+        struct Raw {
+            id: String,
+            #[serde(default)]
+            body: Value,
+            created: String,
+        }
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            comments: Vec<Raw>,
+            #[serde(default)]
+            total: Option<usize>,
+        }
+        let mut out = Vec::new();
+        loop {
+            let url = format!(
+                "{}?startAt={}&maxResults={COMMENT_PAGE}&orderBy=created",
+                self.url(id, "/comment")?,
+                out.len()
+            );
+            let page: Page = self.json(self.http.get(&url), &url, &format!("reading the comments of issue {id}")).await?;
+            let n = page.comments.len();
+            for c in page.comments {
+                let created = record::time(&c.created, "created").map_err(failure)?;
+                out.push(JiraComment { id: c.id, text: adf::to_text(&c.body), created });
+            }
+            if n == 0 || out.len() >= page.total.unwrap_or(0) {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Add a comment; returns its id.
+    pub async fn add_comment(&self, id: &str, text: &str) -> HttpResult<String> {
+        #[derive(Deserialize)]
+        struct Created {
+            id: String,
+        }
+        let url = self.url(id, "/comment")?;
+        let body = json!({ "body": adf_doc(text) });
+        let c: Created = self.json(self.http.post(&url).json(&body), &url, &format!("commenting on issue {id}")).await?;
+        Ok(c.id)
+    }
+
+    /// Attach a file (multipart field `file`, with the XSRF opt-out header
+    /// Jira requires).
+    pub async fn upload(&self, id: &str, file_name: &str, media: &str, content: Vec<u8>) -> HttpResult<()> {
+        let url = self.url(id, "/attachments")?;
+        let media = HeaderValue::from_str(media).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::CONTENT_TYPE, media);
+        let part = reqwest::multipart::Part::bytes(content).file_name(file_name.to_string()).headers(headers);
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let req = self.http.post(&url).header("X-Atlassian-Token", "no-check").multipart(form);
+        let _: Vec<JiraAttachment> = self.json(req, &url, &format!("attaching {file_name} to issue {id}")).await?;
+        Ok(())
+    }
+
+    /// The transitions the issue offers this account now.
+    pub async fn transitions(&self, id: &str) -> HttpResult<Vec<JiraTransition>> {
+        #[derive(Deserialize)]
+        struct Wrap {
+            transitions: Vec<JiraTransition>,
+        }
+        let url = self.url(id, "/transitions")?;
+        let w: Wrap = self.json(self.http.get(&url), &url, &format!("reading the transitions of issue {id}")).await?;
+        Ok(w.transitions)
+    }
+
+    /// Perform transition `transition_id`.
+    pub async fn transition(&self, id: &str, transition_id: &str) -> HttpResult<()> {
+        let url = self.url(id, "/transitions")?;
+        let body = json!({ "transition": { "id": transition_id } });
+        self.send(self.http.post(&url).json(&body), &format!("moving issue {id}")).await?;
+        Ok(())
+    }
+}
+
+/// Plain text as an ADF document: blank lines separate paragraphs, single
+/// line breaks become `hardBreak`s. Nothing is interpreted as markup.
+pub fn adf_doc(text: &str) -> Value {
+    let paragraphs: Vec<Value> = text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let mut content = Vec::new();
+            for (i, line) in p.trim_matches('\n').split('\n').enumerate() {
+                if i > 0 {
+                    content.push(json!({"type": "hardBreak"}));
+                }
+                if !line.is_empty() {
+                    content.push(json!({"type": "text", "text": line}));
+                }
+            }
+            json!({"type": "paragraph", "content": content})
+        })
+        .collect();
+    json!({"type": "doc", "version": 1, "content": paragraphs})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_becomes_paragraphs_and_reads_back_the_same() {
+        let text = "Validation PASSED (round 1)\n\nWorks now.\n\n* Outcome: passed\n* Steps: post\n\n[hypercare-validation:u-1]";
+        let doc = adf_doc(text);
+        assert_eq!(doc["content"].as_array().map(Vec::len), Some(4));
+        assert_eq!(doc["content"][2]["content"][1], json!({"type": "hardBreak"}));
+        let back = adf::to_text(&doc);
+        assert!(back.contains("* Outcome: passed\n* Steps: post"), "{back}");
+        assert!(back.trim_end().ends_with("[hypercare-validation:u-1]"), "{back}");
+    }
+}
