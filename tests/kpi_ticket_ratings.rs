@@ -144,3 +144,58 @@ async fn ratings_in_a_real_redmine_custom_field_reach_csat_after_a_sync() {
     let r = report(&store, from, to, &p1, now);
     assert_eq!((r.satisfaction.csat_tickets.responses, r.satisfaction.csat_tickets.satisfied), (1, 1), "the Urgent issue's 5");
 }
+
+/// The raw record as the Zendesk connector keeps it: the ticket without its
+/// description, `satisfaction_rating` included (or none at all).
+fn zendesk_rated(mut r: TicketRecord, rating: Option<&str>) -> TicketRecord {
+    let sr = rating.map(|score| json!({"id": 1, "score": score, "comment": null}));
+    r.raw = Some(json!({"id": r.remote_id, "subject": r.title, "satisfaction_rating": sr, "custom_fields": []}).to_string());
+    r
+}
+
+#[test]
+fn zendesk_satisfaction_ratings_count_good_as_satisfied_and_bad_as_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, demo) = store_with_source(dir.path());
+    let zd = store
+        .add_source(
+            &hypercare::store::sources::NewSource {
+                name: "helpdesk".into(),
+                kind: hypercare::model::SourceKind::Zendesk,
+                url: "https://acme.zendesk.invalid".into(),
+                project: "*".into(),
+                token_env: None,
+                config: json!({}),
+            },
+            t("2026-01-01T00:00:00Z"),
+        )
+        .unwrap()
+        .id;
+    let resolved = |id: &'static str, on: &'static str| Tk::new(id, "P3", "2026-10-05T08:00:00Z").change(on, Open, Resolved).record();
+    let recs = vec![
+        zendesk_rated(resolved("Z1", "2026-10-05T10:00:00Z"), Some("good")),
+        zendesk_rated(resolved("Z2", "2026-10-06T10:00:00Z"), Some("bad")),
+        zendesk_rated(resolved("Z3", "2026-10-06T11:00:00Z"), Some("good")),
+        // Offered but not answered, never offered, no rating at all: no answer.
+        zendesk_rated(resolved("Z4", "2026-10-07T10:00:00Z"), Some("offered")),
+        zendesk_rated(resolved("Z5", "2026-10-07T11:00:00Z"), Some("unoffered")),
+        zendesk_rated(resolved("Z6", "2026-10-07T12:00:00Z"), None),
+        // Rated good, but solved before the period.
+        zendesk_rated(Tk::new("Z7", "P3", "2026-09-01T08:00:00Z").change("2026-09-02T10:00:00Z", Open, Resolved).record(), Some("bad")),
+    ];
+    store.with_tx(|tx| upsert_tickets(tx, zd, &recs)).unwrap();
+    // The same shape on a source of another kind is not Zendesk's rating.
+    store.with_tx(|tx| upsert_tickets(tx, demo, &[zendesk_rated(resolved("D1", "2026-10-06T10:00:00Z"), Some("bad"))])).unwrap();
+    let (from, to, now) = (day(2026, 10, 5), day(2026, 10, 11), t("2026-11-27T12:00:00Z"));
+
+    let s = report(&store, from, to, &KpiFilter::default(), now).satisfaction;
+    // good, bad, good → 2 of 3 satisfied; nothing else counted.
+    assert_eq!((s.csat_tickets.responses, s.csat_tickets.satisfied, s.csat_tickets.out_of_range), (3, 2, 0));
+    assert!(close(s.csat_tickets.csat, 2.0 / 3.0));
+
+    // A rating field named on the source wins: the native rating is not read
+    // (these tickets carry no field 7, so no rating at all).
+    store.set_source_option("helpdesk", "csat_custom_field_id", Some(json!(7))).unwrap();
+    let s = report(&store, from, to, &KpiFilter::default(), now).satisfaction;
+    assert_eq!(s.csat_tickets.responses, 0);
+}

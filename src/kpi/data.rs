@@ -269,11 +269,13 @@ pub fn load_surveys(c: &Connection, start: i64, end: i64, people: &mut Interner)
 }
 
 /// Ratings kept on tickets whose resolution (last update while open) lies
-/// in `[start, end)`, for the sources whose config names a rating field
-/// (`csat_custom_field_id`). The rating is read from the server's raw
-/// record (`custom_fields[].value`); a blank field is no rating. Sources
-/// without the option cost nothing.
+/// in `[start, end)`: for the sources whose config names a rating field
+/// (`csat_custom_field_id`), read from the server's raw record
+/// (`custom_fields[].value`; a blank field is no rating); and Zendesk's own
+/// satisfaction rating on the sources of that kind that name no field
+/// ([`zendesk_ratings`]). Sources with neither cost nothing.
 pub fn load_ticket_ratings(c: &Connection, start: i64, end: i64) -> Result<Vec<RatingRow>> {
+    let mut out = zendesk_ratings(c, start, end)?;
     let configured: i64 = c
         .prepare_cached(
             "SELECT count(*) FROM sources
@@ -281,7 +283,7 @@ pub fn load_ticket_ratings(c: &Connection, start: i64, end: i64) -> Result<Vec<R
         )?
         .query_row([], |r| r.get(0))?;
     if configured == 0 {
-        return Ok(Vec::new());
+        return Ok(out);
     }
     let mut stmt = c.prepare_cached(
         "SELECT t.id, COALESCE(t.resolved_at, t.updated_at), json_extract(cf.value, '$.value')
@@ -295,7 +297,6 @@ pub fn load_ticket_ratings(c: &Connection, start: i64, end: i64) -> Result<Vec<R
          ORDER BY t.id",
     )?;
     let mut rows = stmt.query([start, end])?;
-    let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         use rusqlite::types::ValueRef;
         let score = match r.get_ref(2)? {
@@ -309,7 +310,32 @@ pub fn load_ticket_ratings(c: &Connection, start: i64, end: i64) -> Result<Vec<R
         };
         out.push(RatingRow { ticket_id: r.get(0)?, at: r.get(1)?, score });
     }
+    out.sort_by_key(|r| r.ticket_id);
     Ok(out)
+}
+
+/// Zendesk's satisfaction rating (`satisfaction_rating.score` in the raw
+/// ticket the connector keeps): `good` counts as a 5 and `bad` as a 1, so
+/// the share of 4–5 is good ÷ (good + bad), Zendesk's own CSAT; `offered`
+/// and `unoffered` are no answer. Read only on Zendesk sources that name no
+/// `csat_custom_field_id` (a named field wins, and is read above).
+fn zendesk_ratings(c: &Connection, start: i64, end: i64) -> Result<Vec<RatingRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT t.id, COALESCE(t.resolved_at, t.updated_at), json_extract(t.raw, '$.satisfaction_rating.score')
+         FROM sources s
+         JOIN tickets t ON t.source_id = s.id
+         WHERE s.kind = 'zendesk'
+           AND NOT (json_valid(s.config) AND json_type(s.config, '$.csat_custom_field_id') IS NOT NULL)
+           AND t.deleted_at IS NULL AND json_valid(t.raw)
+           AND COALESCE(t.resolved_at, t.updated_at) >= ?1 AND COALESCE(t.resolved_at, t.updated_at) < ?2
+           AND json_extract(t.raw, '$.satisfaction_rating.score') IN ('good', 'bad')
+         ORDER BY t.id",
+    )?;
+    let rows = stmt.query_map([start, end], |r| {
+        let score: String = r.get(2)?;
+        Ok(RatingRow { ticket_id: r.get(0)?, at: r.get(1)?, score: Some(if score == "good" { 5 } else { 1 }) })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// Usage events in `[start, end)`, and the feature names by number.

@@ -42,7 +42,8 @@
 //! - **Credentials**: `EMAIL/token:API_TOKEN` is sent as basic auth, any other
 //!   secret as an OAuth bearer token; marked sensitive, never logged.
 //! - **Satisfaction**: `satisfaction_rating {score, comment}` stays in the raw
-//!   record for the KPIs. Status history is what the ticket shows without
+//!   record; the KPIs read it as CSAT from ticket ratings
+//!   (`kpi::data::load_ticket_ratings`). Status history is what the ticket shows without
 //!   audits: created (New), and solved at the metric set's `solved_at`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
