@@ -6,7 +6,7 @@
 //!    holding the validation's marker is never posted again;
 //! 2. upload the evidence files not there yet (`POST /api/now/attachment/file`).
 //!    Attachments carry no description, so the marker goes into the file
-//!    name, as for Jira: `hc-<first 8 characters of the uuid>-<file name>`;
+//!    name, as for Jira (the same naming): `hc-<first 8 characters of the uuid>-<file name>`;
 //! 3. ONE `PATCH /api/now/table/{table}/{sys_id}` with `comments` (the text
 //!    with the marker) and `state`, like Redmine's one update. The comment
 //!    goes to **additional comments**, not work notes: the validator is the
@@ -33,8 +33,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map};
 
 use super::comment::comment_text;
+use super::push_jira::{file_name, file_prefix, refusal};
 use super::push::{evidence, item_of, match_attachments, settle, Fail, PushItem, Row, Work};
-use super::redmine::{HttpFailure, HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
+use super::redmine::{HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::servicenow::SnWriter;
 use super::{marker, OutboxKind};
 use crate::Store;
@@ -101,24 +102,9 @@ pub(super) async fn push_one(
     Ok(item_of(store, w, None)?)
 }
 
-/// A refusal of this one write (not the server refusing us altogether,
-/// not a failure that may pass).
-fn refusal(f: &HttpFailure) -> bool {
-    !f.transient && !f.stops_server()
-}
-
 /// A state written as its choice value (a number) rather than its label.
 fn is_value(state: &str) -> bool {
     !state.is_empty() && state.chars().all(|c| c.is_ascii_digit() || c == '-')
-}
-
-/// The name an evidence file is attached under: it carries the marker.
-fn file_name(uuid: &str, name: &str) -> String {
-    format!("{}{name}", file_prefix(uuid))
-}
-
-fn file_prefix(uuid: &str) -> String {
-    format!("hc-{}-", uuid.chars().take(8).collect::<String>())
 }
 
 /// The record, its comments and attachments (each only when a row needs
@@ -166,9 +152,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn states_are_values_when_numeric_and_files_carry_the_prefix() {
+    fn states_are_values_when_numeric() {
         assert!(is_value("6") && is_value("-5"));
         assert!(!is_value("Resolved") && !is_value("") && !is_value("In Progress"));
-        assert_eq!(file_name("0b7e21c4-9f3a", "shot.png"), "hc-0b7e21c4-shot.png");
     }
 }
