@@ -27,7 +27,8 @@
 //! The transition's target status is fixed when the validation is recorded
 //! (the outbox row carries its name); the name is resolved to the server's
 //! id at push time (Redmine: the status id; Jira: the transition whose
-//! target status has that name).
+//! target status has that name; ServiceNow: sent as the state's label, or
+//! as its choice value when the name is a number).
 
 pub mod comment;
 pub mod draft;
@@ -37,9 +38,11 @@ pub mod outbox;
 pub mod push;
 pub mod push_category;
 pub mod push_jira;
+pub mod push_servicenow;
 pub mod queue;
 pub mod record;
 pub mod redmine;
+pub mod servicenow;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -75,16 +75,16 @@ pub(super) async fn push_one(
 
 /// A refusal of this one write (not the server refusing us altogether,
 /// not a failure that may pass): the row is rejected, the rest goes on.
-fn refusal(f: &HttpFailure) -> bool {
+pub(super) fn refusal(f: &HttpFailure) -> bool {
     !f.transient && !f.stops_server()
 }
 
 /// The name an evidence file is attached under: it carries the marker.
-fn file_name(uuid: &str, name: &str) -> String {
+pub(super) fn file_name(uuid: &str, name: &str) -> String {
     format!("{}{name}", file_prefix(uuid))
 }
 
-fn file_prefix(uuid: &str) -> String {
+pub(super) fn file_prefix(uuid: &str) -> String {
     format!("hc-{}-", uuid.chars().take(8).collect::<String>())
 }
 

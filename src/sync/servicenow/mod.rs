@@ -44,8 +44,8 @@
 //! moves are not known.
 //!
 //! Impact and urgency are read by triage from the raw record
-//! (`triage::intake`), without any option. Pushing validations or categories
-//! to ServiceNow is not supported yet.
+//! (`triage::intake`), without any option. Validations are pushed by
+//! `validation::push_servicenow`; categories are not pushed yet.
 
 pub mod record;
 pub mod target;

@@ -1,0 +1,274 @@
+//! Pushing validations to ServiceNow against a fake instance that serves
+//! the Table and Attachment APIs' documented shapes and checks what it
+//! receives: each validation lands exactly once (one PATCH with the
+//! additional comment carrying its marker and the state, the evidence as a
+//! binary attachment), even when the PATCH timed out after ServiceNow took
+//! it; a refused secret stops the source, a rate limit defers.
+
+mod sync_common;
+#[path = "sync_common/fake_servicenow_write.rs"]
+mod fake_sn;
+
+use chrono::{DateTime, Duration, Utc};
+use hypercare::model::{SourceKind, StatusClass, TicketRecord};
+use hypercare::store::sources::NewSource;
+use hypercare::validation::push::{push_outbox, PushOptions, PushReport};
+use hypercare::validation::record::{record_validation, NewValidation};
+use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome, Validation};
+use hypercare::Store;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use fake_sn::{expected_auth, Fault, FakeServiceNowWrite, SECRET, SYS_ID};
+
+const EVIDENCE: &[u8] = b"\x89PNG\r\n\x1a\n screenshot of the posted invoice";
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Store,
+    ticket: i64,
+    files: tempfile::TempDir,
+}
+
+/// A store with a ServiceNow source (passed → `passed`, failed → "In Progress")
+/// holding the fake's incident, as a sync would have left it.
+fn world(sn: &FakeServiceNowWrite, passed: &str) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    let source = store
+        .add_source(
+            &NewSource {
+                name: "servicenow".into(),
+                kind: SourceKind::ServiceNow,
+                url: sn.url.clone(),
+                project: "incident: assignment_group.name=Hypercare".into(),
+                token_env: Some("HC_SN_PUSH_TOKEN".into()),
+                config: json!({"validation": {"transitions": {"passed": passed, "failed": "In Progress"}}}),
+            },
+            Utc::now(),
+        )
+        .unwrap();
+    let at = Utc::now() - Duration::hours(2);
+    let rec = TicketRecord {
+        remote_id: SYS_ID.into(),
+        key: "INC0010001".into(),
+        title: "Invoice posting rounds wrong".into(),
+        description: String::new(),
+        status: "Resolved".into(),
+        status_class: StatusClass::Resolved,
+        priority: "High".into(),
+        tracker: "Bug".into(),
+        category: None,
+        assignee: None,
+        reporter: None,
+        created_at: at,
+        updated_at: at,
+        resolved_at: Some(at),
+        remote_version: at.timestamp_millis().to_string(),
+        raw: None,
+        comments: None,
+        status_changes: None,
+    };
+    store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, source.id, &[rec])).unwrap();
+    let ticket = store
+        .read(|c| Ok(c.query_row("SELECT id FROM tickets WHERE remote_id = ?1", [SYS_ID], |r| r.get(0))?))
+        .unwrap();
+    World { _dir: dir, store, ticket, files: tempfile::tempdir().unwrap() }
+}
+
+impl World {
+    fn validate(&self, outcome: Outcome, with_evidence: bool) -> Validation {
+        let mut evidence = vec![];
+        if with_evidence {
+            let p = self.files.path().join("invoice.png");
+            std::fs::write(&p, EVIDENCE).unwrap();
+            evidence.push(p);
+        }
+        let new = NewValidation {
+            ticket_id: self.ticket,
+            outcome,
+            steps: "post invoice 4711".into(),
+            environment: "PROD".into(),
+            test_data: "customer C-17".into(),
+            notes: "Rounds correctly now.".into(),
+            validator: "Paula Process".into(),
+            evidence,
+            supersedes: None,
+        };
+        record_validation(&self.store, &new, Utc::now()).unwrap()
+    }
+
+    async fn push(&self, secret: &str, timeout_secs: u64, now: DateTime<Utc>) -> PushReport {
+        let opts = PushOptions { force: false, timeout: std::time::Duration::from_secs(timeout_secs) };
+        let secret = secret.to_string();
+        push_outbox(&self.store, &move |_| Some(secret.clone()), &opts, now).await.unwrap()
+    }
+
+    /// (state, last error, next attempt) of the validation's row of `kind`.
+    fn row(&self, v: &Validation, kind: OutboxKind) -> (OutboxState, String, DateTime<Utc>) {
+        let r = self.store.outbox(true).unwrap().into_iter().find(|r| r.validation_id == Some(v.id) && r.kind == kind);
+        let r = r.unwrap_or_else(|| panic!("no {kind:?} row"));
+        (r.state, r.last_error.unwrap_or_default(), r.next_attempt_at)
+    }
+}
+
+/// The PATCH bodies received, as JSON.
+fn patches(sn: &FakeServiceNowWrite) -> Vec<Value> {
+    sn.requests("PATCH", "/api/now/table/incident/").iter().map(|l| serde_json::from_slice(&l.body).unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pass_writes_comment_and_state_in_one_patch_and_evidence_once() {
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Passed, true);
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!((report.sent, report.rejected, report.pending), (1, 0, 0), "{report:?}");
+
+    // One PATCH: the additional comment (marker, notes, evidence) and the state by its label.
+    let bodies = patches(&sn);
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    let comment = bodies[0]["comments"].as_str().unwrap_or_default();
+    assert!(comment.contains(&marker(&v.uuid)) && comment.contains("Rounds correctly now."), "{comment}");
+    assert!(comment.contains("* Evidence: invoice.png"), "{comment}");
+    assert_eq!(bodies[0]["state"], json!("Closed"));
+    assert!(bodies[0].get("work_notes").is_none());
+    let patch = &sn.requests("PATCH", "/incident/")[0];
+    assert_eq!(patch.path, format!("/api/now/table/incident/{SYS_ID}"));
+    assert_eq!(patch.query.get("sysparm_input_display_value").map(String::as_str), Some("true"));
+    assert_eq!(sn.label(), "Closed");
+
+    // The evidence: a binary body, its media type, the marker in the file name.
+    let ups = sn.requests("POST", "/api/now/attachment/file");
+    assert_eq!(ups.len(), 1);
+    let q = &ups[0].query;
+    assert_eq!(q.get("table_name").map(String::as_str), Some("incident"));
+    assert_eq!(q.get("table_sys_id").map(String::as_str), Some(SYS_ID));
+    assert_eq!(q.get("file_name"), Some(&format!("hc-{}-invoice.png", &v.uuid[..8])));
+    assert_eq!(ups[0].content_type.as_deref(), Some("image/png"));
+    assert_eq!(&ups[0].body[..], EVIDENCE);
+
+    // The marker check read the comments journal of this record.
+    let reads = sn.requests("GET", "/sys_journal_field");
+    assert!(!reads.is_empty());
+    let query = reads[0].query.get("sysparm_query").cloned().unwrap_or_default();
+    assert!(query.contains(&format!("element_id={SYS_ID}")) && query.contains("element=comments"), "{query}");
+
+    // Every request carried the source's secret as basic auth.
+    assert!(sn.state().log.iter().all(|l| l.auth.as_deref() == Some(expected_auth().as_str())));
+    for kind in [OutboxKind::Comment, OutboxKind::Attachment, OutboxKind::Transition] {
+        assert_eq!(w.row(&v, kind).0, OutboxState::Sent, "{kind:?}");
+    }
+
+    // Pushing again writes nothing.
+    let before = sn.state().log.len();
+    let again = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
+    assert!(again.items.is_empty(), "{again:?}");
+    assert_eq!(sn.state().log.len(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_already_carries_the_marker_is_not_written_again() {
+    // A push that crashed after ServiceNow took the comment and the file,
+    // before the store recorded it: the server shows both, the outbox is pending.
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Failed, true);
+    {
+        let mut s = sn.state();
+        s.comments.push(("c900".into(), format!("Validation FAILED (round 1)\n\n{}", marker(&v.uuid))));
+        s.attachments.push(fake_sn::Attachment {
+            sys_id: "a901".into(),
+            file_name: format!("hc-{}-invoice.png", &v.uuid[..8]),
+            content_type: "image/png".into(),
+            content: EVIDENCE.to_vec(),
+        });
+    }
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert!(sn.requests("POST", "/attachment/file").is_empty(), "the marked file was attached again");
+    // Only the state moves (failed reopens): no comment in the PATCH.
+    assert_eq!(patches(&sn), vec![json!({"state": "In Progress"})]);
+    assert_eq!(sn.state().comments.len(), 1);
+    assert_eq!(sn.label(), "In Progress");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_after_servicenow_took_the_patch_never_posts_it_twice() {
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Passed, false);
+    sn.fault(Method::PATCH, "/incident/", Fault::Stall(std::time::Duration::from_secs(6)));
+    let first = w.push(SECRET, 2, Utc::now()).await;
+    assert_eq!((first.sent, first.pending), (0, 1), "{first:?}");
+    let (state, error, _) = w.row(&v, OutboxKind::Comment);
+    assert_eq!(state, OutboxState::Pending);
+    assert!(error.contains("timed out"), "{error}");
+    assert_eq!(sn.state().comments.len(), 1, "ServiceNow took the PATCH before the client gave up");
+
+    let retry = w.push(SECRET, 10, Utc::now() + Duration::hours(2)).await;
+    assert_eq!(retry.sent, 1, "{retry:?}");
+    assert_eq!(patches(&sn).len(), 1, "the retry wrote again");
+    assert_eq!(sn.state().comments.len(), 1);
+    assert_eq!(sn.label(), "Closed");
+    assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Sent);
+    assert_eq!(w.row(&v, OutboxKind::Transition).0, OutboxState::Sent);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_secret_stops_the_source_and_says_what_to_fix() {
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Passed, false);
+    let report = w.push("hypercare.integration:wrong", 10, Utc::now()).await;
+    assert_eq!(report.sent, 0);
+    assert!(report.stopped.iter().any(|s| s.contains("401") && s.contains("check the source's token")), "{report:?}");
+    assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Pending);
+    assert_eq!(sn.state().log.len(), 1, "one refused read, then the source is not asked again");
+    assert!(sn.state().comments.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_defers_for_retry_after_then_lands() {
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Passed, false);
+    sn.fault(Method::GET, "/incident/", Fault::Status(429, Some("120")));
+    let now = Utc::now();
+    let report = w.push(SECRET, 10, now).await;
+    assert_eq!((report.sent, report.pending, report.rejected), (0, 1, 0), "{report:?}");
+    let (state, error, next) = w.row(&v, OutboxKind::Comment);
+    assert_eq!(state, OutboxState::Pending);
+    assert!(error.contains("429"), "{error}");
+    assert_eq!(next.timestamp() - now.timestamp(), 120, "Retry-After decides the next attempt");
+    assert!(patches(&sn).is_empty());
+
+    let later = w.push(SECRET, 10, now + Duration::seconds(121)).await;
+    assert_eq!(later.sent, 1, "{later:?}");
+    assert_eq!(sn.state().comments.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_numeric_state_is_sent_as_its_value_and_an_ignored_one_is_named() {
+    // "7" is a choice value: sent as is, compared by value.
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "7");
+    let v = w.validate(Outcome::Passed, false);
+    assert_eq!(w.push(SECRET, 10, Utc::now()).await.sent, 1);
+    let patch = &sn.requests("PATCH", "/incident/")[0];
+    assert_eq!(patch.query.get("sysparm_input_display_value").map(String::as_str), Some("false"));
+    assert_eq!(patches(&sn)[0]["state"], json!("7"));
+    assert_eq!(w.row(&v, OutboxKind::Transition).0, OutboxState::Sent);
+
+    // A label the instance does not know is ignored: the comment lands, the
+    // transition is rejected naming the state the record stays in.
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Accepted");
+    let v = w.validate(Outcome::Passed, false);
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.rejected, 1, "{report:?}");
+    assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Sent);
+    let (state, error, _) = w.row(&v, OutboxKind::Transition);
+    assert_eq!(state, OutboxState::Rejected);
+    assert!(error.contains("\"Accepted\"") && error.contains("\"Resolved\""), "{error}");
+}
