@@ -37,9 +37,11 @@ pub mod outbox;
 pub mod push;
 pub mod push_category;
 pub mod push_jira;
+pub mod push_zendesk;
 pub mod queue;
 pub mod record;
 pub mod redmine;
+pub mod zendesk;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -277,6 +277,7 @@ pub(super) fn settle_failure(
 pub(super) enum Writer {
     Redmine(Server),
     Jira(JiraWriter),
+    Zendesk(super::zendesk::ZendeskWriter),
 }
 
 impl Writer {
@@ -284,6 +285,7 @@ impl Writer {
         match self {
             Writer::Redmine(srv) => push_one(store, srv, work, now).await,
             Writer::Jira(jira) => super::push_jira::push_one(store, jira, work, now).await,
+            Writer::Zendesk(zd) => super::push_zendesk::push_one(store, zd, work, now).await,
         }
     }
 }
@@ -302,7 +304,7 @@ fn open_server(
     token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
     timeout: Duration,
 ) -> Result<Target> {
-    if !matches!(source.kind, SourceKind::Redmine | SourceKind::Jira) {
+    if !matches!(source.kind, SourceKind::Redmine | SourceKind::Jira | SourceKind::Zendesk) {
         return Ok(Target::Unsupported(match source.kind {
             SourceKind::Demo => super::DEMO_STAYS_LOCAL.to_string(),
             k => format!("pushing to {} servers is not supported yet", k.as_str()),
@@ -314,6 +316,9 @@ fn open_server(
     };
     if source.kind == SourceKind::Jira {
         return Ok(Target::Ready(Writer::Jira(JiraWriter::new(&source.url, &token, timeout)?)));
+    }
+    if source.kind == SourceKind::Zendesk {
+        return Ok(Target::Ready(Writer::Zendesk(super::zendesk::ZendeskWriter::new(&source.url, &token, timeout)?)));
     }
     let client = RedmineClient::new(&source.url, &token, timeout)?;
     Ok(Target::Ready(Writer::Redmine(Server { client, statuses: None, me: None, categories: HashMap::new() })))

@@ -81,8 +81,9 @@ pub(super) async fn push_categories(
                 report.stop(&msg);
                 (OutboxState::Pending, Some(msg))
             }
-            Target::Ready(Writer::Jira(_)) => {
-                let reason = "pushing categories to jira servers is not supported yet".to_string();
+            Target::Ready(w @ (Writer::Jira(_) | Writer::Zendesk(_))) => {
+                let kind = if matches!(w, Writer::Jira(_)) { "jira" } else { "zendesk" };
+                let reason = format!("pushing categories to {kind} servers is not supported yet");
                 set_state(store, &[row.id], OutboxState::Rejected, Some(&reason), None, now)?;
                 (OutboxState::Rejected, Some(reason))
             }
