@@ -27,7 +27,8 @@
 //! The transition's target status is fixed when the validation is recorded
 //! (the outbox row carries its name); the name is resolved to the server's
 //! id at push time (Redmine: the status id; Jira: the transition whose
-//! target status has that name).
+//! target status has that name; Zendesk: the fixed status it maps to,
+//! [`zendesk::zendesk_status`]).
 
 pub mod comment;
 pub mod draft;
