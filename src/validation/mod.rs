@@ -28,7 +28,8 @@
 //! (the outbox row carries its name); the name is resolved to the server's
 //! id at push time (Redmine: the status id; Jira: the transition whose
 //! target status has that name; ServiceNow: sent as the state's label, or
-//! as its choice value when the name is a number).
+//! as its choice value when the name is a number; Zendesk: the fixed status
+//! it maps to, [`zendesk::zendesk_status`]).
 
 pub mod comment;
 pub mod draft;
@@ -39,10 +40,12 @@ pub mod push;
 pub mod push_category;
 pub mod push_jira;
 pub mod push_servicenow;
+pub mod push_zendesk;
 pub mod queue;
 pub mod record;
 pub mod redmine;
 pub mod servicenow;
+pub mod zendesk;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -278,6 +278,7 @@ pub(super) enum Writer {
     Redmine(Server),
     Jira(JiraWriter),
     ServiceNow(super::servicenow::SnWriter),
+    Zendesk(super::zendesk::ZendeskWriter),
 }
 
 impl Writer {
@@ -286,6 +287,7 @@ impl Writer {
             Writer::Redmine(srv) => push_one(store, srv, work, now).await,
             Writer::Jira(jira) => super::push_jira::push_one(store, jira, work, now).await,
             Writer::ServiceNow(sn) => super::push_servicenow::push_one(store, sn, work, now).await,
+            Writer::Zendesk(zd) => super::push_zendesk::push_one(store, zd, work, now).await,
         }
     }
 }
@@ -304,7 +306,7 @@ fn open_server(
     token_for: &(dyn Fn(&Source) -> Option<String> + Sync),
     timeout: Duration,
 ) -> Result<Target> {
-    if !matches!(source.kind, SourceKind::Redmine | SourceKind::Jira | SourceKind::ServiceNow) {
+    if !matches!(source.kind, SourceKind::Redmine | SourceKind::Jira | SourceKind::ServiceNow | SourceKind::Zendesk) {
         return Ok(Target::Unsupported(match source.kind {
             SourceKind::Demo => super::DEMO_STAYS_LOCAL.to_string(),
             k => format!("pushing to {} servers is not supported yet", k.as_str()),
@@ -320,6 +322,9 @@ fn open_server(
     if source.kind == SourceKind::ServiceNow {
         let sn = super::servicenow::SnWriter::new(&source.url, &source.project, &token, timeout)?;
         return Ok(Target::Ready(Writer::ServiceNow(sn)));
+    }
+    if source.kind == SourceKind::Zendesk {
+        return Ok(Target::Ready(Writer::Zendesk(super::zendesk::ZendeskWriter::new(&source.url, &token, timeout)?)));
     }
     let client = RedmineClient::new(&source.url, &token, timeout)?;
     Ok(Target::Ready(Writer::Redmine(Server { client, statuses: None, me: None, categories: HashMap::new() })))

@@ -81,8 +81,12 @@ pub(super) async fn push_categories(
                 report.stop(&msg);
                 (OutboxState::Pending, Some(msg))
             }
-            Target::Ready(w @ (Writer::Jira(_) | Writer::ServiceNow(_))) => {
-                let kind = if matches!(w, Writer::Jira(_)) { "jira" } else { "service_now" };
+            Target::Ready(w @ (Writer::Jira(_) | Writer::ServiceNow(_) | Writer::Zendesk(_))) => {
+                let kind = match w {
+                    Writer::Jira(_) => "jira",
+                    Writer::ServiceNow(_) => "service_now",
+                    _ => "zendesk",
+                };
                 let reason = format!("pushing categories to {kind} servers is not supported yet");
                 set_state(store, &[row.id], OutboxState::Rejected, Some(&reason), None, now)?;
                 (OutboxState::Rejected, Some(reason))

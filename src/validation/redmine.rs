@@ -294,7 +294,8 @@ pub async fn send_once(req: RequestBuilder, base: &str, what: &str) -> HttpResul
 }
 
 /// The server's reasons as `: a; b`, or nothing: Redmine's
-/// `{"errors": [...]}`, Jira's `{"errorMessages": [...], "errors": {field: msg}}`.
+/// `{"errors": [...]}`, Jira's `{"errorMessages": [...], "errors": {field: msg}}`,
+/// Zendesk's `details`.
 fn server_reason(body: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let mut errors: Vec<String> = Vec::new();
@@ -307,6 +308,9 @@ fn server_reason(body: &str) -> String {
     };
     take(v.get("errorMessages"));
     take(v.get("errors"));
+    // Zendesk: {"error": "RecordInvalid", "details": {field: [{"description": msg}]}}
+    let details = v.get("details").and_then(|d| d.as_object()).into_iter().flat_map(|d| d.values());
+    errors.extend(details.filter_map(|a| a.as_array()).flatten().filter_map(|e| e["description"].as_str().map(String::from)));
     if errors.is_empty() {
         String::new()
     } else {
@@ -336,6 +340,10 @@ mod tests {
         assert_eq!(
             server_reason(r#"{"errorMessages":["No transition"],"errors":{"resolution":"Resolution is required."}}"#),
             ": No transition; resolution: Resolution is required."
+        );
+        assert_eq!(
+            server_reason(r#"{"error":"RecordInvalid","details":{"status":[{"description":"Status: closed prevents ticket update"}]}}"#),
+            ": Status: closed prevents ticket update"
         );
     }
 }
