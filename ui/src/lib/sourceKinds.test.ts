@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { FakeBackend } from "../backend/fake";
 import { missingSourceField } from "./sources";
-import { SOURCE_KINDS, sourceKindForm } from "./sourceKinds";
+import { SOURCE_KINDS, sourceKindForm, sourceLine } from "./sourceKinds";
 
 describe("SOURCE_KINDS", () => {
   it("offers Redmine, Jira, ServiceNow and Zendesk, each with every text the form shows", () => {
@@ -68,5 +68,15 @@ describe("the fake backend keeps the kind", () => {
     const added = await b.addSource({ name: "erp", server });
     expect(added.source.kind).toBe("jira");
     expect((await b.listSources()).find((s) => s.name === "erp")?.kind).toBe("jira");
+  });
+});
+
+describe("sourceLine", () => {
+  it("names the server kind as the form does, not by its key", () => {
+    expect(sourceLine({ kind: "service_now", url: "https://acme.service-now.com", project: "incident" })).toBe(
+      "ServiceNow · https://acme.service-now.com · incident",
+    );
+    expect(sourceLine({ kind: "zendesk", url: "https://acme.zendesk.com", project: "*" })).toBe("Zendesk Support · https://acme.zendesk.com · *");
+    expect(sourceLine({ kind: "demo", url: "demo://", project: "" })).toBe("Built-in demo");
   });
 });

@@ -70,3 +70,11 @@ export const SOURCE_KINDS: readonly SourceKindForm[] = [
 export function sourceKindForm(kind: SourceKind): SourceKindForm {
   return SOURCE_KINDS.find((k) => k.kind === kind) ?? SOURCE_KINDS[0];
 }
+
+/** How a source reads in the list of sources: its server kind by name
+ *  ("ServiceNow · https://… · incident"), or "Built-in demo". */
+export function sourceLine(s: { kind: SourceKind; url: string; project: string }): string {
+  if (s.kind === "demo") return "Built-in demo";
+  const row = SOURCE_KINDS.find((k) => k.kind === s.kind);
+  return `${row?.label ?? s.kind} · ${s.url} · ${s.project}`;
+}
