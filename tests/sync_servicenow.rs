@@ -53,9 +53,18 @@ fn q<'a>(l: &'a sync_common::fake_servicenow::Logged, key: &str) -> &'a str {
     l.query.get(key).map(String::as_str).unwrap_or("")
 }
 
-/// The listing requests (not the census: those ask for `sys_id` only).
+/// The listing requests (not the census, which asks for `sys_id` only, nor
+/// the batched record reads, which ask for every field).
 fn listings(fake: &FakeServiceNow) -> Vec<sync_common::fake_servicenow::Logged> {
-    fake.requests("/api/now/table/incident").into_iter().filter(|l| l.path == "/api/now/table/incident" && q(l, "sysparm_fields") != "sys_id").collect()
+    fake.requests("/api/now/table/incident")
+        .into_iter()
+        .filter(|l| l.path == "/api/now/table/incident" && q(l, "sysparm_fields") == "sys_id,sys_updated_on,sys_mod_count")
+        .collect()
+}
+
+/// The batched record reads (`sys_idIN…`).
+fn reads(fake: &FakeServiceNow) -> Vec<sync_common::fake_servicenow::Logged> {
+    fake.requests("/api/now/table/incident").into_iter().filter(|l| q(l, "sysparm_query").starts_with("sys_idIN")).collect()
 }
 
 #[tokio::test]
@@ -84,12 +93,23 @@ async fn the_first_sync_fetches_the_queue_with_the_documented_requests() {
         assert_eq!((q(l, "sysparm_fields"), q(l, "sysparm_limit"), q(l, "sysparm_display_value")), ("sys_id,sys_updated_on,sys_mod_count", "100", "false"));
     }
     assert_eq!(q(&lists[0], "sysparm_offset"), "0");
-    let details = fake.requests(&format!("/api/now/table/incident/{}", sys_id(7)));
-    assert_eq!(details.len(), 1);
-    assert_eq!((q(&details[0], "sysparm_display_value"), q(&details[0], "sysparm_exclude_reference_link")), ("all", "true"));
+    // Records and comments are read a page at a time: 2 + 2 requests for
+    // 135 incidents, not one record and one journal request each.
+    assert!(fake.requests(&format!("/api/now/table/incident/{}", sys_id(7))).is_empty(), "no one-record reads");
+    let details = reads(&fake);
+    assert_eq!(details.len(), 2, "100 + 35 records in two reads");
+    let first: Vec<String> = (1..=111).filter(|n| n % 10 != 0).take(100).map(sys_id).collect();
+    assert_eq!(q(&details[0], "sysparm_query"), format!("sys_idIN{}", first.join(",")));
+    for d in &details {
+        assert_eq!((q(d, "sysparm_display_value"), q(d, "sysparm_exclude_reference_link")), ("all", "true"));
+    }
     let journal = fake.requests("/api/now/table/sys_journal_field");
-    assert_eq!(journal.len(), 135, "one journal request per incident");
-    assert!(journal.iter().any(|l| q(l, "sysparm_query") == format!("element_id={}^name=incident^elementINcomments^ORDERBYsys_created_on^ORDERBYsys_id", sys_id(7))));
+    assert_eq!(journal.len(), 2, "one journal request per page of records");
+    assert_eq!(
+        q(&journal[0], "sysparm_query"),
+        format!("element_idIN{}^name=incident^elementINcomments^ORDERBYsys_created_on^ORDERBYsys_id", first.join(","))
+    );
+    assert_eq!(s.requests, 2 + 2 + 2, "two listings, two record reads, two journal reads: {s:?}");
     // The raw record keeps ServiceNow's fields, but not the journal text.
     let raw: String = store.read(|c| Ok(c.query_row("SELECT raw FROM tickets WHERE remote_id = ?1", [sys_id(7)], |r| r.get(0))?)).expect("raw");
     let raw: serde_json::Value = serde_json::from_str(&raw).expect("raw JSON");
@@ -248,14 +268,15 @@ async fn malformed_replies_are_named_and_leave_the_store_as_it_was() {
     sync(&store).await;
     let before = (stored(&store), cursor(&store, "sn"));
     fake.state().edit(&sys_id(3), T0 + 1_000, |i| i.short_description = "changed".into());
-    let one = format!("/api/now/table/incident/{}", sys_id(3));
-    fake.fault(&one, Fault::NoResult, 4);
+    let read = format!("sysparm_query=sys_idIN{}", sys_id(3));
+    let table = format!("{}/api/now/table/incident", fake.url);
+    fake.fault(&read, Fault::NoResult, 4);
     let e = sync_with(&store, &secret()).await.expect_err("the sync fails");
-    assert!(e.to_string().contains("without `result`") && e.to_string().contains(&one), "{e}");
+    assert!(e.to_string().contains("without `result`") && e.to_string().contains(&table), "{e}");
     assert_eq!((stored(&store), cursor(&store, "sn")), before, "nothing of the failed page was applied");
-    fake.fault(&one, Fault::InvalidUtf8, 4);
+    fake.fault(&read, Fault::InvalidUtf8, 4);
     let e = sync_with(&store, &secret()).await.expect_err("the sync fails");
-    assert!(e.to_string().contains("not valid UTF-8") && e.to_string().contains(&one), "{e}");
+    assert!(e.to_string().contains("not valid UTF-8") && e.to_string().contains(&table), "{e}");
     assert_eq!((stored(&store), cursor(&store, "sn")), before);
     sync(&store).await;
     assert_eq!(stored(&store)[&sys_id(3)].title, "changed", "once the instance behaves, the change arrives");

@@ -66,6 +66,23 @@ pub trait Connector: Send + Sync {
     /// included; `None` when the server no longer has it.
     async fn fetch_ticket(&self, remote_id: &str) -> Result<Option<TicketRecord>>;
 
+    /// The complete records of several tickets (the part of a listing page
+    /// that must be fetched), in the order of `ids`; `None` for a ticket the
+    /// server no longer has. The default asks [`Connector::fetch_ticket`]
+    /// for each, at most `concurrency` at once; a connector whose API reads
+    /// many records in one request overrides it.
+    async fn fetch_tickets(&self, ids: Vec<String>, concurrency: usize) -> Result<Vec<(String, Option<TicketRecord>)>> {
+        use futures::{StreamExt, TryStreamExt};
+        futures::stream::iter(ids)
+            .map(|id| async move {
+                let r = self.fetch_ticket(&id).await?;
+                Ok::<_, crate::Error>((id, r))
+            })
+            .buffered(concurrency.max(1))
+            .try_collect()
+            .await
+    }
+
     /// Every ticket id on the server (ids only, as cheaply as the API allows).
     /// `progress` gets the number of ids seen so far.
     async fn census(&self, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<Census>;

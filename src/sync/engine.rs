@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use futures::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 
 use super::connector::{Connector, RemoteStub};
@@ -244,14 +243,7 @@ async fn fetch_details(
     // Owned ids (not `&RemoteStub`) keep the future `Send` for every lifetime,
     // which callers that spawn the sync (the desktop shell) need.
     let ids: Vec<String> = stubs.iter().map(|s| s.remote_id.clone()).collect();
-    let results: Vec<(String, Option<TicketRecord>)> = futures::stream::iter(ids)
-        .map(|id| async move {
-            let r = conn.fetch_ticket(&id).await?;
-            Ok::<_, crate::Error>((id, r))
-        })
-        .buffered(concurrency.max(1))
-        .try_collect()
-        .await?;
+    let results = conn.fetch_tickets(ids, concurrency).await?;
     let mut records = Vec::with_capacity(results.len());
     let mut gone = Vec::new();
     for (id, r) in results {

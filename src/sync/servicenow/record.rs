@@ -23,6 +23,9 @@ const NOT_RAW: [&str; 4] = ["description", "comments", "work_notes", "comments_a
 #[derive(Debug, Clone, Deserialize)]
 pub struct JournalEntry {
     pub sys_id: String,
+    /// The record the entry belongs to.
+    #[serde(default)]
+    pub element_id: String,
     /// `comments` (customer-visible) or `work_notes` (internal).
     pub element: String,
     #[serde(default)]
@@ -224,7 +227,7 @@ mod tests {
     }
 
     fn entry(id: &str, element: &str, text: &str, at: &str) -> JournalEntry {
-        JournalEntry { sys_id: id.into(), element: element.into(), value: text.into(), sys_created_on: at.into(), sys_created_by: Some("abel.tuter".into()) }
+        JournalEntry { sys_id: id.into(), element_id: String::new(), element: element.into(), value: text.into(), sys_created_on: at.into(), sys_created_by: Some("abel.tuter".into()) }
     }
 
     #[test]
