@@ -74,10 +74,15 @@ async fn a_first_sync_reads_every_export_reply_with_the_api_token_as_basic_auth(
     assert_eq!((hold.status.as_str(), hold.status_class), ("On-hold", StatusClass::Open));
     assert_eq!((all["10"].priority.as_str(), all["11"].priority.as_str()), ("Urgent", "Normal"));
     assert_eq!(all["11"].assignee.as_deref(), Some("Agent Smith"), "named by users/show_many");
-    assert_eq!(all["11"].reporter.as_deref(), Some("Cleo Diaz"), "named from the comments' sideloaded users");
+    assert_eq!(all["11"].reporter.as_deref(), Some("Cleo Diaz"), "named by users/show_many");
     let lookups = fake.requests("/api/v2/users/show_many.json");
-    assert!(!lookups.is_empty() && lookups.len() <= 4, "names are remembered within the run: {}", lookups.len());
-    assert!(lookups.iter().all(|r| r.query.get("ids").map(String::as_str) == Some("7")));
+    let mut asked: Vec<&str> = lookups.iter().flat_map(|r| r.query.get("ids").map(|v| v.split(',').collect::<Vec<_>>()).unwrap_or_default()).collect();
+    asked.sort_unstable();
+    asked.dedup();
+    assert_eq!(asked, ["100", "101", "102", "7"], "the agent and three requesters");
+    // Names are remembered within the run: only the first fetches, running
+    // side by side (8 at a time), ask before any answer is known.
+    assert!(lookups.len() <= 8, "{} lookups for 45 tickets", lookups.len());
     let raw: String = store
         .read(|c| Ok(c.query_row("SELECT raw FROM tickets WHERE remote_id = '12'", [], |r| r.get(0))?))
         .expect("raw");
@@ -95,9 +100,9 @@ async fn a_first_sync_reads_every_export_reply_with_the_api_token_as_basic_auth(
     let export = fake.requests("/api/v2/incremental/tickets.json");
     assert!(export.iter().all(|r| r.query.get("per_page").map(String::as_str) == Some("20")
         && r.query.get("include").map(String::as_str) == Some("metric_sets")));
-    // The export holds the tickets' fields: only comments are asked per ticket.
-    assert_eq!(fake.requests("/api/v2/tickets/").iter().filter(|r| !r.path.ends_with("/comments.json")).count(), 0);
-    assert_eq!(fake.requests("/api/v2/tickets/").len(), 45, "one comments request per ticket");
+    // The export holds the tickets' fields: only audits are asked per ticket.
+    assert_eq!(fake.requests("/api/v2/tickets/").iter().filter(|r| !r.path.ends_with("/audits.json")).count(), 0);
+    assert_eq!(fake.requests("/api/v2/tickets/").len(), 45, "one audits request per ticket");
     assert_eq!(log.len(), start_times(&fake).len() + 45 + lookups.len(), "and nothing else");
     assert_eq!(cursor(&store, "zd").as_deref(), Some(format!("{{\"since\":\"{}\",\"skip\":0}}", iso_z(T0 + 45)).as_str()));
 }
@@ -127,7 +132,7 @@ async fn comments_come_across_pages_public_and_internal_without_repeating_the_de
     let (_dir, store, fake) = fresh(3);
     {
         let mut s = fake.state();
-        s.comments_cap = 2;
+        s.audits_cap = 2;
         s.comment(2, 7, "Reproduced in QA: the posting period is closed", false, T0 + 50);
         s.comment(2, 101, "Still failing this morning", true, T0 + 60);
         s.comment(2, 7, "Fixed in transport K900123, please retest", true, T0 + 70);
@@ -147,10 +152,48 @@ async fn comments_come_across_pages_public_and_internal_without_repeating_the_de
         "the internal note is kept; the first comment (the description) is not repeated"
     );
     assert!(d.description.starts_with("Posting invoice 2 fails"));
-    let pages: Vec<_> = fake.requests("/api/v2/tickets/2/comments.json");
-    assert_eq!(pages.len(), 2, "4 comments, pages of 2");
+    let pages: Vec<_> = fake.requests("/api/v2/tickets/2/audits.json");
+    assert_eq!(pages.len(), 2, "4 audits (creation + 3 comments), pages of 2");
     assert_eq!(pages[1].query.get("page[after]").map(String::as_str), Some("c2"), "the second page follows meta.after_cursor");
-    assert!(pages.iter().all(|p| p.query.get("include").map(String::as_str) == Some("users")));
+}
+
+/// A ticket solved, reopened by its requester and solved again: the audits
+/// give every move, so the stored history has both solves, the ticket is
+/// resolved at the second, and the KPIs count one reopen.
+#[tokio::test]
+async fn a_reopened_ticket_keeps_its_whole_status_history_and_counts_as_reopened() {
+    let (_dir, store, fake) = fresh(3);
+    {
+        let mut s = fake.state();
+        s.tickets.get_mut(&2).expect("ticket 2").status = "new".into();
+        s.set_status(2, "open", 7, T0 + 100);
+        s.set_status(2, "solved", 7, T0 + 3_600);
+        s.set_status(2, "open", 101, T0 + 7_200);
+        s.set_status(2, "solved", 7, T0 + 86_400);
+    }
+    add_zendesk(&store, &fake.url, "*", small_pages());
+    sync(&store).await.expect("sync");
+    let id = store.ticket_id_by_key("#2").expect("ticket #2");
+    let d = store.ticket_detail(id).expect("detail");
+    let moves: Vec<(i64, Option<&str>, &str, Option<&str>)> =
+        d.status_history.iter().map(|c| (c.at.timestamp() - T0, c.from_status.as_deref(), c.to_status.as_str(), c.author.as_deref())).collect();
+    assert_eq!(
+        moves,
+        [
+            (2, None, "New", Some("Cleo Diaz")),
+            (100, Some("New"), "Open", Some("Agent Smith")),
+            (3_600, Some("Open"), "Solved", Some("Agent Smith")),
+            (7_200, Some("Solved"), "Open", Some("Bob Marsh")),
+            (86_400, Some("Open"), "Solved", Some("Agent Smith")),
+        ]
+    );
+    let t = &stored(&store)["2"];
+    assert_eq!(t.resolved_at.map(|r| r.timestamp() - T0), Some(86_400), "resolved when it was last solved");
+
+    let day = chrono::DateTime::from_timestamp(T0, 0).expect("T0").date_naive();
+    let p = hypercare::kpi::Period::new(day, day + chrono::Days::new(3), "UTC".parse().expect("zone")).expect("period");
+    let r = hypercare::kpi::compute_with(&store, &p, &Default::default(), &Default::default(), now()).expect("kpis");
+    assert_eq!((r.operations.reopen.reopened_tickets, r.operations.reopen.reopen_events), (1, 1), "{:?}", r.operations.reopen);
 }
 
 /// Two tickets changed in the same second, cut apart by the end of an
@@ -312,8 +355,8 @@ async fn malformed_replies_and_a_dead_network_are_named_and_write_nothing() {
     assert!(e.to_string().contains("without a `tickets` list"), "{e}");
     let (e, ..) = failed_sync(Some(("incremental", Fault::InvalidUtf8)), None).await;
     assert!(e.to_string().contains("not valid UTF-8"), "{e}");
-    let (e, ..) = failed_sync(Some(("tickets/3/comments", Fault::Body(r#"{"comments":[{"id":1}]}"#.into()))), None).await;
-    assert!(e.to_string().contains("/api/v2/tickets/3/comments.json") && e.to_string().contains("created_at"), "{e}");
+    let (e, ..) = failed_sync(Some(("tickets/3/audits", Fault::Body(r#"{"audits":[{"id":1,"events":[]}]}"#.into()))), None).await;
+    assert!(e.to_string().contains("/api/v2/tickets/3/audits.json") && e.to_string().contains("created_at"), "{e}");
     let (e, ..) = failed_sync(None, Some("http://127.0.0.1:9")).await;
     assert_eq!(e.code(), ErrorCode::Offline, "{e}");
     let (e, ..) = failed_sync(Some(("incremental", Fault::Status(401, None))), None).await;

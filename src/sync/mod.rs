@@ -6,7 +6,8 @@
 //! - [`engine`]: the pipelined run (fetch → plan → apply + cursor in one transaction), census.
 //! - [`redmine`]: the Redmine connector.
 //! - [`jira`]: the Jira Cloud connector (REST v3, read-only).
-//! - [`zendesk`]: the Zendesk Support connector ([`zendesk_map`] reads its JSON).
+//! - [`zendesk`]: the Zendesk Support connector ([`zendesk_map`] reads its JSON,
+//!   [`zendesk_audits`] a ticket's comments and status moves).
 //! - [`servicenow`]: the ServiceNow connector (Table API).
 //! - [`lease`]: one sync per source at a time, across processes.
 
@@ -21,6 +22,7 @@ pub mod redmine;
 pub mod servicenow;
 pub mod state;
 pub mod zendesk;
+pub mod zendesk_audits;
 pub mod zendesk_map;
 
 use std::sync::Arc;

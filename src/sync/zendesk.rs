@@ -25,9 +25,13 @@
 //! - **Details**: the export already holds each ticket's fields, so
 //!   `fetch_ticket` takes them from the listing it just read (a deleted
 //!   ticket there is `None`, a tombstone, without a request) and asks only
-//!   for the comments, `GET /api/v2/tickets/{id}/comments.json?page[size]=100
-//!   &include=users` (cursor pagination, `meta.has_more`; the sideloaded users
-//!   name authors, requester and assignee). A ticket not listed in this run
+//!   for the ticket's audits, `GET /api/v2/tickets/{id}/audits.json
+//!   ?page[size]=100` (cursor pagination, `meta.has_more`), which give its
+//!   comments and every status move ([`super::zendesk_audits`]): a solved
+//!   ticket reopened and solved again shows both solves, and the KPIs count
+//!   the reopen. Authors, requester and assignee are named from sideloaded
+//!   users where a reply carries them, else by `users/show_many` (once per
+//!   user per run). A ticket not listed in this run
 //!   (a census revival) is read by `GET /api/v2/tickets/{id}.json` (404: gone).
 //!   Public replies and internal notes are both kept: the desk is the
 //!   project team's tool, and internal notes carry the diagnosis and the fix.
@@ -43,8 +47,7 @@
 //!   secret as an OAuth bearer token; marked sensitive, never logged.
 //! - **Satisfaction**: `satisfaction_rating {score, comment}` stays in the raw
 //!   record; the KPIs read it as CSAT from ticket ratings
-//!   (`kpi::data::load_ticket_ratings`). Status history is what the ticket shows without
-//!   audits: created (New), and solved at the metric set's `solved_at`.
+//!   (`kpi::data::load_ticket_ratings`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -57,7 +60,8 @@ use serde_json::value::RawValue;
 
 use super::connector::{Census, ChangedPage, Connector, RemoteStub};
 use super::http::{parse_json, HttpClient, RetryPolicy};
-use super::zendesk_map::{self as map, authorization, parse_export, CommentsPage, Scope, Stub};
+use super::zendesk_audits::{Audited, AuditsPage};
+use super::zendesk_map::{self as map, authorization, parse_export, Scope, Stub};
 use super::ConnectionInfo;
 use crate::model::TicketRecord;
 use crate::{Error, Result};
@@ -191,28 +195,28 @@ impl Zendesk {
         kept.iter().rev().find_map(|m| m.get(&id).cloned())
     }
 
-    /// Every comment of a ticket and the users the pages sideloaded;
-    /// `None` when the ticket is gone (404).
-    async fn comments(&self, id: u64) -> Result<Option<(Vec<map::Comment>, HashMap<i64, String>)>> {
-        let path = format!("api/v2/tickets/{id}/comments.json");
-        let (mut comments, mut users) = (Vec::new(), HashMap::new());
+    /// What a ticket's audits tell (comments, status moves, sideloaded
+    /// names), every page; `None` when the ticket is gone (404).
+    async fn audits(&self, id: u64) -> Result<Option<Audited>> {
+        let path = format!("api/v2/tickets/{id}/audits.json");
+        let mut audited = Audited::default();
         let mut after: Option<String> = None;
         loop {
-            let mut q = vec![("page[size]", "100"), ("include", "users")];
+            let mut q = vec![("page[size]", "100")];
             if let Some(a) = &after {
                 q.push(("page[after]", a.as_str()));
             }
             let url = self.url(&path, &q)?;
-            let page = self.http.get_unless(&url, &[404], |b| parse_json::<CommentsPage>(&url, b)).await?;
-            let Some(page) = page else { return Ok(None) };
-            comments.extend(page.comments);
-            users.extend(page.users.into_iter().filter_map(|u| Some((u.id, u.name?))));
-            match page.meta {
+            let page = self.http.get_unless(&url, &[404], |b| parse_json::<AuditsPage>(&url, b)).await?;
+            let Some(mut page) = page else { return Ok(None) };
+            let meta = page.meta.take();
+            audited.add(page);
+            match meta {
                 Some(m) if m.has_more => match m.after_cursor {
                     Some(c) if after.as_ref() != Some(&c) => after = Some(c),
-                    _ => return Err(Error::BadResponse(format!("{} says it has more comments but gives no new cursor", self.url(&path, &[])?))),
+                    _ => return Err(Error::BadResponse(format!("{} says it has more audits but gives no new cursor", self.url(&path, &[])?))),
                 },
-                _ => return Ok(Some((comments, users))),
+                _ => return Ok(Some(audited)),
             }
         }
     }
@@ -243,12 +247,18 @@ impl Zendesk {
         if missing.is_empty() {
             return Ok(());
         }
-        let list = missing.join(",");
-        let url = self.url("api/v2/users/show_many.json", &[("ids", list.as_str())])?;
-        let many: Many = self.http.get_json(&url).await?;
-        let found: Vec<(i64, String)> = many.users.into_iter().filter_map(|u| Some((u.id, u.name?))).collect();
-        self.names.lock().unwrap_or_else(|e| e.into_inner()).extend(found.iter().cloned());
-        users.extend(found);
+        // `show_many` takes at most 100 ids.
+        for chunk in missing.chunks(100) {
+            let list = chunk.join(",");
+            let url = self.url("api/v2/users/show_many.json", &[("ids", list.as_str())])?;
+            let many: Many = self.http.get_json(&url).await?;
+            let mut found: Vec<(i64, String)> = many.users.into_iter().filter_map(|u| Some((u.id, u.name?))).collect();
+            // A user Zendesk does not return (deleted, say) is not asked for again in this run.
+            let returned: HashSet<i64> = found.iter().map(|f| f.0).collect();
+            found.extend(chunk.iter().filter_map(|id| id.parse::<i64>().ok()).filter(|id| !returned.contains(id)).map(|id| (id, format!("user {id}"))));
+            self.names.lock().unwrap_or_else(|e| e.into_inner()).extend(found.iter().cloned());
+            users.extend(found);
+        }
         Ok(())
     }
 
@@ -345,9 +355,15 @@ impl Connector for Zendesk {
         if listed.stub.status == "deleted" {
             return Ok(None);
         }
-        let Some((comments, mut users)) = self.comments(id).await? else { return Ok(None) };
-        self.name_users(&[listed.stub.requester_id, listed.stub.assignee_id], &mut users).await?;
-        map::to_record(&listed.raw, listed.solved_at.as_deref(), comments, &users).map(Some)
+        let Some(mut audited) = self.audits(id).await? else { return Ok(None) };
+        let mut users = std::mem::take(&mut audited.users);
+        let mut named = vec![listed.stub.requester_id, listed.stub.assignee_id];
+        named.extend(audited.comments.iter().map(|c| c.author_id));
+        named.extend(audited.moves.iter().map(|m| m.author_id));
+        named.sort_unstable();
+        named.dedup();
+        self.name_users(&named, &mut users).await?;
+        map::to_record(&listed.raw, listed.solved_at.as_deref(), audited, &users).map(Some)
     }
 
     async fn census(&self, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<Census> {

@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::connector::created_change;
 use super::http::{json_error, parse_json};
+use super::zendesk_audits::Audited;
 use crate::model::{CommentRecord, StatusChangeRecord, StatusClass, TicketRecord};
 use crate::{Error, Result};
 
@@ -181,18 +183,8 @@ struct Ticket {
     updated_at: String,
 }
 
-/// One page of `GET /api/v2/tickets/{id}/comments.json` (cursor pagination,
-/// `include=users`).
-#[derive(Deserialize)]
-pub struct CommentsPage {
-    pub comments: Vec<Comment>,
-    #[serde(default)]
-    pub users: Vec<User>,
-    #[serde(default)]
-    pub meta: Option<Meta>,
-}
-
-/// One comment; `public: false` is an internal note.
+/// One comment (a public reply or an internal note), from a `Comment`
+/// event of the ticket's audits ([`super::zendesk_audits`]).
 #[derive(Deserialize)]
 pub struct Comment {
     pub id: u64,
@@ -262,48 +254,62 @@ pub fn display(v: &str) -> String {
 
 /// Build the record: the ticket's raw JSON (kept as `raw` without its
 /// description, so `satisfaction_rating`, `custom_fields` and `tags` stay
-/// readable), when it was solved (from its metric set, if known), its
-/// comments after the first (the first one is the description) and the
-/// names of the users the comments page sideloaded.
-pub fn to_record(
-    raw: &RawValue,
-    solved_at: Option<&str>,
-    comments: Vec<Comment>,
-    users: &HashMap<i64, String>,
-) -> Result<TicketRecord> {
+/// readable), when it was solved (from its metric set, if known), what its
+/// audits tell (comments after the first — the first one is the
+/// description — and every status move) and the users' names.
+///
+/// The status history is the audits' moves. A solved or closed ticket whose
+/// audits show no move out of the open statuses (a status set by an
+/// import, say) gets one: to the current status at the metric set's
+/// `solved_at` (else `updated_at`).
+pub fn to_record(raw: &RawValue, solved_at: Option<&str>, audited: Audited, users: &HashMap<i64, String>) -> Result<TicketRecord> {
     let t: Ticket = serde_json::from_str(raw.get())
         .map_err(|e| Error::BadResponse(format!("Zendesk sent a ticket this client cannot read: {e}")))?;
     let created_at = time(&t.created_at, "created_at")?;
     let updated_at = time(&t.updated_at, "updated_at")?;
     let class = status_class(&t.status);
-    let name = |id: Option<i64>| id.map(|id| users.get(&id).cloned().unwrap_or_else(|| format!("user {id}")));
-    let resolved_at = match class {
-        StatusClass::Open => None,
-        _ => Some(match solved_at {
-            Some(s) => time(s, "solved_at")?,
-            None => updated_at,
-        }),
-    };
-    let mut history = vec![StatusChangeRecord {
-        remote_id: "created".into(),
-        at: created_at,
-        from_status: None,
-        from_class: None,
-        to_status: "New".into(),
-        to_class: StatusClass::Open,
-        author: name(t.requester_id),
-    }];
-    if let Some(at) = resolved_at {
+    let name = |id: Option<i64>| id.filter(|a| *a > 0).map(|id| users.get(&id).cloned().unwrap_or_else(|| format!("user {id}")));
+    let first = audited.created_status.as_deref().unwrap_or("new");
+    let mut history = vec![created_change(created_at, (display(first), status_class(first)), name(t.requester_id))];
+    for m in &audited.moves {
         history.push(StatusChangeRecord {
-            remote_id: "solved".into(),
-            at,
-            from_status: Some("Open".into()),
-            from_class: Some(StatusClass::Open),
-            to_status: display(&t.status),
-            to_class: class,
-            author: name(t.assignee_id),
+            remote_id: m.id.to_string(),
+            at: time(&m.at, "an audit's created_at")?,
+            from_status: m.from.as_deref().map(display),
+            from_class: m.from.as_deref().map(status_class),
+            to_status: display(&m.to),
+            to_class: status_class(&m.to),
+            author: name(m.author_id),
         });
     }
+    let mut resolved_at = None;
+    if class != StatusClass::Open {
+        // When it last left the open statuses (as for Redmine: solved then
+        // closed counts from the solve); else the metric set's time.
+        resolved_at = history
+            .iter()
+            .rev()
+            .find(|h| h.to_class != StatusClass::Open && h.from_class.is_none_or(|f| f == StatusClass::Open))
+            .map(|h| h.at);
+        if resolved_at.is_none() {
+            let at = match solved_at {
+                Some(s) => time(s, "solved_at")?,
+                None => updated_at,
+            };
+            let from = history.last().map(|h| (h.to_status.clone(), h.to_class));
+            history.push(StatusChangeRecord {
+                remote_id: "solved".into(),
+                at,
+                from_status: from.as_ref().map(|f| f.0.clone()),
+                from_class: from.map(|f| f.1),
+                to_status: display(&t.status),
+                to_class: class,
+                author: name(t.assignee_id),
+            });
+            resolved_at = Some(at);
+        }
+    }
+    let comments = audited.comments;
     let mut records = Vec::with_capacity(comments.len());
     for c in comments.into_iter().skip(1) {
         let body = c.plain_body.or(c.body).unwrap_or_default();
@@ -312,7 +318,7 @@ pub fn to_record(
         }
         records.push(CommentRecord {
             remote_id: c.id.to_string(),
-            author: name(c.author_id.filter(|a| *a > 0)),
+            author: name(c.author_id),
             body: text(&body),
             created_at: time(&c.created_at, "a comment's created_at")?,
         });
@@ -358,7 +364,8 @@ mod tests {
         let raw: Box<RawValue> = serde_json::from_str(TICKET).unwrap();
         let users = HashMap::from([(235323, "Agent Ann".to_string())]);
         let comments = vec![comment(1, 20978392, "The fire is very colourful."), comment(2, 235323, "Put it out\r\nwith foam")];
-        let r = to_record(&raw, Some("2026-01-06T08:30:00Z"), comments, &users).unwrap();
+        let audited = Audited { comments, ..Default::default() };
+        let r = to_record(&raw, Some("2026-01-06T08:30:00Z"), audited, &users).unwrap();
         assert_eq!((r.status.as_str(), r.status_class), ("Solved", StatusClass::Resolved));
         assert_eq!((r.priority.as_str(), r.tracker.as_str()), ("High", "Incident"));
         assert_eq!(r.assignee.as_deref(), Some("Agent Ann"));
@@ -372,6 +379,41 @@ mod tests {
         assert_eq!(raw["satisfaction_rating"]["score"], "good");
         assert!(raw.get("description").is_none());
         assert_eq!(r.remote_version, "2026-01-06T09:00:00Z");
+        let h = r.status_changes.unwrap();
+        let steps: Vec<_> = h.iter().map(|c| (c.to_status.as_str(), c.at)).collect();
+        assert_eq!(steps, vec![("New", r.created_at), ("Solved", r.resolved_at.unwrap())], "no audited move: solved at the metric set's time");
+    }
+
+    #[test]
+    fn a_reopened_ticket_keeps_every_move_and_is_resolved_when_it_was_last_solved() {
+        use super::super::zendesk_audits::StatusMove;
+        let raw: Box<RawValue> = serde_json::from_str(TICKET).unwrap();
+        let mv = |id: u64, at: &str, from: &str, to: &str| StatusMove { id, at: at.into(), from: Some(from.into()), to: to.into(), author_id: Some(235323) };
+        let audited = Audited {
+            created_status: Some("new".into()),
+            moves: vec![
+                mv(1, "2026-01-05T09:00:00Z", "new", "open"),
+                mv(2, "2026-01-05T10:00:00Z", "open", "solved"),
+                mv(3, "2026-01-05T12:00:00Z", "solved", "open"),
+                mv(4, "2026-01-06T07:00:00Z", "open", "solved"),
+            ],
+            ..Default::default()
+        };
+        let r = to_record(&raw, Some("2026-01-06T08:30:00Z"), audited, &HashMap::new()).unwrap();
+        let h = r.status_changes.unwrap();
+        let steps: Vec<_> = h.iter().map(|c| (c.from_status.as_deref(), c.to_status.as_str(), c.to_class)).collect();
+        assert_eq!(
+            steps,
+            vec![
+                (None, "New", StatusClass::Open),
+                (Some("New"), "Open", StatusClass::Open),
+                (Some("Open"), "Solved", StatusClass::Resolved),
+                (Some("Solved"), "Open", StatusClass::Open),
+                (Some("Open"), "Solved", StatusClass::Resolved),
+            ]
+        );
+        assert_eq!(r.resolved_at, Some(time("2026-01-06T07:00:00Z", "t").unwrap()), "the last solve, from the audits");
+        assert_eq!(h[4].remote_id, "4");
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! on `generated_timestamp >= start_time`; deleted tickets listed with status
 //! `deleted`; a page cap like Zendesk's 1000 that tests make small; ties in a
 //! second listed in *descending* id order, so the client must not rely on
-//! Zendesk's tie order), a ticket (404 once deleted), its comments (cursor
-//! pagination: `page[size]`, `page[after]`, `meta.has_more`, `links.next`,
-//! `include=users`), tickets by `-updated_at`, the ticket count, users by
+//! Zendesk's tie order), a ticket (404 once deleted), its audits (cursor
+//! pagination: `page[size]`, `page[after]`, `meta.has_more`, `links.next`;
+//! `Create`, `Comment`, `Change` and `Notification` events; no sideloaded
+//! users), tickets by `-updated_at`, the ticket count, users by
 //! id (`show_many`) and `users/me`. Every request is logged with whether its credentials matched;
 //! faults can be queued for coming requests.
 #![allow(dead_code)]
@@ -54,6 +55,18 @@ pub struct Ticket {
     pub satisfaction: Option<(String, String)>,
     /// The first comment is the description.
     pub comments: Vec<Comment>,
+    /// Status changes after creation, oldest first.
+    pub moves: Vec<Move>,
+}
+
+/// A status change, as one audit's `Change` event.
+#[derive(Debug, Clone)]
+pub struct Move {
+    pub id: u64,
+    pub at: i64,
+    pub from: String,
+    pub to: String,
+    pub author_id: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -92,8 +105,8 @@ pub struct State {
     pub log: Vec<Logged>,
     /// Most tickets one export reply holds (Zendesk: 1000).
     pub export_cap: usize,
-    /// Most comments one page holds (Zendesk: 100).
-    pub comments_cap: usize,
+    /// Most audits one page holds (Zendesk: 100).
+    pub audits_cap: usize,
     /// List each second's tickets in ascending, then descending id order,
     /// request after request (Zendesk documents no tie order).
     pub unstable_ties: bool,
@@ -121,6 +134,22 @@ impl State {
         let cid = 9_000_000 + self.next_comment;
         if let Some(t) = self.tickets.get_mut(&id) {
             t.comments.push(Comment { id: cid, author_id, body: body.into(), public, created_at: at });
+            t.updated_at = at;
+            t.generated = at;
+        }
+    }
+
+    /// Move a ticket to `status` at `at`, as agent `author_id` would (an
+    /// audit with a status `Change` event; `solved_at` moves on a solve).
+    pub fn set_status(&mut self, id: u64, status: &str, author_id: i64, at: i64) {
+        self.next_comment += 1;
+        let mid = 8_000_000 + self.next_comment;
+        if let Some(t) = self.tickets.get_mut(&id) {
+            t.moves.push(Move { id: mid, at, from: t.status.clone(), to: status.into(), author_id });
+            if status == "solved" {
+                t.solved_at = Some(at);
+            }
+            t.status = status.into();
             t.updated_at = at;
             t.generated = at;
         }
@@ -158,6 +187,7 @@ pub fn generate(n: u64) -> BTreeMap<u64, Ticket> {
                 solved_at: None,
                 satisfaction: None,
                 comments: vec![Comment { id: id * 10, author_id: 100 + (id % 3) as i64, body: description, public: true, created_at: at }],
+                moves: Vec::new(),
             };
             (id, t)
         })
@@ -202,7 +232,7 @@ impl FakeZendesk {
             .into_iter()
             .map(|(i, n)| (i, n.to_string()))
             .collect();
-        let state = Arc::new(Mutex::new(State { tickets, users, export_cap: 1000, comments_cap: 100, ..Default::default() }));
+        let state = Arc::new(Mutex::new(State { tickets, users, export_cap: 1000, audits_cap: 100, ..Default::default() }));
         let (tx, rx) = std::sync::mpsc::channel();
         let st = state.clone();
         std::thread::spawn(move || {
@@ -215,7 +245,7 @@ impl FakeZendesk {
                     .route("/api/v2/incremental/tickets.json", get(export))
                     .route("/api/v2/tickets.json", get(list))
                     .route("/api/v2/tickets/{file}", get(one))
-                    .route("/api/v2/tickets/{id}/comments.json", get(comments))
+                    .route("/api/v2/tickets/{id}/audits.json", get(audits))
                     .route("/api/v2/users/me.json", get(me))
                     .route("/api/v2/users/show_many.json", get(show_many))
                     .with_state((st, base));
@@ -345,32 +375,46 @@ fn cursor_page<T: Clone>(items: &[T], q: &BTreeMap<String, String>, cap: usize) 
     (page, has_more, format!("c{}", from + size))
 }
 
-async fn comments(AxState((st, base)): S, headers: HeaderMap, Path(id): Path<String>, Query(q): Q) -> Response {
-    if let Some(r) = gate(&st, &headers, format!("/api/v2/tickets/{id}/comments.json"), &q) {
+/// The ticket's audits, oldest first: its creation (status `new` and the
+/// description), then one audit per later comment and per status move.
+async fn audits(AxState((st, base)): S, headers: HeaderMap, Path(id): Path<String>, Query(q): Q) -> Response {
+    if let Some(r) = gate(&st, &headers, format!("/api/v2/tickets/{id}/audits.json"), &q) {
         return r;
     }
     let s = st.lock().unwrap_or_else(|e| e.into_inner());
     let Some(t) = id.parse::<u64>().ok().and_then(|id| s.tickets.get(&id)).filter(|t| t.status != "deleted") else {
         return (StatusCode::NOT_FOUND, json_body(json!({"error": "RecordNotFound"}).to_string())).into_response();
     };
-    let (page, has_more, after) = cursor_page(&t.comments, &q, s.comments_cap);
-    let users: Vec<_> = if q.get("include").is_some_and(|i| i == "users") {
-        let mut ids: Vec<i64> = page.iter().map(|c| c.author_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.iter().filter_map(|i| s.users.get(i).map(|n| json!({"id": i, "name": n, "role": "agent"}))).collect()
-    } else {
-        Vec::new()
+    let comment = |c: &Comment| {
+        json!({"id": c.id, "type": "Comment", "author_id": c.author_id, "body": c.body,
+               "html_body": format!("<p>{}</p>", c.body), "plain_body": c.body, "public": c.public, "attachments": []})
     };
-    let comments: Vec<_> = page
-        .iter()
-        .map(|c| json!({"id": c.id, "type": "Comment", "author_id": c.author_id, "body": c.body,
-                        "html_body": format!("<p>{}</p>", c.body), "plain_body": c.body, "public": c.public,
-                        "attachments": [], "created_at": iso(c.created_at), "via": {"channel": "web"}}))
-        .collect();
-    let next = format!("{base}/api/v2/tickets/{id}/comments.json?page%5Bafter%5D={after}&page%5Bsize%5D=100");
+    // (time, order, audit): the creation first, then comments and moves in time order.
+    let mut all: Vec<(i64, u64, serde_json::Value)> = Vec::new();
+    // Created `new` unless the first move says otherwise.
+    let first = t.moves.first().map_or("new", |m| m.from.as_str());
+    let mut created = vec![json!({"id": t.id * 10 + 1, "type": "Create", "field_name": "status", "value": first}),
+                           json!({"id": t.id * 10 + 2, "type": "Create", "field_name": "tags", "value": ["erp"]})];
+    if let Some(first) = t.comments.first() {
+        created.insert(0, comment(first));
+    }
+    all.push((t.created_at, 0, json!({"id": t.id * 1000, "ticket_id": t.id, "author_id": t.requester_id, "created_at": iso(t.created_at),
+                                      "via": {"channel": "web"}, "events": created})));
+    for c in t.comments.iter().skip(1) {
+        let notify = json!({"id": c.id + 1, "type": "Notification", "subject": "Update", "body": "…", "recipients": [t.requester_id]});
+        all.push((c.created_at, c.id, json!({"id": c.id * 10, "ticket_id": t.id, "author_id": c.author_id, "created_at": iso(c.created_at),
+                                             "events": [comment(c), notify]})));
+    }
+    for m in &t.moves {
+        all.push((m.at, m.id, json!({"id": m.id * 10, "ticket_id": t.id, "author_id": m.author_id, "created_at": iso(m.at),
+                                     "events": [{"id": m.id, "type": "Change", "field_name": "status", "value": m.to, "previous_value": m.from}]})));
+    }
+    all.sort_by_key(|a| (a.0, a.1));
+    let audits: Vec<serde_json::Value> = all.into_iter().map(|a| a.2).collect();
+    let (page, has_more, after) = cursor_page(&audits, &q, s.audits_cap);
+    let next = format!("{base}/api/v2/tickets/{id}/audits.json?page%5Bafter%5D={after}&page%5Bsize%5D=100");
     json_body(
-        json!({"comments": comments, "users": users,
+        json!({"audits": page,
                "meta": {"has_more": has_more, "after_cursor": if has_more { Some(after) } else { None }, "before_cursor": null},
                "links": {"next": if has_more { Some(next) } else { None }, "prev": null}})
         .to_string(),
