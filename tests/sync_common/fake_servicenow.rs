@@ -97,6 +97,8 @@ pub struct State {
     pub journal: Vec<Journal>,
     pub faults: Vec<(String, Fault)>,
     pub log: Vec<Logged>,
+    /// Every answer waits this long first (a WAN round trip, for benchmarks).
+    pub latency: Option<Duration>,
     next_journal: u64,
 }
 
@@ -224,8 +226,12 @@ async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: &str, query:
             _ => 200,
         };
         s.log.push(Logged { at: Instant::now(), path: path.to_string(), query: query.clone(), auth, status });
-        fault
+        (fault, s.latency)
     };
+    let (fault, latency) = fault;
+    if let Some(d) = latency {
+        tokio::time::sleep(d).await;
+    }
     Some(match fault? {
         Fault::Status(401, _) => error(StatusCode::UNAUTHORIZED, "User Not Authenticated", Some("Required to provide Auth information")),
         Fault::Status(code, retry_after) => {
