@@ -4,9 +4,13 @@
 //! with ties by id descending, `updated_on=>=T` meaning "after T − 1 s",
 //! pages capped at 100, journals only from `/issues/:id.json?include=journals`.
 //! It records every request and can inject faults into the next requests.
+//! Its clock ([`FakeClock`], the `Date` of every answer) is the real one
+//! shifted by an offset: tests stamp changes with it, so a server whose
+//! clock runs behind or ahead of the client's is one setting.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -19,6 +23,41 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 
 pub const KEY: &str = "fake-redmine-key-0123456789";
+
+/// A fake server's clock: the real one shifted by whole seconds (negative:
+/// behind). Clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct FakeClock(Arc<AtomicI64>);
+
+impl FakeClock {
+    /// The server's time, unix seconds.
+    pub fn now(&self) -> i64 {
+        Utc::now().timestamp() + self.0.load(Ordering::Relaxed)
+    }
+
+    /// Move the clock by `secs` (time passing, or a drifting clock).
+    pub fn shift(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// Set the clock to `at`; it runs on from there.
+    pub fn set(&self, at: i64) {
+        self.0.store(at - Utc::now().timestamp(), Ordering::Relaxed);
+    }
+}
+
+/// `app`, answering with a `Date` on `clock` (hyper sends the real time
+/// only when a response has no `Date`).
+pub fn dated(app: Router, clock: &FakeClock) -> Router {
+    let clock = clock.clone();
+    app.layer(axum::middleware::map_response(move |mut r: Response| {
+        let date = Utc.timestamp_opt(clock.now(), 0).single().map(|d| d.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+        if let Some(v) = date.and_then(|d| d.parse().ok()) {
+            r.headers_mut().insert(axum::http::header::DATE, v);
+        }
+        async move { r }
+    }))
+}
 
 /// One issue on the fake server.
 #[derive(Debug, Clone)]
@@ -69,6 +108,8 @@ pub struct State {
     pub faults: Vec<(String, Fault)>,
     pub log: Vec<Logged>,
     pub delay: Duration,
+    /// The server's clock; its `Date` headers follow it.
+    pub clock: FakeClock,
     next_journal: u64,
     /// Issue ids in listing order, with the (len, changes) they were built for.
     order: Option<((usize, u64), Vec<u64>)>,
@@ -206,13 +247,19 @@ impl FakeRedmine {
     /// Start a server on its own thread and runtime.
     pub fn start(issues: BTreeMap<u64, Issue>) -> FakeRedmine {
         let state = Arc::new(Mutex::new(State { issues, ..Default::default() }));
+        let clock = state.lock().unwrap_or_else(|e| e.into_inner()).clock.clone();
         let app = Router::new()
             .route("/issues.json", get(list))
             .route("/issues/{file}", get(one))
             .route("/issue_statuses.json", get(statuses))
             .route("/projects/{file}", get(project))
             .with_state(state.clone());
-        FakeRedmine { url: serve(app), state }
+        FakeRedmine { url: serve(dated(app, &clock)), state }
+    }
+
+    /// The server's clock (shared: moving it moves the server's).
+    pub fn clock(&self) -> FakeClock {
+        self.state().clock.clone()
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {
