@@ -202,6 +202,13 @@ async fn a_wrong_api_key_is_an_auth_error_and_the_connection_test_finds_the_proj
         .await
         .expect("connection test");
     assert_eq!((info.project_name.as_str(), info.ticket_count), (project.as_str(), Some(0)));
+    // Redmine's `Date` is the server's clock (here the same machine's).
+    let opts = hypercare::sync::SyncOptions::default();
+    let conn = hypercare::sync::connector(hypercare::model::SourceKind::Redmine, &rm.url, &project, Some(&rm.key), &opts).expect("connector");
+    assert_eq!(conn.server_time(), None, "nothing asked yet");
+    conn.test_connection().await.expect("connection test");
+    let server = conn.server_time().expect("Redmine sends a Date");
+    assert!((server - now()).num_seconds().abs() <= 2, "Date {server} vs {}", now());
     let e = hypercare::sync::test_connection(hypercare::model::SourceKind::Redmine, &rm.url, &project, Some("0".repeat(40)))
         .await
         .expect_err("bad key");

@@ -51,12 +51,16 @@ impl FakeClock {
 pub fn dated(app: Router, clock: &FakeClock) -> Router {
     let clock = clock.clone();
     app.layer(axum::middleware::map_response(move |mut r: Response| {
-        let date = Utc.timestamp_opt(clock.now(), 0).single().map(|d| d.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
-        if let Some(v) = date.and_then(|d| d.parse().ok()) {
+        if let Ok(v) = http_date(clock.now()).parse() {
             r.headers_mut().insert(axum::http::header::DATE, v);
         }
         async move { r }
     }))
+}
+
+/// Unix seconds as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn http_date(t: i64) -> String {
+    Utc.timestamp_opt(t, 0).single().map(|d| d.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).unwrap_or_default()
 }
 
 /// One issue on the fake server.
@@ -84,6 +88,9 @@ pub struct Journal {
 #[derive(Debug, Clone)]
 pub enum Fault {
     Status(u16, Option<&'static str>),
+    /// This status with `Retry-After` as an HTTP date this many seconds
+    /// after the server's clock.
+    RetryAt(u16, i64),
     Stall(Duration),
     Truncated,
     Html,
@@ -291,7 +298,7 @@ type S = AxState<Arc<Mutex<State>>>;
 
 /// Log the request, check the key, apply the delay and any queued fault.
 async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, query: String) -> Option<Response> {
-    let (delay, fault) = {
+    let (delay, fault, now) = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
         let authorized = headers.get("x-redmine-api-key").and_then(|v| v.to_str().ok()) == Some(KEY);
         let target = format!("{path}?{query}");
@@ -301,12 +308,12 @@ async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, quer
             s.faults.iter().position(|(p, _)| target.contains(p.as_str())).map(|i| s.faults.remove(i).1)
         };
         let status = match &fault {
-            Some(Fault::Status(c, _)) => *c,
+            Some(Fault::Status(c, _) | Fault::RetryAt(c, _)) => *c,
             Some(Fault::Html) => 502,
             _ => 200,
         };
         s.log.push(Logged { at: Instant::now(), path, query, status });
-        (s.delay, fault)
+        (s.delay, fault, s.clock.now())
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -316,6 +323,13 @@ async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, quer
             let mut r = (StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "").into_response();
             if let Some(ra) = retry_after {
                 r.headers_mut().insert("retry-after", ra.parse().expect("header"));
+            }
+            Some(r)
+        }
+        Fault::RetryAt(code, secs) => {
+            let mut r = (StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "").into_response();
+            if let Some(v) = http_date(now + secs).parse().ok() {
+                r.headers_mut().insert("retry-after", v);
             }
             Some(r)
         }
