@@ -319,20 +319,8 @@ async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, quer
         tokio::time::sleep(delay).await;
     }
     match fault? {
-        Fault::Status(code, retry_after) => {
-            let mut r = (StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "").into_response();
-            if let Some(ra) = retry_after {
-                r.headers_mut().insert("retry-after", ra.parse().expect("header"));
-            }
-            Some(r)
-        }
-        Fault::RetryAt(code, secs) => {
-            let mut r = (StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "").into_response();
-            if let Some(v) = http_date(now + secs).parse().ok() {
-                r.headers_mut().insert("retry-after", v);
-            }
-            Some(r)
-        }
+        Fault::Status(code, retry_after) => Some(refusal(code, retry_after.map(String::from))),
+        Fault::RetryAt(code, secs) => Some(refusal(code, Some(http_date(now + secs)))),
         Fault::Stall(d) => {
             tokio::time::sleep(d).await;
             Some((StatusCode::OK, "{}").into_response())
@@ -344,6 +332,15 @@ async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, quer
             Some(([("content-type", "application/json")], body).into_response())
         }
     }
+}
+
+/// An empty answer with status `code` and, when given, `Retry-After`.
+fn refusal(code: u16, retry_after: Option<String>) -> Response {
+    let mut r = (StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "").into_response();
+    if let Some(ra) = retry_after {
+        r.headers_mut().insert("retry-after", ra.parse().expect("header"));
+    }
+    r
 }
 
 fn json_response(v: String) -> Response {
