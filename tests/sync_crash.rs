@@ -87,9 +87,10 @@ fn killed_syncs_rerun_to_exactly_the_servers_state() {
     let mut last_run = Duration::from_millis(1_500);
     for trial in 0..16 {
         // The server changes between runs: comments, status changes, a
-        // deletion, stamped from the server's present on (a change may share
-        // the second of the last synced one: the fresh rule's case). The
-        // stamps run ahead of the server's clock, which then catches up.
+        // deletion, stamped as a server stamps them, never before its present
+        // (its `Date`). A change may share the second of the last synced one:
+        // the fresh rule's case, judged on the server's clock. The stamps run
+        // up to minutes ahead; the server's clock catches up before the sync.
         clock = clock.max(server_clock.now());
         {
             let mut s = fake.state();
