@@ -56,6 +56,9 @@ impl Connector for OneByOne {
     fn requests(&self) -> u64 {
         self.0.requests()
     }
+    fn server_time(&self) -> Option<DateTime<Utc>> {
+        self.0.server_time()
+    }
 }
 
 fn store_with_source(dir: &std::path::Path, url: &str) -> Store {

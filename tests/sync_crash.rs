@@ -80,20 +80,18 @@ fn killed_syncs_rerun_to_exactly_the_servers_state() {
     fake.state().delay = Duration::from_millis(4);
     add_redmine(&store, "fake", &fake.url, "fake", serde_json::json!({"census_interval_secs": 0}));
     let mut rng = rand::rng();
-    let mut clock = T0 + 100_000;
+    let server_clock = fake.clock();
+    server_clock.set(T0 + 100_000);
+    let mut clock = server_clock.now();
     let mut killed_mid_sync = 0;
     let mut last_run = Duration::from_millis(1_500);
     for trial in 0..16 {
-        // The server changes between runs: comments, status changes, a deletion.
-        // Each trial starts in a new second. The fake's clock is months behind
-        // the real one, so a change stamped in the second of the last synced
-        // change would be a second edit in a second long gone, which no real
-        // server makes and the engine's fresh rule (a change within
-        // `FRESH_SECS` of the sync, on the real clock) rightly does not cover;
-        // same-second edits are `sync_engine`'s subject. Without this the test
-        // failed now and then on that artifact (trial 8, one issue whose
-        // trial-7 and trial-8 changes shared a second, so one version).
-        clock += 1;
+        // The server changes between runs: comments, status changes, a
+        // deletion, stamped as a server stamps them, never before its present
+        // (its `Date`). A change may share the second of the last synced one:
+        // the fresh rule's case, judged on the server's clock. The stamps run
+        // up to minutes ahead; the server's clock catches up before the sync.
+        clock = clock.max(server_clock.now());
         {
             let mut s = fake.state();
             for _ in 0..150 {
@@ -104,6 +102,7 @@ fn killed_syncs_rerun_to_exactly_the_servers_state() {
             }
             let victim = rng.random_range(1..=1_500u64);
             s.issues.remove(&victim);
+            server_clock.set(clock.max(server_clock.now()));
         }
         let mut child = hypercare(dir.path()).args(["sync", "fake", "--json"]).spawn().expect("spawn");
         // Wait until the run has started (its sync_runs row exists), then

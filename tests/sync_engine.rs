@@ -97,7 +97,12 @@ async fn a_second_change_within_the_same_second_as_the_synced_one_is_not_lost() 
     let fake = FakeRedmine::start(generate(10, 0));
     add_redmine(&store, "fake", &fake.url, "fake", serde_json::json!({}));
     let at = |secs: i64| chrono::DateTime::from_timestamp(T0 + secs, 0).expect("time");
-    let sync_at = |t| hypercare::sync::sync_source(&store, "fake", Some(KEY.into()), t, &|_| {});
+    // The server's clock and this machine's agree (sync_clock: they differ).
+    let clock = fake.clock();
+    let sync_at = |t: chrono::DateTime<chrono::Utc>| {
+        clock.set(t.timestamp());
+        hypercare::sync::sync_source(&store, "fake", Some(KEY.into()), t, &|_| {})
+    };
     sync_at(at(100)).await.expect("first sync");
     // Issue 3 changes at T0+200; a sync runs within that second; then the
     // subject changes again in the same second (same `updated_on`).

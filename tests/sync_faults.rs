@@ -61,6 +61,24 @@ async fn too_many_requests_waits_as_long_as_retry_after_says() {
     assert_eq!(stored(&store).len(), 20);
 }
 
+/// A `Retry-After` date is on the server's clock: a server ten minutes
+/// behind this machine still gets the two seconds it asks for (counted from
+/// its own `Date`, not from this machine's clock, which would find the date
+/// long past and retry at once).
+#[tokio::test]
+async fn a_retry_after_date_counts_on_the_servers_clock() {
+    let (_d, store, fake) = setup(20);
+    fake.clock().shift(-600);
+    fault(&fake, "/issues.json", Fault::RetryAt(503, 2), 1);
+    sync(&store, KEY).await.expect("sync");
+    let lists = fake.requests("/issues.json");
+    assert_eq!((lists[0].status, lists[1].status), (503, 200));
+    let waited = lists[1].at - lists[0].at;
+    assert!(waited >= Duration::from_millis(1_900), "waited only {waited:?} (backoff alone is 20 ms)");
+    assert!(waited < Duration::from_secs(4), "waited {waited:?}");
+    assert_eq!(stored(&store).len(), 20);
+}
+
 #[tokio::test]
 async fn a_retry_after_beyond_the_cap_is_capped() {
     let (_d, store, fake) = setup(5);

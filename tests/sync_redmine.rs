@@ -175,14 +175,15 @@ async fn incremental_sync_mirrors_a_real_redmine_after_edits_bulk_updates_and_de
 
     // Nothing changed. At once, the issues changed in the last seconds are
     // fetched again (a change in the same second would not show in their
-    // version) and nothing is written; seconds later one listing request
-    // plus the census pages, and nothing fetched.
+    // version) and nothing is written; seconds later (on the server's clock,
+    // which judges what is recent) one listing request plus the census
+    // pages, and nothing fetched.
     let again = sync(&store, &rm).await;
     assert_eq!((again.created, again.updated, again.deleted), (0, 0, 0), "{again:?}");
-    let later = || now() + chrono::Duration::seconds(hypercare::sync::engine::FRESH_SECS + 1);
-    let settled = hypercare::sync::sync_source(&store, "rm", Some(rm.key.clone()), later(), &|_| {}).await.expect("sync");
+    tokio::time::sleep(std::time::Duration::from_secs(hypercare::sync::engine::FRESH_SECS as u64 + 1)).await;
+    let settled = sync(&store, &rm).await;
     assert_eq!((settled.created, settled.updated, settled.deleted), (0, 0, 0), "{settled:?}");
-    let idle = hypercare::sync::sync_source(&store, "rm", Some(rm.key.clone()), later(), &|_| {}).await.expect("sync");
+    let idle = sync(&store, &rm).await;
     assert_eq!((idle.fetched, idle.created, idle.updated, idle.deleted), (0, 0, 0, 0), "{idle:?}");
     let census_pages = (ISSUES as u64 - 4).div_ceil(95);
     assert!(idle.requests <= 1 + census_pages, "{} requests", idle.requests);
@@ -201,6 +202,13 @@ async fn a_wrong_api_key_is_an_auth_error_and_the_connection_test_finds_the_proj
         .await
         .expect("connection test");
     assert_eq!((info.project_name.as_str(), info.ticket_count), (project.as_str(), Some(0)));
+    // Redmine's `Date` is the server's clock (here the same machine's).
+    let opts = hypercare::sync::SyncOptions::default();
+    let conn = hypercare::sync::connector(hypercare::model::SourceKind::Redmine, &rm.url, &project, Some(&rm.key), &opts).expect("connector");
+    assert_eq!(conn.server_time(), None, "nothing asked yet");
+    conn.test_connection().await.expect("connection test");
+    let server = conn.server_time().expect("Redmine sends a Date");
+    assert!((server - now()).num_seconds().abs() <= 2, "Date {server} vs {}", now());
     let e = hypercare::sync::test_connection(hypercare::model::SourceKind::Redmine, &rm.url, &project, Some("0".repeat(40)))
         .await
         .expect_err("bad key");

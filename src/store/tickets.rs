@@ -18,9 +18,9 @@ pub struct UpsertStats {
     pub changed: Vec<i64>,
 }
 
-/// Appended by the sync to the version of a record fetched within seconds
-/// of its last change (`sync::engine::mark_fresh`): the next sync fetches it
-/// again and stores it if anything differs.
+/// Appended by the sync to the version of a record changed within seconds
+/// of the sync's start, on the server's clock (`sync::engine::mark_fresh`):
+/// the next sync fetches it again and stores it if anything differs.
 pub const FRESH_MARK: &str = " (fresh)";
 
 /// Whether a fetched record holds what is stored: its raw record and, when

@@ -92,4 +92,9 @@ pub trait Connector: Send + Sync {
 
     /// HTTP requests made so far (retries included).
     fn requests(&self) -> u64;
+
+    /// The server's clock as its latest answer gave it (the HTTP `Date`,
+    /// whole seconds); `None` when no answer carried one. The server stamps
+    /// changes with this clock, which may differ from this machine's.
+    fn server_time(&self) -> Option<DateTime<Utc>>;
 }

@@ -157,8 +157,10 @@ async fn run_inner(
     Ok(())
 }
 
-/// A record changed less than this long before the sync started may change
-/// again within the same second ([`mark_fresh`]).
+/// A record changed less than this long before the sync started, on the
+/// server's clock, may change again within the same second ([`mark_fresh`]).
+/// More than the one second a server's version resolves: it also absorbs
+/// clocks that differ between the machines of one server (a cluster).
 pub const FRESH_SECS: i64 = 5;
 
 /// Servers version a ticket by its change time, to the second: a second
@@ -167,12 +169,32 @@ pub const FRESH_SECS: i64 = 5;
 /// miss the change for good. A record changed within [`FRESH_SECS`] of the
 /// sync's start is stored with a marked version, so the next sync that
 /// lists it fetches it once more (then unmarked, as it is no longer fresh).
-pub fn mark_fresh(records: &mut [TicketRecord], now: DateTime<Utc>) {
+///
+/// `server_start` is the sync's start on the SERVER's clock (the one its
+/// change times are stamped with), whole seconds: [`server_clock_start`]. Every
+/// record is fetched at or after it, so a record fetched in the second of
+/// its change has `updated_at >= server_start` and is always marked.
+pub fn mark_fresh(records: &mut [TicketRecord], server_start: DateTime<Utc>) {
     for r in records {
-        if r.updated_at + chrono::Duration::seconds(FRESH_SECS) > now && !r.remote_version.ends_with(FRESH_MARK) {
+        if r.updated_at + chrono::Duration::seconds(FRESH_SECS) > server_start && !r.remote_version.ends_with(FRESH_MARK) {
             r.remote_version.push_str(FRESH_MARK);
         }
     }
+}
+
+/// The sync's start on the server's clock: the `Date` of the run's first
+/// listing answer (`server`, truncated to the second as a `Date` is), or
+/// this machine's `now` when the server sent none. A server clock behind
+/// this machine's would otherwise let a change made one moment ago look
+/// seconds old and go unmarked; one ahead would keep marking records for
+/// as long as it is ahead.
+pub fn server_clock_start(server: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let Some(server) = server else { return now };
+    let skew = (server - now).num_seconds();
+    if skew.abs() > FRESH_SECS {
+        tracing::info!(skew_secs = skew, "the server's clock differs from this machine's; recent changes are judged on the server's");
+    }
+    server
 }
 
 /// List, plan and fetch page after page, handing each to the writer.
@@ -190,6 +212,8 @@ async fn fetch_pages(
     // Tickets listed so far in this run (progress counts each once).
     let mut seen: HashSet<String> = HashSet::new();
     let mut page = conn.list_changed(cursor.since, cursor.skip).await?;
+    // Nothing else is in flight yet: this is the first listing's `Date`.
+    let started_on_server = server_clock_start(conn.server_time(), now);
     loop {
         let ids: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).collect();
         let mut local = blocking(store, {
@@ -214,7 +238,7 @@ async fn fetch_pages(
             (d, Some(next))
         };
         let (mut records, gone) = details?;
-        mark_fresh(&mut records, now);
+        mark_fresh(&mut records, started_on_server);
         for s in &plan.fetch {
             planned.insert(s.remote_id.clone(), LocalVersion { version: s.version.clone(), deleted: false });
         }

@@ -5,12 +5,14 @@
 //! `NotFound`; 5xx, 429 and a body that is not the JSON we expected are
 //! transient and retried a bounded number of times with exponential backoff
 //! and jitter (a `Retry-After` is honoured, capped). Tokens travel in
-//! sensitive headers and never appear in messages.
+//! sensitive headers and never appear in messages. The `Date` of every
+//! answer is kept: it is the server's clock ([`HttpClient::server_time`]).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, DATE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
@@ -50,7 +52,13 @@ pub struct HttpClient {
     headers: HeaderMap,
     policy: RetryPolicy,
     requests: AtomicU64,
+    /// The `Date` of the latest answer that had one, as unix seconds
+    /// ([`NO_DATE`] until then).
+    server_time: AtomicI64,
 }
+
+/// [`HttpClient::server_time`] before any answer carried a `Date`.
+const NO_DATE: i64 = i64::MIN;
 
 /// One failed attempt: the error to report and whether trying again may help.
 struct Attempt {
@@ -80,12 +88,22 @@ impl HttpClient {
             .user_agent(concat!("hypercare-desk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
-        Ok(HttpClient { client, headers, policy, requests: AtomicU64::new(0) })
+        Ok(HttpClient { client, headers, policy, requests: AtomicU64::new(0), server_time: AtomicI64::new(NO_DATE) })
     }
 
     /// Requests sent so far, retries included.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The server's clock as its latest answer gave it (the HTTP `Date`
+    /// header, whole seconds, RFC 9110 §6.6.1), whatever the answer's
+    /// status; `None` until an answer carried a `Date` that parses.
+    pub fn server_time(&self) -> Option<DateTime<Utc>> {
+        match self.server_time.load(Ordering::Relaxed) {
+            NO_DATE => None,
+            secs => DateTime::from_timestamp(secs, 0),
+        }
     }
 
     /// GET `url` and parse the body as `T`, retrying transient failures.
@@ -149,12 +167,18 @@ impl HttpClient {
     async fn try_get(&self, url: &str, absent: &[u16]) -> std::result::Result<Option<(Vec<u8>, HeaderMap)>, Attempt> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let resp = self.client.get(url).headers(self.headers.clone()).send().await.map_err(|e| transport(url, &e))?;
+        let date = resp.headers().get(DATE).and_then(|v| v.to_str().ok()).and_then(parse_http_date);
+        if let Some(at) = date {
+            self.server_time.store(at.timestamp(), Ordering::Relaxed);
+        }
         let status = resp.status();
         if absent.contains(&status.as_u16()) {
             return Ok(None);
         }
         if !status.is_success() {
-            let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+            // A retry date is on the server's clock: count from its `Date`.
+            let server_now = date.unwrap_or_else(Utc::now);
+            let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, server_now));
             return Err(status_error(url, status, retry_after));
         }
         let headers = resp.headers().clone();
@@ -171,15 +195,31 @@ pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
     (base + jitter).min(policy.max_delay)
 }
 
-/// `Retry-After` as seconds or an HTTP date.
-pub fn parse_retry_after(v: &str) -> Option<Duration> {
+/// `Retry-After` as seconds or an HTTP date; a date counts from `now`,
+/// which must be on the server's clock (the answer's `Date`) for a server
+/// whose clock differs from this machine's.
+pub fn parse_retry_after(v: &str, now: DateTime<Utc>) -> Option<Duration> {
     let v = v.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let secs = (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds().max(0);
+    let secs = (parse_http_date(v)? - now).num_milliseconds().max(0);
     Some(Duration::from_millis(secs as u64))
+}
+
+/// An HTTP date: the IMF-fixdate every current server sends
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`) or one of the two obsolete forms a
+/// recipient must still accept (RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`,
+/// asctime `Sun Nov  6 08:49:37 1994`).
+pub fn parse_http_date(v: &str) -> Option<DateTime<Utc>> {
+    let v = v.trim();
+    if let Ok(at) = DateTime::parse_from_rfc2822(v) {
+        return Some(at.with_timezone(&Utc));
+    }
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+        .map(|at| at.and_utc())
 }
 
 fn transport(url: &str, e: &reqwest::Error) -> Attempt {
@@ -269,9 +309,20 @@ mod tests {
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon"), None);
+        let now = parse_http_date("Wed, 21 Oct 2015 07:27:00 GMT").expect("date");
+        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:26:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn http_dates_read_in_all_three_forms() {
+        let at = DateTime::from_timestamp(784_111_777, 0);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), at);
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), at);
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), at);
+        assert_eq!(parse_http_date("yesterday"), None);
     }
 
     #[test]

@@ -349,6 +349,10 @@ impl Connector for Redmine {
     fn requests(&self) -> u64 {
         self.http.requests()
     }
+
+    fn server_time(&self) -> Option<DateTime<Utc>> {
+        self.http.server_time()
+    }
 }
 
 #[cfg(test)]

@@ -426,4 +426,8 @@ impl Connector for Zendesk {
     fn requests(&self) -> u64 {
         self.http.requests()
     }
+
+    fn server_time(&self) -> Option<DateTime<Utc>> {
+        self.http.server_time()
+    }
 }

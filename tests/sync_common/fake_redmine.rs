@@ -4,9 +4,13 @@
 //! with ties by id descending, `updated_on=>=T` meaning "after T − 1 s",
 //! pages capped at 100, journals only from `/issues/:id.json?include=journals`.
 //! It records every request and can inject faults into the next requests.
+//! Its clock ([`FakeClock`], the `Date` of every answer) is the real one
+//! shifted by an offset: tests stamp changes with it, so a server whose
+//! clock runs behind or ahead of the client's is one setting.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -19,6 +23,45 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 
 pub const KEY: &str = "fake-redmine-key-0123456789";
+
+/// A fake server's clock: the real one shifted by whole seconds (negative:
+/// behind). Clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct FakeClock(Arc<AtomicI64>);
+
+impl FakeClock {
+    /// The server's time, unix seconds.
+    pub fn now(&self) -> i64 {
+        Utc::now().timestamp() + self.0.load(Ordering::Relaxed)
+    }
+
+    /// Move the clock by `secs` (time passing, or a drifting clock).
+    pub fn shift(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// Set the clock to `at`; it runs on from there.
+    pub fn set(&self, at: i64) {
+        self.0.store(at - Utc::now().timestamp(), Ordering::Relaxed);
+    }
+}
+
+/// `app`, answering with a `Date` on `clock` (hyper sends the real time
+/// only when a response has no `Date`).
+pub fn dated(app: Router, clock: &FakeClock) -> Router {
+    let clock = clock.clone();
+    app.layer(axum::middleware::map_response(move |mut r: Response| {
+        if let Ok(v) = http_date(clock.now()).parse() {
+            r.headers_mut().insert(axum::http::header::DATE, v);
+        }
+        async move { r }
+    }))
+}
+
+/// Unix seconds as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn http_date(t: i64) -> String {
+    Utc.timestamp_opt(t, 0).single().map(|d| d.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).unwrap_or_default()
+}
 
 /// One issue on the fake server.
 #[derive(Debug, Clone)]
@@ -45,6 +88,9 @@ pub struct Journal {
 #[derive(Debug, Clone)]
 pub enum Fault {
     Status(u16, Option<&'static str>),
+    /// This status with `Retry-After` as an HTTP date this many seconds
+    /// after the server's clock.
+    RetryAt(u16, i64),
     Stall(Duration),
     Truncated,
     Html,
@@ -69,6 +115,8 @@ pub struct State {
     pub faults: Vec<(String, Fault)>,
     pub log: Vec<Logged>,
     pub delay: Duration,
+    /// The server's clock; its `Date` headers follow it.
+    pub clock: FakeClock,
     next_journal: u64,
     /// Issue ids in listing order, with the (len, changes) they were built for.
     order: Option<((usize, u64), Vec<u64>)>,
@@ -206,13 +254,19 @@ impl FakeRedmine {
     /// Start a server on its own thread and runtime.
     pub fn start(issues: BTreeMap<u64, Issue>) -> FakeRedmine {
         let state = Arc::new(Mutex::new(State { issues, ..Default::default() }));
+        let clock = state.lock().unwrap_or_else(|e| e.into_inner()).clock.clone();
         let app = Router::new()
             .route("/issues.json", get(list))
             .route("/issues/{file}", get(one))
             .route("/issue_statuses.json", get(statuses))
             .route("/projects/{file}", get(project))
             .with_state(state.clone());
-        FakeRedmine { url: serve(app), state }
+        FakeRedmine { url: serve(dated(app, &clock)), state }
+    }
+
+    /// The server's clock (shared: moving it moves the server's).
+    pub fn clock(&self) -> FakeClock {
+        self.state().clock.clone()
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {
@@ -244,7 +298,7 @@ type S = AxState<Arc<Mutex<State>>>;
 
 /// Log the request, check the key, apply the delay and any queued fault.
 async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, query: String) -> Option<Response> {
-    let (delay, fault) = {
+    let (delay, fault, now) = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
         let authorized = headers.get("x-redmine-api-key").and_then(|v| v.to_str().ok()) == Some(KEY);
         let target = format!("{path}?{query}");
@@ -254,24 +308,19 @@ async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, quer
             s.faults.iter().position(|(p, _)| target.contains(p.as_str())).map(|i| s.faults.remove(i).1)
         };
         let status = match &fault {
-            Some(Fault::Status(c, _)) => *c,
+            Some(Fault::Status(c, _) | Fault::RetryAt(c, _)) => *c,
             Some(Fault::Html) => 502,
             _ => 200,
         };
         s.log.push(Logged { at: Instant::now(), path, query, status });
-        (s.delay, fault)
+        (s.delay, fault, s.clock.now())
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
     match fault? {
-        Fault::Status(code, retry_after) => {
-            let mut r = (StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "").into_response();
-            if let Some(ra) = retry_after {
-                r.headers_mut().insert("retry-after", ra.parse().expect("header"));
-            }
-            Some(r)
-        }
+        Fault::Status(code, retry_after) => Some(refusal(code, retry_after.map(String::from))),
+        Fault::RetryAt(code, secs) => Some(refusal(code, Some(http_date(now + secs)))),
         Fault::Stall(d) => {
             tokio::time::sleep(d).await;
             Some((StatusCode::OK, "{}").into_response())
@@ -283,6 +332,15 @@ async fn gate(state: &Arc<Mutex<State>>, headers: &HeaderMap, path: String, quer
             Some(([("content-type", "application/json")], body).into_response())
         }
     }
+}
+
+/// An empty answer with status `code` and, when given, `Retry-After`.
+fn refusal(code: u16, retry_after: Option<String>) -> Response {
+    let mut r = (StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "").into_response();
+    if let Some(ra) = retry_after {
+        r.headers_mut().insert("retry-after", ra.parse().expect("header"));
+    }
+    r
 }
 
 fn json_response(v: String) -> Response {

@@ -26,6 +26,8 @@ use base64::Engine as _;
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
 
+use super::fake_redmine::{dated, serve, FakeClock};
+
 pub const USER: &str = "hypercare.sync";
 pub const PASSWORD: &str = "pa:ss-w0rd";
 pub const BEARER: &str = "oauth-access-token-0123456789";
@@ -99,6 +101,8 @@ pub struct State {
     pub log: Vec<Logged>,
     /// Every answer waits this long first (a WAN round trip, for benchmarks).
     pub latency: Option<Duration>,
+    /// The server's clock; its `Date` headers follow it.
+    pub clock: FakeClock,
     next_journal: u64,
 }
 
@@ -170,12 +174,18 @@ pub struct FakeServiceNow {
 
 impl FakeServiceNow {
     pub fn start(incidents: BTreeMap<String, Incident>) -> FakeServiceNow {
-        let state = Arc::new(Mutex::new(State { incidents, ..Default::default() }));
+        let clock = FakeClock::default();
+        let state = Arc::new(Mutex::new(State { incidents, clock: clock.clone(), ..Default::default() }));
         let app = Router::new()
             .route("/api/now/table/{table}", get(list))
             .route("/api/now/table/{table}/{id}", get(one))
             .with_state(state.clone());
-        FakeServiceNow { url: super::fake_redmine::serve(app), state }
+        FakeServiceNow { url: serve(dated(app, &clock)), state }
+    }
+
+    /// The server's clock (shared: moving it moves the server's).
+    pub fn clock(&self) -> FakeClock {
+        self.state().clock.clone()
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {

@@ -400,6 +400,10 @@ impl Connector for Jira {
     fn requests(&self) -> u64 {
         self.http.requests()
     }
+
+    fn server_time(&self) -> Option<DateTime<Utc>> {
+        self.http.server_time()
+    }
 }
 
 #[cfg(test)]
