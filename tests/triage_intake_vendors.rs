@@ -13,7 +13,7 @@ mod fake_zendesk;
 use hypercare::model::{Category, SourceKind};
 use hypercare::store::fields::SourceFields;
 use hypercare::store::sources::NewSource;
-use hypercare::triage::store::{list_triage, TicketTriage};
+use hypercare::triage::store::{list_triage, save_matrix, TicketTriage};
 use hypercare::triage::{triage_all, Impact, PriorityMatrix, Urgency};
 use hypercare::Store;
 use serde_json::{json, Value};
@@ -31,10 +31,22 @@ fn row(store: &Store, key: &str) -> TicketTriage {
     rows.into_iter().find(|r| r.key == key).unwrap_or_else(|| panic!("no triage for {key}"))
 }
 
-/// The priority the default matrix gives this row's category at these levels.
-fn priority_of(r: &TicketTriage, impact: Impact, urgency: Urgency) -> String {
-    let category = Category::parse(r.category.as_deref().expect("a category")).expect("known category");
-    PriorityMatrix::default().priority(category, impact, urgency).as_str().to_string()
+/// The matrix these tests use: the default grid, no category with a fixed
+/// priority, so that a stated impact and urgency alone decide the priority.
+fn grid_only() -> PriorityMatrix {
+    PriorityMatrix { by_category: vec![], ..PriorityMatrix::default() }
+}
+
+/// The priority the matrix gives these levels.
+fn priority_of(impact: Impact, urgency: Urgency) -> String {
+    grid_only().priority(Category::ALL[0], impact, urgency).as_str().to_string()
+}
+
+/// A store whose matrix is [`grid_only`].
+fn open_store(dir: &std::path::Path) -> Store {
+    let store = Store::open_dir(dir).unwrap();
+    save_matrix(&store, &grid_only(), now()).unwrap();
+    store
 }
 
 fn said(r: &TicketTriage, needle: &[&str]) -> bool {
@@ -63,7 +75,7 @@ async fn jira_service_management_impact_and_urgency_fields_decide_the_priority()
     set(issues.get_mut(&10002).unwrap(), &[("customfield_10004", select("High", "10022")), ("customfield_10005", select("Low", "10034"))]);
     let fake = FakeJira::start(issues);
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).unwrap();
+    let store = open_store(dir.path());
     add(&store, "jira", SourceKind::Jira, &fake.url, PROJECT, json!({}));
     let sync = || hypercare::sync::sync_source(&store, "jira", Some(fake_jira::secret()), now(), &|_| {});
     sync().await.expect("first sync");
@@ -102,7 +114,7 @@ async fn jira_service_management_impact_and_urgency_fields_decide_the_priority()
     // The sync's own triage: the recorded values decide, named by the field's name.
     let r = row(&store, "HC-1");
     assert_eq!((r.impact.as_deref(), r.urgency.as_deref()), (Some("organization"), Some("critical")), "{r:?}");
-    assert_eq!(r.priority.as_deref(), Some(priority_of(&r, Impact::Organization, Urgency::Critical).as_str()));
+    assert_eq!(r.priority.as_deref(), Some(priority_of(Impact::Organization, Urgency::Critical).as_str()));
     assert!(said(&r, &["urgency critical", "Urgency field", "Critical"]), "{:?}", r.signals);
     assert!(said(&r, &["impact organization", "Impact field", "Extensive / Widespread"]), "{:?}", r.signals);
 
@@ -114,7 +126,7 @@ async fn jira_service_management_impact_and_urgency_fields_decide_the_priority()
     triage_all(&store, now()).unwrap();
     let r = row(&store, "HC-2");
     assert_eq!(r.impact.as_deref(), Some("department"));
-    assert_eq!(r.priority.as_deref(), Some(priority_of(&r, Impact::Department, Urgency::Low).as_str()));
+    assert_eq!(r.priority.as_deref(), Some(priority_of(Impact::Department, Urgency::Low).as_str()));
     assert!(!said(&r, &["impact_values"]), "{:?}", r.signals);
 
     // The satisfaction number reaches the CSAT ratings.
@@ -142,7 +154,7 @@ async fn zendesk_drop_down_tags_mapped_by_impact_values_decide_the_priority() {
     let fake = fake_zendesk::FakeZendesk::start(tickets);
     fake.state().fields_cap = 4; // two pages of fields
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).unwrap();
+    let store = open_store(dir.path());
     let config = json!({"impact_custom_field_id": 360001, "urgency_custom_field_id": 360002,
                         "impact_values": {"dept_wide": "department", "impact_one": "single_user"},
                         "urgency_values": {"urg_now": "critical"}});
@@ -153,24 +165,24 @@ async fn zendesk_drop_down_tags_mapped_by_impact_values_decide_the_priority() {
     assert_eq!(pages.len(), 2, "cursor pages followed");
     assert_eq!(pages[1].query.get("page[after]").map(String::as_str), Some("c4"));
 
-    let r = row(&store, "1");
+    let r = row(&store, "#1");
     assert_eq!((r.impact.as_deref(), r.urgency.as_deref()), (Some("department"), Some("critical")), "{r:?}");
-    assert_eq!(r.priority.as_deref(), Some(priority_of(&r, Impact::Department, Urgency::Critical).as_str()));
+    assert_eq!(r.priority.as_deref(), Some(priority_of(Impact::Department, Urgency::Critical).as_str()));
     assert!(said(&r, &["impact department", "Business impact field", "dept_wide"]), "{:?}", r.signals);
     assert!(said(&r, &["urgency critical", "How urgent field", "urg_now"]), "{:?}", r.signals);
 
     // A tag no mapping covers: named, with the option; the text decides meanwhile.
-    let r = row(&store, "2");
+    let r = row(&store, "#2");
     assert_eq!(r.impact.as_deref(), Some("single_user"));
     assert!(said(&r, &["How urgent field", "urg_soonish", "urgency_values"]), "{:?}", r.signals);
     store.set_source_option("zd", "urgency_values", Some(json!({"urg_now": "critical", "urg_soonish": "medium"}))).unwrap();
     triage_all(&store, now()).unwrap();
-    let r = row(&store, "2");
+    let r = row(&store, "#2");
     assert_eq!(r.urgency.as_deref(), Some("medium"));
-    assert_eq!(r.priority.as_deref(), Some(priority_of(&r, Impact::SingleUser, Urgency::Medium).as_str()));
+    assert_eq!(r.priority.as_deref(), Some(priority_of(Impact::SingleUser, Urgency::Medium).as_str()));
 
     // Empty fields state nothing.
-    assert!(!said(&row(&store, "3"), &["field"]), "{:?}", row(&store, "3").signals);
+    assert!(!said(&row(&store, "#3"), &["field"]), "{:?}", row(&store, "#3").signals);
 
     // The chooser names Zendesk's custom fields (not its system fields) with their tags.
     let f = store.source_fields("zd").unwrap();
@@ -194,7 +206,7 @@ async fn a_field_list_the_server_refuses_leaves_the_sync_and_the_ids_standing() 
     let fake = FakeJira::start(issues);
     fake.fault("/rest/api/3/field", fake_jira::Fault::Status(403, None));
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).unwrap();
+    let store = open_store(dir.path());
     add(&store, "jira", SourceKind::Jira, &fake.url, PROJECT, json!({"urgency_custom_field_id": 10005}));
     let s = hypercare::sync::sync_source(&store, "jira", Some(fake_jira::secret()), now(), &|_| {}).await.expect("sync");
     assert_eq!(s.created, 1);
