@@ -89,6 +89,7 @@ async fn jira_service_management_impact_and_urgency_fields_decide_the_priority()
     let f = store.source_fields("jira").unwrap();
     let names: Vec<(i64, &str, u32)> = f.seen.iter().map(|s| (s.id, s.name.as_str(), s.tickets)).collect();
     assert_eq!(names, [(10020, "Affected plant", 0), (10004, "Impact", 0), (10006, "Satisfaction", 0), (10005, "Urgency", 0)]);
+    assert!(f.on_request, "Jira sends a field only when asked: the app says so");
 
     // Named as Jira shows them, and as a bare number: the next sync reads every issue again.
     let choice = [
@@ -193,6 +194,7 @@ async fn zendesk_drop_down_tags_mapped_by_impact_values_decide_the_priority() {
     assert_eq!(impact.examples, ["dept_wide", "impact_one"]);
     assert_eq!(field(&f, "Cost centre").tickets, 2);
     assert_eq!((f.impact_field, f.urgency_field), (Some(360001), Some(360002)));
+    assert!(!f.on_request, "Zendesk tickets carry every field");
 
     // A second sync, census not due and names stored: no field request.
     hypercare::sync::sync_source(&store, "zd", Some(fake_zendesk::secret()), now(), &|_| {}).await.expect("sync");

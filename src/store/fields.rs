@@ -51,6 +51,10 @@ pub struct SourceFields {
     pub impact_field: Option<i64>,
     pub urgency_field: Option<i64>,
     pub csat_field: Option<i64>,
+    /// The server sends a custom field only when asked for it (Jira): the
+    /// fields not chosen show no tickets, and a newly chosen one arrives
+    /// with the next sync, which reads every ticket again.
+    pub on_request: bool,
 }
 
 /// Which field holds what (`None`: the app reads none).
@@ -156,6 +160,7 @@ impl Store {
                 impact_field: id(IMPACT_FIELD),
                 urgency_field: id(URGENCY_FIELD),
                 csat_field: id(CSAT_FIELD),
+                on_request: source.kind == crate::model::SourceKind::Jira,
             })
         })
     }
