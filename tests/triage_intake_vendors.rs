@@ -53,6 +53,18 @@ fn said(r: &TicketTriage, needle: &[&str]) -> bool {
     r.signals.iter().any(|s| needle.iter().all(|n| s.contains(n)))
 }
 
+/// Ticket `key` carries the impact and urgency its fields state, the
+/// matrix's priority for them, and signals naming each field and value.
+fn stated(store: &Store, key: &str, impact: (Impact, &[&str]), urgency: (Urgency, &[&str])) {
+    let r = row(store, key);
+    assert_eq!((r.impact.as_deref(), r.urgency.as_deref()), (Some(impact.0.as_str()), Some(urgency.0.as_str())), "{r:?}");
+    assert_eq!(r.priority.as_deref(), Some(priority_of(impact.0, urgency.0).as_str()));
+    let i = format!("impact {}", impact.0.as_str().replace('_', " "));
+    let u = format!("urgency {}", urgency.0.as_str());
+    assert!(said(&r, &[&[i.as_str()], impact.1].concat()), "{:?}", r.signals);
+    assert!(said(&r, &[&[u.as_str()], urgency.1].concat()), "{:?}", r.signals);
+}
+
 fn field<'a>(f: &'a SourceFields, name: &str) -> &'a hypercare::store::fields::SeenField {
     f.seen.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no field {name:?} in {:?}", f.seen))
 }
@@ -113,11 +125,7 @@ async fn jira_service_management_impact_and_urgency_fields_decide_the_priority()
     assert!(fake.requests("/rest/api/3/field").is_empty(), "names stored, census not due: not asked again");
 
     // The sync's own triage: the recorded values decide, named by the field's name.
-    let r = row(&store, "HC-1");
-    assert_eq!((r.impact.as_deref(), r.urgency.as_deref()), (Some("organization"), Some("critical")), "{r:?}");
-    assert_eq!(r.priority.as_deref(), Some(priority_of(Impact::Organization, Urgency::Critical).as_str()));
-    assert!(said(&r, &["urgency critical", "Urgency field", "Critical"]), "{:?}", r.signals);
-    assert!(said(&r, &["impact organization", "Impact field", "Extensive / Widespread"]), "{:?}", r.signals);
+    stated(&store, "HC-1", (Impact::Organization, &["Impact field", "Extensive / Widespread"]), (Urgency::Critical, &["Urgency field", "Critical"]));
 
     // "High" reach is not guessed: named with the option that maps it.
     let r = row(&store, "HC-2");
@@ -166,11 +174,7 @@ async fn zendesk_drop_down_tags_mapped_by_impact_values_decide_the_priority() {
     assert_eq!(pages.len(), 2, "cursor pages followed");
     assert_eq!(pages[1].query.get("page[after]").map(String::as_str), Some("c4"));
 
-    let r = row(&store, "#1");
-    assert_eq!((r.impact.as_deref(), r.urgency.as_deref()), (Some("department"), Some("critical")), "{r:?}");
-    assert_eq!(r.priority.as_deref(), Some(priority_of(Impact::Department, Urgency::Critical).as_str()));
-    assert!(said(&r, &["impact department", "Business impact field", "dept_wide"]), "{:?}", r.signals);
-    assert!(said(&r, &["urgency critical", "How urgent field", "urg_now"]), "{:?}", r.signals);
+    stated(&store, "#1", (Impact::Department, &["Business impact field", "dept_wide"]), (Urgency::Critical, &["How urgent field", "urg_now"]));
 
     // A tag no mapping covers: named, with the option; the text decides meanwhile.
     let r = row(&store, "#2");
