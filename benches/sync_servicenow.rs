@@ -59,6 +59,9 @@ impl Connector for OneByOne {
     fn server_time(&self) -> Option<DateTime<Utc>> {
         self.0.server_time()
     }
+    async fn field_names(&self) -> hypercare::Result<Option<Vec<hypercare::sync::connector::FieldName>>> {
+        self.0.field_names().await
+    }
 }
 
 fn store_with_source(dir: &std::path::Path, url: &str) -> Store {

@@ -286,6 +286,20 @@ fn the_cli_adds_a_jira_source_and_syncs_it_without_storing_the_token() {
         assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()), "token found in {:?}", entry.path());
     }
     let _ = jira_time(T0_MS);
+
+    // A field named as Jira shows it: stored by number, and the user is told
+    // the next sync reads every issue again, which it does.
+    let out = cli(dir.path(), &["source", "set", "hc", "urgency_custom_field_id=customfield_10005"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("reads every issue again"), "{err}");
+    let config: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(config["urgency_custom_field_id"], 10005, "{config}");
+    fake.clear_log();
+    let out = cli(dir.path(), &["sync", "hc", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["fetched"].as_u64(), Some(12), "{v}");
+    let asked = fake.requests("/rest/api/3/issue/");
+    assert!(asked.iter().any(|l| q(l, "fields").is_some_and(|f| f.ends_with(",customfield_10005,comment"))), "{:?}", asked.first().map(|l| &l.query));
 }
 
 /// The engine pages by `(since, offset)`: a run's first request re-lists the

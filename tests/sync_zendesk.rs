@@ -103,7 +103,8 @@ async fn a_first_sync_reads_every_export_reply_with_the_api_token_as_basic_auth(
     // The export holds the tickets' fields: only audits are asked per ticket.
     assert_eq!(fake.requests("/api/v2/tickets/").iter().filter(|r| !r.path.ends_with("/audits.json")).count(), 0);
     assert_eq!(fake.requests("/api/v2/tickets/").len(), 45, "one audits request per ticket");
-    assert_eq!(log.len(), start_times(&fake).len() + 45 + lookups.len(), "and nothing else");
+    assert_eq!(fake.requests("/api/v2/ticket_fields.json").len(), 1, "the custom fields' names, once");
+    assert_eq!(log.len(), start_times(&fake).len() + 45 + lookups.len() + 1, "and nothing else");
     assert_eq!(cursor(&store, "zd").as_deref(), Some(format!("{{\"since\":\"{}\",\"skip\":0}}", iso_z(T0 + 45)).as_str()));
 }
 

@@ -9,7 +9,7 @@ use super::period::{weeks_of, DayGrid};
 use super::stats::ratio;
 
 pub const DEF_CSAT: &str = "CSAT: share of answers of 4 or 5 on the 1–5 scale (not the mean score, as ServiceNow reports it). Answers outside 1–5 are reported and left out.";
-pub const DEF_CSAT_ORIGIN: &str = "CSAT by origin: the same share of 4–5 answers, once over survey answers and once over the 1–5 ratings the ticket server keeps on tickets (a Redmine custom field named in the source's csat_custom_field_id, or Zendesk's satisfaction rating: good counts as 5, bad as 1), counted on the day the ticket was resolved (its last update while open). CSAT counts both together.";
+pub const DEF_CSAT_ORIGIN: &str = "CSAT by origin: the same share of 4–5 answers, once over survey answers and once over the 1–5 ratings the ticket server keeps on tickets (a custom field — Redmine, Jira or Zendesk — named in the source's csat_custom_field_id, or else Zendesk's satisfaction rating: good counts as 5, bad as 1), counted on the day the ticket was resolved (its last update while open). CSAT counts both together.";
 pub const DEF_SURVEY_ANSWERS: &str = "Survey answers: CSAT (1–5) and NPS (0–10) answers given in the period; answers outside their scale are counted apart and left out of CSAT and NPS.";
 pub const DEF_NPS: &str = "NPS: % of answers 9–10 (promoters) minus % of answers 0–6 (detractors) on the 0–10 scale, from −100 to +100. Answers outside 0–10 are reported and left out.";
 pub const DEF_RESPONSE_RATE: &str = "Response rate: distinct respondents in the period (an anonymous submission counts as one) ÷ licensed users.";

@@ -11,6 +11,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::sources::source_by_name;
+use crate::sync::connector::FieldName;
 use super::Store;
 use crate::triage::intake::{IMPACT_FIELD, URGENCY_FIELD};
 use crate::{Error, Result};
@@ -50,6 +51,10 @@ pub struct SourceFields {
     pub impact_field: Option<i64>,
     pub urgency_field: Option<i64>,
     pub csat_field: Option<i64>,
+    /// The server sends a custom field only when asked for it (Jira): the
+    /// fields not chosen show no tickets, and a newly chosen one arrives
+    /// with the next sync, which reads every ticket again.
+    pub on_request: bool,
 }
 
 /// Which field holds what (`None`: the app reads none).
@@ -58,6 +63,29 @@ pub struct FieldChoice {
     pub impact: Option<i64>,
     pub urgency: Option<i64>,
     pub csat: Option<i64>,
+}
+
+/// The custom field names the server's field list gave for `source`.
+fn field_names(c: &rusqlite::Connection, source: i64) -> Result<Vec<(i64, String)>> {
+    let mut st = c.prepare_cached("SELECT field_id, name FROM source_field_names WHERE source_id = ?1")?;
+    let rows = st.query_map([source], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Whether the server's field names are stored for `source`.
+pub(crate) fn has_field_names(c: &rusqlite::Connection, source: i64) -> Result<bool> {
+    Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM source_field_names WHERE source_id = ?1)", [source], |r| r.get(0))?)
+}
+
+/// Replace `source`'s stored field names with the server's current list
+/// (blank names are skipped).
+pub(crate) fn save_field_names(tx: &rusqlite::Transaction<'_>, source: i64, names: &[FieldName]) -> Result<()> {
+    tx.execute("DELETE FROM source_field_names WHERE source_id = ?1", [source])?;
+    let mut st = tx.prepare_cached("INSERT OR REPLACE INTO source_field_names (source_id, field_id, name) VALUES (?1, ?2, ?3)")?;
+    for f in names.iter().filter(|f| !f.name.trim().is_empty()) {
+        st.execute(rusqlite::params![source, f.id, f.name.trim()])?;
+    }
+    Ok(())
 }
 
 fn text_of(v: ValueRef<'_>) -> String {
@@ -105,6 +133,15 @@ impl Store {
                     *f.2.entry(value).or_default() += 1;
                 }
             }
+            // Fields the server defines but the sampled tickets do not show
+            // (Jira sends only the fields asked for), and names for fields
+            // the tickets carry by id only (Jira, Zendesk).
+            for (id, name) in field_names(c, source.id)? {
+                let f = fields.entry(id).or_insert_with(|| (String::new(), 0, BTreeMap::new()));
+                if f.0.is_empty() {
+                    f.0 = name;
+                }
+            }
             let mut seen: Vec<SeenField> = fields
                 .into_iter()
                 .map(|(id, (name, tickets, values))| {
@@ -115,7 +152,7 @@ impl Store {
                 })
                 .collect();
             seen.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
-            let id = |key: &str| config.get(key).and_then(serde_json::Value::as_i64);
+            let id = |key: &str| config.get(key).and_then(crate::triage::intake::field_number);
             Ok(SourceFields {
                 source: source.name,
                 seen,
@@ -123,6 +160,7 @@ impl Store {
                 impact_field: id(IMPACT_FIELD),
                 urgency_field: id(URGENCY_FIELD),
                 csat_field: id(CSAT_FIELD),
+                on_request: source.kind == crate::model::SourceKind::Jira,
             })
         })
     }

@@ -121,6 +121,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0106_demo_process_area.sql"),
     },
     Migration { version: 107, name: "theme_comment_pins", sql: include_str!("migrations/0107_theme_comment_pins.sql") },
+    Migration { version: 114, name: "source_field_names", sql: include_str!("migrations/0114_source_field_names.sql") },
 ];
 
 /// The schema version this build writes.

@@ -111,7 +111,7 @@ impl Store {
                     new.url.trim_end_matches('/'),
                     new.project,
                     new.token_env,
-                    new.config.to_string(),
+                    normalised_config(&new.config).to_string(),
                     to_ts(now)
                 ],
             )?;
@@ -163,7 +163,10 @@ impl Store {
     /// Set several options of a source at once: all of them, or (when one
     /// is refused) none.
     pub fn set_source_options(&self, name: &str, changes: &[(&str, Option<serde_json::Value>)]) -> Result<serde_json::Value> {
-        for (key, value) in changes {
+        // A field named as Jira does, `customfield_10004`, is stored as 10004.
+        let changes: Vec<(&str, Option<serde_json::Value>)> =
+            changes.iter().map(|(k, v)| (*k, v.clone().map(|v| crate::triage::intake::normalise_field_ids(k, v)))).collect();
+        for (key, value) in &changes {
             if key.trim().is_empty() {
                 return Err(Error::invalid("the option name is empty"));
             }
@@ -176,16 +179,22 @@ impl Store {
             let text: String = tx.query_row("SELECT config FROM sources WHERE id = ?1", [source.id], |r| r.get(0))?;
             let mut config: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
+            let asked_before = crate::sync::options::SyncOptions::from_config(&config).map(|o| o.custom_fields).unwrap_or_default();
             let obj = config.as_object_mut().ok_or_else(|| Error::Internal("source config is not a JSON object".into()))?;
-            for (key, value) in changes {
+            for (key, value) in &changes {
                 match value {
                     Some(v) => obj.insert(key.to_string(), v.clone()),
                     None => obj.remove(*key),
                 };
             }
-            crate::sync::options::SyncOptions::from_config(&config)?;
+            let asked = crate::sync::options::SyncOptions::from_config(&config)?.custom_fields;
             crate::triage::intake::IntakeFields::from_config(&config)?;
             tx.execute("UPDATE sources SET config = ?1 WHERE id = ?2", params![config.to_string(), source.id])?;
+            if source.kind == SourceKind::Jira && asked.iter().any(|id| !asked_before.contains(id)) {
+                // Jira sends a custom field only when asked: the stored
+                // issues lack a newly named one until read again.
+                crate::sync::state::read_all_again(tx, source.id)?;
+            }
             Ok(config)
         })
     }
@@ -196,6 +205,17 @@ impl Store {
             let s: String = c.query_row("SELECT config FROM sources WHERE id = ?1", [source_id], |r| r.get(0))?;
             serde_json::from_str(&s).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))
         })
+    }
+}
+
+/// A new source's options with its custom fields written as numbers
+/// (`"customfield_10004"` → `10004`, [`crate::triage::intake::normalise_field_ids`]).
+fn normalised_config(config: &serde_json::Value) -> serde_json::Value {
+    match config {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter().map(|(k, v)| (k.clone(), crate::triage::intake::normalise_field_ids(k, v.clone()))).collect(),
+        ),
+        other => other.clone(),
     }
 }
 

@@ -36,6 +36,13 @@ pub struct Census {
     pub ids: Vec<String>,
 }
 
+/// A custom field the server defines: its number and its name ("Impact").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldName {
+    pub id: i64,
+    pub name: String,
+}
+
 /// The entry that opens a ticket's status history: created at `at` in
 /// `status`, by `author` (every connector starts the history with it).
 pub fn created_change(at: DateTime<Utc>, status: (String, StatusClass), author: Option<String>) -> StatusChangeRecord {
@@ -97,4 +104,11 @@ pub trait Connector: Send + Sync {
     /// whole seconds); `None` when no answer carried one. The server stamps
     /// changes with this clock, which may differ from this machine's.
     fn server_time(&self) -> Option<DateTime<Utc>>;
+
+    /// The custom fields the server defines, for servers whose tickets carry
+    /// field ids without names (Jira, Zendesk); `None`: the tickets name
+    /// their fields, nothing to ask.
+    async fn field_names(&self) -> Result<Option<Vec<FieldName>>> {
+        Ok(None)
+    }
 }

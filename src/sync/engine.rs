@@ -147,6 +147,7 @@ async fn run_inner(
         None => true,
         Some(at) => now - at >= opts.census_interval,
     };
+    field_names(store, source.id, conn.as_ref(), first_sync || due).await;
     if first_sync {
         // A first sync lists everything: nothing stored can be missing yet.
         let id = source.id;
@@ -380,6 +381,28 @@ async fn census(
     .await?;
     report(server.len() as u64);
     Ok(revived_ids)
+}
+
+/// Ask the server for its custom fields' names (servers whose tickets carry
+/// only ids) on a first sync, with each census (`due`), and whenever none
+/// are stored; replace the stored list. Names are shown, never decide: a
+/// failure is logged and the sync goes on with the names it had.
+async fn field_names(store: &Store, source_id: i64, conn: &dyn Connector, due: bool) {
+    let stored = blocking(store, move |s| s.read(|c| crate::store::fields::has_field_names(c, source_id))).await;
+    if !due && stored.unwrap_or(false) {
+        return;
+    }
+    let names = match conn.field_names().await {
+        Ok(Some(names)) => names,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(source_id, "the server's custom field names could not be read: {e}");
+            return;
+        }
+    };
+    if let Err(e) = blocking(store, move |s| s.with_tx(|tx| crate::store::fields::save_field_names(tx, source_id, &names))).await {
+        tracing::warn!(source_id, "the server's custom field names could not be stored: {e}");
+    }
 }
 
 /// Run a blocking store operation off the async runtime.

@@ -74,7 +74,7 @@ pub fn connector(
     let (resolved, retry) = (opts.resolved_statuses.clone(), opts.retry.clone());
     match kind {
         SourceKind::Redmine => Ok(Arc::new(redmine::Redmine::new(url, project, token, resolved, retry)?)),
-        SourceKind::Jira => Ok(Arc::new(jira::Jira::new(url, project, token, resolved, retry)?)),
+        SourceKind::Jira => Ok(Arc::new(jira::Jira::new(url, project, token, resolved, retry)?.with_custom_fields(&opts.custom_fields))),
         SourceKind::ServiceNow => {
             Ok(Arc::new(servicenow::ServiceNow::new(url, project, token, resolved, opts.work_notes, retry)?))
         }

@@ -13,8 +13,8 @@
 //! | `backoff_ms` | 500 | first backoff delay (doubles, plus jitter) |
 //! | `max_wait_secs` | 60 | cap of any single wait, `Retry-After` included |
 //! | `page_size` | server's | (Zendesk) tickets per export request, 20–1000 (default 1000); a listing page is half of it |
-//! | `csat_custom_field_id` | none | (Redmine) custom field holding a 1–5 satisfaction rating; read by the KPIs from the raw record |
-//! | `impact_custom_field_id`, `urgency_custom_field_id` | none | (Redmine) custom fields where the desk records impact / urgency at intake; they decide triage over the text (`triage::intake`) |
+//! | `csat_custom_field_id` | none | (Redmine, Jira, Zendesk) custom field holding a 1–5 satisfaction rating; read by the KPIs from the raw record |
+//! | `impact_custom_field_id`, `urgency_custom_field_id` | none | (Redmine, Jira, Zendesk) custom fields where the desk records impact / urgency at intake; they decide triage over the text (`triage::intake`). A number, or Jira's `customfield_10004` (stored as 10004); Jira fetches only the fields named here |
 //! | `impact_values`, `urgency_values` | none | `{"server value": "level"}` for values the built-in names don't cover |
 //! | `work_notes` | false | (ServiceNow) also sync work notes (internal) as comments, marked "(work note)" |
 //! | `native_intake` | true | (ServiceNow) the incident's own `impact` / `urgency` decide triage (`triage::intake`); `false`: the text decides |
@@ -37,6 +37,10 @@ pub struct SyncOptions {
     pub page_size: Option<u64>,
     /// (ServiceNow) work notes are synced as comments too.
     pub work_notes: bool,
+    /// The custom fields the options name (impact, urgency, satisfaction),
+    /// ascending: what a connector that asks for fields by name (Jira)
+    /// fetches beside its own.
+    pub custom_fields: Vec<i64>,
 }
 
 impl Default for SyncOptions {
@@ -48,6 +52,7 @@ impl Default for SyncOptions {
             retry: RetryPolicy::default(),
             page_size: None,
             work_notes: false,
+            custom_fields: Vec::new(),
         }
     }
 }
@@ -103,6 +108,11 @@ impl SyncOptions {
         if let Some(v) = get(config, "work_notes")? {
             o.work_notes = v;
         }
+        let mut fields: Vec<i64> =
+            crate::triage::intake::FIELD_KEYS.iter().filter_map(|k| config.get(*k).and_then(crate::triage::intake::field_number)).collect();
+        fields.sort_unstable();
+        fields.dedup();
+        o.custom_fields = fields;
 
         Ok(o)
     }

@@ -140,3 +140,24 @@ pub fn finish_run(
     )?;
     Ok(())
 }
+
+/// Have the next sync read every ticket of `source_id` again (e.g. a Jira
+/// source newly names a custom field, which stored issues lack): the
+/// cursor goes back to the epoch, so the listing holds every ticket, and
+/// each stored version is marked fresh, so each is fetched and written
+/// where it differs ([`crate::store::tickets::upsert_tickets`]). Not a
+/// first sync: the census still runs when due.
+pub fn read_all_again(c: &Connection, source_id: i64) -> Result<()> {
+    let mark = crate::store::tickets::FRESH_MARK;
+    c.prepare_cached(
+        "UPDATE tickets SET remote_version = remote_version || ?2
+         WHERE source_id = ?1 AND deleted_at IS NULL AND substr(remote_version, -length(?2)) <> ?2",
+    )?
+    .execute(params![source_id, mark])?;
+    let since = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    let has_cursor: bool = c.query_row("SELECT cursor IS NOT NULL FROM sources WHERE id = ?1", [source_id], |r| r.get(0))?;
+    if has_cursor {
+        save_cursor(c, source_id, &super::plan::Cursor { since: Some(since), skip: 0 })?;
+    }
+    Ok(())
+}

@@ -48,6 +48,12 @@
 //! - **Satisfaction**: `satisfaction_rating {score, comment}` stays in the raw
 //!   record; the KPIs read it as CSAT from ticket ratings
 //!   (`kpi::data::load_ticket_ratings`).
+//! - **Custom fields**: every ticket carries `custom_fields: [{id, value}]`
+//!   (a drop-down's value is its tag, `dept_wide`), kept in the raw record
+//!   and read by intake, the field chooser and CSAT; their names come from
+//!   `GET /api/v2/ticket_fields.json?page[size]=100` (the `removable` ones,
+//!   by `title`), asked on a first sync, with each census and while none
+//!   are stored.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -58,7 +64,7 @@ use reqwest::Url;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::connector::{Census, ChangedPage, Connector, RemoteStub};
+use super::connector::{Census, ChangedPage, Connector, FieldName, RemoteStub};
 use super::http::{parse_json, HttpClient, RetryPolicy};
 use super::zendesk_audits::{Audited, AuditsPage};
 use super::zendesk_map::{self as map, authorization, parse_export, Scope, Stub};
@@ -429,5 +435,40 @@ impl Connector for Zendesk {
 
     fn server_time(&self) -> Option<DateTime<Utc>> {
         self.http.server_time()
+    }
+
+    /// `/api/v2/ticket_fields.json` (cursor pages): the custom ones
+    /// (`removable`), by `title`.
+    async fn field_names(&self) -> Result<Option<Vec<FieldName>>> {
+        #[derive(Deserialize)]
+        struct Field {
+            id: i64,
+            #[serde(default)]
+            title: Option<String>,
+            #[serde(default)]
+            removable: bool,
+        }
+        #[derive(Deserialize)]
+        struct Page {
+            ticket_fields: Vec<Field>,
+            #[serde(default)]
+            meta: Option<map::Meta>,
+        }
+        let (mut out, mut after) = (Vec::new(), None::<String>);
+        loop {
+            let mut q = vec![("page[size]", "100")];
+            if let Some(a) = &after {
+                q.push(("page[after]", a.as_str()));
+            }
+            let page: Page = self.http.get_json(&self.url("api/v2/ticket_fields.json", &q)?).await?;
+            out.extend(page.ticket_fields.into_iter().filter(|f| f.removable).filter_map(|f| Some(FieldName { id: f.id, name: f.title? })));
+            match page.meta {
+                Some(m) if m.has_more => match m.after_cursor {
+                    Some(c) if after.as_ref() != Some(&c) => after = Some(c),
+                    _ => return Ok(Some(out)),
+                },
+                _ => return Ok(Some(out)),
+            }
+        }
     }
 }

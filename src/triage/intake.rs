@@ -1,20 +1,41 @@
 //! Impact and urgency stated at intake: fields of the ticket on the server.
 //!
 //! Many service desks ask the reporter (or the desk agent) for impact and
-//! urgency when a ticket is raised: ServiceNow and Jira Service Management
-//! have the fields built in, a Redmine usually has them as custom fields.
-//! Where a source names those fields, their value decides the ticket's
-//! impact or urgency instead of the text (the user's own correction still
-//! wins), and the decision says so in its signals.
+//! urgency when a ticket is raised: ServiceNow has the fields built in, Jira
+//! Service Management ships them as custom fields, a Redmine or a Zendesk
+//! usually has them as custom fields too. Where a source names those
+//! fields, their value decides the ticket's impact or urgency instead of
+//! the text (the user's own correction still wins), and the decision says
+//! so in its signals.
 //!
 //! Source options (`hypercare source set NAME KEY=VALUE`):
 //!
 //! | key | meaning |
 //! |---|---|
-//! | `impact_custom_field_id` | (Redmine) the custom field holding the impact |
-//! | `urgency_custom_field_id` | (Redmine) the custom field holding the urgency |
+//! | `impact_custom_field_id` | (Redmine, Jira, Zendesk) the custom field holding the impact |
+//! | `urgency_custom_field_id` | (Redmine, Jira, Zendesk) the custom field holding the urgency |
 //! | `impact_values` | `{"server value": "team", …}`: values the built-in names don't cover |
 //! | `urgency_values` | `{"server value": "high", …}` |
+//!
+//! A field is named by its number, `7`; Jira's `customfield_10004` (or
+//! `"10004"`) is accepted and stored as `10004` ([`normalise_field_ids`]).
+//! Every server's custom fields are read from the raw record's
+//! `custom_fields: [{id, name?, value}]`:
+//! - **Redmine** sends them so, with names.
+//! - **Jira** sends a custom field only when the request names it: the
+//!   connector asks for the named ones (`fields=…,customfield_10004`) and
+//!   lists them as `custom_fields` in the raw record, a select option by
+//!   its `value`, a user by name, a number as a number
+//!   ([`crate::sync::jira::record::custom_value`]). Naming a new field has
+//!   the next sync read every issue again
+//!   ([`crate::sync::state::read_all_again`]).
+//! - **Zendesk** sends `custom_fields: [{id, value}]` on every ticket; a
+//!   drop-down's value is its tag (`dept_wide`), which no built-in name
+//!   covers: map tags with `impact_values` / `urgency_values`.
+//!
+//! Jira and Zendesk tickets carry ids only: a field's name comes from the
+//! server's field list, stored by the sync (`source_field_names`); a field
+//! the list does not name is "custom field #10004".
 //!
 //! Built-in names cover this app's levels and the usual desk vocabularies
 //! ("Single user", "Department", "Company-wide", Jira's "Extensive /
@@ -103,12 +124,47 @@ pub struct IntakeFields {
     pub native: Option<bool>,
 }
 
+/// The number of a custom field as an option gives it: `7`, `"7"` or Jira's
+/// `"customfield_10004"`; `None` for anything else.
+pub fn field_number(v: &serde_json::Value) -> Option<i64> {
+    let n = match v {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            let digits = s.strip_prefix("customfield_").unwrap_or(s);
+            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            digits.parse().ok()
+        }
+        _ => None,
+    };
+    n.filter(|n| *n > 0)
+}
+
+/// The options naming a custom field (impact, urgency, satisfaction),
+/// written as numbers: `"customfield_10004"` is stored as `10004`. Values
+/// that are no field number are left for the option checks to refuse.
+pub fn normalise_field_ids(key: &str, value: serde_json::Value) -> serde_json::Value {
+    if FIELD_KEYS.contains(&key) {
+        if let Some(n) = field_number(&value) {
+            return n.into();
+        }
+    }
+    value
+}
+
+/// The options that name a custom field by its number.
+pub const FIELD_KEYS: [&str; 3] = [IMPACT_FIELD, URGENCY_FIELD, crate::store::fields::CSAT_FIELD];
+
 fn field_id(config: &serde_json::Value, key: &str) -> Result<Option<i64>> {
     match config.get(key) {
         None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => match v.as_i64() {
-            Some(n) if n > 0 => Ok(Some(n)),
-            _ => Err(Error::invalid(format!("{key} must be the number of the server's custom field, e.g. 7 (got {v})"))),
+        Some(v) => match field_number(v) {
+            Some(n) => Ok(Some(n)),
+            _ => Err(Error::invalid(format!(
+                "{key} must be the number of the server's custom field, e.g. 7 or (Jira) customfield_10004 (got {v})"
+            ))),
         },
     }
 }
@@ -232,8 +288,8 @@ pub(crate) fn load_intake(c: &Connection, ids: Option<&[i64]>) -> Result<HashMap
     let mut sources = c.prepare_cached(
         "SELECT id, config, kind = 'service_now' FROM sources
          WHERE json_valid(config)
-           AND (json_type(config, '$.impact_custom_field_id') = 'integer'
-                OR json_type(config, '$.urgency_custom_field_id') = 'integer'
+           AND (json_type(config, '$.impact_custom_field_id') IN ('integer', 'text')
+                OR json_type(config, '$.urgency_custom_field_id') IN ('integer', 'text')
                 OR kind = 'service_now')",
     )?;
     let configured = sources
@@ -256,16 +312,21 @@ pub(crate) fn load_intake(c: &Connection, ids: Option<&[i64]>) -> Result<HashMap
         by_source.insert(source, fields);
     }
     load_native(c, &native, ids, &mut out)?;
-    const FIELDS: &str = "SELECT t.id, t.source_id, json_extract(cf.value, '$.id'), json_extract(cf.value, '$.name'),
-                                 json_extract(cf.value, '$.value')
+    // A field's name: from the ticket (Redmine sends it), else from the
+    // server's field list (Jira, Zendesk send only ids on tickets).
+    const FIELDS: &str = "SELECT t.id, t.source_id, json_extract(cf.value, '$.id'),
+                                 COALESCE(json_extract(cf.value, '$.name'), n.name), json_extract(cf.value, '$.value')
                           FROM tickets t
-                          JOIN json_each(CASE WHEN json_valid(t.raw) THEN t.raw ELSE '{}' END, '$.custom_fields') cf";
+                          JOIN json_each(CASE WHEN json_valid(t.raw) THEN t.raw ELSE '{}' END, '$.custom_fields') cf
+                          LEFT JOIN source_field_names n
+                            ON n.source_id = t.source_id AND n.field_id = json_extract(cf.value, '$.id')";
     let add = |r: &rusqlite::Row| -> rusqlite::Result<()> {
         let (ticket, source, field): (i64, i64, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let (Some(fields), Some(field)) = (by_source.get(&source), field) else { return Ok(()) };
         let value = match r.get_ref(4)? {
             rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).trim().to_string(),
             rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+            rusqlite::types::ValueRef::Real(f) => f.to_string(),
             _ => String::new(),
         };
         if value.is_empty() || (Some(field) != fields.impact_field && Some(field) != fields.urgency_field) {
@@ -430,6 +491,21 @@ mod tests {
         assert_eq!(f.servicenow_urgency("3", "3 - Low"), Some(Urgency::Medium), "mapped by its value");
         assert_eq!(IntakeFields::from_config(&json!({"native_intake": false})).unwrap().native, Some(false));
         assert!(IntakeFields::from_config(&json!({"native_intake": "no"})).unwrap_err().to_string().contains("native_intake"));
+    }
+
+    #[test]
+    fn a_field_is_named_by_number_or_as_jira_shows_it() {
+        assert_eq!(field_number(&json!(7)), Some(7));
+        assert_eq!(field_number(&json!("customfield_10004")), Some(10004));
+        assert_eq!(field_number(&json!(" 10004 ")), Some(10004));
+        for bad in [json!("Urgency"), json!("customfield_"), json!("customfield_x1"), json!(0), json!(-3), json!(1.5), json!(true)] {
+            assert_eq!(field_number(&bad), None, "{bad}");
+        }
+        assert_eq!(normalise_field_ids(IMPACT_FIELD, json!("customfield_10004")), json!(10004));
+        assert_eq!(normalise_field_ids(IMPACT_VALUES, json!("customfield_10004")), json!("customfield_10004"), "other keys untouched");
+        assert_eq!(normalise_field_ids(URGENCY_FIELD, json!("Urgency")), json!("Urgency"), "left for the check to refuse");
+        let f = IntakeFields::from_config(&json!({"impact_custom_field_id": "customfield_10004"})).unwrap();
+        assert_eq!(f.impact_field, Some(10004));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! last page, at most `page_cap` issues a page whatever `maxResults` asks,
 //! only the asked `fields`), `/issue/{id}` (`comment` field with its first
 //! `comment_cap` comments, `expand=changelog`), `/issue/{id}/comment`,
-//! `/status`, `/myself`, `/project/{key}`, and the removed `/search` (410).
+//! `/status`, `/myself`, `/project/{key}`, `/field` (system and custom
+//! fields; an issue sends a custom field only when `fields` names it), and
+//! the removed `/search` (410).
 //! It refuses what Jira refuses (unbounded or unknown JQL, a token used with
 //! another query, a wrong `Authorization`), records every request and can
 //! inject faults into the next requests.
@@ -52,6 +54,9 @@ pub struct Issue {
     pub changelog: Vec<(u64, i64, u64, u64)>,
     /// Not yet in the search index (Jira's search is eventually consistent).
     pub unindexed: bool,
+    /// Custom field values (`customfield_10004` → `{"value": "High", "id": …}`),
+    /// sent only when `fields` asks for them by name.
+    pub custom: BTreeMap<String, Value>,
 }
 
 impl Issue {
@@ -83,6 +88,8 @@ pub struct State {
     pub comment_cap: usize,
     /// Histories the `expand=changelog` of an issue holds (most recent first).
     pub changelog_cap: usize,
+    /// `/rest/api/3/field`: every field, system and custom.
+    pub fields: Vec<Value>,
     /// token → (jql, position)
     tokens: HashMap<String, (String, usize)>,
     next_token: u64,
@@ -111,6 +118,7 @@ pub fn generate(n: u64, comments: usize) -> BTreeMap<u64, Issue> {
                 comments,
                 changelog: vec![],
                 unindexed: false,
+                custom: BTreeMap::new(),
             };
             (id, issue)
         })
@@ -202,6 +210,11 @@ impl State {
             "resolutiondate": if i.status >= 3 { json!(jira_time(i.updated)) } else { Value::Null },
             "components": [{"id": "100", "name": "Finance"}], "labels": ["golive"]
         });
+        // Custom fields only by name (as Jira: `*all` is not what the client asks);
+        // one asked for but empty on the issue is `null`.
+        for name in fields.split(',').filter(|f| f.starts_with("customfield_")) {
+            f[name] = i.custom.get(name).cloned().unwrap_or(Value::Null);
+        }
         if fields.split(',').any(|f| f == "comment") {
             let shown: Vec<Value> = i.comments.iter().take(self.comment_cap).map(comment_json).collect();
             f["comment"] = json!({"comments": shown, "maxResults": self.comment_cap, "total": i.comments.len(), "startAt": 0});
@@ -249,6 +262,7 @@ impl FakeJira {
             page_cap: 100,
             comment_cap: 5,
             changelog_cap: 100,
+            fields: default_fields(),
             tokens: HashMap::new(),
             next_token: 0,
         }));
@@ -264,6 +278,7 @@ impl FakeJira {
                     .route("/rest/api/3/issue/{id}/comment", get(comments))
                     .route("/rest/api/3/issue/{id}/changelog", get(changelog))
                     .route("/rest/api/3/status", get(statuses))
+                    .route("/rest/api/3/field", get(field_list))
                     .route("/rest/api/3/myself", get(myself))
                     .route("/rest/api/3/project/{key}", get(project))
                     .with_state(st);
@@ -421,4 +436,31 @@ async fn project(st: S, headers: HeaderMap, uri: Uri, Path(key): Path<String>) -
 /// A time in ms, for tests.
 pub fn at_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().expect("time")
+}
+
+/// A Jira Service Management site's fields: some system ones and its
+/// custom Impact, Urgency and Satisfaction, plus a team's own field.
+pub fn default_fields() -> Vec<Value> {
+    let system = |id: &str, name: &str| json!({"id": id, "key": id, "name": name, "custom": false, "navigable": true, "schema": {"type": "string", "system": id}});
+    let custom = |n: u64, name: &str, kind: &str, plugin: &str| {
+        json!({"id": format!("customfield_{n}"), "key": format!("customfield_{n}"), "name": name, "custom": true,
+               "navigable": true, "schema": {"type": kind, "custom": plugin, "customId": n}})
+    };
+    vec![
+        system("summary", "Summary"),
+        system("status", "Status"),
+        system("priority", "Priority"),
+        custom(10004, "Impact", "option", "com.atlassian.jira.plugin.system.customfieldtypes:select"),
+        custom(10005, "Urgency", "option", "com.atlassian.jira.plugin.system.customfieldtypes:select"),
+        custom(10006, "Satisfaction", "number", "com.atlassian.jira.plugin.system.customfieldtypes:float"),
+        custom(10020, "Affected plant", "string", "com.atlassian.jira.plugin.system.customfieldtypes:textfield"),
+    ]
+}
+
+async fn field_list(st: S, headers: HeaderMap, uri: Uri) -> Response {
+    if let Some(r) = gate(&st, &headers, &uri, &BTreeMap::new()) {
+        return r;
+    }
+    let v = st.lock().unwrap_or_else(|e| e.into_inner()).fields.clone();
+    reply(Ok(Value::Array(v)))
 }

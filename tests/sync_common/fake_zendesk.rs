@@ -9,7 +9,8 @@
 //! pagination: `page[size]`, `page[after]`, `meta.has_more`, `links.next`;
 //! `Create`, `Comment`, `Change` and `Notification` events; no sideloaded
 //! users), tickets by `-updated_at`, the ticket count, users by
-//! id (`show_many`) and `users/me`. Every request is logged with whether its credentials matched;
+//! id (`show_many`), `users/me` and the ticket fields (`ticket_fields.json`,
+//! cursor pages, system fields beside the custom ones). Every request is logged with whether its credentials matched;
 //! faults can be queued for coming requests.
 #![allow(dead_code)]
 
@@ -55,6 +56,8 @@ pub struct Ticket {
     pub satisfaction: Option<(String, String)>,
     /// The first comment is the description.
     pub comments: Vec<Comment>,
+    /// `custom_fields`: (field id, value); a drop-down's value is its tag.
+    pub custom_fields: Vec<(i64, serde_json::Value)>,
     /// Status changes after creation, oldest first.
     pub moves: Vec<Move>,
 }
@@ -110,6 +113,11 @@ pub struct State {
     /// List each second's tickets in ascending, then descending id order,
     /// request after request (Zendesk documents no tie order).
     pub unstable_ties: bool,
+    /// `/api/v2/ticket_fields.json`: every field, system ones included
+    /// (`removable: false`), as Zendesk lists them.
+    pub ticket_fields: Vec<serde_json::Value>,
+    /// Most ticket fields one page holds (Zendesk: 100).
+    pub fields_cap: usize,
     /// The server's clock: when set, the export leaves out the tickets
     /// changed in the minute before it, as Zendesk does.
     pub clock: Option<i64>,
@@ -188,6 +196,7 @@ pub fn generate(n: u64) -> BTreeMap<u64, Ticket> {
                 satisfaction: None,
                 comments: vec![Comment { id: id * 10, author_id: 100 + (id % 3) as i64, body: description, public: true, created_at: at }],
                 moves: Vec::new(),
+                custom_fields: vec![(27642, json!("745"))],
             };
             (id, t)
         })
@@ -211,7 +220,8 @@ fn ticket_json(base: &str, t: &Ticket, export: bool) -> serde_json::Value {
         "submitter_id": t.requester_id, "assignee_id": t.assignee_id, "organization_id": null,
         "group_id": t.group_id, "brand_id": 1, "collaborator_ids": [], "follower_ids": [], "has_incidents": false,
         "is_public": true, "due_at": null, "tags": ["erp", "golive"],
-        "custom_fields": [{"id": 27642, "value": "745"}], "satisfaction_rating": rating
+        "custom_fields": t.custom_fields.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
+        "satisfaction_rating": rating
     });
     if export {
         v["generated_timestamp"] = json!(t.generated);
@@ -232,7 +242,15 @@ impl FakeZendesk {
             .into_iter()
             .map(|(i, n)| (i, n.to_string()))
             .collect();
-        let state = Arc::new(Mutex::new(State { tickets, users, export_cap: 1000, audits_cap: 100, ..Default::default() }));
+        let state = Arc::new(Mutex::new(State {
+            tickets,
+            users,
+            export_cap: 1000,
+            audits_cap: 100,
+            ticket_fields: default_ticket_fields(),
+            fields_cap: 100,
+            ..Default::default()
+        }));
         let (tx, rx) = std::sync::mpsc::channel();
         let st = state.clone();
         std::thread::spawn(move || {
@@ -248,6 +266,7 @@ impl FakeZendesk {
                     .route("/api/v2/tickets/{id}/audits.json", get(audits))
                     .route("/api/v2/users/me.json", get(me))
                     .route("/api/v2/users/show_many.json", get(show_many))
+                    .route("/api/v2/ticket_fields.json", get(ticket_fields))
                     .with_state((st, base));
                 tx.send(addr).expect("send addr");
                 axum::serve(listener, app).await.expect("serve");
@@ -455,4 +474,39 @@ async fn show_many(AxState((st, _)): S, headers: HeaderMap, Query(q): Q) -> Resp
     let ids: Vec<i64> = q.get("ids").map(|v| v.split(',').filter_map(|i| i.trim().parse().ok()).collect()).unwrap_or_default();
     let users: Vec<_> = ids.iter().filter_map(|i| s.users.get(i).map(|n| json!({"id": i, "name": n, "role": "agent"}))).collect();
     json_body(json!({"users": users}).to_string()).into_response()
+}
+
+/// A Zendesk account's ticket fields: system ones and three custom ones
+/// (the drop-downs list their options with tags as values).
+pub fn default_ticket_fields() -> Vec<serde_json::Value> {
+    let system = |id: i64, kind: &str, title: &str| json!({"id": id, "type": kind, "title": title, "active": true, "removable": false});
+    let dropdown = |id: i64, title: &str, options: &[(&str, &str)]| {
+        let options: Vec<_> = options.iter().enumerate().map(|(i, (n, v))| json!({"id": id * 10 + i as i64, "name": n, "value": v})).collect();
+        json!({"id": id, "type": "tagger", "title": title, "active": true, "removable": true, "custom_field_options": options})
+    };
+    vec![
+        system(1, "subject", "Subject"),
+        system(2, "description", "Description"),
+        system(3, "status", "Status"),
+        system(4, "priority", "Priority"),
+        dropdown(360001, "Business impact", &[("One person", "impact_one"), ("Department wide", "dept_wide"), ("Whole company", "company_wide")]),
+        dropdown(360002, "How urgent", &[("Can wait", "urg_low"), ("Today", "urg_high"), ("Now", "urg_now")]),
+        json!({"id": 27642, "type": "text", "title": "Cost centre", "active": true, "removable": true}),
+    ]
+}
+
+async fn ticket_fields(AxState((st, base)): S, headers: HeaderMap, Query(q): Q) -> Response {
+    if let Some(r) = gate(&st, &headers, "/api/v2/ticket_fields.json".into(), &q) {
+        return r;
+    }
+    let s = st.lock().unwrap_or_else(|e| e.into_inner());
+    let (page, has_more, after) = cursor_page(&s.ticket_fields, &q, s.fields_cap);
+    let next = format!("{base}/api/v2/ticket_fields.json?page%5Bafter%5D={after}&page%5Bsize%5D=100");
+    json_body(
+        json!({"ticket_fields": page,
+               "meta": {"has_more": has_more, "after_cursor": if has_more { Some(after) } else { None }},
+               "links": {"next": if has_more { Some(next) } else { None }}})
+        .to_string(),
+    )
+    .into_response()
 }

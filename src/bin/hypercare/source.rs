@@ -102,7 +102,7 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
         SourceCmd::Set { name, options } => {
             let store = ctx.store()?;
             let mut config = serde_json::Value::Null;
-            let mut intake = false;
+            let (mut intake, mut names_field) = (false, false);
             for kv in options {
                 let (k, v) = kv
                     .split_once('=')
@@ -113,11 +113,15 @@ pub fn run(ctx: &Ctx, cmd: SourceCmd) -> hypercare::Result<()> {
                 };
                 config = store.set_source_option(&name, k.trim(), value)?;
                 intake |= hypercare::triage::intake::KEYS.contains(&k.trim());
+                names_field |= hypercare::triage::intake::FIELD_KEYS.contains(&k.trim());
             }
             if intake {
                 eprintln!(
                     "Impact and urgency fields apply to tickets as they sync; run `hypercare triage run` to apply them to the tickets already stored."
                 );
+            }
+            if names_field && store.source(&name)?.kind == SourceKind::Jira {
+                eprintln!("Jira sends a custom field only when asked: the next `hypercare sync {name}` reads every issue again to fetch it.");
             }
             print_json(&config)
         }

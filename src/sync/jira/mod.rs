@@ -22,6 +22,13 @@
 //!   `status` items, classified with `/rest/api/3/status` (fetched once per
 //!   sync, only when an issue has status changes). Status class: a name in
 //!   `resolved_statuses` is resolved, category `done` closed, else open.
+//!   Custom fields named in the source's options (`impact_custom_field_id`,
+//!   `urgency_custom_field_id`, `csat_custom_field_id`) are added to
+//!   `fields` as `customfield_N`, and only those: they reach the raw record
+//!   as `custom_fields` ([`record::raw_record`]).
+//! - **Field names**: `GET /rest/api/3/field` (id → name of every custom
+//!   field) on a first sync, with each census and while none are stored,
+//!   for the field chooser and the triage signals.
 //! - **Census**: the same search with `fields=id`, 1000 a page, tokens followed.
 //! - **Connection test**: `/rest/api/3/myself` (the URL answers as Jira and
 //!   the credentials are accepted), then `/rest/api/3/project/{key}`.
@@ -47,7 +54,7 @@ use tokio::sync::OnceCell;
 
 use self::jql::{Continuation, Resume};
 use self::record::{Changelog, Comment, CommentPage, History, Issue, StatusTable};
-use super::connector::{Census, ChangedPage, Connector, RemoteStub};
+use super::connector::{Census, ChangedPage, Connector, FieldName, RemoteStub};
 use super::http::{json_error, parse_json, HttpClient, RetryPolicy};
 use super::plan::{next_cursor, Cursor};
 use super::ConnectionInfo;
@@ -72,6 +79,8 @@ pub struct Jira {
     resume: Continuation,
     /// Whether this connector (one sync run) listed before.
     listed: AtomicBool,
+    /// The custom fields asked for with each issue (`customfield_N`).
+    custom_fields: Vec<i64>,
 }
 
 #[derive(Deserialize)]
@@ -145,7 +154,26 @@ impl Jira {
             statuses: OnceCell::new(),
             resume: Continuation::default(),
             listed: AtomicBool::new(false),
+            custom_fields: Vec::new(),
         })
+    }
+
+    /// Also fetch these custom fields with each issue (the ones a source's
+    /// options name: [`super::options::SyncOptions::custom_fields`]); they
+    /// reach the raw record as `custom_fields` ([`record::raw_record`]).
+    pub fn with_custom_fields(mut self, ids: &[i64]) -> Jira {
+        self.custom_fields = ids.iter().copied().filter(|id| *id > 0).collect();
+        self
+    }
+
+    /// The `fields` of an issue request: ours, the named custom fields, `comment`.
+    fn detail_fields(&self) -> String {
+        let mut f = record::FIELDS.to_string();
+        for id in &self.custom_fields {
+            f.push_str(&format!(",customfield_{id}"));
+        }
+        f.push_str(",comment");
+        f
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<String> {
@@ -335,7 +363,7 @@ impl Connector for Jira {
     }
 
     async fn fetch_ticket(&self, remote_id: &str) -> Result<Option<TicketRecord>> {
-        let fields = format!("{},comment", record::FIELDS);
+        let fields = self.detail_fields();
         let url = self.url(&Self::issue_path(remote_id, "")?, &[("fields", fields.as_str()), ("expand", "changelog")])?;
         // 404: deleted meanwhile, or no longer visible to this user (Jira
         // does not tell the two apart); 403 likewise. Either way it is gone
@@ -403,6 +431,25 @@ impl Connector for Jira {
 
     fn server_time(&self) -> Option<DateTime<Utc>> {
         self.http.server_time()
+    }
+
+    /// `/rest/api/3/field`: every field, the custom ones kept by number.
+    async fn field_names(&self) -> Result<Option<Vec<FieldName>>> {
+        #[derive(Deserialize)]
+        struct Field {
+            id: String,
+            #[serde(default)]
+            name: Option<String>,
+        }
+        let list: Vec<Field> = self.http.get_json(&self.url("rest/api/3/field", &[])?).await?;
+        Ok(Some(
+            list.into_iter()
+                .filter_map(|f| {
+                    let id = f.id.strip_prefix("customfield_")?.parse().ok()?;
+                    Some(FieldName { id, name: f.name? })
+                })
+                .collect(),
+        ))
     }
 }
 

@@ -160,7 +160,11 @@ pub fn class_of(name: &str, category: Option<&str>, resolved: &[String]) -> Stat
 }
 
 /// The issue object without `description` and `comment` (kept as text
-/// elsewhere) and without the changelog, compact, as the raw record.
+/// elsewhere) and without the changelog, compact, as the raw record. The
+/// custom fields the issue was asked for (`customfield_10004`) are also
+/// listed as `custom_fields: [{"id": 10004, "value": "High"}]`, their
+/// values as text or number ([`custom_value`]): the shape every reader of
+/// custom fields (intake, the field chooser, CSAT) reads for every server.
 pub fn raw_record(issue: &RawValue) -> Result<String> {
     #[derive(Deserialize)]
     struct Parts<'a> {
@@ -175,8 +179,46 @@ pub fn raw_record(issue: &RawValue) -> Result<String> {
         .map_err(|e| Error::BadResponse(format!("Jira sent an issue that is not the expected object: {e}")))?;
     let fields: BTreeMap<&str, &RawValue> =
         p.fields.iter().filter(|(k, _)| !matches!(k.as_str(), "description" | "comment")).map(|(k, v)| (k.as_str(), *v)).collect();
+    let custom: Vec<Value> = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let id: i64 = k.strip_prefix("customfield_")?.parse().ok()?;
+            let value = custom_value(&serde_json::from_str(v.get()).ok()?)?;
+            Some(serde_json::json!({"id": id, "value": value}))
+        })
+        .collect();
+    let asked = fields.keys().any(|k| k.starts_with("customfield_"));
     let fields = serde_json::to_string(&fields).map_err(|e| Error::Internal(format!("cannot write a raw record: {e}")))?;
-    Ok(format!("{{\"id\":{},\"key\":{},\"fields\":{}}}", p.id.get(), p.key.get(), fields))
+    let custom = if asked {
+        let list = serde_json::to_string(&custom).map_err(|e| Error::Internal(format!("cannot write a raw record: {e}")))?;
+        format!(",\"custom_fields\":{list}")
+    } else {
+        String::new()
+    };
+    Ok(format!("{{\"id\":{},\"key\":{},\"fields\":{}{custom}}}", p.id.get(), p.key.get(), fields))
+}
+
+/// A Jira custom field's value as text or number: a select option's
+/// `value` (`{"value": "High", "id": "10021"}`), a user's or version's
+/// name, a satisfaction `rating`, a string, a number (whole numbers as
+/// integers: `4.0` is 4); a multi-select as the list of its values.
+/// `None` for an empty field or a shape that holds no single value.
+pub fn custom_value(v: &Value) -> Option<Value> {
+    match v {
+        Value::Null => None,
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(_) => Some(v.clone()),
+        Value::Bool(b) => Some(Value::String(b.to_string())),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(Value::from(f as i64)),
+            _ => Some(v.clone()),
+        },
+        Value::Array(items) => {
+            let values: Vec<Value> = items.iter().filter_map(custom_value).collect();
+            (!values.is_empty()).then_some(Value::Array(values))
+        }
+        Value::Object(o) => ["value", "displayName", "name", "rating"].iter().find_map(|k| o.get(*k).and_then(custom_value)),
+    }
 }
 
 /// Statuses by id: name and class (from `/rest/api/3/status`).
@@ -283,4 +325,35 @@ pub fn to_record(
         comments: Some(comments),
         status_changes: Some(changes),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn custom_field_values_become_text_or_numbers() {
+        assert_eq!(custom_value(&json!({"self": "…", "value": "High", "id": "10021"})), Some(json!("High")));
+        assert_eq!(custom_value(&json!({"accountId": "a1", "displayName": "Ann Lee"})), Some(json!("Ann Lee")));
+        assert_eq!(custom_value(&json!({"rating": 4})), Some(json!(4)));
+        assert_eq!(custom_value(&json!(4.0)), Some(json!(4)));
+        assert_eq!(custom_value(&json!(2.5)), Some(json!(2.5)));
+        assert_eq!(custom_value(&json!("Plant 7")), Some(json!("Plant 7")));
+        assert_eq!(custom_value(&json!([{"value": "AP"}, {"value": "GL"}])), Some(json!(["AP", "GL"])));
+        for empty in [json!(null), json!(""), json!([]), json!({"id": "1"})] {
+            assert_eq!(custom_value(&empty), None, "{empty}");
+        }
+    }
+
+    #[test]
+    fn the_raw_record_lists_asked_custom_fields_and_nothing_when_none_was_asked() {
+        let issue = |fields: serde_json::Value| serde_json::value::to_raw_value(&json!({"id": "10001", "key": "HC-1", "fields": fields})).unwrap();
+        let raw = raw_record(&issue(json!({"summary": "x", "customfield_10004": {"value": "High"}, "customfield_10005": null}))).unwrap();
+        let v: Value = serde_json::from_str(&raw).unwrap();
+        assert_eq!(v["custom_fields"], json!([{"id": 10004, "value": "High"}]), "{raw}");
+        assert_eq!(v["fields"]["customfield_10004"]["value"], "High", "the server's own shape kept");
+        let raw = raw_record(&issue(json!({"summary": "x"}))).unwrap();
+        assert!(!raw.contains("custom_fields"), "unchanged for sources that name no field: {raw}");
+    }
 }

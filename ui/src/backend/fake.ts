@@ -105,6 +105,8 @@ export class FakeBackend implements Backend {
   categoryTargets: Record<string, string> = {};
   /** Custom fields seen on each source's tickets, and the choice made. */
   seenFields: Record<string, SeenField[]> = {};
+  /** Sources whose server sends a custom field only when asked (Jira). */
+  fieldsOnRequest: string[] = [];
   fieldChoices: Record<string, { impact: number | null; urgency: number | null; csat: number | null }> = {};
   /** Survey files, mappings and imports (see fakeSurveys.ts). */
   surveys = new FakeSurveys();
@@ -329,6 +331,7 @@ export class FakeBackend implements Backend {
       impact_field: chosen.impact,
       urgency_field: chosen.urgency,
       csat_field: chosen.csat,
+      on_request: this.fieldsOnRequest.includes(source),
     };
   }
 

@@ -12,4 +12,10 @@ seen: Array<SeenField>,
 /**
  * Tickets read to find them (the most recently updated, at most [`SAMPLE`]).
  */
-sampled: number, impact_field: number | null, urgency_field: number | null, csat_field: number | null, };
+sampled: number, impact_field: number | null, urgency_field: number | null, csat_field: number | null, 
+/**
+ * The server sends a custom field only when asked for it (Jira): the
+ * fields not chosen show no tickets, and a newly chosen one arrives
+ * with the next sync, which reads every ticket again.
+ */
+on_request: boolean, };

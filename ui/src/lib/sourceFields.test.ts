@@ -44,6 +44,19 @@ describe("the fields-on-the-server setting", () => {
     expect(cleared.note).toContain("come from the text again");
   });
 
+  it("says a Jira field is fetched from the next sync once chosen", async () => {
+    const b = backend();
+    b.seenFields["jsm"] = [{ id: 10004, name: "Impact", tickets: 0, examples: [] }];
+    b.fieldsOnRequest = ["jsm"];
+    const before = await b.sourceFields("jsm");
+    expect(fieldLabel(before.seen[0], before.on_request)).toBe("Impact (#10004) — read from the next sync once chosen");
+    expect(fieldLabel(seen[0], true)).toBe("Impact (#7) — 3 tickets, e.g. Team, Department");
+    const saved = await saveFields(b, "jsm", before, { impact: 10004, urgency: null, csat: null });
+    expect(saved.note).toContain("the next sync reads every ticket again");
+    // A Redmine source's tickets already carry every field.
+    expect((await saveFields(b, "erp", await b.sourceFields("erp"), { impact: 7, urgency: null, csat: null })).note).not.toContain("next sync");
+  });
+
   it("passes the shell's refusal on and keeps what was saved", async () => {
     const b = backend();
     await expect(b.setSourceFields("erp", { impact: 7, urgency: 7, csat: null })).rejects.toMatchObject({ code: "invalid_input" });

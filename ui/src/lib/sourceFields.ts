@@ -18,8 +18,13 @@ export function formFromFields(f: SourceFields): FieldForm {
   return { impact: s(f.impact_field), urgency: s(f.urgency_field), csat: s(f.csat_field) };
 }
 
-/** A field as the picker lists it: "Urgency (#8) — 12 tickets, e.g. High, Low". */
-export function fieldLabel(f: SeenField): string {
+/**
+ * A field as the picker lists it: "Urgency (#8) — 12 tickets, e.g. High, Low".
+ * On a server that sends a field only when asked (Jira), a field no ticket
+ * holds yet is "read from the next sync once chosen", not "0 tickets".
+ */
+export function fieldLabel(f: SeenField, onRequest = false): string {
+  if (onRequest && f.tickets === 0) return `${f.name} (#${f.id}) — read from the next sync once chosen`;
   const n = `${f.tickets.toLocaleString("en-US")} ticket${f.tickets === 1 ? "" : "s"}`;
   const eg = f.examples.length ? `, e.g. ${f.examples.join(", ")}` : "";
   return `${f.name} (#${f.id}) — ${n}${eg}`;
@@ -60,12 +65,17 @@ export async function saveFields(
   choice: FieldChoice,
 ): Promise<{ fields: SourceFields; note: string }> {
   const fields = await backend.setSourceFields(source, choice);
+  const ids = (f: SourceFields) => [f.impact_field, f.urgency_field, f.csat_field];
+  const added = ids(fields).some((id) => id !== null && !ids(before).includes(id));
+  const later = fields.on_request && added
+    ? " The server sends a field only when asked: the next sync reads every ticket again to fetch it."
+    : "";
   const triageChanged = before.impact_field !== fields.impact_field || before.urgency_field !== fields.urgency_field;
-  if (!triageChanged) return { fields, note: "Saved." };
+  if (!triageChanged) return { fields, note: `Saved.${later}` };
   const run = await backend.runTriage();
   const n = `${run.tickets.toLocaleString("en-US")} ticket${run.tickets === 1 ? "" : "s"}`;
   const what = fields.impact_field === null && fields.urgency_field === null
     ? "impact and urgency come from the text again"
     : "impact and urgency come from the chosen fields where a ticket has a value, else from the text";
-  return { fields, note: `Saved. ${n} triaged again: ${what}.` };
+  return { fields, note: `Saved. ${n} triaged again: ${what}.${later}` };
 }
