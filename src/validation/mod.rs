@@ -40,6 +40,7 @@ pub mod push;
 pub mod push_category;
 pub mod push_jira;
 pub mod push_servicenow;
+pub mod push_vendor;
 pub mod push_zendesk;
 pub mod queue;
 pub mod record;

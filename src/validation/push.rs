@@ -106,7 +106,8 @@ pub(super) struct Work {
     pub(super) v: Validation,
     source_id: i64,
     pub(super) remote_id: String,
-    seen_updated_at: i64,
+    /// The ticket's last update (seconds) when the validator saw it.
+    pub(super) seen_updated_at: i64,
     pub(super) rows: Vec<Row>,
 }
 
@@ -117,6 +118,18 @@ impl Work {
     pub(super) fn row(&self, kind: OutboxKind) -> Option<&Row> {
         self.rows.iter().find(|r| r.kind == kind)
     }
+    /// Whether to look for a conflict before writing: the comment is still
+    /// to be written (`on_server`: its marker is not there) and the user
+    /// did not push this validation anyway.
+    pub(super) fn check_conflict(&self, on_server: bool) -> bool {
+        self.row(OutboxKind::Comment).is_some() && !on_server && !self.rows.iter().any(|r| r.force)
+    }
+}
+
+/// Hold a validation back: all its pending rows become `Conflict` with `reason`.
+pub(super) fn hold_back(store: &Store, w: &Work, reason: String, now: DateTime<Utc>) -> Result<PushItem> {
+    set_state(store, &w.ids(), OutboxState::Conflict, Some(&reason), None, now)?;
+    item_of(store, w, Some(reason))
 }
 
 pub(super) enum Fail {
@@ -405,11 +418,10 @@ async fn push_one(
     let issue = srv.client.issue(rid).await?;
     let comment_pending = w.row(OutboxKind::Comment).is_some();
     let on_server = issue.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
-    if comment_pending && !on_server && !w.rows.iter().any(|r| r.force) {
+    if w.check_conflict(on_server) {
         let me = srv.me().await?;
         if let Some(reason) = conflict_reason(&issue, w.seen_updated_at, me) {
-            set_state(store, &w.ids(), OutboxState::Conflict, Some(&reason), None, now)?;
-            return Ok(item_of(store, w, Some(reason))?);
+            return Ok(hold_back(store, w, reason, now)?);
         }
     }
 
