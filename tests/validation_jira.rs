@@ -233,3 +233,53 @@ async fn refused_evidence_and_a_refused_transition_are_named_and_the_comment_lan
     assert!(error.contains("400") && error.contains("move the ticket by hand"), "{error}");
     assert_eq!(jira.state().status.1, "Resolved");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_developers_change_after_the_validation_holds_it_back_until_forced() {
+    let jira = FakeJiraWrite::start();
+    let w = world(&jira);
+    let v = w.validate(Outcome::Passed, true);
+    // While the validator is offline, a developer reopens the issue.
+    jira.state().edit_by_other(("2", "In Progress"));
+    let edited = jira.state().updated.format("%Y-%m-%d %H:%M UTC").to_string();
+
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    for kind in [OutboxKind::Comment, OutboxKind::Attachment, OutboxKind::Transition] {
+        let (state, why, _) = w.row(&v, kind);
+        assert_eq!(state, OutboxState::Conflict, "{kind:?}");
+        assert!(why.contains("status changed by Dana Developer at ") && why.contains(&edited), "{why}");
+    }
+    assert!(jira.writes().is_empty(), "nothing may be written over the developer's change: {:?}", jira.writes());
+    assert_eq!(jira.state().status.1, "In Progress");
+
+    // Forcing pushes it, once.
+    let forced = w.push_with(SECRET, true, 10, Utc::now()).await;
+    assert_eq!((forced.sent, forced.conflicts), (1, 0), "{forced:?}");
+    assert_eq!(jira.requests("POST", "/comment").len(), 1);
+    assert_eq!(jira.requests("POST", "/attachments").len(), 1);
+    assert_eq!(jira.state().status.1, "Done");
+    let writes = jira.writes().len();
+    let again = w.push_with(SECRET, true, 10, Utc::now() + Duration::hours(1)).await;
+    assert!(again.items.is_empty(), "{again:?}");
+    assert_eq!(jira.writes().len(), writes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_own_upload_before_a_timeout_is_not_a_conflict() {
+    let jira = FakeJiraWrite::start();
+    let w = world(&jira);
+    let v = w.validate(Outcome::Passed, true);
+    // Jira takes the file, the client gives up: the issue now shows a change after the validation, ours.
+    jira.fault(Method::POST, "/attachments", Fault::Stall(std::time::Duration::from_secs(6)));
+    let first = w.push(SECRET, 2, Utc::now()).await;
+    assert_eq!(first.pending, 1, "{first:?}");
+    assert_eq!(jira.state().attachments.len(), 1);
+
+    let second = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
+    assert_eq!((second.sent, second.conflicts), (1, 0), "{second:?}");
+    assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Sent);
+    assert_eq!(jira.state().attachments.len(), 1, "the file that landed is not attached again");
+    assert_eq!(jira.state().comments.len(), 1);
+    assert_eq!(jira.state().status.1, "Done");
+}

@@ -194,3 +194,53 @@ async fn a_numeric_state_is_sent_as_its_value_and_an_ignored_one_is_named() {
     assert_eq!(state, OutboxState::Rejected);
     assert!(error.contains("\"Accepted\"") && error.contains("\"Resolved\""), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_developers_change_after_the_validation_holds_it_back_until_forced() {
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Passed, true);
+    // While the validator is offline, a developer sets the incident back to In Progress.
+    sn.state().edit_by_other("2", None);
+    let edited = sn.state().updated.format("%Y-%m-%d %H:%M UTC").to_string();
+
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    for kind in [OutboxKind::Comment, OutboxKind::Attachment, OutboxKind::Transition] {
+        let (state, why, _) = w.row(&v, kind);
+        assert_eq!(state, OutboxState::Conflict, "{kind:?}");
+        assert!(why.contains(&format!("by {} at {edited}", fake_sn::DEV)), "{why}");
+    }
+    assert!(sn.writes().is_empty(), "nothing may be written over the developer's change: {:?}", sn.writes());
+    assert_eq!(sn.label(), "In Progress");
+
+    // Forcing pushes it, once.
+    let forced = w.push_with(SECRET, true, 10, Utc::now()).await;
+    assert_eq!((forced.sent, forced.conflicts), (1, 0), "{forced:?}");
+    assert_eq!(patches(&sn).len(), 1);
+    assert_eq!(sn.requests("POST", "/attachment/file").len(), 1);
+    assert_eq!(sn.label(), "Closed");
+    let writes = sn.writes().len();
+    let again = w.push_with(SECRET, true, 10, Utc::now() + Duration::hours(1)).await;
+    assert!(again.items.is_empty(), "{again:?}");
+    assert_eq!(sn.writes().len(), writes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_own_upload_before_a_timeout_is_not_a_conflict() {
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Passed, true);
+    // ServiceNow takes the file, the client gives up: the record now shows an update by the secret's user.
+    sn.fault(Method::POST, "/attachment/file", Fault::Stall(std::time::Duration::from_secs(6)));
+    let first = w.push(SECRET, 2, Utc::now()).await;
+    assert_eq!(first.pending, 1, "{first:?}");
+    assert_eq!(sn.state().updated_by, fake_sn::ME);
+
+    let second = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
+    assert_eq!((second.sent, second.conflicts), (1, 0), "{second:?}");
+    assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Sent);
+    assert_eq!(sn.state().attachments.len(), 1, "the file that landed is not attached again");
+    assert_eq!(patches(&sn).len(), 1);
+    assert_eq!(sn.label(), "Closed");
+}

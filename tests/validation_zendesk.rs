@@ -199,3 +199,55 @@ async fn a_status_zendesk_does_not_have_is_named_and_the_note_still_lands() {
     assert!(updates(&zd)[0]["ticket"].get("status").is_none());
     assert_eq!(zd.state().status, "pending");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_developers_change_after_the_validation_holds_it_back_until_forced() {
+    let zd = FakeZendeskWrite::start();
+    let w = world(&zd);
+    let v = w.validate(Outcome::Passed, true);
+    // While the validator is offline, a developer reopens the ticket with a reply.
+    zd.state().edit_by_other("open", Some("Credit notes still round wrong, reopening."));
+    let edited = zd.state().updated.format("%Y-%m-%d %H:%M UTC").to_string();
+
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    for kind in [OutboxKind::Comment, OutboxKind::Attachment, OutboxKind::Transition] {
+        let (state, why, _) = w.row(&v, kind);
+        assert_eq!(state, OutboxState::Conflict, "{kind:?}");
+        assert!(why.contains(&format!("new comment, status changed by Dana Developer at {edited}")), "{why}");
+    }
+    assert!(zd.writes().is_empty(), "nothing may be written over the developer's change: {:?}", zd.writes());
+    assert_eq!(zd.state().status, "open");
+
+    // Forcing pushes it, once.
+    let forced = w.push_with(SECRET, true, 10, Utc::now()).await;
+    assert_eq!((forced.sent, forced.conflicts), (1, 0), "{forced:?}");
+    assert_eq!(updates(&zd).len(), 1);
+    assert_eq!(zd.state().status, "solved");
+    let writes = zd.writes().len();
+    let again = w.push_with(SECRET, true, 10, Utc::now() + Duration::hours(1)).await;
+    assert!(again.items.is_empty(), "{again:?}");
+    assert_eq!(zd.writes().len(), writes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_own_earlier_update_is_not_a_conflict() {
+    let zd = FakeZendeskWrite::start();
+    let w = world(&zd);
+    // A fail whose update Zendesk took while the client gave up, then (no
+    // sync in between) a pass: both see the ticket as it was before the first.
+    let failed = w.validate(Outcome::Failed, false);
+    zd.fault(Method::PUT, &format!("/tickets/{TICKET_ID}.json"), Fault::Stall(std::time::Duration::from_secs(6)));
+    let first = w.push(SECRET, 2, Utc::now()).await;
+    assert_eq!(first.pending, 1, "{first:?}");
+    let passed = w.validate(Outcome::Passed, false);
+
+    let second = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
+    assert_eq!((second.sent, second.conflicts), (2, 0), "{second:?}");
+    for v in [&failed, &passed] {
+        assert_eq!(w.row(v, OutboxKind::Comment).0, OutboxState::Sent);
+    }
+    let notes: Vec<_> = zd.state().comments.iter().filter(|c| c.body.contains("[hypercare-validation:")).map(|c| c.body.clone()).collect();
+    assert_eq!(notes.len(), 2, "one note per validation: {notes:?}");
+    assert_eq!(zd.state().status, "solved");
+}
