@@ -7,8 +7,10 @@
 //! the attachments and the status transition in ONE issue update (Redmine
 //! saves them atomically). Then read back and compare: Redmine silently
 //! ignores a status it does not allow, so a transition only counts as sent
-//! when the server shows it. Jira sources go through
-//! [`super::push_jira`] (the same steps, one request at a time).
+//! when the server shows it. Jira, ServiceNow and Zendesk sources go
+//! through [`super::push_jira`], [`super::push_servicenow`] and
+//! [`super::push_zendesk`] (the same steps and the same conflict rule,
+//! [`super::comment::changed_by_others`], over each server's history).
 //!
 //! Temporary failures keep rows pending with a backoff; permanent ones mark
 //! the validation's rows rejected with the server's reason and the queue

@@ -107,6 +107,15 @@ pub struct ZdAttachment {
     pub size: i64,
 }
 
+/// The `meta` of a cursor page.
+#[derive(Deserialize)]
+struct Meta {
+    #[serde(default)]
+    has_more: bool,
+    #[serde(default)]
+    after_cursor: Option<String>,
+}
+
 fn failure(error: Error) -> HttpFailure {
     HttpFailure { error, transient: false, retry_after: None, status: None }
 }
@@ -161,13 +170,6 @@ impl ZendeskWriter {
     /// Every comment of the ticket, oldest first (cursor pages of 100).
     pub async fn comments(&self, id: &str) -> HttpResult<Vec<ZdComment>> {
         #[derive(Deserialize)]
-        struct Meta {
-            #[serde(default)]
-            has_more: bool,
-            #[serde(default)]
-            after_cursor: Option<String>,
-        }
-        #[derive(Deserialize)]
         struct Page {
             comments: Vec<ZdComment>,
             #[serde(default)]
@@ -175,24 +177,38 @@ impl ZendeskWriter {
         }
         let path = format!("api/v2/tickets/{}/comments.json", numeric(id)?);
         let mut out = Vec::new();
+        self.pages(&path, &[], &format!("the comments of ticket #{id}"), |p: Page| {
+            out.extend(p.comments);
+            p.meta
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Walk cursor pages of 100 of `path` (with the `extra` query), handing
+    /// each page to `take`, which returns the page's `meta`.
+    async fn pages<P: DeserializeOwned>(
+        &self,
+        path: &str,
+        extra: &[(&str, &str)],
+        what: &str,
+        mut take: impl FnMut(P) -> Option<Meta>,
+    ) -> HttpResult<()> {
         let mut after: Option<String> = None;
         loop {
             let mut q = vec![("page[size]", "100")];
+            q.extend_from_slice(extra);
             if let Some(a) = &after {
                 q.push(("page[after]", a.as_str()));
             }
-            let url = self.url(&path, &q)?;
-            let page: Page =
-                self.json(self.http.get(url.clone()), &url, &format!("reading the comments of ticket #{id}")).await?;
-            out.extend(page.comments);
-            match page.meta {
+            let url = self.url(path, &q)?;
+            let page: P = self.json(self.http.get(url.clone()), &url, &format!("reading {what}")).await?;
+            match take(page) {
                 Some(Meta { has_more: true, after_cursor: Some(c) }) if after.as_ref() != Some(&c) => after = Some(c),
                 Some(Meta { has_more: true, .. }) => {
-                    return Err(failure(Error::BadResponse(format!(
-                        "{url} says it has more comments but gives no new cursor"
-                    ))))
+                    return Err(failure(Error::BadResponse(format!("{url} says it has more {what} but gives no new cursor"))))
                 }
-                _ => return Ok(out),
+                _ => return Ok(()),
             }
         }
     }
@@ -218,13 +234,6 @@ impl ZendeskWriter {
     /// (sideloaded), by cursor pages of 100.
     pub async fn audits(&self, id: &str) -> HttpResult<(Vec<ZdAudit>, Vec<ZdUser>)> {
         #[derive(Deserialize)]
-        struct Meta {
-            #[serde(default)]
-            has_more: bool,
-            #[serde(default)]
-            after_cursor: Option<String>,
-        }
-        #[derive(Deserialize)]
         struct Page {
             audits: Vec<ZdAudit>,
             #[serde(default)]
@@ -234,25 +243,13 @@ impl ZendeskWriter {
         }
         let path = format!("api/v2/tickets/{}/audits.json", numeric(id)?);
         let (mut audits, mut users) = (Vec::new(), Vec::new());
-        let mut after: Option<String> = None;
-        loop {
-            let mut q = vec![("page[size]", "100"), ("include", "users")];
-            if let Some(a) = &after {
-                q.push(("page[after]", a.as_str()));
-            }
-            let url = self.url(&path, &q)?;
-            let page: Page =
-                self.json(self.http.get(url.clone()), &url, &format!("reading the audits of ticket #{id}")).await?;
-            audits.extend(page.audits);
-            users.extend(page.users);
-            match page.meta {
-                Some(Meta { has_more: true, after_cursor: Some(c) }) if after.as_ref() != Some(&c) => after = Some(c),
-                Some(Meta { has_more: true, .. }) => {
-                    return Err(failure(Error::BadResponse(format!("{url} says it has more audits but gives no new cursor"))))
-                }
-                _ => return Ok((audits, users)),
-            }
-        }
+        self.pages(&path, &[("include", "users")], &format!("the audits of ticket #{id}"), |p: Page| {
+            audits.extend(p.audits);
+            users.extend(p.users);
+            p.meta
+        })
+        .await?;
+        Ok((audits, users))
     }
 
     /// Upload a file; returns the token an update attaches it with.
