@@ -46,6 +46,7 @@ pub mod queue;
 pub mod record;
 pub mod redmine;
 pub mod servicenow;
+mod settle;
 pub mod zendesk;
 
 use chrono::{DateTime, Utc};

@@ -31,7 +31,8 @@ use chrono::{DateTime, Utc};
 
 use super::comment::{changed_by_others, comment_text, Change};
 use super::jira::{JiraIssue, JiraWriter};
-use super::push::{hold_back, item_of, settle, Fail, PushItem, Row, Work};
+use super::push::{hold_back, item_of, Fail, PushItem, Row, Work};
+use super::settle::settle;
 use super::push_vendor::{file_name, file_prefix, refusal, upload_missing};
 use super::redmine::{HttpFailure, HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::{marker, OutboxKind};

@@ -8,7 +8,8 @@
 
 use std::future::Future;
 
-use super::push::{evidence, match_attachments, Fail, Row};
+use super::push::{Fail, Row};
+use super::settle::{evidence, match_attachments};
 use super::redmine::{HttpFailure, HttpResult, RemoteIssue};
 use crate::Store;
 

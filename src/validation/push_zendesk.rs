@@ -35,7 +35,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::comment::{changed_by_others, comment_text, Change};
-use super::push::{hold_back, item_of, settle, Fail, PushItem, Row, Work};
+use super::push::{hold_back, item_of, Fail, PushItem, Row, Work};
+use super::settle::settle;
 use super::push_vendor::upload_missing;
 use super::redmine::{HttpFailure, HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::zendesk::{zendesk_status, ZdComment, ZdTicket, ZendeskWriter};
