@@ -42,8 +42,8 @@ pub const TRANSITIONS: &[(&str, &str, &str, &str)] = &[
     ("31", "Accept fix", "10001", "Done"),
 ];
 
-pub use super::write_log::{Fault, Logged};
-use super::write_log::{with_retry_after, Request, WriteLog};
+pub use super::write_log::Logged;
+use super::write_log::{with_retry_after, HasLog, Request, Served, WriteLog};
 
 /// The token's account: (account id, display name).
 pub const ME: (&str, &str) = ("5b10ac8d82e05b22cc7d4ef5", "Owner");
@@ -99,14 +99,18 @@ impl State {
     }
 }
 
-pub struct FakeJiraWrite {
-    pub url: String,
-    state: Arc<Mutex<State>>,
+/// The running fake.
+pub type FakeJiraWrite = Served<State>;
+
+impl HasLog for State {
+    fn write_log(&mut self) -> &mut WriteLog {
+        &mut self.w
+    }
 }
 
 type S = AxState<Arc<Mutex<State>>>;
 
-impl FakeJiraWrite {
+impl Served<State> {
     /// A server whose one issue is in status "Resolved".
     pub fn start() -> FakeJiraWrite {
         let state = Arc::new(Mutex::new(State {
@@ -129,26 +133,12 @@ impl FakeJiraWrite {
             .route("/rest/api/3/issue/{id}/changelog", get(changelog))
             .route("/rest/api/3/myself", get(myself))
             .with_state(state.clone());
-        FakeJiraWrite { url: super::fake_redmine::serve(app), state }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Served::serve(app, state)
     }
 
     /// Requests received with `method` whose path ends with `suffix`.
     pub fn requests(&self, method: &str, suffix: &str) -> Vec<Logged> {
-        self.state().w.requests(method, |p| p.ends_with(suffix))
-    }
-
-    /// Every request that could have changed the issue.
-    pub fn writes(&self) -> Vec<Logged> {
-        self.state().w.writes()
-    }
-
-    /// Queue a fault for the next `method` request whose path contains `pattern`.
-    pub fn fault(&self, method: Method, pattern: &str, f: Fault) {
-        self.state().w.faults.push((method, pattern.into(), f));
+        self.requests_where(method, |p| p.ends_with(suffix))
     }
 
     /// The comments' ADF bodies as JSON text.

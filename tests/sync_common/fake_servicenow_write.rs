@@ -34,7 +34,7 @@ pub const SYS_ID: &str = "46d44a5fdb3a1300f8cb1d1ad3961995";
 pub const STATES: &[(&str, &str)] = &[("1", "New"), ("2", "In Progress"), ("6", "Resolved"), ("7", "Closed")];
 
 pub use crate::sync_common::write_log::{Fault, Logged};
-use crate::sync_common::write_log::{with_retry_after, Request, WriteLog};
+use crate::sync_common::write_log::{with_retry_after, HasLog, Request, Served, WriteLog};
 
 /// The secret's user name (`sys_updated_by` of the push's own writes).
 pub const ME: &str = "hypercare.integration";
@@ -84,15 +84,19 @@ impl State {
     }
 }
 
-pub struct FakeServiceNowWrite {
-    pub url: String,
-    state: Arc<Mutex<State>>,
+/// The running fake.
+pub type FakeServiceNowWrite = Served<State>;
+
+impl HasLog for State {
+    fn write_log(&mut self) -> &mut WriteLog {
+        &mut self.w
+    }
 }
 
 type S = AxState<Arc<Mutex<State>>>;
 type Q = Query<BTreeMap<String, String>>;
 
-impl FakeServiceNowWrite {
+impl Served<State> {
     /// A server whose one incident is "Resolved" (6).
     pub fn start() -> FakeServiceNowWrite {
         let state = Arc::new(Mutex::new(State {
@@ -111,26 +115,12 @@ impl FakeServiceNowWrite {
             .route("/api/now/attachment", get(attachments))
             .route("/api/now/attachment/file", post(upload))
             .with_state(state.clone());
-        FakeServiceNowWrite { url: crate::sync_common::fake_redmine::serve(app), state }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Served::serve(app, state)
     }
 
     /// Requests received with `method` whose path contains `fragment`.
     pub fn requests(&self, method: &str, fragment: &str) -> Vec<Logged> {
-        self.state().w.requests(method, |p| p.contains(fragment))
-    }
-
-    /// Every request that could have changed the incident.
-    pub fn writes(&self) -> Vec<Logged> {
-        self.state().w.writes()
-    }
-
-    /// Queue a fault for the next `method` request whose path contains `pattern`.
-    pub fn fault(&self, method: Method, pattern: &str, f: Fault) {
-        self.state().w.faults.push((method, pattern.into(), f));
+        self.requests_where(method, |p| p.contains(fragment))
     }
 
     /// The incident's state label.

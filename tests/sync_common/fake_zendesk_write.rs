@@ -34,7 +34,7 @@ pub const SECRET: &str = "agent@acme.test/token:zd-write-token-42";
 pub const TICKET_ID: &str = "4711";
 
 pub use crate::sync_common::write_log::{Fault, Logged};
-use crate::sync_common::write_log::{with_retry_after, Request, WriteLog};
+use crate::sync_common::write_log::{with_retry_after, HasLog, Request, Served, WriteLog};
 
 /// The token's user: (id, name).
 pub const ME: (i64, &str) = (9001, "Hypercare Integration");
@@ -113,15 +113,19 @@ impl State {
     }
 }
 
-pub struct FakeZendeskWrite {
-    pub url: String,
-    state: Arc<Mutex<State>>,
+/// The running fake.
+pub type FakeZendeskWrite = Served<State>;
+
+impl HasLog for State {
+    fn write_log(&mut self) -> &mut WriteLog {
+        &mut self.w
+    }
 }
 
 type S = AxState<Arc<Mutex<State>>>;
 type Q = Query<BTreeMap<String, String>>;
 
-impl FakeZendeskWrite {
+impl Served<State> {
     /// A server whose one ticket is `pending` with a first comment (the description).
     pub fn start() -> FakeZendeskWrite {
         let mut s = State {
@@ -143,26 +147,12 @@ impl FakeZendeskWrite {
             .route("/api/v2/users/me.json", get(me))
             .route("/api/v2/uploads.json", post(upload))
             .with_state(state.clone());
-        FakeZendeskWrite { url: crate::sync_common::fake_redmine::serve(app), state }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Served::serve(app, state)
     }
 
     /// Requests received with `method` whose path ends with `suffix`.
     pub fn requests(&self, method: &str, suffix: &str) -> Vec<Logged> {
-        self.state().w.requests(method, |p| p.ends_with(suffix))
-    }
-
-    /// Every request that could have changed the ticket.
-    pub fn writes(&self) -> Vec<Logged> {
-        self.state().w.writes()
-    }
-
-    /// Queue a fault for the next `method` request whose path contains `pattern`.
-    pub fn fault(&self, method: Method, pattern: &str, f: Fault) {
-        self.state().w.faults.push((method, pattern.into(), f));
+        self.requests_where(method, |p| p.ends_with(suffix))
     }
 }
 

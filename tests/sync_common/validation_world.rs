@@ -106,3 +106,16 @@ impl World {
         (r.state, r.last_error.unwrap_or_default(), r.next_attempt_at)
     }
 }
+
+impl World {
+    /// Every outbox row of `v` is held back as a conflict whose reason names `who_when`.
+    pub fn assert_held_back(&self, v: &Validation, who_when: &str) {
+        let rows: Vec<_> = self.store.outbox(true).unwrap().into_iter().filter(|r| r.validation_id == Some(v.id)).collect();
+        assert!(!rows.is_empty(), "no rows for validation {}", v.id);
+        for r in rows {
+            let why = r.last_error.unwrap_or_default();
+            assert_eq!(r.state, OutboxState::Conflict, "{:?}: {why}", r.kind);
+            assert!(why.contains(who_when), "{:?}: {why:?} does not name {who_when:?}", r.kind);
+        }
+    }
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -123,4 +124,42 @@ pub fn with_retry_after(mut r: Response, retry_after: Option<&'static str>) -> R
 pub fn a_while_ago() -> chrono::DateTime<chrono::Utc> {
     let t = chrono::Utc::now() - chrono::Duration::hours(2);
     chrono::DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// A fake's state that keeps a [`WriteLog`].
+pub trait HasLog {
+    fn write_log(&mut self) -> &mut WriteLog;
+}
+
+/// A running fake: its URL and its state, shared with its handlers. Each
+/// fake is a `Served<its State>` and adds its own `start` and look-ups.
+pub struct Served<S> {
+    pub url: String,
+    state: Arc<Mutex<S>>,
+}
+
+impl<S: HasLog> Served<S> {
+    /// Serve `app` (whose handlers share `state`) on 127.0.0.1:0.
+    pub fn serve(app: axum::Router, state: Arc<Mutex<S>>) -> Served<S> {
+        Served { url: super::fake_redmine::serve(app), state }
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, S> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Requests received with `method` whose path satisfies `matches`.
+    pub fn requests_where(&self, method: &str, matches: impl Fn(&str) -> bool) -> Vec<Logged> {
+        self.state().write_log().requests(method, matches)
+    }
+
+    /// Every request that could have changed the ticket.
+    pub fn writes(&self) -> Vec<Logged> {
+        self.state().write_log().writes()
+    }
+
+    /// Queue a fault for the next `method` request whose path contains `pattern`.
+    pub fn fault(&self, method: Method, pattern: &str, f: Fault) {
+        self.state().write_log().faults.push((method, pattern.into(), f));
+    }
 }
