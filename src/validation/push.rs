@@ -27,7 +27,7 @@ use ts_rs::TS;
 
 use super::comment::{comment_text, conflict_reason};
 use super::outbox::{defer, set_state, set_upload_token, PushLock};
-use super::settle::{evidence, match_attachments, settle};
+use super::settle::{commented, evidence, match_attachments, settle};
 use super::record::load_validation;
 use super::jira::JiraWriter;
 use super::redmine::{HttpFailure, NamedRef, RedmineClient};
@@ -120,6 +120,10 @@ impl Work {
     }
     pub(super) fn row(&self, kind: OutboxKind) -> Option<&Row> {
         self.rows.iter().find(|r| r.kind == kind)
+    }
+    /// The pending evidence rows.
+    pub(super) fn attachment_rows(&self) -> Vec<&Row> {
+        self.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect()
     }
     /// Whether to look for a conflict before writing: the comment is still
     /// to be written (`on_server`: its marker is not there) and the user
@@ -420,7 +424,7 @@ async fn push_one(
     let rid = w.remote_id.as_str();
     let issue = srv.client.issue(rid).await?;
     let comment_pending = w.row(OutboxKind::Comment).is_some();
-    let on_server = issue.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
+    let on_server = commented(&issue, &mk);
     if w.check_conflict(on_server) {
         let me = srv.me().await?;
         if let Some(reason) = conflict_reason(&issue, w.seen_updated_at, me) {
@@ -429,7 +433,7 @@ async fn push_one(
     }
 
     let mut rejected: Vec<(i64, String)> = Vec::new();
-    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
+    let attachments = w.attachment_rows();
     let found = match_attachments(store, &issue, &mk, &attachments)?;
     let mut uploads = Vec::new();
     let mut refused: Vec<String> = Vec::new();

@@ -31,8 +31,8 @@ use chrono::{DateTime, Utc};
 
 use super::comment::{changed_by_others, comment_text, Change};
 use super::jira::{JiraIssue, JiraWriter};
-use super::push::{hold_back, item_of, Fail, PushItem, Row, Work};
-use super::settle::settle;
+use super::push::{hold_back, item_of, Fail, PushItem, Work};
+use super::settle::{commented, settle};
 use super::push_vendor::{file_name, file_prefix, refusal, upload_missing};
 use super::redmine::{HttpFailure, HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::{marker, OutboxKind};
@@ -49,14 +49,14 @@ pub(super) async fn push_one(
     let mk = marker(&w.v.uuid);
     let rid = w.remote_id.as_str();
     let before = read(jira, w, &mk).await?;
-    let on_server = before.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
+    let on_server = commented(&before, &mk);
     if w.check_conflict(on_server) {
         if let Some(reason) = conflict(jira, w, &before).await? {
             return Ok(hold_back(store, w, reason, now)?);
         }
     }
 
-    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
+    let attachments = w.attachment_rows();
     let uuid = w.v.uuid.as_str();
     let up = upload_missing(store, &before, &mk, &attachments, |name, media, content| async move {
         jira.upload(rid, &file_name(uuid, &name), &media, content).await

@@ -38,8 +38,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map};
 
 use super::comment::{changed_by_others, comment_text, Change};
-use super::push::{hold_back, item_of, Fail, PushItem, Row, Work};
-use super::settle::settle;
+use super::push::{hold_back, item_of, Fail, PushItem, Work};
+use super::settle::{commented, settle};
 use super::push_vendor::{file_name, file_prefix, refusal, upload_missing};
 use super::redmine::{HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::servicenow::SnWriter;
@@ -57,14 +57,14 @@ pub(super) async fn push_one(
     let mk = marker(&w.v.uuid);
     let rid = w.remote_id.as_str();
     let (before, updated_by) = read(sn, w, &mk).await?;
-    let on_server = before.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
+    let on_server = commented(&before, &mk);
     if w.check_conflict(on_server) {
         if let Some(reason) = conflict(sn, w, &before, &updated_by) {
             return Ok(hold_back(store, w, reason, now)?);
         }
     }
 
-    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
+    let attachments = w.attachment_rows();
     let uuid = w.v.uuid.as_str();
     let up = upload_missing(store, &before, &mk, &attachments, |name, media, content| async move {
         sn.upload(rid, &file_name(uuid, &name), &media, content).await

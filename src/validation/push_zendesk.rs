@@ -35,8 +35,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::comment::{changed_by_others, comment_text, Change};
-use super::push::{hold_back, item_of, Fail, PushItem, Row, Work};
-use super::settle::settle;
+use super::push::{hold_back, item_of, Fail, PushItem, Work};
+use super::settle::{commented, settle};
 use super::push_vendor::upload_missing;
 use super::redmine::{HttpFailure, HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::zendesk::{zendesk_status, ZdComment, ZdTicket, ZendeskWriter};
@@ -60,7 +60,7 @@ pub(super) async fn push_one(
     let target = target(w, &mut rejected);
     let before = read(zd, w, &mk, target).await?;
     let comment_pending = w.row(OutboxKind::Comment).is_some();
-    let on_server = before.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
+    let on_server = commented(&before, &mk);
 
     if w.check_conflict(on_server) {
         if let Some(reason) = conflict(zd, w, &before).await? {
@@ -68,7 +68,7 @@ pub(super) async fn push_one(
         }
     }
 
-    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
+    let attachments = w.attachment_rows();
     let up = upload_missing(store, &before, &mk, &attachments, |name, media, content| async move {
         zd.upload(&name, &media, content).await
     })

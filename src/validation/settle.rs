@@ -11,6 +11,11 @@ use super::redmine::RemoteIssue;
 use super::{OutboxKind, OutboxState};
 use crate::{Result, Store};
 
+/// Whether the issue shows a comment holding the validation's marker `mk`.
+pub(super) fn commented(issue: &RemoteIssue, mk: &str) -> bool {
+    issue.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(mk)))
+}
+
 /// After the write: mark each row from what the server shows now.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn settle(
