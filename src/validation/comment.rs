@@ -1,6 +1,6 @@
 //! What a validation writes on the server, and how its writes are told
 //! apart from everyone else's: the comment text with its marker, and the
-//! conflict check over the journals.
+//! conflict check over any server's history of a ticket.
 
 use chrono::{DateTime, Utc};
 
