@@ -7,107 +7,30 @@
 
 mod sync_common;
 
-use chrono::{DateTime, Duration, Utc};
-use hypercare::model::{SourceKind, StatusClass, TicketRecord};
+use chrono::{Duration, Utc};
+use hypercare::model::{SourceKind, StatusClass};
 use hypercare::store::sources::NewSource;
-use hypercare::validation::push::{push_outbox, PushOptions, PushReport};
-use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome, Validation};
-use hypercare::Store;
+use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use sync_common::fake_jira_write::{self as fake, Fault, FakeJiraWrite, ISSUE_ID, SECRET};
-
-const EVIDENCE: &[u8] = b"\x89PNG\r\n\x1a\n screenshot of the posted invoice";
-
-struct World {
-    _dir: tempfile::TempDir,
-    store: Store,
-    ticket: i64,
-    files: tempfile::TempDir,
-}
+use sync_common::fake_jira_write::{self as fake, FakeJiraWrite, ISSUE_ID, SECRET};
+use sync_common::write_log::Fault;
+use sync_common::validation_world::{Seen, World, EVIDENCE};
 
 /// A store with a Jira source (passed → "Done", failed → "In Progress")
 /// holding the fake's issue, as a sync would have left it.
 fn world(jira: &FakeJiraWrite) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).unwrap();
-    let source = store
-        .add_source(
-            &NewSource {
-                name: "jira".into(),
-                kind: SourceKind::Jira,
-                url: jira.url.clone(),
-                project: "HC".into(),
-                token_env: Some("HC_JIRA_PUSH_TOKEN".into()),
-                config: json!({"validation": {"transitions": {"passed": "Done", "failed": "In Progress"}}}),
-            },
-            Utc::now(),
-        )
-        .unwrap();
-    let at = Utc::now() - Duration::hours(2);
-    let rec = TicketRecord {
-        remote_id: ISSUE_ID.into(),
-        key: fake::ISSUE_KEY.into(),
-        title: "Invoice posting rounds wrong".into(),
-        description: String::new(),
-        status: "Resolved".into(),
-        status_class: StatusClass::Resolved,
-        priority: "High".into(),
-        tracker: "Bug".into(),
-        category: None,
-        assignee: None,
-        reporter: None,
-        created_at: at,
-        updated_at: at,
-        resolved_at: Some(at),
-        remote_version: at.timestamp_millis().to_string(),
-        raw: None,
-        comments: None,
-        status_changes: None,
+    let source = NewSource {
+        name: "jira".into(),
+        kind: SourceKind::Jira,
+        url: jira.url.clone(),
+        project: "HC".into(),
+        token_env: Some("HC_JIRA_PUSH_TOKEN".into()),
+        config: json!({"validation": {"transitions": {"passed": "Done", "failed": "In Progress"}}}),
     };
-    store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, source.id, &[rec])).unwrap();
-    let ticket = store
-        .read(|c| Ok(c.query_row("SELECT id FROM tickets WHERE remote_id = ?1", [ISSUE_ID], |r| r.get(0))?))
-        .unwrap();
-    World { _dir: dir, store, ticket, files: tempfile::tempdir().unwrap() }
-}
-
-impl World {
-    fn validate(&self, outcome: Outcome, with_evidence: bool) -> Validation {
-        let mut evidence = vec![];
-        if with_evidence {
-            let p = self.files.path().join("invoice.png");
-            std::fs::write(&p, EVIDENCE).unwrap();
-            evidence.push(p);
-        }
-        let new = NewValidation {
-            ticket_id: self.ticket,
-            outcome,
-            steps: "post invoice 4711".into(),
-            environment: "PROD".into(),
-            test_data: "customer C-17".into(),
-            notes: "Rounds correctly now.".into(),
-            validator: "Paula Process".into(),
-            evidence,
-            supersedes: None,
-        };
-        record_validation(&self.store, &new, Utc::now()).unwrap()
-    }
-
-    async fn push(&self, secret: &str, timeout_secs: u64, now: DateTime<Utc>) -> PushReport {
-        let opts = PushOptions { force: false, timeout: std::time::Duration::from_secs(timeout_secs) };
-        let secret = secret.to_string();
-        push_outbox(&self.store, &move |_| Some(secret.clone()), &opts, now).await.unwrap()
-    }
-
-    /// (state, last error, next attempt) of the validation's row of `kind`.
-    fn row(&self, v: &Validation, kind: OutboxKind) -> (OutboxState, String, DateTime<Utc>) {
-        let r = self.store.outbox(true).unwrap().into_iter().find(|r| r.validation_id == Some(v.id) && r.kind == kind);
-        let r = r.unwrap_or_else(|| panic!("no {kind:?} row"));
-        (r.state, r.last_error.unwrap_or_default(), r.next_attempt_at)
-    }
+    let updated_at = jira.state().updated;
+    World::new(&source, &Seen { remote_id: ISSUE_ID, key: fake::ISSUE_KEY, status: "Resolved", status_class: StatusClass::Resolved, updated_at })
 }
 
 fn expected_auth() -> String {
@@ -161,16 +84,16 @@ async fn a_pass_posts_comment_evidence_and_transition_once() {
     assert_eq!(jira.state().status.1, "Done");
 
     // Every request carried the source's credentials as basic auth.
-    assert!(jira.state().log.iter().all(|l| l.auth.as_deref() == Some(expected_auth().as_str())));
+    assert!(jira.state().w.log.iter().all(|l| l.auth.as_deref() == Some(expected_auth().as_str())));
     for kind in [OutboxKind::Comment, OutboxKind::Attachment, OutboxKind::Transition] {
         assert_eq!(w.row(&v, kind).0, OutboxState::Sent, "{kind:?}");
     }
 
     // Pushing again writes nothing.
-    let before = jira.state().log.len();
+    let before = jira.state().w.log.len();
     let again = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
     assert!(again.items.is_empty(), "{again:?}");
-    assert_eq!(jira.state().log.len(), before);
+    assert_eq!(jira.state().w.log.len(), before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -244,7 +167,7 @@ async fn a_refused_token_stops_the_source_and_says_what_to_fix() {
     );
     // Nothing is lost: the rows wait for a valid token; nothing was written.
     assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Pending);
-    assert_eq!(jira.state().log.len(), 1, "one refused read, then the source is not asked again");
+    assert_eq!(jira.state().w.log.len(), 1, "one refused read, then the source is not asked again");
     assert!(jira.state().comments.is_empty());
 }
 
@@ -310,4 +233,50 @@ async fn refused_evidence_and_a_refused_transition_are_named_and_the_comment_lan
     assert_eq!(state, OutboxState::Rejected);
     assert!(error.contains("400") && error.contains("move the ticket by hand"), "{error}");
     assert_eq!(jira.state().status.1, "Resolved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_developers_change_after_the_validation_holds_it_back_until_forced() {
+    let jira = FakeJiraWrite::start();
+    let w = world(&jira);
+    let v = w.validate(Outcome::Passed, true);
+    // While the validator is offline, a developer reopens the issue.
+    jira.state().edit_by_other(("2", "In Progress"));
+    let edited = jira.state().updated.format("%Y-%m-%d %H:%M UTC").to_string();
+
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    w.assert_held_back(&v, &format!("status changed by Dana Developer at {edited}"));
+    assert!(jira.writes().is_empty(), "nothing may be written over the developer's change: {:?}", jira.writes());
+    assert_eq!(jira.state().status.1, "In Progress");
+
+    // Forcing pushes it, once.
+    let forced = w.push_with(SECRET, true, 10, Utc::now()).await;
+    assert_eq!((forced.sent, forced.conflicts), (1, 0), "{forced:?}");
+    assert_eq!(jira.requests("POST", "/comment").len(), 1);
+    assert_eq!(jira.requests("POST", "/attachments").len(), 1);
+    assert_eq!(jira.state().status.1, "Done");
+    let writes = jira.writes().len();
+    let again = w.push_with(SECRET, true, 10, Utc::now() + Duration::hours(1)).await;
+    assert!(again.items.is_empty(), "{again:?}");
+    assert_eq!(jira.writes().len(), writes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_own_upload_before_a_timeout_is_not_a_conflict() {
+    let jira = FakeJiraWrite::start();
+    let w = world(&jira);
+    let v = w.validate(Outcome::Passed, true);
+    // Jira takes the file, the client gives up: the issue now shows a change after the validation, ours.
+    jira.fault(Method::POST, "/attachments", Fault::Stall(std::time::Duration::from_secs(6)));
+    let first = w.push(SECRET, 2, Utc::now()).await;
+    assert_eq!(first.pending, 1, "{first:?}");
+    assert_eq!(jira.state().attachments.len(), 1);
+
+    let second = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
+    assert_eq!((second.sent, second.conflicts), (1, 0), "{second:?}");
+    assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Sent);
+    assert_eq!(jira.state().attachments.len(), 1, "the file that landed is not attached again");
+    assert_eq!(jira.state().comments.len(), 1);
+    assert_eq!(jira.state().status.1, "Done");
 }

@@ -9,107 +9,29 @@ mod sync_common;
 #[path = "sync_common/fake_servicenow_write.rs"]
 mod fake_sn;
 
-use chrono::{DateTime, Duration, Utc};
-use hypercare::model::{SourceKind, StatusClass, TicketRecord};
+use chrono::{Duration, Utc};
+use hypercare::model::{SourceKind, StatusClass};
 use hypercare::store::sources::NewSource;
-use hypercare::validation::push::{push_outbox, PushOptions, PushReport};
-use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome, Validation};
-use hypercare::Store;
+use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use fake_sn::{expected_auth, Fault, FakeServiceNowWrite, SECRET, SYS_ID};
-
-const EVIDENCE: &[u8] = b"\x89PNG\r\n\x1a\n screenshot of the posted invoice";
-
-struct World {
-    _dir: tempfile::TempDir,
-    store: Store,
-    ticket: i64,
-    files: tempfile::TempDir,
-}
+use sync_common::validation_world::{Seen, World, EVIDENCE};
 
 /// A store with a ServiceNow source (passed → `passed`, failed → "In Progress")
 /// holding the fake's incident, as a sync would have left it.
 fn world(sn: &FakeServiceNowWrite, passed: &str) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).unwrap();
-    let source = store
-        .add_source(
-            &NewSource {
-                name: "servicenow".into(),
-                kind: SourceKind::ServiceNow,
-                url: sn.url.clone(),
-                project: "incident: assignment_group.name=Hypercare".into(),
-                token_env: Some("HC_SN_PUSH_TOKEN".into()),
-                config: json!({"validation": {"transitions": {"passed": passed, "failed": "In Progress"}}}),
-            },
-            Utc::now(),
-        )
-        .unwrap();
-    let at = Utc::now() - Duration::hours(2);
-    let rec = TicketRecord {
-        remote_id: SYS_ID.into(),
-        key: "INC0010001".into(),
-        title: "Invoice posting rounds wrong".into(),
-        description: String::new(),
-        status: "Resolved".into(),
-        status_class: StatusClass::Resolved,
-        priority: "High".into(),
-        tracker: "Bug".into(),
-        category: None,
-        assignee: None,
-        reporter: None,
-        created_at: at,
-        updated_at: at,
-        resolved_at: Some(at),
-        remote_version: at.timestamp_millis().to_string(),
-        raw: None,
-        comments: None,
-        status_changes: None,
+    let source = NewSource {
+        name: "servicenow".into(),
+        kind: SourceKind::ServiceNow,
+        url: sn.url.clone(),
+        project: "incident: assignment_group.name=Hypercare".into(),
+        token_env: Some("HC_SN_PUSH_TOKEN".into()),
+        config: json!({"validation": {"transitions": {"passed": passed, "failed": "In Progress"}}}),
     };
-    store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, source.id, &[rec])).unwrap();
-    let ticket = store
-        .read(|c| Ok(c.query_row("SELECT id FROM tickets WHERE remote_id = ?1", [SYS_ID], |r| r.get(0))?))
-        .unwrap();
-    World { _dir: dir, store, ticket, files: tempfile::tempdir().unwrap() }
-}
-
-impl World {
-    fn validate(&self, outcome: Outcome, with_evidence: bool) -> Validation {
-        let mut evidence = vec![];
-        if with_evidence {
-            let p = self.files.path().join("invoice.png");
-            std::fs::write(&p, EVIDENCE).unwrap();
-            evidence.push(p);
-        }
-        let new = NewValidation {
-            ticket_id: self.ticket,
-            outcome,
-            steps: "post invoice 4711".into(),
-            environment: "PROD".into(),
-            test_data: "customer C-17".into(),
-            notes: "Rounds correctly now.".into(),
-            validator: "Paula Process".into(),
-            evidence,
-            supersedes: None,
-        };
-        record_validation(&self.store, &new, Utc::now()).unwrap()
-    }
-
-    async fn push(&self, secret: &str, timeout_secs: u64, now: DateTime<Utc>) -> PushReport {
-        let opts = PushOptions { force: false, timeout: std::time::Duration::from_secs(timeout_secs) };
-        let secret = secret.to_string();
-        push_outbox(&self.store, &move |_| Some(secret.clone()), &opts, now).await.unwrap()
-    }
-
-    /// (state, last error, next attempt) of the validation's row of `kind`.
-    fn row(&self, v: &Validation, kind: OutboxKind) -> (OutboxState, String, DateTime<Utc>) {
-        let r = self.store.outbox(true).unwrap().into_iter().find(|r| r.validation_id == Some(v.id) && r.kind == kind);
-        let r = r.unwrap_or_else(|| panic!("no {kind:?} row"));
-        (r.state, r.last_error.unwrap_or_default(), r.next_attempt_at)
-    }
+    let updated_at = sn.state().updated;
+    World::new(&source, &Seen { remote_id: SYS_ID, key: "INC0010001", status: "Resolved", status_class: StatusClass::Resolved, updated_at })
 }
 
 /// The PATCH bodies received, as JSON.
@@ -155,16 +77,16 @@ async fn a_pass_writes_comment_and_state_in_one_patch_and_evidence_once() {
     assert!(query.contains(&format!("element_id={SYS_ID}")) && query.contains("element=comments"), "{query}");
 
     // Every request carried the source's secret as basic auth.
-    assert!(sn.state().log.iter().all(|l| l.auth.as_deref() == Some(expected_auth().as_str())));
+    assert!(sn.state().w.log.iter().all(|l| l.auth.as_deref() == Some(expected_auth().as_str())));
     for kind in [OutboxKind::Comment, OutboxKind::Attachment, OutboxKind::Transition] {
         assert_eq!(w.row(&v, kind).0, OutboxState::Sent, "{kind:?}");
     }
 
     // Pushing again writes nothing.
-    let before = sn.state().log.len();
+    let before = sn.state().w.log.len();
     let again = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
     assert!(again.items.is_empty(), "{again:?}");
-    assert_eq!(sn.state().log.len(), before);
+    assert_eq!(sn.state().w.log.len(), before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,7 +146,7 @@ async fn a_refused_secret_stops_the_source_and_says_what_to_fix() {
     assert_eq!(report.sent, 0);
     assert!(report.stopped.iter().any(|s| s.contains("401") && s.contains("check the source's token")), "{report:?}");
     assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Pending);
-    assert_eq!(sn.state().log.len(), 1, "one refused read, then the source is not asked again");
+    assert_eq!(sn.state().w.log.len(), 1, "one refused read, then the source is not asked again");
     assert!(sn.state().comments.is_empty());
 }
 
@@ -271,4 +193,50 @@ async fn a_numeric_state_is_sent_as_its_value_and_an_ignored_one_is_named() {
     let (state, error, _) = w.row(&v, OutboxKind::Transition);
     assert_eq!(state, OutboxState::Rejected);
     assert!(error.contains("\"Accepted\"") && error.contains("\"Resolved\""), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_developers_change_after_the_validation_holds_it_back_until_forced() {
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Passed, true);
+    // While the validator is offline, a developer sets the incident back to In Progress.
+    sn.state().edit_by_other("2", None);
+    let edited = sn.state().updated.format("%Y-%m-%d %H:%M UTC").to_string();
+
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    w.assert_held_back(&v, &format!("fields changed by {} at {edited}", fake_sn::DEV));
+    assert!(sn.writes().is_empty(), "nothing may be written over the developer's change: {:?}", sn.writes());
+    assert_eq!(sn.label(), "In Progress");
+
+    // Forcing pushes it, once.
+    let forced = w.push_with(SECRET, true, 10, Utc::now()).await;
+    assert_eq!((forced.sent, forced.conflicts), (1, 0), "{forced:?}");
+    assert_eq!(patches(&sn).len(), 1);
+    assert_eq!(sn.requests("POST", "/attachment/file").len(), 1);
+    assert_eq!(sn.label(), "Closed");
+    let writes = sn.writes().len();
+    let again = w.push_with(SECRET, true, 10, Utc::now() + Duration::hours(1)).await;
+    assert!(again.items.is_empty(), "{again:?}");
+    assert_eq!(sn.writes().len(), writes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_own_upload_before_a_timeout_is_not_a_conflict() {
+    let sn = FakeServiceNowWrite::start();
+    let w = world(&sn, "Closed");
+    let v = w.validate(Outcome::Passed, true);
+    // ServiceNow takes the file, the client gives up: the record now shows an update by the secret's user.
+    sn.fault(Method::POST, "/attachment/file", Fault::Stall(std::time::Duration::from_secs(6)));
+    let first = w.push(SECRET, 2, Utc::now()).await;
+    assert_eq!(first.pending, 1, "{first:?}");
+    assert_eq!(sn.state().updated_by, fake_sn::ME);
+
+    let second = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
+    assert_eq!((second.sent, second.conflicts), (1, 0), "{second:?}");
+    assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Sent);
+    assert_eq!(sn.state().attachments.len(), 1, "the file that landed is not attached again");
+    assert_eq!(patches(&sn).len(), 1);
+    assert_eq!(sn.label(), "Closed");
 }

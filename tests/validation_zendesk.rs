@@ -10,107 +10,30 @@ mod sync_common;
 #[path = "sync_common/fake_zendesk_write.rs"]
 mod fake_zendesk_write;
 
-use chrono::{DateTime, Duration, Utc};
-use hypercare::model::{SourceKind, StatusClass, TicketRecord};
+use chrono::{Duration, Utc};
+use hypercare::model::{SourceKind, StatusClass};
 use hypercare::store::sources::NewSource;
-use hypercare::validation::push::{push_outbox, PushOptions, PushReport};
-use hypercare::validation::record::{record_validation, NewValidation};
-use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome, Validation};
-use hypercare::Store;
+use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome};
 use reqwest::Method;
 use serde_json::json;
 
 use fake_zendesk_write::{expected_auth, Fault, FakeZendeskWrite, SECRET, TICKET_ID};
-
-const EVIDENCE: &[u8] = b"\x89PNG\r\n\x1a\n screenshot of the posted invoice";
-
-struct World {
-    _dir: tempfile::TempDir,
-    store: Store,
-    ticket: i64,
-    files: tempfile::TempDir,
-}
+use sync_common::validation_world::{Seen, World, EVIDENCE};
 
 /// A store with a Zendesk source (passed → "Solved", failed → "Open")
 /// holding the fake's ticket, as a sync would have left it.
 fn world(zd: &FakeZendeskWrite) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).unwrap();
-    let source = store
-        .add_source(
-            &NewSource {
-                name: "zd".into(),
-                kind: SourceKind::Zendesk,
-                url: zd.url.clone(),
-                project: "*".into(),
-                token_env: Some("HC_ZD_PUSH_TOKEN".into()),
-                config: json!({"validation": {"awaiting_statuses": ["Pending"], "transitions": {"passed": "Solved", "failed": "Open"}}}),
-            },
-            Utc::now(),
-        )
-        .unwrap();
-    let at = Utc::now() - Duration::hours(2);
-    let rec = TicketRecord {
-        remote_id: TICKET_ID.into(),
-        key: format!("#{TICKET_ID}"),
-        title: "Invoice posting rounds wrong".into(),
-        description: String::new(),
-        status: "Pending".into(),
-        status_class: StatusClass::Open,
-        priority: "High".into(),
-        tracker: "Bug".into(),
-        category: None,
-        assignee: None,
-        reporter: None,
-        created_at: at,
-        updated_at: at,
-        resolved_at: Some(at),
-        remote_version: at.timestamp_millis().to_string(),
-        raw: None,
-        comments: None,
-        status_changes: None,
+    let source = NewSource {
+        name: "zd".into(),
+        kind: SourceKind::Zendesk,
+        url: zd.url.clone(),
+        project: "*".into(),
+        token_env: Some("HC_ZD_PUSH_TOKEN".into()),
+        config: json!({"validation": {"awaiting_statuses": ["Pending"], "transitions": {"passed": "Solved", "failed": "Open"}}}),
     };
-    store.with_tx(|tx| hypercare::store::tickets::upsert_tickets(tx, source.id, &[rec])).unwrap();
-    let ticket = store
-        .read(|c| Ok(c.query_row("SELECT id FROM tickets WHERE remote_id = ?1", [TICKET_ID], |r| r.get(0))?))
-        .unwrap();
-    World { _dir: dir, store, ticket, files: tempfile::tempdir().unwrap() }
-}
-
-impl World {
-    fn validate(&self, outcome: Outcome, with_evidence: bool) -> Validation {
-        let mut evidence = vec![];
-        if with_evidence {
-            let p = self.files.path().join("invoice.png");
-            std::fs::write(&p, EVIDENCE).unwrap();
-            evidence.push(p);
-        }
-        let new = NewValidation {
-            ticket_id: self.ticket,
-            outcome,
-            steps: "post invoice 4711".into(),
-            environment: "PROD".into(),
-            test_data: "customer C-17".into(),
-            notes: "Rounds correctly now.".into(),
-            validator: "Paula Process".into(),
-            evidence,
-            supersedes: None,
-        };
-        record_validation(&self.store, &new, Utc::now()).unwrap()
-    }
-
-    async fn push(&self, secret: &str, timeout_secs: u64, now: DateTime<Utc>) -> PushReport {
-        let opts = PushOptions { force: false, timeout: std::time::Duration::from_secs(timeout_secs) };
-        let secret = secret.to_string();
-        push_outbox(&self.store, &move |_| Some(secret.clone()), &opts, now).await.unwrap()
-    }
-
-    /// (state, last error, next attempt) of the validation's row of `kind`.
-    fn row(&self, v: &Validation, kind: OutboxKind) -> (OutboxState, String, DateTime<Utc>) {
-        let r = self.store.outbox(true).unwrap().into_iter().find(|r| r.validation_id == Some(v.id) && r.kind == kind);
-        let r = r.unwrap_or_else(|| panic!("no {kind:?} row"));
-        (r.state, r.last_error.unwrap_or_default(), r.next_attempt_at)
-    }
+    let updated_at = zd.state().updated;
+    let key = format!("#{TICKET_ID}");
+    World::new(&source, &Seen { remote_id: TICKET_ID, key: &key, status: "Pending", status_class: StatusClass::Open, updated_at })
 }
 
 /// The PUTs to the ticket, as JSON.
@@ -150,16 +73,16 @@ async fn a_pass_is_one_update_with_note_evidence_and_status_and_a_second_push_wr
         assert_eq!(s.comments[1].attachments[0].content, EVIDENCE);
     }
     // Every request carried the source's credentials as basic auth.
-    assert!(zd.state().log.iter().all(|l| l.auth.as_deref() == Some(expected_auth().as_str())));
+    assert!(zd.state().w.log.iter().all(|l| l.auth.as_deref() == Some(expected_auth().as_str())));
     for kind in [OutboxKind::Comment, OutboxKind::Attachment, OutboxKind::Transition] {
         assert_eq!(w.row(&v, kind).0, OutboxState::Sent, "{kind:?}");
     }
 
     // Pushing again writes nothing.
-    let before = zd.state().log.len();
+    let before = zd.state().w.log.len();
     let again = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
     assert!(again.items.is_empty(), "{again:?}");
-    assert_eq!(zd.state().log.len(), before);
+    assert_eq!(zd.state().w.log.len(), before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -219,7 +142,7 @@ async fn a_refused_token_stops_the_source_and_says_what_to_fix() {
     assert!(report.stopped.iter().any(|s| s.contains("401") && s.contains("check the source's token")), "{report:?}");
     // Nothing is lost: the rows wait for a valid token; nothing was written.
     assert_eq!(w.row(&v, OutboxKind::Comment).0, OutboxState::Pending);
-    assert_eq!(zd.state().log.len(), 1, "one refused read, then the source is not asked again");
+    assert_eq!(zd.state().w.log.len(), 1, "one refused read, then the source is not asked again");
     assert_eq!(zd.state().comments.len(), 1);
 }
 
@@ -275,4 +198,52 @@ async fn a_status_zendesk_does_not_have_is_named_and_the_note_still_lands() {
     assert!(error.contains("no status \"Done\"") && error.contains("validation.transitions"), "{error}");
     assert!(updates(&zd)[0]["ticket"].get("status").is_none());
     assert_eq!(zd.state().status, "pending");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_developers_change_after_the_validation_holds_it_back_until_forced() {
+    let zd = FakeZendeskWrite::start();
+    let w = world(&zd);
+    let v = w.validate(Outcome::Passed, true);
+    // While the validator is offline, a developer reopens the ticket with a reply.
+    zd.state().edit_by_other("open", Some("Credit notes still round wrong, reopening."));
+    let edited = zd.state().updated.format("%Y-%m-%d %H:%M UTC").to_string();
+
+    let report = w.push(SECRET, 10, Utc::now()).await;
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    w.assert_held_back(&v, &format!("new comment, status changed by Dana Developer at {edited}"));
+    assert!(zd.writes().is_empty(), "nothing may be written over the developer's change: {:?}", zd.writes());
+    assert_eq!(zd.state().status, "open");
+
+    // Forcing pushes it, once.
+    let forced = w.push_with(SECRET, true, 10, Utc::now()).await;
+    assert_eq!((forced.sent, forced.conflicts), (1, 0), "{forced:?}");
+    assert_eq!(updates(&zd).len(), 1);
+    assert_eq!(zd.state().status, "solved");
+    let writes = zd.writes().len();
+    let again = w.push_with(SECRET, true, 10, Utc::now() + Duration::hours(1)).await;
+    assert!(again.items.is_empty(), "{again:?}");
+    assert_eq!(zd.writes().len(), writes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_own_earlier_update_is_not_a_conflict() {
+    let zd = FakeZendeskWrite::start();
+    let w = world(&zd);
+    // A fail whose update Zendesk took while the client gave up, then (no
+    // sync in between) a pass: both see the ticket as it was before the first.
+    let failed = w.validate(Outcome::Failed, false);
+    zd.fault(Method::PUT, &format!("/tickets/{TICKET_ID}.json"), Fault::Stall(std::time::Duration::from_secs(6)));
+    let first = w.push(SECRET, 2, Utc::now()).await;
+    assert_eq!(first.pending, 1, "{first:?}");
+    let passed = w.validate(Outcome::Passed, false);
+
+    let second = w.push(SECRET, 10, Utc::now() + Duration::hours(1)).await;
+    assert_eq!((second.sent, second.conflicts), (2, 0), "{second:?}");
+    for v in [&failed, &passed] {
+        assert_eq!(w.row(v, OutboxKind::Comment).0, OutboxState::Sent);
+    }
+    let notes: Vec<_> = zd.state().comments.iter().filter(|c| c.body.contains("[hypercare-validation:")).map(|c| c.body.clone()).collect();
+    assert_eq!(notes.len(), 2, "one note per validation: {notes:?}");
+    assert_eq!(zd.state().status, "solved");
 }

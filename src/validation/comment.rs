@@ -1,32 +1,78 @@
 //! What a validation writes on the server, and how its writes are told
 //! apart from everyone else's: the comment text with its marker, and the
-//! conflict check over the issue's journals.
+//! conflict check over any server's history of a ticket.
+
+use chrono::{DateTime, Utc};
 
 use super::redmine::RemoteIssue;
 use super::{Validation, MARKER_PREFIX};
 
-/// Why pushing would overwrite someone else's change, if it would: journals
-/// written after the validator saw the ticket that are not ours (ours are
-/// by the same account and carry a marker or no notes).
-pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Option<String> {
-    if issue.updated_on.timestamp() <= seen_updated_at {
+/// One change of a ticket on the server, as the conflict check sees it:
+/// a Redmine journal, a Jira changelog entry or comment, a ServiceNow
+/// comment or record update, a Zendesk audit.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub at: DateTime<Utc>,
+    /// Who made it, as the server names them.
+    pub who: String,
+    /// Made by the account the push writes with.
+    pub by_me: bool,
+    /// The comment text written with the change, if any.
+    pub notes: Option<String>,
+    /// What changed ("status changed", "file attached", ...), without the comment.
+    pub what: Vec<&'static str>,
+}
+
+/// Why pushing would overwrite someone else's change, if it would: changes
+/// made after the validator saw the ticket (`seen_updated_at`, seconds)
+/// that are not ours. Ours are made by the push's account and carry a
+/// marker or no comment (a status or attachment follow-up, an earlier
+/// attempt's write that timed out); someone quoting a marker in their reply
+/// is not us. `ticket` names the ticket in the message ("issue #7").
+pub fn changed_by_others(ticket: &str, updated: DateTime<Utc>, seen_updated_at: i64, changes: &[Change]) -> Option<String> {
+    if updated.timestamp() <= seen_updated_at {
         return None;
     }
-    let foreign: Vec<String> = issue
+    let foreign: Vec<String> = changes
+        .iter()
+        .filter(|c| c.at.timestamp() > seen_updated_at)
+        .filter(|c| {
+            let notes = c.notes.as_deref().unwrap_or("");
+            !(c.by_me && (notes.contains(MARKER_PREFIX) || notes.trim().is_empty()))
+        })
+        .map(|c| {
+            let mut what = c.what.clone();
+            if c.notes.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+                what.insert(0, "new comment");
+            }
+            if what.is_empty() {
+                what.push("changed");
+            }
+            what.dedup();
+            format!("{} by {} at {}", what.join(", "), c.who, c.at.format("%Y-%m-%d %H:%M UTC"))
+        })
+        .collect();
+    if foreign.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{ticket} changed on the server after it was validated ({}); push anyway (push --force), record a correction, or discard",
+        foreign.join("; ")
+    ))
+}
+
+/// [`changed_by_others`] over a Redmine issue's journals; `me` is the
+/// pushing account's user id.
+pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Option<String> {
+    let changes: Vec<Change> = issue
         .journals
         .iter()
-        .filter(|j| j.created_on.timestamp() > seen_updated_at)
-        .filter(|j| {
-            let notes = j.notes.as_deref().unwrap_or("");
-            // Ours: written by this account, with a marker or without notes
-            // (a status or attachment follow-up). Someone quoting a marker
-            // in their reply is not us.
-            let by_me = j.user.as_ref().map(|u| u.id) == Some(me);
-            let ours = by_me && (notes.contains(MARKER_PREFIX) || notes.trim().is_empty());
-            !ours
-        })
-        .map(|j| {
-            let mut what: Vec<&str> = j
+        .map(|j| Change {
+            at: j.created_on,
+            who: j.user.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "someone".into()),
+            by_me: j.user.as_ref().map(|u| u.id) == Some(me),
+            notes: j.notes.clone(),
+            what: j
                 .details
                 .iter()
                 .map(|d| match (d.property.as_str(), d.name.as_str()) {
@@ -36,23 +82,10 @@ pub fn conflict_reason(issue: &RemoteIssue, seen_updated_at: i64, me: i64) -> Op
                     ("attachment", _) => "file attached",
                     _ => "fields changed",
                 })
-                .collect();
-            if j.notes.as_deref().is_some_and(|n| !n.trim().is_empty()) {
-                what.insert(0, "new comment");
-            }
-            what.dedup();
-            let who = j.user.as_ref().map(|u| u.name.as_str()).unwrap_or("someone");
-            format!("{} by {who} at {}", what.join(", "), j.created_on.format("%Y-%m-%d %H:%M UTC"))
+                .collect(),
         })
         .collect();
-    if foreign.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "issue #{} changed on the server after it was validated ({}); push anyway (push --force), record a correction, or discard",
-        issue.id,
-        foreign.join("; ")
-    ))
+    changed_by_others(&format!("issue #{}", issue.id), issue.updated_on, seen_updated_at, &changes)
 }
 
 /// The comment posted for a validation: notes, a structured summary, the marker.
@@ -95,7 +128,7 @@ mod tests {
     use super::*;
     use crate::validation::redmine::{JournalDetail, NamedRef, RemoteJournal};
     use crate::validation::Outcome;
-    use chrono::{TimeZone, Utc};
+    use chrono::TimeZone;
 
     fn journal(id: i64, user: i64, notes: &str, at: i64, details: &[(&str, &str)]) -> RemoteJournal {
         RemoteJournal {

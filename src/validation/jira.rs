@@ -28,6 +28,8 @@ pub struct JiraWriter {
     http: reqwest::Client,
     base: String,
     auth: HeaderValue,
+    /// The account id the secret belongs to, read once.
+    me: tokio::sync::OnceCell<String>,
 }
 
 impl std::fmt::Debug for JiraWriter {
@@ -65,6 +67,26 @@ pub struct JiraComment {
     pub id: String,
     pub text: String,
     pub created: DateTime<Utc>,
+    pub author: JiraUser,
+}
+
+/// A user as Jira names one in comments and the changelog.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JiraUser {
+    #[serde(default)]
+    pub account_id: String,
+    #[serde(default)]
+    pub display_name: String,
+}
+
+/// One entry of an issue's changelog: who changed which fields when.
+#[derive(Debug, Clone)]
+pub struct JiraHistory {
+    pub author: JiraUser,
+    pub created: DateTime<Utc>,
+    /// The changed fields' names (`status`, `assignee`, `Attachment`, ...).
+    pub fields: Vec<String>,
 }
 
 /// A transition the issue offers now.
@@ -87,7 +109,7 @@ impl JiraWriter {
         let mut auth = HeaderValue::from_str(&authorization(secret))
             .map_err(|_| Error::invalid("the API token contains characters that cannot be sent in a header"))?;
         auth.set_sensitive(true);
-        Ok(JiraWriter { http, base: base.trim_end_matches('/').to_string(), auth })
+        Ok(JiraWriter { http, base: base.trim_end_matches('/').to_string(), auth, me: tokio::sync::OnceCell::new() })
     }
 
     fn url(&self, remote_id: &str, rest: &str) -> HttpResult<String> {
@@ -132,6 +154,8 @@ impl JiraWriter {
             #[serde(default)]
             body: Value,
             created: String,
+            #[serde(default)]
+            author: JiraUser,
         }
         #[derive(Deserialize)]
         struct Page {
@@ -151,9 +175,68 @@ impl JiraWriter {
             let n = page.comments.len();
             for c in page.comments {
                 let created = record::time(&c.created, "created").map_err(failure)?;
-                out.push(JiraComment { id: c.id, text: adf::to_text(&c.body), created });
+                out.push(JiraComment { id: c.id, text: adf::to_text(&c.body), created, author: c.author });
             }
             if n == 0 || out.len() >= page.total.unwrap_or(0) {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// The account id of the secret's user (`GET /myself`), read once.
+    pub async fn me(&self) -> HttpResult<&str> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Me {
+            account_id: String,
+        }
+        let me = self
+            .me
+            .get_or_try_init(|| async {
+                let url = format!("{}/rest/api/3/myself", self.base);
+                let m: Me = self.json(self.http.get(&url), &url, "reading the account of the API token").await?;
+                Ok::<_, HttpFailure>(m.account_id)
+            })
+            .await?;
+        Ok(me.as_str())
+    }
+
+    /// The issue's whole changelog, oldest first (`GET /changelog`, pages of 100).
+    pub async fn changelog(&self, id: &str) -> HttpResult<Vec<JiraHistory>> {
+        #[derive(Deserialize)]
+        struct Item {
+            #[serde(default)]
+            field: String,
+        }
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            author: JiraUser,
+            created: String,
+            #[serde(default)]
+            items: Vec<Item>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page {
+            #[serde(default)]
+            values: Vec<Raw>,
+            #[serde(default)]
+            is_last: Option<bool>,
+            #[serde(default)]
+            total: Option<usize>,
+        }
+        let mut out = Vec::new();
+        loop {
+            let url = format!("{}?startAt={}&maxResults={COMMENT_PAGE}", self.url(id, "/changelog")?, out.len());
+            let page: Page = self.json(self.http.get(&url), &url, &format!("reading the changelog of issue {id}")).await?;
+            let n = page.values.len();
+            for h in page.values {
+                let created = record::time(&h.created, "created").map_err(failure)?;
+                out.push(JiraHistory { author: h.author, created, fields: h.items.into_iter().map(|i| i.field).collect() });
+            }
+            let last = page.is_last.unwrap_or_else(|| out.len() >= page.total.unwrap_or(0));
+            if n == 0 || last {
                 return Ok(out);
             }
         }

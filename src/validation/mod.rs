@@ -40,11 +40,13 @@ pub mod push;
 pub mod push_category;
 pub mod push_jira;
 pub mod push_servicenow;
+pub mod push_vendor;
 pub mod push_zendesk;
 pub mod queue;
 pub mod record;
 pub mod redmine;
 pub mod servicenow;
+mod settle;
 pub mod zendesk;
 
 use chrono::{DateTime, Utc};

@@ -7,8 +7,10 @@
 //! the attachments and the status transition in ONE issue update (Redmine
 //! saves them atomically). Then read back and compare: Redmine silently
 //! ignores a status it does not allow, so a transition only counts as sent
-//! when the server shows it. Jira sources go through
-//! [`super::push_jira`] (the same steps, one request at a time).
+//! when the server shows it. Jira, ServiceNow and Zendesk sources go
+//! through [`super::push_jira`], [`super::push_servicenow`] and
+//! [`super::push_zendesk`] (the same steps and the same conflict rule,
+//! [`super::comment::changed_by_others`], over each server's history).
 //!
 //! Temporary failures keep rows pending with a backoff; permanent ones mark
 //! the validation's rows rejected with the server's reason and the queue
@@ -25,9 +27,10 @@ use ts_rs::TS;
 
 use super::comment::{comment_text, conflict_reason};
 use super::outbox::{defer, set_state, set_upload_token, PushLock};
+use super::settle::{commented, evidence, match_attachments, settle};
 use super::record::load_validation;
 use super::jira::JiraWriter;
-use super::redmine::{HttpFailure, NamedRef, RedmineClient, RemoteIssue};
+use super::redmine::{HttpFailure, NamedRef, RedmineClient};
 use super::{marker, OutboxKind, OutboxState, Validation};
 use crate::model::{Source, SourceKind};
 use crate::store::sources::source_by_id;
@@ -106,7 +109,8 @@ pub(super) struct Work {
     pub(super) v: Validation,
     source_id: i64,
     pub(super) remote_id: String,
-    seen_updated_at: i64,
+    /// The ticket's last update (seconds) when the validator saw it.
+    pub(super) seen_updated_at: i64,
     pub(super) rows: Vec<Row>,
 }
 
@@ -117,6 +121,22 @@ impl Work {
     pub(super) fn row(&self, kind: OutboxKind) -> Option<&Row> {
         self.rows.iter().find(|r| r.kind == kind)
     }
+    /// The pending evidence rows.
+    pub(super) fn attachment_rows(&self) -> Vec<&Row> {
+        self.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect()
+    }
+    /// Whether to look for a conflict before writing: the comment is still
+    /// to be written (`on_server`: its marker is not there) and the user
+    /// did not push this validation anyway.
+    pub(super) fn check_conflict(&self, on_server: bool) -> bool {
+        self.row(OutboxKind::Comment).is_some() && !on_server && !self.rows.iter().any(|r| r.force)
+    }
+}
+
+/// Hold a validation back: all its pending rows become `Conflict` with `reason`.
+pub(super) fn hold_back(store: &Store, w: &Work, reason: String, now: DateTime<Utc>) -> Result<PushItem> {
+    set_state(store, &w.ids(), OutboxState::Conflict, Some(&reason), None, now)?;
+    item_of(store, w, Some(reason))
 }
 
 pub(super) enum Fail {
@@ -404,17 +424,16 @@ async fn push_one(
     let rid = w.remote_id.as_str();
     let issue = srv.client.issue(rid).await?;
     let comment_pending = w.row(OutboxKind::Comment).is_some();
-    let on_server = issue.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
-    if comment_pending && !on_server && !w.rows.iter().any(|r| r.force) {
+    let on_server = commented(&issue, &mk);
+    if w.check_conflict(on_server) {
         let me = srv.me().await?;
         if let Some(reason) = conflict_reason(&issue, w.seen_updated_at, me) {
-            set_state(store, &w.ids(), OutboxState::Conflict, Some(&reason), None, now)?;
-            return Ok(item_of(store, w, Some(reason))?);
+            return Ok(hold_back(store, w, reason, now)?);
         }
     }
 
     let mut rejected: Vec<(i64, String)> = Vec::new();
-    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
+    let attachments = w.attachment_rows();
     let found = match_attachments(store, &issue, &mk, &attachments)?;
     let mut uploads = Vec::new();
     let mut refused: Vec<String> = Vec::new();
@@ -497,95 +516,8 @@ async fn push_one(
     Ok(item_of(store, w, None)?)
 }
 
-/// After the write: mark each row from what the server shows now.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn settle(
-    store: &Store,
-    w: &Work,
-    after: &RemoteIssue,
-    mk: &str,
-    attachments: &[&Row],
-    rejected: Vec<(i64, String)>,
-    transition_sent: bool,
-    transition_error: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let journal = after.journals.iter().find(|j| j.notes.as_deref().is_some_and(|n| n.contains(mk)));
-    for (id, reason) in &rejected {
-        set_state(store, &[*id], OutboxState::Rejected, Some(reason), None, now)?;
-    }
-    if let Some(row) = w.row(OutboxKind::Comment) {
-        match journal {
-            Some(j) => set_state(store, &[row.id], OutboxState::Sent, None, Some(&j.id.to_string()), now)?,
-            None => defer(store, &[row.id], "the server accepted the comment but does not show it yet", None, now)?,
-        }
-    }
-    let found = match_attachments(store, after, mk, attachments)?;
-    for row in attachments {
-        if let Some((_, att)) = found.iter().find(|(id, _)| *id == row.id) {
-            set_state(store, &[row.id], OutboxState::Sent, None, Some(&att.to_string()), now)?;
-        } else if !rejected.iter().any(|(id, _)| *id == row.id) {
-            set_upload_token(store, row.id, None, now)?;
-            defer(store, &[row.id], "the server accepted the upload but does not show the attachment yet", None, now)?;
-        }
-    }
-    if let (Some(row), Some(name)) =
-        (w.row(OutboxKind::Transition), w.row(OutboxKind::Transition).and_then(|r| r.target_status.as_deref()))
-    {
-        if rejected.iter().any(|(id, _)| *id == row.id) {
-            return Ok(());
-        }
-        if after.status.name.eq_ignore_ascii_case(name) {
-            set_state(store, &[row.id], OutboxState::Sent, None, Some(&after.status.id.to_string()), now)?;
-        } else if transition_sent {
-            let reason = transition_error.unwrap_or_else(|| {
-                format!(
-                    "the server did not apply the status change to {name:?} (the ticket stays {:?}): its workflow does not allow this transition for this account",
-                    after.status.name
-                )
-            });
-            set_state(store, &[row.id], OutboxState::Rejected, Some(&reason), None, now)?;
-        } else {
-            defer(store, &[row.id], "the status transition has not been applied yet", None, now)?;
-        }
-    }
-    Ok(())
-}
-
 fn clear_tokens(store: &Store, rows: &[&Row], now: DateTime<Utc>) {
     for r in rows {
         let _ = set_upload_token(store, r.id, None, now);
     }
-}
-
-/// Which pending attachment rows are already on the server: an attachment
-/// whose description carries the marker, with the same file name and size.
-/// Each server attachment matches at most one row.
-pub(super) fn match_attachments(store: &Store, issue: &RemoteIssue, mk: &str, rows: &[&Row]) -> Result<Vec<(i64, i64)>> {
-    let mut taken = Vec::new();
-    let mut out = Vec::new();
-    for row in rows {
-        let (name, size): (String, i64) = store.read(|c| {
-            Ok(c.query_row("SELECT file_name, size FROM validation_evidence WHERE id = ?1", [row.evidence_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?)
-        })?;
-        let hit = issue.attachments.iter().find(|a| {
-            !taken.contains(&a.id)
-                && a.filename == name
-                && a.filesize == size
-                && a.description.as_deref().is_some_and(|d| d.contains(mk))
-        });
-        if let Some(a) = hit {
-            taken.push(a.id);
-            out.push((row.id, a.id));
-        }
-    }
-    Ok(out)
-}
-
-pub(super) fn evidence(c: &Connection, id: Option<i64>) -> Result<(String, String, Vec<u8>)> {
-    Ok(c.query_row("SELECT file_name, media_type, content FROM validation_evidence WHERE id = ?1", [id], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })?)
 }

@@ -17,16 +17,23 @@
 //! 5. read back and mark each row from what Jira shows (the same settling
 //!    as Redmine's, over the issue seen as a [`RemoteIssue`]).
 //!
+//! Before any write, while the comment is not there: when the issue's
+//! `updated` is newer than what the validator saw, the changelog and the
+//! comments since then are read, and a change by another account (or a
+//! comment of ours without the marker) holds the validation back as a
+//! conflict, as for Redmine; this account's own attachments and
+//! transitions (an earlier attempt's, cut short) are not a conflict.
+//!
 //! A timeout after Jira took a write leaves the rows pending; the retry
-//! starts again at 1 and finds the marker. The conflict check of Redmine
-//! pushes (someone else changed the ticket since it was validated) is not
-//! done for Jira.
+//! starts again at 1 and finds the marker.
 
 use chrono::{DateTime, Utc};
 
-use super::comment::comment_text;
+use super::comment::{changed_by_others, comment_text, Change};
 use super::jira::{JiraIssue, JiraWriter};
-use super::push::{evidence, item_of, match_attachments, settle, Fail, PushItem, Row, Work};
+use super::push::{hold_back, item_of, Fail, PushItem, Work};
+use super::settle::{commented, settle};
+use super::push_vendor::{file_name, file_prefix, refusal, upload_missing};
 use super::redmine::{HttpFailure, HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::{marker, OutboxKind};
 use crate::{Error, Store};
@@ -41,28 +48,24 @@ pub(super) async fn push_one(
 ) -> std::result::Result<PushItem, Fail> {
     let mk = marker(&w.v.uuid);
     let rid = w.remote_id.as_str();
-    let comment_pending = w.row(OutboxKind::Comment).is_some();
     let before = read(jira, w, &mk).await?;
-    let on_server = before.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
-
-    let mut rejected: Vec<(i64, String)> = Vec::new();
-    let mut refused: Vec<String> = Vec::new();
-    let mut wrote = false;
-    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
-    let found = match_attachments(store, &before, &mk, &attachments)?;
-    for row in attachments.iter().filter(|r| !found.iter().any(|(id, _)| *id == r.id)) {
-        let (name, media, content) = store.read(|c| evidence(c, row.evidence_id))?;
-        match jira.upload(rid, &file_name(&w.v.uuid, &name), &media, content).await {
-            Ok(()) => wrote = true,
-            Err(f) if refusal(&f) => {
-                rejected.push((row.id, f.error.to_string()));
-                refused.push(name);
-            }
-            Err(f) => return Err(f.into()),
+    let on_server = commented(&before, &mk);
+    if w.check_conflict(on_server) {
+        if let Some(reason) = conflict(jira, w, &before).await? {
+            return Ok(hold_back(store, w, reason, now)?);
         }
     }
-    if comment_pending && !on_server {
-        let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
+
+    let attachments = w.attachment_rows();
+    let uuid = w.v.uuid.as_str();
+    let up = upload_missing(store, &before, &mk, &attachments, |name, media, content| async move {
+        jira.upload(rid, &file_name(uuid, &name), &media, content).await
+    })
+    .await?;
+    let mut rejected = up.rejected;
+    let mut wrote = !up.sent.is_empty();
+    if w.row(OutboxKind::Comment).is_some() && !on_server {
+        let refused: Vec<&str> = up.refused.iter().map(String::as_str).collect();
         jira.add_comment(rid, &comment_text(&w.v, &mk, &refused)).await?;
         wrote = true;
     }
@@ -73,19 +76,46 @@ pub(super) async fn push_one(
     Ok(item_of(store, w, None)?)
 }
 
-/// A refusal of this one write (not the server refusing us altogether,
-/// not a failure that may pass): the row is rejected, the rest goes on.
-pub(super) fn refusal(f: &HttpFailure) -> bool {
-    !f.transient && !f.stops_server()
+/// Why pushing would overwrite someone else's change, if it would: when
+/// the issue's `updated` is newer than what the validator saw, its
+/// changelog and comments since then that are not this account's own
+/// follow-ups (Redmine's rule, [`changed_by_others`]).
+async fn conflict(jira: &JiraWriter, w: &Work, before: &RemoteIssue) -> HttpResult<Option<String>> {
+    if before.updated_on.timestamp() <= w.seen_updated_at {
+        return Ok(None);
+    }
+    let me = jira.me().await?.to_string();
+    let mut changes: Vec<Change> = jira
+        .changelog(&w.remote_id)
+        .await?
+        .into_iter()
+        .map(|h| Change {
+            at: h.created,
+            by_me: h.author.account_id == me,
+            who: h.author.display_name,
+            notes: None,
+            what: h.fields.iter().map(|f| field_change(f)).collect(),
+        })
+        .collect();
+    changes.extend(jira.comments(&w.remote_id).await?.into_iter().map(|c| Change {
+        at: c.created,
+        by_me: c.author.account_id == me,
+        who: c.author.display_name,
+        notes: Some(c.text),
+        what: vec![],
+    }));
+    Ok(changed_by_others(&format!("issue {}", w.v.ticket_key), before.updated_on, w.seen_updated_at, &changes))
 }
 
-/// The name an evidence file is attached under: it carries the marker.
-pub(super) fn file_name(uuid: &str, name: &str) -> String {
-    format!("{}{name}", file_prefix(uuid))
-}
-
-pub(super) fn file_prefix(uuid: &str) -> String {
-    format!("hc-{}-", uuid.chars().take(8).collect::<String>())
+/// A changelog item's field, said as the conflict message says it.
+fn field_change(field: &str) -> &'static str {
+    match field.to_ascii_lowercase().as_str() {
+        "status" | "resolution" => "status changed",
+        "assignee" => "reassigned",
+        "priority" => "priority changed",
+        "attachment" => "file attached",
+        _ => "fields changed",
+    }
 }
 
 /// Move the ticket to the transition row's target status, if it is not

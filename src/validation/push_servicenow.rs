@@ -24,17 +24,23 @@
 //!    instance did not apply (business rules may silently ignore it) is
 //!    rejected, naming the state the record stays in.
 //!
+//! Before any write, while the comment is not there: when `sys_updated_on`
+//! is newer than what the validator saw, a comment or the record's last
+//! update by another user (`sys_created_by`, `sys_updated_by`) holds the
+//! validation back as a conflict, as for Redmine; the secret's own user's
+//! writes (an earlier attempt's uploads) are not a conflict.
+//!
 //! A timeout after ServiceNow took the `PATCH` leaves the rows pending; the
 //! retry starts again at 1 and finds the marker. sys_ids are not numbers:
-//! the outbox records a comment's or attachment's position instead. The
-//! conflict check of Redmine pushes is not done.
+//! the outbox records a comment's or attachment's position instead.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map};
 
-use super::comment::comment_text;
-use super::push_jira::{file_name, file_prefix, refusal};
-use super::push::{evidence, item_of, match_attachments, settle, Fail, PushItem, Row, Work};
+use super::comment::{changed_by_others, comment_text, Change};
+use super::push::{hold_back, item_of, Fail, PushItem, Work};
+use super::settle::{commented, settle};
+use super::push_vendor::{file_name, file_prefix, refusal, upload_missing};
 use super::redmine::{HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::servicenow::SnWriter;
 use super::{marker, OutboxKind};
@@ -50,29 +56,25 @@ pub(super) async fn push_one(
 ) -> std::result::Result<PushItem, Fail> {
     let mk = marker(&w.v.uuid);
     let rid = w.remote_id.as_str();
-    let before = read(sn, w, &mk).await?;
-    let on_server = before.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
-
-    let mut rejected: Vec<(i64, String)> = Vec::new();
-    let mut refused: Vec<String> = Vec::new();
-    let mut wrote = false;
-    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
-    let found = match_attachments(store, &before, &mk, &attachments)?;
-    for row in attachments.iter().filter(|r| !found.iter().any(|(id, _)| *id == r.id)) {
-        let (name, media, content) = store.read(|c| evidence(c, row.evidence_id))?;
-        match sn.upload(rid, &file_name(&w.v.uuid, &name), &media, content).await {
-            Ok(()) => wrote = true,
-            Err(f) if refusal(&f) => {
-                rejected.push((row.id, f.error.to_string()));
-                refused.push(name);
-            }
-            Err(f) => return Err(f.into()),
+    let (before, updated_by) = read(sn, w, &mk).await?;
+    let on_server = commented(&before, &mk);
+    if w.check_conflict(on_server) {
+        if let Some(reason) = conflict(sn, w, &before, &updated_by) {
+            return Ok(hold_back(store, w, reason, now)?);
         }
     }
 
+    let attachments = w.attachment_rows();
+    let uuid = w.v.uuid.as_str();
+    let up = upload_missing(store, &before, &mk, &attachments, |name, media, content| async move {
+        sn.upload(rid, &file_name(uuid, &name), &media, content).await
+    })
+    .await?;
+    let mut wrote = !up.sent.is_empty();
+
     let mut fields = Map::new();
     if w.row(OutboxKind::Comment).is_some() && !on_server {
-        let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
+        let refused: Vec<&str> = up.refused.iter().map(String::as_str).collect();
         fields.insert("comments".into(), json!(comment_text(&w.v, &mk, &refused)));
     }
     let state = w.row(OutboxKind::Transition).and_then(|r| r.target_status.as_deref());
@@ -97,9 +99,34 @@ pub(super) async fn push_one(
         wrote = true;
     }
 
-    let after = if wrote { read(sn, w, &mk).await? } else { before };
-    settle(store, w, &after, &mk, &attachments, rejected, state.is_some(), transition_error, now)?;
+    let after = if wrote { read(sn, w, &mk).await?.0 } else { before };
+    settle(store, w, &after, &mk, &attachments, up.rejected, state.is_some(), transition_error, now)?;
     Ok(item_of(store, w, None)?)
+}
+
+/// Why pushing would overwrite someone else's change, if it would
+/// (Redmine's rule, [`changed_by_others`]): the comments since the
+/// validator saw the record, and the record's last update
+/// (`sys_updated_on` by `sys_updated_by`) when no comment explains it.
+/// Ours are by the secret's user; a bearer token names no user, so then
+/// every change counts as someone else's.
+fn conflict(sn: &SnWriter, w: &Work, before: &RemoteIssue, updated_by: &str) -> Option<String> {
+    let mine = |who: &str| sn.user().is_some_and(|me| me.eq_ignore_ascii_case(who));
+    let mut changes: Vec<Change> = before
+        .journals
+        .iter()
+        .map(|j| {
+            let who = j.user.as_ref().map(|u| u.name.clone()).unwrap_or_default();
+            Change { at: j.created_on, by_me: mine(&who), who, notes: j.notes.clone(), what: vec![] }
+        })
+        .collect();
+    let explained =
+        changes.iter().any(|c| c.who == updated_by && (c.at - before.updated_on).num_seconds().abs() <= 1);
+    if !explained {
+        let who = if updated_by.is_empty() { "someone".to_string() } else { updated_by.to_string() };
+        changes.push(Change { at: before.updated_on, by_me: mine(updated_by), who, notes: None, what: vec!["fields changed"] });
+    }
+    changed_by_others(&format!("{} {}", sn.table(), w.v.ticket_key), before.updated_on, w.seen_updated_at, &changes)
 }
 
 /// A state written as its choice value (a number) rather than its label.
@@ -108,10 +135,11 @@ fn is_value(state: &str) -> bool {
 }
 
 /// The record, its comments and attachments (each only when a row needs
-/// them) seen as the [`RemoteIssue`] push settles over. The status name is
-/// the state's value when the target state is written as a value, else
-/// its label, so settling compares like with like.
-async fn read(sn: &SnWriter, w: &Work, mk: &str) -> HttpResult<RemoteIssue> {
+/// them) seen as the [`RemoteIssue`] push settles over, and who updated
+/// the record last. The status name is the state's value when the target
+/// state is written as a value, else its label, so settling compares like
+/// with like; a comment's author is its journal's user (by name).
+async fn read(sn: &SnWriter, w: &Work, mk: &str) -> HttpResult<(RemoteIssue, String)> {
     let rid = w.remote_id.as_str();
     let rec = sn.record(rid).await?;
     let comments = if w.row(OutboxKind::Comment).is_some() { sn.comments(rid).await? } else { vec![] };
@@ -120,7 +148,13 @@ async fn read(sn: &SnWriter, w: &Work, mk: &str) -> HttpResult<RemoteIssue> {
     let prefix = file_prefix(&w.v.uuid);
     let journals = (1..)
         .zip(comments)
-        .map(|(i, c)| RemoteJournal { id: i, user: None, notes: Some(c.text), created_on: c.created, details: vec![] })
+        .map(|(i, c)| RemoteJournal {
+            id: i,
+            user: Some(NamedRef { id: 0, name: c.by }),
+            notes: Some(c.text),
+            created_on: c.created,
+            details: vec![],
+        })
         .collect();
     let attachments = (1..)
         .zip(files)
@@ -135,7 +169,7 @@ async fn read(sn: &SnWriter, w: &Work, mk: &str) -> HttpResult<RemoteIssue> {
         })
         .collect();
     let name = if by_value { rec.state_value.clone() } else { rec.state_label.clone() };
-    Ok(RemoteIssue {
+    let issue = RemoteIssue {
         id: 0,
         status: NamedRef { id: rec.state_value.parse().unwrap_or(0), name },
         updated_on: rec.updated,
@@ -144,7 +178,8 @@ async fn read(sn: &SnWriter, w: &Work, mk: &str) -> HttpResult<RemoteIssue> {
         project: None,
         category: None,
         custom_fields: vec![],
-    })
+    };
+    Ok((issue, rec.updated_by))
 }
 
 #[cfg(test)]

@@ -23,15 +23,21 @@
 //! row is rejected with Zendesk's reason); a 422 without one (a closed
 //! ticket) rejects the validation with the reason.
 //!
+//! Before any write, while the comment is not there: when the ticket's
+//! `updated_at` is newer than what the validator saw, its audits since then
+//! are read, and an update by another user (or a comment of ours without
+//! the marker) holds the validation back as a conflict, as for Redmine.
+//!
 //! A timeout after Zendesk took the update leaves the rows pending; the
-//! retry starts again at 1 and finds the marker. As for Jira, the conflict
-//! check of Redmine pushes is not done.
+//! retry starts again at 1 and finds the marker.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::comment::comment_text;
-use super::push::{evidence, item_of, match_attachments, settle, Fail, PushItem, Row, Work};
+use super::comment::{changed_by_others, comment_text, Change};
+use super::push::{hold_back, item_of, Fail, PushItem, Work};
+use super::settle::{commented, settle};
+use super::push_vendor::upload_missing;
 use super::redmine::{HttpFailure, HttpResult, NamedRef, RemoteAttachment, RemoteIssue, RemoteJournal};
 use super::zendesk::{zendesk_status, ZdComment, ZdTicket, ZendeskWriter};
 use super::{marker, OutboxKind};
@@ -54,25 +60,22 @@ pub(super) async fn push_one(
     let target = target(w, &mut rejected);
     let before = read(zd, w, &mk, target).await?;
     let comment_pending = w.row(OutboxKind::Comment).is_some();
-    let on_server = before.journals.iter().any(|j| j.notes.as_deref().is_some_and(|n| n.contains(&mk)));
+    let on_server = commented(&before, &mk);
 
-    let attachments: Vec<&Row> = w.rows.iter().filter(|r| r.kind == OutboxKind::Attachment).collect();
-    let found = match_attachments(store, &before, &mk, &attachments)?;
-    let (mut tokens, mut names, mut refused) = (Vec::new(), Vec::new(), Vec::new());
-    for row in attachments.iter().filter(|r| !found.iter().any(|(id, _)| *id == r.id)) {
-        let (name, media, content) = store.read(|c| evidence(c, row.evidence_id))?;
-        match zd.upload(&name, &media, content).await {
-            Ok(t) => {
-                tokens.push(t);
-                names.push(name);
-            }
-            Err(f) if !f.transient && !f.stops_server() => {
-                rejected.push((row.id, f.error.to_string()));
-                refused.push(name);
-            }
-            Err(f) => return Err(f.into()),
+    if w.check_conflict(on_server) {
+        if let Some(reason) = conflict(zd, w, &before).await? {
+            return Ok(hold_back(store, w, reason, now)?);
         }
     }
+
+    let attachments = w.attachment_rows();
+    let up = upload_missing(store, &before, &mk, &attachments, |name, media, content| async move {
+        zd.upload(&name, &media, content).await
+    })
+    .await?;
+    rejected.extend(up.rejected);
+    let (names, tokens): (Vec<String>, Vec<String>) = up.sent.into_iter().unzip();
+    let refused = up.refused;
 
     let body = if comment_pending && !on_server {
         let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
@@ -93,6 +96,37 @@ pub(super) async fn push_one(
     let after = if wrote { read(zd, w, &mk, target).await? } else { before };
     settle(store, w, &after, &mk, &attachments, rejected, status_sent, transition_error, now)?;
     Ok(item_of(store, w, None)?)
+}
+
+/// Why pushing would overwrite someone else's change, if it would: when
+/// the ticket's `updated_at` is newer than what the validator saw, its
+/// audits since then that are not this account's own follow-ups
+/// (Redmine's rule, [`changed_by_others`]). An audit is one update: its
+/// comment event is the change's notes, its field changes the rest.
+async fn conflict(zd: &ZendeskWriter, w: &Work, before: &RemoteIssue) -> HttpResult<Option<String>> {
+    if before.updated_on.timestamp() <= w.seen_updated_at {
+        return Ok(None);
+    }
+    let me = zd.me().await?;
+    let (audits, users) = zd.audits(&w.remote_id).await?;
+    let mut changes = Vec::new();
+    for a in audits {
+        let comment = a.events.iter().find(|e| e.kind == "Comment").and_then(|e| e.body.clone());
+        let what = a
+            .events
+            .iter()
+            .filter(|e| e.kind == "Change")
+            .map(|e| match e.field_name.as_deref().unwrap_or("") {
+                "status" => "status changed",
+                "assignee_id" | "group_id" => "reassigned",
+                "priority" => "priority changed",
+                _ => "fields changed",
+            })
+            .collect();
+        let who = users.iter().find(|u| u.id == a.author_id).map_or_else(|| format!("user {}", a.author_id), |u| u.name.clone());
+        changes.push(Change { at: time(&a.created_at)?, by_me: a.author_id == me, who, notes: comment, what });
+    }
+    Ok(changed_by_others(&format!("ticket {}", w.v.ticket_key), before.updated_on, w.seen_updated_at, &changes))
 }
 
 /// The configured name of the transition row's target (what settle compares).

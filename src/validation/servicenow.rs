@@ -31,6 +31,8 @@ pub struct SnWriter {
     base: String,
     table: String,
     auth: HeaderValue,
+    /// The user name of a `user:password` secret (a bearer token names no one).
+    user: Option<String>,
 }
 
 impl std::fmt::Debug for SnWriter {
@@ -45,6 +47,8 @@ pub struct SnRecord {
     pub state_value: String,
     pub state_label: String,
     pub updated: DateTime<Utc>,
+    /// Who updated it last (`sys_updated_by`, a user name).
+    pub updated_by: String,
 }
 
 /// One additional comment of a record.
@@ -53,6 +57,8 @@ pub struct SnComment {
     pub sys_id: String,
     pub text: String,
     pub created: DateTime<Utc>,
+    /// Who wrote it (`sys_created_by`, a user name).
+    pub by: String,
 }
 
 /// One attachment of a record.
@@ -97,7 +103,14 @@ impl SnWriter {
         let mut auth = HeaderValue::from_str(&authorization(secret))
             .map_err(|_| Error::invalid("the secret contains characters that cannot be sent in a header"))?;
         auth.set_sensitive(true);
-        Ok(SnWriter { http, base: base.trim_end_matches('/').to_string(), table, auth })
+        let user = secret.split_once(':').map(|(u, _)| u.to_string());
+        Ok(SnWriter { http, base: base.trim_end_matches('/').to_string(), table, auth, user })
+    }
+
+    /// The user name the secret writes as (`sys_updated_by` of our own
+    /// writes), when the secret is `user:password`.
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 
     /// The table's name.
@@ -132,7 +145,7 @@ impl SnWriter {
     /// The record's state (value and label) and last update.
     pub async fn record(&self, sys_id: &str) -> HttpResult<SnRecord> {
         let url = self.record_url(sys_id)?;
-        let q = [("sysparm_display_value", "all"), ("sysparm_fields", "sys_id,state,sys_updated_on")];
+        let q = [("sysparm_display_value", "all"), ("sysparm_fields", "sys_id,state,sys_updated_on,sys_updated_by")];
         let what = format!("reading {} {sys_id}", self.table);
         let rec: Map<String, Value> = self.json(self.http.get(with_query(&url, &q)?), &url, &what).await?;
         let updated = record::time(&text(rec.get("sys_updated_on"), "value"), "sys_updated_on").map_err(failure)?;
@@ -140,6 +153,7 @@ impl SnWriter {
             state_value: text(rec.get("state"), "value"),
             state_label: text(rec.get("state"), "display_value"),
             updated,
+            updated_by: text(rec.get("sys_updated_by"), "value"),
         })
     }
 
@@ -154,7 +168,7 @@ impl SnWriter {
             let limit = JOURNAL_PAGE.to_string();
             let q = [
                 ("sysparm_query", query.as_str()),
-                ("sysparm_fields", "sys_id,value,sys_created_on"),
+                ("sysparm_fields", "sys_id,value,sys_created_on,sys_created_by"),
                 ("sysparm_limit", limit.as_str()),
                 ("sysparm_offset", offset.as_str()),
             ];
@@ -163,7 +177,12 @@ impl SnWriter {
             let n = page.len();
             for e in page {
                 let created = record::time(&text(e.get("sys_created_on"), "value"), "sys_created_on").map_err(failure)?;
-                out.push(SnComment { sys_id: text(e.get("sys_id"), "value"), text: text(e.get("value"), "value"), created });
+                out.push(SnComment {
+                    sys_id: text(e.get("sys_id"), "value"),
+                    text: text(e.get("value"), "value"),
+                    created,
+                    by: text(e.get("sys_created_by"), "value"),
+                });
             }
             if n < JOURNAL_PAGE {
                 return Ok(out);

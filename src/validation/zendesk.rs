@@ -1,7 +1,8 @@
 //! A small Zendesk Support client (REST API v2) for the writes validation
 //! needs: read a ticket's status, read its comments (with their
 //! attachments), upload a file (`POST /api/v2/uploads.json?filename=…`,
-//! the raw bytes as body → a token), and update a ticket
+//! the raw bytes as body → a token), read its audits (who changed what,
+//! for the conflict check) and the token's own user, and update a ticket
 //! (`PUT /api/v2/tickets/{id}.json`: comment, uploads and status in one
 //! request).
 //!
@@ -28,6 +29,8 @@ pub struct ZendeskWriter {
     http: reqwest::Client,
     base: Url,
     auth: HeaderValue,
+    /// The id of the secret's user, read once.
+    me: tokio::sync::OnceCell<i64>,
 }
 
 impl std::fmt::Debug for ZendeskWriter {
@@ -67,12 +70,50 @@ impl ZdComment {
     }
 }
 
+/// One audit of a ticket: one update, by one user, with its events.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ZdAudit {
+    #[serde(default)]
+    pub author_id: i64,
+    pub created_at: String,
+    #[serde(default)]
+    pub events: Vec<ZdEvent>,
+}
+
+/// An event of an audit: a `Comment` (with its body) or a `Change` of a
+/// field (`status`, `assignee_id`, ...); other types are notifications.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ZdEvent {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub field_name: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ZdUser {
+    pub id: i64,
+    #[serde(default)]
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ZdAttachment {
     pub id: i64,
     pub file_name: String,
     #[serde(default)]
     pub size: i64,
+}
+
+/// The `meta` of a cursor page.
+#[derive(Deserialize)]
+struct Meta {
+    #[serde(default)]
+    has_more: bool,
+    #[serde(default)]
+    after_cursor: Option<String>,
 }
 
 fn failure(error: Error) -> HttpFailure {
@@ -91,7 +132,7 @@ impl ZendeskWriter {
         let mut auth = HeaderValue::from_str(&authorization(secret))
             .map_err(|_| Error::invalid("the API token contains characters that cannot be sent in a header"))?;
         auth.set_sensitive(true);
-        Ok(ZendeskWriter { http, base, auth })
+        Ok(ZendeskWriter { http, base, auth, me: tokio::sync::OnceCell::new() })
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> HttpResult<Url> {
@@ -129,13 +170,6 @@ impl ZendeskWriter {
     /// Every comment of the ticket, oldest first (cursor pages of 100).
     pub async fn comments(&self, id: &str) -> HttpResult<Vec<ZdComment>> {
         #[derive(Deserialize)]
-        struct Meta {
-            #[serde(default)]
-            has_more: bool,
-            #[serde(default)]
-            after_cursor: Option<String>,
-        }
-        #[derive(Deserialize)]
         struct Page {
             comments: Vec<ZdComment>,
             #[serde(default)]
@@ -143,26 +177,79 @@ impl ZendeskWriter {
         }
         let path = format!("api/v2/tickets/{}/comments.json", numeric(id)?);
         let mut out = Vec::new();
+        self.pages(&path, &[], &format!("the comments of ticket #{id}"), |p: Page| {
+            out.extend(p.comments);
+            p.meta
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Walk cursor pages of 100 of `path` (with the `extra` query), handing
+    /// each page to `take`, which returns the page's `meta`.
+    async fn pages<P: DeserializeOwned>(
+        &self,
+        path: &str,
+        extra: &[(&str, &str)],
+        what: &str,
+        mut take: impl FnMut(P) -> Option<Meta>,
+    ) -> HttpResult<()> {
         let mut after: Option<String> = None;
         loop {
             let mut q = vec![("page[size]", "100")];
+            q.extend_from_slice(extra);
             if let Some(a) = &after {
                 q.push(("page[after]", a.as_str()));
             }
-            let url = self.url(&path, &q)?;
-            let page: Page =
-                self.json(self.http.get(url.clone()), &url, &format!("reading the comments of ticket #{id}")).await?;
-            out.extend(page.comments);
-            match page.meta {
+            let url = self.url(path, &q)?;
+            let page: P = self.json(self.http.get(url.clone()), &url, &format!("reading {what}")).await?;
+            match take(page) {
                 Some(Meta { has_more: true, after_cursor: Some(c) }) if after.as_ref() != Some(&c) => after = Some(c),
                 Some(Meta { has_more: true, .. }) => {
-                    return Err(failure(Error::BadResponse(format!(
-                        "{url} says it has more comments but gives no new cursor"
-                    ))))
+                    return Err(failure(Error::BadResponse(format!("{url} says it has more {what} but gives no new cursor"))))
                 }
-                _ => return Ok(out),
+                _ => return Ok(()),
             }
         }
+    }
+
+    /// The id of the secret's user (`GET /api/v2/users/me.json`), read once.
+    pub async fn me(&self) -> HttpResult<i64> {
+        #[derive(Deserialize)]
+        struct Wrap {
+            user: ZdUser,
+        }
+        let id = self
+            .me
+            .get_or_try_init(|| async {
+                let url = self.url("api/v2/users/me.json", &[])?;
+                let w: Wrap = self.json(self.http.get(url.clone()), &url, "reading the account of the API token").await?;
+                Ok::<_, HttpFailure>(w.user.id)
+            })
+            .await?;
+        Ok(*id)
+    }
+
+    /// Every audit of the ticket, oldest first, and the users they name
+    /// (sideloaded), by cursor pages of 100.
+    pub async fn audits(&self, id: &str) -> HttpResult<(Vec<ZdAudit>, Vec<ZdUser>)> {
+        #[derive(Deserialize)]
+        struct Page {
+            audits: Vec<ZdAudit>,
+            #[serde(default)]
+            users: Vec<ZdUser>,
+            #[serde(default)]
+            meta: Option<Meta>,
+        }
+        let path = format!("api/v2/tickets/{}/audits.json", numeric(id)?);
+        let (mut audits, mut users) = (Vec::new(), Vec::new());
+        self.pages(&path, &[("include", "users")], &format!("the audits of ticket #{id}"), |p: Page| {
+            audits.extend(p.audits);
+            users.extend(p.users);
+            p.meta
+        })
+        .await?;
+        Ok((audits, users))
     }
 
     /// Upload a file; returns the token an update attaches it with.

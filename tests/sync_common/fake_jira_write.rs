@@ -3,7 +3,11 @@
 //! issue: `GET /issue/{id}?fields=…` (status, updated, attachment),
 //! `GET|POST /issue/{id}/comment` (ADF bodies; paged by startAt /
 //! maxResults), `POST /issue/{id}/attachments` (multipart field `file`),
-//! `GET|POST /issue/{id}/transitions`. It refuses what Jira refuses (a
+//! `GET|POST /issue/{id}/transitions`, `GET /issue/{id}/changelog` (paged
+//! by startAt / maxResults) and `GET /myself`. The issue's `updated` moves
+//! with each write, and each write is in the changelog or a comment under
+//! its author ([`ME`] for the token's own writes); [`State::edit_by_other`]
+//! is a developer's change. It refuses what Jira refuses (a
 //! wrong `Authorization` → 401, an attachment without `X-Atlassian-Token:
 //! no-check` → 403, a comment body that is not an ADF doc → 400, an unknown
 //! transition id → 400), records every request (method, path, auth,
@@ -23,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine as _;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 pub const SECRET: &str = "owner@example.com:ATATT3xFakeJiraWriteToken";
@@ -37,22 +42,20 @@ pub const TRANSITIONS: &[(&str, &str, &str, &str)] = &[
     ("31", "Accept fix", "10001", "Done"),
 ];
 
-#[derive(Debug, Clone)]
-pub enum Fault {
-    /// Answer this status (and `Retry-After`) without doing anything.
-    Status(u16, Option<&'static str>),
-    /// Do the write, then answer only after this long.
-    Stall(Duration),
-}
+pub use super::write_log::Logged;
+use super::write_log::{with_retry_after, HasLog, Request, Served, WriteLog};
 
+/// The token's account: (account id, display name).
+pub const ME: (&str, &str) = ("5b10ac8d82e05b22cc7d4ef5", "Owner");
+/// A developer: (account id, display name).
+pub const DEV: (&str, &str) = ("61f0c0ffee0000000000d3v1", "Dana Developer");
+
+/// One changelog entry: author, when, the changed fields.
 #[derive(Debug, Clone)]
-pub struct Logged {
-    pub method: String,
-    pub path: String,
-    pub auth: Option<String>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    pub status: u16,
+pub struct History {
+    pub author: (&'static str, &'static str),
+    pub at: DateTime<Utc>,
+    pub fields: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,34 +71,57 @@ pub struct State {
     pub status: (String, String),
     /// (id, ADF body)
     pub comments: Vec<(u64, Value)>,
+    /// Author and time of comments written through the API (others: [`ME`] at `updated`).
+    pub comment_by: BTreeMap<u64, ((&'static str, &'static str), DateTime<Utc>)>,
+    /// The issue's last update (`fields.updated`).
+    pub updated: DateTime<Utc>,
+    pub history: Vec<History>,
     pub attachments: Vec<Attachment>,
     /// Transitions offered (empty: [`TRANSITIONS`]).
     pub offered: Vec<(&'static str, &'static str, &'static str, &'static str)>,
-    /// (method, path fragment, fault) for the next matching request.
-    pub faults: Vec<(Method, String, Fault)>,
-    pub log: Vec<Logged>,
+    pub w: WriteLog,
     /// Comments per page at most (Jira caps at 100).
     pub comment_page: usize,
     next_id: u64,
 }
 
-pub struct FakeJiraWrite {
-    pub url: String,
-    state: Arc<Mutex<State>>,
+impl State {
+    /// A change made now by `author`: `updated` moves and the changelog says so.
+    pub fn touch(&mut self, author: (&'static str, &'static str), fields: Vec<&'static str>) {
+        self.updated = Utc::now();
+        self.history.push(History { author, at: self.updated, fields });
+    }
+
+    /// A developer moves the issue to `status` (id, name) now.
+    pub fn edit_by_other(&mut self, status: (&str, &str)) {
+        self.status = (status.0.into(), status.1.into());
+        self.touch(DEV, vec!["status"]);
+    }
+}
+
+/// The running fake.
+pub type FakeJiraWrite = Served<State>;
+
+impl HasLog for State {
+    fn write_log(&mut self) -> &mut WriteLog {
+        &mut self.w
+    }
 }
 
 type S = AxState<Arc<Mutex<State>>>;
 
-impl FakeJiraWrite {
+impl Served<State> {
     /// A server whose one issue is in status "Resolved".
     pub fn start() -> FakeJiraWrite {
         let state = Arc::new(Mutex::new(State {
             status: ("3".into(), "Resolved".into()),
             comments: vec![],
+            comment_by: BTreeMap::new(),
+            updated: super::write_log::a_while_ago(),
+            history: vec![],
             attachments: vec![],
             offered: TRANSITIONS.to_vec(),
-            faults: vec![],
-            log: vec![],
+            w: WriteLog::default(),
             comment_page: 100,
             next_id: 20_000,
         }));
@@ -104,22 +130,15 @@ impl FakeJiraWrite {
             .route("/rest/api/3/issue/{id}/comment", get(comments).post(add_comment))
             .route("/rest/api/3/issue/{id}/attachments", axum::routing::post(attach))
             .route("/rest/api/3/issue/{id}/transitions", get(transitions).post(transition))
+            .route("/rest/api/3/issue/{id}/changelog", get(changelog))
+            .route("/rest/api/3/myself", get(myself))
             .with_state(state.clone());
-        FakeJiraWrite { url: super::fake_redmine::serve(app), state }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Served::serve(app, state)
     }
 
     /// Requests received with `method` whose path ends with `suffix`.
     pub fn requests(&self, method: &str, suffix: &str) -> Vec<Logged> {
-        self.state().log.iter().filter(|l| l.method == method && l.path.ends_with(suffix)).cloned().collect()
-    }
-
-    /// Queue a fault for the next `method` request whose path contains `pattern`.
-    pub fn fault(&self, method: Method, pattern: &str, f: Fault) {
-        self.state().faults.push((method, pattern.into(), f));
+        self.requests_where(method, |p| p.ends_with(suffix))
     }
 
     /// The comments' ADF bodies as JSON text.
@@ -135,36 +154,17 @@ fn expected_auth() -> String {
 /// Log the request; refuse a wrong `Authorization` or an unknown issue;
 /// take a queued fault. `Err` is the answer to send at once.
 fn gate(st: &S, method: &Method, id: &str, path: &str, headers: &HeaderMap, body: &Bytes) -> Result<Option<Duration>, Box<Response>> {
-    let mut s = lock(st);
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from);
-    let fault = if auth.as_deref() != Some(expected_auth().as_str()) {
-        Some(Fault::Status(401, None))
-    } else if id != ISSUE_ID {
-        Some(Fault::Status(404, None))
-    } else {
-        s.faults.iter().position(|(m, p, _)| m == method && path.contains(p.as_str())).map(|i| s.faults.remove(i).2)
-    };
-    let status = match &fault {
-        Some(Fault::Status(c, _)) => *c,
-        _ => 200,
-    };
-    s.log.push(Logged { method: method.to_string(), path: path.into(), auth, headers: headers.clone(), body: body.clone(), status });
-    match fault {
-        None => Ok(None),
-        Some(Fault::Stall(d)) => Ok(Some(d)),
-        Some(Fault::Status(code, retry_after)) => {
-            let msg = match code {
-                401 => "Client must be authenticated to access this resource.",
-                404 => "Issue does not exist or you do not have permission to see it.",
-                _ => "fault",
-            };
-            let mut r = error(code, msg);
-            if let Some(ra) = retry_after {
-                r.headers_mut().insert("retry-after", ra.parse().expect("header"));
-            }
-            Err(Box::new(r))
-        }
-    }
+    let query = BTreeMap::new();
+    let req = Request { method, path, query: &query, headers, body };
+    let refuse = (id != ISSUE_ID).then_some(404);
+    lock(st).w.gate(&req, &expected_auth(), refuse).map_err(|(code, retry_after)| {
+        let msg = match code {
+            401 => "Client must be authenticated to access this resource.",
+            404 => "Issue does not exist or you do not have permission to see it.",
+            _ => "fault",
+        };
+        Box::new(with_retry_after(error(code, msg), retry_after))
+    })
 }
 
 fn error(code: u16, msg: &str) -> Response {
@@ -195,8 +195,8 @@ async fn handle(
     r
 }
 
-fn now_jira() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string()
+fn jira_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string()
 }
 
 fn lock(st: &S) -> MutexGuard<'_, State> {
@@ -212,7 +212,7 @@ async fn issue(st: S, Path(id): Path<String>, headers: HeaderMap) -> Response {
             .collect();
         Json(json!({"id": ISSUE_ID, "key": ISSUE_KEY, "fields": {
             "status": {"id": s.status.0, "name": s.status.1, "statusCategory": {"key": "indeterminate"}},
-            "updated": now_jira(), "attachment": atts}}))
+            "updated": jira_time(s.updated), "attachment": atts}}))
         .into_response()
     })
     .await
@@ -222,15 +222,47 @@ async fn comments(st: S, Path(id): Path<String>, Query(q): Query<BTreeMap<String
     handle(&st, Method::GET, &id, "/comment", &headers, &Bytes::new(), |s| {
         let start: usize = q.get("startAt").and_then(|v| v.parse().ok()).unwrap_or(0);
         let max: usize = q.get("maxResults").and_then(|v| v.parse().ok()).unwrap_or(50).min(s.comment_page);
-        let page: Vec<Value> = s.comments.iter().skip(start).take(max).map(|(cid, body)| comment_json(*cid, body)).collect();
+        let page: Vec<Value> = s.comments.iter().skip(start).take(max).map(|(cid, body)| comment_json(s, *cid, body)).collect();
         Json(json!({"startAt": start, "maxResults": max, "total": s.comments.len(), "comments": page})).into_response()
     })
     .await
 }
 
-fn comment_json(id: u64, body: &Value) -> Value {
-    json!({"id": id.to_string(), "body": body, "created": now_jira(), "updated": now_jira(),
-        "author": {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Owner"}})
+fn comment_json(s: &State, id: u64, body: &Value) -> Value {
+    let (who, at) = s.comment_by.get(&id).copied().unwrap_or((ME, s.updated));
+    json!({"id": id.to_string(), "body": body, "created": jira_time(at), "updated": jira_time(at),
+        "author": {"accountId": who.0, "displayName": who.1}})
+}
+
+async fn changelog(st: S, Path(id): Path<String>, Query(q): Query<BTreeMap<String, String>>, headers: HeaderMap) -> Response {
+    handle(&st, Method::GET, &id, "/changelog", &headers, &Bytes::new(), |s| {
+        let start: usize = q.get("startAt").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let max: usize = q.get("maxResults").and_then(|v| v.parse().ok()).unwrap_or(100).min(100);
+        let values: Vec<Value> = (1..)
+            .zip(&s.history)
+            .skip(start)
+            .take(max)
+            .map(|(i, h)| {
+                let items: Vec<Value> = h.fields.iter().map(|f| json!({"field": f, "fieldtype": "jira"})).collect();
+                json!({"id": i.to_string(), "author": {"accountId": h.author.0, "displayName": h.author.1},
+                    "created": jira_time(h.at), "items": items})
+            })
+            .collect();
+        let last = start + values.len() >= s.history.len();
+        Json(json!({"startAt": start, "maxResults": max, "total": s.history.len(), "isLast": last, "values": values}))
+            .into_response()
+    })
+    .await
+}
+
+async fn myself(st: S, headers: HeaderMap) -> Response {
+    let path = "/rest/api/3/myself";
+    let query = BTreeMap::new();
+    let req = Request { method: &Method::GET, path, query: &query, headers: &headers, body: &Bytes::new() };
+    if let Err((code, ra)) = lock(&st).w.gate(&req, &expected_auth(), None) {
+        return with_retry_after(error(code, "refused"), ra);
+    }
+    Json(json!({"accountId": ME.0, "displayName": ME.1, "active": true})).into_response()
 }
 
 async fn add_comment(st: S, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
@@ -240,8 +272,10 @@ async fn add_comment(st: S, Path(id): Path<String>, headers: HeaderMap, body: By
             return error(400, "Comment body is not valid!");
         };
         s.next_id += 1;
+        s.updated = Utc::now();
         s.comments.push((s.next_id, doc.clone()));
-        (StatusCode::CREATED, Json(comment_json(s.next_id, &doc))).into_response()
+        s.comment_by.insert(s.next_id, (ME, s.updated));
+        (StatusCode::CREATED, Json(comment_json(s, s.next_id, &doc))).into_response()
     })
     .await
 }
@@ -259,6 +293,7 @@ async fn attach(st: S, Path(id): Path<String>, headers: HeaderMap, body: Bytes) 
         s.next_id += 1;
         let v = json!([{"id": s.next_id.to_string(), "filename": name, "size": content.len(), "mimeType": mime}]);
         s.attachments.push(Attachment { id: s.next_id, filename: name, mime, content });
+        s.touch(ME, vec!["Attachment"]);
         Json(v).into_response()
     })
     .await
@@ -321,6 +356,7 @@ async fn transition(st: S, Path(id): Path<String>, headers: HeaderMap, body: Byt
             return error(400, &format!("Transition id '{}' is not valid for this issue.", wanted.unwrap_or_default()));
         };
         s.status = (to_id.into(), to_name.into());
+        s.touch(ME, vec!["status"]);
         StatusCode::NO_CONTENT.into_response()
     })
     .await

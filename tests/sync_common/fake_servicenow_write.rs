@@ -7,14 +7,16 @@
 //! `element_id=…^element=comments`, paged by limit/offset),
 //! `GET /api/now/attachment` (by `table_sys_id=…`) and
 //! `POST /api/now/attachment/file?table_name=&table_sys_id=&file_name=`
-//! (binary body). A wrong `Authorization` gets ServiceNow's 401 body. It
+//! (binary body). Records carry `sys_updated_on` / `sys_updated_by` and
+//! comments `sys_created_by`: the push's own writes are [`ME`]'s (an upload
+//! counts as an update of the record), [`State::edit_by_other`] is a
+//! developer's. A wrong `Authorization` gets ServiceNow's 401 body. It
 //! records every request and injects faults: a status (with `Retry-After`)
 //! or "do the write, then answer only after a delay".
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
@@ -23,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 pub const SECRET: &str = "hypercare.integration:s3cret-Pa55";
@@ -30,21 +33,13 @@ pub const SYS_ID: &str = "46d44a5fdb3a1300f8cb1d1ad3961995";
 /// Incident states: (value, label).
 pub const STATES: &[(&str, &str)] = &[("1", "New"), ("2", "In Progress"), ("6", "Resolved"), ("7", "Closed")];
 
-#[derive(Debug, Clone)]
-pub enum Fault {
-    Status(u16, Option<&'static str>),
-    Stall(Duration),
-}
+pub use crate::sync_common::write_log::{Fault, Logged};
+use crate::sync_common::write_log::{with_retry_after, HasLog, Request, Served, WriteLog};
 
-#[derive(Debug, Clone)]
-pub struct Logged {
-    pub method: String,
-    pub path: String,
-    pub query: BTreeMap<String, String>,
-    pub auth: Option<String>,
-    pub content_type: Option<String>,
-    pub body: Bytes,
-}
+/// The secret's user name (`sys_updated_by` of the push's own writes).
+pub const ME: &str = "hypercare.integration";
+/// A developer's user name.
+pub const DEV: &str = "dana.developer";
 
 #[derive(Debug, Clone)]
 pub struct Attachment {
@@ -59,29 +54,59 @@ pub struct State {
     pub state: String,
     /// Additional comments (sys_id, text).
     pub comments: Vec<(String, String)>,
+    /// Author and time of comments written through the API (others: [`ME`] at `updated`).
+    pub comment_by: BTreeMap<String, (&'static str, DateTime<Utc>)>,
     pub attachments: Vec<Attachment>,
-    pub faults: Vec<(Method, String, Fault)>,
-    pub log: Vec<Logged>,
+    /// The record's `sys_updated_on` and `sys_updated_by`.
+    pub updated: DateTime<Utc>,
+    pub updated_by: &'static str,
+    pub w: WriteLog,
     next_id: u64,
 }
 
-pub struct FakeServiceNowWrite {
-    pub url: String,
-    state: Arc<Mutex<State>>,
+impl State {
+    /// An update of the record made now by `who`.
+    pub fn touch(&mut self, who: &'static str) {
+        self.updated = Utc::now();
+        self.updated_by = who;
+    }
+
+    /// A developer sets the state (value) now and comments `text`, if any.
+    pub fn edit_by_other(&mut self, state: &str, text: Option<&str>) {
+        self.state = state.into();
+        self.touch(DEV);
+        if let Some(t) = text {
+            self.next_id += 1;
+            let id = format!("c{}", self.next_id);
+            self.comments.push((id.clone(), t.into()));
+            self.comment_by.insert(id, (DEV, self.updated));
+        }
+    }
+}
+
+/// The running fake.
+pub type FakeServiceNowWrite = Served<State>;
+
+impl HasLog for State {
+    fn write_log(&mut self) -> &mut WriteLog {
+        &mut self.w
+    }
 }
 
 type S = AxState<Arc<Mutex<State>>>;
 type Q = Query<BTreeMap<String, String>>;
 
-impl FakeServiceNowWrite {
+impl Served<State> {
     /// A server whose one incident is "Resolved" (6).
     pub fn start() -> FakeServiceNowWrite {
         let state = Arc::new(Mutex::new(State {
             state: "6".into(),
             comments: vec![],
+            comment_by: BTreeMap::new(),
             attachments: vec![],
-            faults: vec![],
-            log: vec![],
+            updated: crate::sync_common::write_log::a_while_ago(),
+            updated_by: "admin",
+            w: WriteLog::default(),
             next_id: 1000,
         }));
         let app = Router::new()
@@ -90,21 +115,12 @@ impl FakeServiceNowWrite {
             .route("/api/now/attachment", get(attachments))
             .route("/api/now/attachment/file", post(upload))
             .with_state(state.clone());
-        FakeServiceNowWrite { url: crate::sync_common::fake_redmine::serve(app), state }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Served::serve(app, state)
     }
 
     /// Requests received with `method` whose path contains `fragment`.
     pub fn requests(&self, method: &str, fragment: &str) -> Vec<Logged> {
-        self.state().log.iter().filter(|l| l.method == method && l.path.contains(fragment)).cloned().collect()
-    }
-
-    /// Queue a fault for the next `method` request whose path contains `pattern`.
-    pub fn fault(&self, method: Method, pattern: &str, f: Fault) {
-        self.state().faults.push((method, pattern.into(), f));
+        self.requests_where(method, |p| p.contains(fragment))
     }
 
     /// The incident's state label.
@@ -134,27 +150,11 @@ fn error(code: u16, message: &str, detail: &str) -> Response {
 /// Log, check auth, take a queued fault; then answer with `f` (built under
 /// the lock), after a queued stall.
 async fn handle(st: &S, method: Method, path: &str, q: &BTreeMap<String, String>, headers: &HeaderMap, body: &Bytes, f: impl FnOnce(&mut State) -> Response) -> Response {
-    let stall = {
-        let mut s = lock(st);
-        let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from);
-        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).map(String::from);
-        let ok = auth.as_deref() == Some(expected_auth().as_str());
-        s.log.push(Logged { method: method.to_string(), path: path.into(), query: q.clone(), auth, content_type, body: body.clone() });
-        if !ok {
-            return error(401, "User Not Authenticated", "Required to provide Auth information");
-        }
-        let fault = s.faults.iter().position(|(m, p, _)| *m == method && path.contains(p.as_str())).map(|i| s.faults.remove(i).2);
-        match fault {
-            Some(Fault::Status(code, ra)) => {
-                let mut r = error(code, "fault", "injected");
-                if let Some(ra) = ra {
-                    r.headers_mut().insert("retry-after", ra.parse().expect("header"));
-                }
-                return r;
-            }
-            Some(Fault::Stall(d)) => Some(d),
-            None => None,
-        }
+    let req = Request { method: &method, path, query: q, headers, body };
+    let stall = match lock(st).w.gate(&req, &expected_auth(), None) {
+        Ok(d) => d,
+        Err((401, _)) => return error(401, "User Not Authenticated", "Required to provide Auth information"),
+        Err((code, ra)) => return with_retry_after(error(code, "fault", "injected"), ra),
     };
     let r = f(&mut lock(st));
     if let Some(d) = stall {
@@ -163,8 +163,8 @@ async fn handle(st: &S, method: Method, path: &str, q: &BTreeMap<String, String>
     r
 }
 
-fn stamp() -> String {
-    chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string()
+fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 /// `{value, display_value}` when `display=all`, else the value.
@@ -182,9 +182,9 @@ async fn record(st: S, Path(id): Path<String>, Query(q): Q, headers: HeaderMap) 
         if id != SYS_ID {
             return error(404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval");
         }
-        let now = stamp();
+        let at = stamp(s.updated);
         Json(json!({"result": {"sys_id": field(&q, SYS_ID, SYS_ID), "state": field(&q, &s.state, &label_of(&s.state)),
-            "sys_updated_on": field(&q, &now, &now)}}))
+            "sys_updated_on": field(&q, &at, &at), "sys_updated_by": field(&q, s.updated_by, s.updated_by)}}))
         .into_response()
     })
     .await
@@ -204,9 +204,12 @@ async fn update(st: S, Path(id): Path<String>, Query(q): Q, headers: HeaderMap, 
                 s.state = v.to_string();
             }
         }
+        s.touch(ME);
         if let Some(text) = fields.get("comments").and_then(Value::as_str) {
             s.next_id += 1;
-            s.comments.push((format!("c{}", s.next_id), text.to_string()));
+            let id = format!("c{}", s.next_id);
+            s.comments.push((id.clone(), text.to_string()));
+            s.comment_by.insert(id, (ME, s.updated));
         }
         Json(json!({"result": {"sys_id": SYS_ID}})).into_response()
     })
@@ -231,7 +234,11 @@ async fn journal(st: S, Query(q): Q, headers: HeaderMap) -> Response {
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|(id, text)| json!({"sys_id": id, "value": text, "sys_created_on": stamp(), "element": "comments", "element_id": SYS_ID}))
+            .map(|(id, text)| {
+                let (by, at) = s.comment_by.get(id).copied().unwrap_or((ME, s.updated));
+                json!({"sys_id": id, "value": text, "sys_created_on": stamp(at), "sys_created_by": by,
+                    "element": "comments", "element_id": SYS_ID})
+            })
             .collect();
         Json(json!({"result": rows})).into_response()
     })
@@ -266,6 +273,8 @@ async fn upload(st: S, Query(q): Q, headers: HeaderMap, body: Bytes) -> Response
         let a = Attachment { sys_id: format!("a{}", s.next_id), file_name: name.clone(), content_type: ctype, content: body.to_vec() };
         let v = attachment_json(&a);
         s.attachments.push(a);
+        // A pessimistic fake: the upload counts as an update of the record by us.
+        s.touch(ME);
         (StatusCode::CREATED, Json(json!({"result": v}))).into_response()
     })
     .await

@@ -6,7 +6,10 @@
 //! comments.json` (cursor pages: `page[size]`, `page[after]`,
 //! `meta.has_more`, `meta.after_cursor`; each comment with its
 //! `attachments`), `POST /api/v2/uploads.json?filename=NAME` (the raw bytes
-//! → `upload.token`). It refuses what Zendesk refuses (a wrong
+//! → `upload.token`), `GET /api/v2/tickets/{id}/audits.json` (with the
+//! `users` sideload) and `GET /api/v2/users/me.json`. Each update moves
+//! `updated_at` and leaves an audit under its author ([`ME`] for the
+//! token's, [`DEV`] for [`State::edit_by_other`]). It refuses what Zendesk refuses (a wrong
 //! `Authorization` → 401; an update of a closed ticket, an unknown status,
 //! `closed`, an unknown upload token or an empty comment → 422 with
 //! `details`), records every request and can inject faults: a status (with
@@ -15,7 +18,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
@@ -24,35 +26,27 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 pub const SECRET: &str = "agent@acme.test/token:zd-write-token-42";
 /// The ticket's id (the store's remote id).
 pub const TICKET_ID: &str = "4711";
 
-#[derive(Debug, Clone)]
-pub enum Fault {
-    /// Answer this status (and `Retry-After`) without doing anything.
-    Status(u16, Option<&'static str>),
-    /// Do the write, then answer only after this long.
-    Stall(Duration),
-}
+pub use crate::sync_common::write_log::{Fault, Logged};
+use crate::sync_common::write_log::{with_retry_after, HasLog, Request, Served, WriteLog};
 
-#[derive(Debug, Clone)]
-pub struct Logged {
-    pub method: String,
-    pub path: String,
-    pub query: BTreeMap<String, String>,
-    pub auth: Option<String>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    pub status: u16,
-}
+/// The token's user: (id, name).
+pub const ME: (i64, &str) = (9001, "Hypercare Integration");
+/// A developer: (id, name).
+pub const DEV: (i64, &str) = (9002, "Dana Developer");
 
-impl Logged {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
+/// One ticket audit: who, when, its events (Zendesk's JSON).
+#[derive(Debug, Clone)]
+pub struct Audit {
+    pub author: (i64, &'static str),
+    pub at: DateTime<Utc>,
+    pub events: Vec<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,9 +70,10 @@ pub struct State {
     pub comments: Vec<Comment>,
     /// Uploads not attached yet, by token.
     pub uploads: HashMap<String, File>,
-    /// (method, path fragment, fault) for the next matching request.
-    pub faults: Vec<(Method, String, Fault)>,
-    pub log: Vec<Logged>,
+    /// The ticket's `updated_at`; every update is an audit.
+    pub updated: DateTime<Utc>,
+    pub audits: Vec<Audit>,
+    pub w: WriteLog,
     /// Comments per page at most.
     pub comment_page: usize,
     next_id: i64,
@@ -99,23 +94,47 @@ impl State {
     }
 }
 
-pub struct FakeZendeskWrite {
-    pub url: String,
-    state: Arc<Mutex<State>>,
+impl State {
+    /// An update of the ticket made now by `author`, with these events.
+    pub fn audit(&mut self, author: (i64, &'static str), events: Vec<Value>) {
+        self.updated = Utc::now();
+        self.audits.push(Audit { author, at: self.updated, events });
+    }
+
+    /// A developer sets the status now, commenting `text` (a public reply) if any.
+    pub fn edit_by_other(&mut self, status: &str, text: Option<&str>) {
+        let mut events = vec![json!({"type": "Change", "field_name": "status", "value": status, "previous_value": self.status})];
+        if let Some(t) = text {
+            self.add_comment(t, true, vec![]);
+            events.insert(0, json!({"type": "Comment", "body": t, "public": true}));
+        }
+        self.status = status.into();
+        self.audit(DEV, events);
+    }
+}
+
+/// The running fake.
+pub type FakeZendeskWrite = Served<State>;
+
+impl HasLog for State {
+    fn write_log(&mut self) -> &mut WriteLog {
+        &mut self.w
+    }
 }
 
 type S = AxState<Arc<Mutex<State>>>;
 type Q = Query<BTreeMap<String, String>>;
 
-impl FakeZendeskWrite {
+impl Served<State> {
     /// A server whose one ticket is `pending` with a first comment (the description).
     pub fn start() -> FakeZendeskWrite {
         let mut s = State {
             status: "pending".into(),
             comments: vec![],
             uploads: HashMap::new(),
-            faults: vec![],
-            log: vec![],
+            updated: crate::sync_common::write_log::a_while_ago(),
+            audits: vec![],
+            w: WriteLog::default(),
             comment_page: 100,
             next_id: 90_000,
         };
@@ -124,23 +143,16 @@ impl FakeZendeskWrite {
         let app = Router::new()
             .route("/api/v2/tickets/{file}", get(ticket).put(update))
             .route("/api/v2/tickets/{id}/comments.json", get(comments))
+            .route("/api/v2/tickets/{id}/audits.json", get(audits))
+            .route("/api/v2/users/me.json", get(me))
             .route("/api/v2/uploads.json", post(upload))
             .with_state(state.clone());
-        FakeZendeskWrite { url: crate::sync_common::fake_redmine::serve(app), state }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Served::serve(app, state)
     }
 
     /// Requests received with `method` whose path ends with `suffix`.
     pub fn requests(&self, method: &str, suffix: &str) -> Vec<Logged> {
-        self.state().log.iter().filter(|l| l.method == method && l.path.ends_with(suffix)).cloned().collect()
-    }
-
-    /// Queue a fault for the next `method` request whose path contains `pattern`.
-    pub fn fault(&self, method: Method, pattern: &str, f: Fault) {
-        self.state().faults.push((method, pattern.into(), f));
+        self.requests_where(method, |p| p.ends_with(suffix))
     }
 }
 
@@ -174,36 +186,17 @@ async fn handle(
     body: Bytes,
     f: impl FnOnce(&mut State) -> Response,
 ) -> Response {
-    let stall = {
-        let mut s = lock(st);
-        let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from);
-        let fault = if auth.as_deref() != Some(expected_auth().as_str()) {
-            Some(Fault::Status(401, None))
-        } else if path.starts_with("/api/v2/tickets/") && !path.starts_with(&format!("/api/v2/tickets/{TICKET_ID}")) {
-            Some(Fault::Status(404, None))
-        } else {
-            s.faults.iter().position(|(m, p, _)| *m == method && path.contains(p.as_str())).map(|i| s.faults.remove(i).2)
-        };
-        let code = match &fault {
-            Some(Fault::Status(c, _)) => *c,
-            _ => 200,
-        };
-        s.log.push(Logged { method: method.to_string(), path, query, auth, headers: headers.clone(), body, status: code });
-        match fault {
-            Some(Fault::Status(code, retry_after)) => {
-                let msg = match code {
-                    401 => json!({"error": "Couldn't authenticate you"}),
-                    404 => json!({"error": "RecordNotFound", "description": "Not found"}),
-                    _ => json!({"error": "fault"}),
-                };
-                let mut r = error(code, msg);
-                if let Some(ra) = retry_after {
-                    r.headers_mut().insert("retry-after", ra.parse().expect("header"));
-                }
-                return r;
-            }
-            Some(Fault::Stall(d)) => Some(d),
-            None => None,
+    let other = path.starts_with("/api/v2/tickets/") && !path.starts_with(&format!("/api/v2/tickets/{TICKET_ID}"));
+    let req = Request { method: &method, path: &path, query: &query, headers, body: &body };
+    let stall = match lock(st).w.gate(&req, &expected_auth(), other.then_some(404)) {
+        Ok(d) => d,
+        Err((code, retry_after)) => {
+            let msg = match code {
+                401 => json!({"error": "Couldn't authenticate you"}),
+                404 => json!({"error": "RecordNotFound", "description": "Not found"}),
+                _ => json!({"error": "fault"}),
+            };
+            return with_retry_after(error(code, msg), retry_after);
         }
     };
     let r = f(&mut lock(st));
@@ -220,7 +213,38 @@ fn file_json(f: &File) -> Value {
 
 fn ticket_json(s: &State) -> Value {
     json!({"id": TICKET_ID.parse::<i64>().unwrap_or(0), "subject": "Invoice posting rounds wrong", "status": s.status,
-        "created_at": "2026-11-20T08:00:00Z", "updated_at": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()})
+        "created_at": "2026-11-20T08:00:00Z", "updated_at": zd_time(s.updated)})
+}
+
+fn zd_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+async fn audits(st: S, Path(id): Path<String>, Query(q): Q, headers: HeaderMap) -> Response {
+    let path = format!("/api/v2/tickets/{id}/audits.json");
+    handle(&st, Method::GET, path, q.clone(), &headers, Bytes::new(), |s| {
+        let list: Vec<Value> = s
+            .audits
+            .iter()
+            .enumerate()
+            .map(|(i, a)| json!({"id": 700 + i, "ticket_id": TICKET_ID.parse::<i64>().unwrap_or(0),
+                "author_id": a.author.0, "created_at": zd_time(a.at), "events": a.events}))
+            .collect();
+        let users = if q.get("include").map(String::as_str) == Some("users") {
+            json!([{"id": ME.0, "name": ME.1}, {"id": DEV.0, "name": DEV.1}])
+        } else {
+            json!([])
+        };
+        Json(json!({"audits": list, "users": users, "meta": {"has_more": false}})).into_response()
+    })
+    .await
+}
+
+async fn me(st: S, headers: HeaderMap) -> Response {
+    handle(&st, Method::GET, "/api/v2/users/me.json".into(), BTreeMap::new(), &headers, Bytes::new(), |_| {
+        Json(json!({"user": {"id": ME.0, "name": ME.1, "role": "agent"}})).into_response()
+    })
+    .await
 }
 
 async fn ticket(st: S, Path(file): Path<String>, Query(q): Q, headers: HeaderMap) -> Response {
@@ -300,9 +324,15 @@ async fn update(st: S, Path(file): Path<String>, Query(q): Q, headers: HeaderMap
             s.next_id += 1;
             s.comments.push(Comment { id: s.next_id, body: text.into(), public: c["public"].as_bool().unwrap_or(true), attachments: files });
         }
+        let mut events = Vec::new();
+        if let Some(c) = s.comments.last().filter(|_| t.get("comment").is_some()) {
+            events.push(json!({"type": "Comment", "body": c.body, "public": c.public}));
+        }
         if let Some(st) = status {
+            events.push(json!({"type": "Change", "field_name": "status", "value": st, "previous_value": s.status}));
             s.status = st.into();
         }
+        s.audit(ME, events);
         Json(json!({"ticket": ticket_json(s), "audit": {"id": s.next_id + 1, "events": []}})).into_response()
     })
     .await

@@ -6,6 +6,8 @@ pub mod fake_jira_write;
 pub mod fake_redmine;
 pub mod fake_servicenow;
 pub mod redmine;
+pub mod validation_world;
+pub mod write_log;
 
 use chrono::{DateTime, Utc};
 use hypercare::model::{SourceKind, TicketQuery, TicketSummary};
