@@ -108,10 +108,11 @@ impl Default for DemoConfig {
 }
 
 impl DemoConfig {
-    /// The standard demo as seen on `today`: the go-live is the Monday of
-    /// the week before yesterday's minus five weeks (35 to 42 days ago), so
-    /// `today` falls in or just after the last hypercare week, and the
-    /// newest tickets are from the last working day before `today`.
+    /// The standard demo as seen on `today`: the go-live is the Monday five
+    /// weeks before the Monday of yesterday's week (36 to 42 days before
+    /// `today`), so yesterday falls in the last hypercare week; the window
+    /// is cut at `today`, and the newest tickets are from the last working
+    /// day before it.
     pub fn as_of(today: NaiveDate) -> DemoConfig {
         const WEEKS: u32 = 6;
         DemoConfig {
