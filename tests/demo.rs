@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{Datelike, Timelike, Weekday};
-use hypercare::demo::{load_demo, DEMO_SOURCE};
+use hypercare::demo::{load_demo, DemoConfig, DEMO_SOURCE};
 use hypercare::model::{Source, SourceKind, StatusClass, TicketDetail, TicketQuery, TicketSummary};
 use hypercare::store::sources::NewSource;
 use hypercare::{ErrorCode, Store};
@@ -244,11 +244,11 @@ fn a_real_source_named_demo_is_never_overwritten() {
 fn first_run_gets_the_demo_once() {
     let dir = TempDir::new().unwrap();
     let store = Store::open_dir(dir.path()).unwrap();
-    assert!(hypercare::demo::ensure_demo(&store).unwrap());
+    assert!(hypercare::demo::ensure_demo(&store, &DemoConfig::default()).unwrap());
     let n = store.tickets(&TicketQuery { limit: Some(10_000), ..Default::default() }).unwrap().len();
     assert!(n >= 2_500, "{n} tickets after the first run");
     // A workspace that has sources is left alone.
-    assert!(!hypercare::demo::ensure_demo(&store).unwrap());
+    assert!(!hypercare::demo::ensure_demo(&store, &DemoConfig::default()).unwrap());
     assert_eq!(store.sources().unwrap().len(), 1);
 }
 

@@ -7,6 +7,8 @@ pub mod commands;
 #[cfg(test)]
 mod ipc_boot_tests;
 #[cfg(test)]
+mod ipc_demo_tests;
+#[cfg(test)]
 mod ipc_tests;
 #[cfg(test)]
 mod ipc_kpi_tests;

@@ -29,7 +29,8 @@ const DAY_WEIGHTS: [[u32; 5]; 6] = [
 pub struct Calendar {
     tz: Tz,
     go_live: NaiveDate,
-    weeks: u32,
+    /// The first day after the window (local midnight ends it).
+    end: NaiveDate,
 }
 
 fn at(d: NaiveDate, hour: u32) -> NaiveDateTime {
@@ -41,21 +42,19 @@ fn is_workday(d: NaiveDate) -> bool {
 }
 
 impl Calendar {
-    pub fn new(tz: Tz, go_live: NaiveDate, weeks: u32) -> Calendar {
-        Calendar { tz, go_live, weeks }
+    /// The calendar of a window from `go_live` up to (not including) `end`.
+    pub fn new(tz: Tz, go_live: NaiveDate, end: NaiveDate) -> Calendar {
+        Calendar { tz, go_live, end }
     }
 
     /// The end of the hypercare window (exclusive), local time.
     pub fn end(&self) -> NaiveDateTime {
-        at(self.go_live + Duration::days(7 * self.weeks as i64), 0)
+        at(self.end, 0)
     }
 
     /// The working days of the window, in order.
     pub fn workdays(&self) -> Vec<NaiveDate> {
-        (0..7 * self.weeks as i64)
-            .map(|i| self.go_live + Duration::days(i))
-            .filter(|d| is_workday(*d))
-            .collect()
+        self.go_live.iter_days().take_while(|d| *d < self.end).filter(|d| is_workday(*d)).collect()
     }
 
     /// Relative ticket volume on the `index`-th working day.
@@ -115,7 +114,11 @@ mod tests {
     use super::*;
 
     fn cal() -> Calendar {
-        Calendar::new(chrono_tz::Europe::Amsterdam, NaiveDate::from_ymd_opt(2026, 9, 28).unwrap(), 6)
+        Calendar::new(
+            chrono_tz::Europe::Amsterdam,
+            NaiveDate::from_ymd_opt(2026, 9, 28).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 9).unwrap(),
+        )
     }
 
     #[test]

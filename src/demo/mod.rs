@@ -1,8 +1,7 @@
 //! The built-in, deterministic sample hypercare (`hypercare demo`).
 //!
-//! Six weeks after the go-live of an ERP at a European manufacturer (go-live
-//! Monday 28 September 2026, Europe/Amsterdam business hours, stored in
-//! UTC): about 3,000 tickets from a hundred and fifty business users across
+//! The six weeks after the go-live of an ERP at a European manufacturer
+//! (Europe/Amsterdam business hours, stored in UTC): about 3,000 tickets from a hundred and fifty business users across
 //! order-to-cash, procure-to-pay, finance month-end, warehouse, HR/payroll,
 //! production and master data, in the ten feedback categories, with
 //! comments and Redmine-like status histories (resolved, reopened once or
@@ -10,10 +9,17 @@
 //! the weeks; recurring problems (`themes`) are worded differently by
 //! different users.
 //!
+//! The demo is anchored on a "today" ([`DemoConfig::as_of`]): its go-live
+//! is the Monday about six weeks before, and its data ends the evening
+//! before today, so the hypercare is in its last week. The CLI and the tests
+//! use a fixed today ([`FIXED_TODAY`]: go-live Monday 28 September 2026);
+//! the app's first run uses the real one ([`first_run_today`]).
+//!
 //! **Invariant:** the same [`DemoConfig`] always yields the same tickets, on
 //! every machine: the generator uses its own fixed random stream (`rng`),
 //! a fixed calendar, and never reads the clock.
 
+mod anchor;
 mod calendar;
 mod compose;
 mod lifecycle;
@@ -35,6 +41,7 @@ use rng::{mix, Rng};
 use themes::THEMES;
 use vocab::{reporter, CONSULTANTS, MODULES, REPORTERS, SITES};
 
+pub use anchor::{first_run_today, DEMO_TODAY_ENV, FIXED_TODAY};
 pub use load::load_demo_with;
 
 /// What loading the demo wrote.
@@ -86,16 +93,42 @@ pub struct DemoConfig {
     pub go_live: NaiveDate,
     /// Length of the hypercare window.
     pub weeks: u32,
+    /// The demo's "today": the window is cut at its start (midnight in the
+    /// demo company's time zone), so nothing happens on or after it. `None`:
+    /// the whole window.
+    pub until: Option<NaiveDate>,
 }
 
 impl Default for DemoConfig {
+    /// The standard demo on the fixed today ([`FIXED_TODAY`]), the same on
+    /// every machine and every day.
     fn default() -> Self {
+        DemoConfig::as_of(FIXED_TODAY)
+    }
+}
+
+impl DemoConfig {
+    /// The standard demo as seen on `today`: the go-live is the Monday five
+    /// weeks before the Monday of yesterday's week (36 to 42 days before
+    /// `today`), so yesterday falls in the last hypercare week; the window
+    /// is cut at `today`, and the newest tickets are from the last working
+    /// day before it.
+    pub fn as_of(today: NaiveDate) -> DemoConfig {
+        const WEEKS: u32 = 6;
         DemoConfig {
             seed: 0x4859_5045_5243_4152,
             tickets: DEMO_TICKETS,
-            go_live: NaiveDate::from_ymd_opt(2026, 9, 28).unwrap_or_default(),
-            weeks: 6,
+            go_live: anchor::go_live_for(today, WEEKS),
+            weeks: WEEKS,
+            until: Some(today),
         }
+    }
+
+    /// The first day after the window: `until`, or the end of the `weeks`
+    /// when that comes first.
+    pub fn end(&self) -> NaiveDate {
+        let full = self.go_live + chrono::Duration::days(7 * i64::from(self.weeks));
+        self.until.map_or(full, |u| u.min(full))
     }
 }
 
@@ -168,8 +201,15 @@ impl Generator {
                 cfg.tickets, cfg.weeks
             )));
         }
-        let cal = Calendar::new(chrono_tz::Europe::Amsterdam, cfg.go_live, cfg.weeks);
+        let cal = Calendar::new(DEMO_TZ, cfg.go_live, cfg.end());
         let days = cal.workdays();
+        if days.is_empty() {
+            return Err(Error::invalid(format!(
+                "a demo with go-live {} and today {} has no working day before today: today must be after the go-live",
+                cfg.go_live,
+                cfg.end()
+            )));
+        }
         let weights: Vec<u64> = (0..days.len()).map(|d| cal.day_weight(d) as u64).collect();
         let total: u64 = weights.iter().sum();
         let mut bounds = Vec::with_capacity(days.len() + 1);
@@ -270,8 +310,8 @@ impl Generator {
     }
 }
 
-/// Load the standard demo into `store`, replacing an earlier demo source's
-/// data, in one transaction.
+/// Load the standard demo on the fixed today ([`DemoConfig::default`]) into
+/// `store`, replacing an earlier demo source's data, in one transaction.
 ///
 /// Besides the tickets it writes the survey answers and usage logs of the
 /// same window (`import::demo`), triages every ticket (category, priority,
@@ -285,32 +325,36 @@ pub fn load_demo(store: &Store) -> Result<DemoSummary> {
 /// makes a workspace of N tickets for trying the app at scale.
 pub fn load_demo_config(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
     let mut summary = load_demo_with(store, cfg)?;
-    let feedback = crate::import::demo::load_demo_feedback(store, cfg.go_live, cfg.weeks)?;
+    let days = (cfg.end() - cfg.go_live).num_days();
+    let feedback = crate::import::demo::load_demo_feedback_days(store, cfg.go_live, days)?;
     if store.kpi_settings()?.timezone == "UTC" {
         store.set_kpi_setting("timezone", DEMO_TIMEZONE)?;
     }
     summary.survey_responses = feedback.survey_responses;
     summary.usage_events = feedback.usage_events;
     // The inbox shows categories from the first start; "now" is the end of
-    // the demo window, so the result does not depend on the clock.
-    let end = cfg.go_live + chrono::Duration::days(7 * i64::from(cfg.weeks));
+    // the demo window (never after the demo's today), so the result does
+    // not depend on the clock.
     // Never runs the model (the demo must open in seconds): texts without a
     // cached embedding are triaged on words; the app refines them in the
     // background.
-    crate::triage::triage_all(store, end.and_hms_opt(18, 0, 0).unwrap_or_default().and_utc())?;
+    crate::triage::triage_all(store, anchor::window_end_utc(cfg.end()))?;
     Ok(summary)
 }
 
 /// The demo company's time zone (its business hours are in it).
 pub const DEMO_TIMEZONE: &str = "Europe/Amsterdam";
+/// [`DEMO_TIMEZONE`] as a zone.
+const DEMO_TZ: chrono_tz::Tz = chrono_tz::Europe::Amsterdam;
 
-/// Load the demo when the workspace has no sources at all (first run).
-/// Returns whether it loaded.
-pub fn ensure_demo(store: &Store) -> Result<bool> {
+/// Load the demo of `cfg` when the workspace has no sources at all (first
+/// run). Returns whether it loaded. A demo already there is left as it was
+/// created (with the user's validations and edits), however old its dates.
+pub fn ensure_demo(store: &Store, cfg: &DemoConfig) -> Result<bool> {
     if !store.sources()?.is_empty() {
         return Ok(false);
     }
-    load_demo(store)?;
+    load_demo_config(store, cfg)?;
     Ok(true)
 }
 

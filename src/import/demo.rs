@@ -85,10 +85,18 @@ pub fn load_demo_feedback(store: &Store, go_live: NaiveDate, weeks: u32) -> Resu
     if weeks == 0 || weeks > 104 {
         return Err(Error::invalid(format!("demo feedback needs 1 to 104 weeks, not {weeks}")));
     }
+    load_demo_feedback_days(store, go_live, i64::from(weeks) * 7)
+}
+
+/// [`load_demo_feedback`] for the `days` days from `go_live` (a demo
+/// window cut at its today), each day's rows before 17:00 UTC.
+pub fn load_demo_feedback_days(store: &Store, go_live: NaiveDate, days: i64) -> Result<FeedbackSummary> {
+    if !(1..=728).contains(&days) {
+        return Err(Error::invalid(format!("demo feedback needs 1 to 728 days, not {days}")));
+    }
     if store.kpi_settings()?.licensed_users.is_none() {
         store.set_kpi_setting("licensed_users", &DEMO_LICENSED_USERS.to_string())?;
     }
-    let days = weeks as i64 * 7;
     let mut rng = Rng(0x4879_7065_7263_6172);
     let users: Vec<String> = (1..=DEMO_LICENSED_USERS).map(|i| format!("user{i:03}")).collect();
     // How early each user takes up the system: user k is active once the

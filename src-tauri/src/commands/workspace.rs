@@ -33,8 +33,9 @@ pub struct WorkspaceInfo {
 
 /// Open the workspace: wait for the store (it opens on its own thread as
 /// the window shows), streaming each migration's progress to `on_progress`
-/// while it is upgraded; then on first run (no sources) load the demo, and
-/// describe the workspace. Fails with the open's error (its `store` says
+/// while it is upgraded; then on first run (no sources) load the demo as of
+/// today (`HYPERCARE_DEMO_TODAY` pins another day), and describe the
+/// workspace. Fails with the open's error (its `store` says
 /// why) when the store cannot be opened.
 #[tauri::command]
 pub async fn open_workspace<R: Runtime>(
@@ -43,7 +44,12 @@ pub async fn open_workspace<R: Runtime>(
     on_progress: Channel<MigrationProgress>,
 ) -> CmdResult<WorkspaceInfo> {
     let store = follow_boot(&state, &on_progress).await?;
-    let (demo_loaded, demo_error) = match blocking(move || hypercare::demo::ensure_demo(&store)).await {
+    let pinned = std::env::var(hypercare::demo::DEMO_TODAY_ENV).ok();
+    let first_run = move || {
+        let today = hypercare::demo::first_run_today(chrono::Utc::now(), pinned.as_deref())?;
+        hypercare::demo::ensure_demo(&store, &hypercare::demo::DemoConfig::as_of(today))
+    };
+    let (demo_loaded, demo_error) = match blocking(first_run).await {
         Ok(loaded) => (loaded, None),
         Err(e) => {
             tracing::warn!(code = ?e.code, error = %e.message, "could not load the demo");

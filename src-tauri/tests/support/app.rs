@@ -100,6 +100,9 @@ impl App {
             .env("DISPLAY", xvfb.display())
             .env(RUN_MARKER, self.marker())
             .env("HYPERCARE_DATA_DIR", self.data_dir())
+            // The demo of a first run on the fixed today, not the real one:
+            // the tests name its dates (e.g. a training marker on 2026-10-19).
+            .env(hypercare::demo::DEMO_TODAY_ENV, hypercare::demo::FIXED_TODAY.to_string())
             .env("XDG_DATA_HOME", self.work.join("xdg/data"))
             .env("XDG_CONFIG_HOME", self.work.join("xdg/config"))
             .env("XDG_CACHE_HOME", self.work.join("xdg/cache"))

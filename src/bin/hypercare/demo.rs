@@ -1,7 +1,7 @@
 use std::time::Instant;
 
 use clap::Args;
-use hypercare::demo::{load_demo_config, DemoConfig, DemoSummary, DEMO_SOURCE};
+use hypercare::demo::{load_demo_config, DemoConfig, DemoSummary, DEMO_SOURCE, FIXED_TODAY};
 use serde::Serialize;
 
 use crate::{print_json, Ctx};
@@ -15,6 +15,12 @@ pub struct DemoArgs {
     /// trying the app at scale; every size is deterministic.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub tickets: Option<u32>,
+    /// The demo's today (YYYY-MM-DD): its go-live is about six weeks
+    /// before and its newest tickets are from the working day before.
+    /// Default: the fixed 2026-11-09 (go-live 2026-09-28), the same demo
+    /// on every day.
+    #[arg(long, value_name = "DATE", value_parser = parse_today)]
+    pub today: Option<chrono::NaiveDate>,
     /// Print what was written as a JSON object.
     #[arg(long)]
     pub json: bool,
@@ -43,7 +49,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> hypercare::Result<()> {
         return Ok(());
     }
     let started = Instant::now();
-    let mut cfg = DemoConfig::default();
+    let mut cfg = DemoConfig::as_of(a.today.unwrap_or(FIXED_TODAY));
     if let Some(n) = a.tickets {
         cfg.tickets = n as usize;
     }
@@ -61,4 +67,8 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> hypercare::Result<()> {
     );
     println!("Try: hypercare tickets --search invoice");
     Ok(())
+}
+
+fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("{s:?} is not a date like 2026-11-09 ({e})"))
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { defaultMatrix, FakeBackend, fakeTriage } from "../backend/fake";
-import { CATEGORIES, cycle, digitFor, IMPACTS, label, levelsLine, priorityOf, runNote, suggestionLine, triageKey, triageKeyOf, TriageSession } from "./triage";
+import { basisTag, CATEGORIES, cycle, digitFor, IMPACTS, label, levelsLine, priorityOf, runNote, suggestionLine, triageKey, triageKeyOf, TriageSession } from "./triage";
 import { CATEGORY_LABELS } from "./filters";
 
 function queue() {
@@ -215,5 +215,25 @@ describe("Enter in the triage view", () => {
     // The open tab ("Survey comments" just clicked): pressing it again would do nothing.
     expect(triageKeyOf(keyOn("Enter", "BUTTON", false, true)).kind).toBe("confirm");
     expect(triageKeyOf(keyOn("Enter", "INPUT", false)).kind).toBe("none");
+  });
+});
+
+describe("the 'from words only' tag", () => {
+  it("promises a background refinement only when the language model is installed", () => {
+    const withModel = basisTag("words", "ticket", true)!;
+    expect(withModel.text).toBe("from words only");
+    expect(withModel.title).toContain("refined in the background");
+    const without = basisTag("words", "ticket", false)!;
+    expect(without.text).toBe("from words only");
+    expect(without.title).not.toContain("refined in the background");
+    expect(without.title).toContain("the language model is not installed");
+    expect(without.title).toContain("scripts/setup.sh");
+    expect(basisTag("words", "comment", false)!.title).toMatch(/^This comment was triaged on its words only/);
+  });
+
+  it("is not shown for a text the language model decided, with or without the model now", () => {
+    expect(basisTag("embedding", "ticket", true)).toBeNull();
+    expect(basisTag("embedding", "ticket", false)).toBeNull();
+    expect(basisTag(null, "comment", false)).toBeNull();
   });
 });

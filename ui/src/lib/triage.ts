@@ -173,13 +173,16 @@ export function levelsLine(t: TicketTriage): string | null {
   return parts.length ? `The model suggested ${parts.join(" and ")}.` : null;
 }
 
-/** The "from words only" tag of a ticket or survey comment (null: decided with the language model, or not triaged). */
-export function basisTag(basis: string | null, what: "ticket" | "comment"): { text: string; title: string } | null {
+/**
+ * The "from words only" tag of a ticket or survey comment (null: decided with the language model, or not triaged).
+ * `model`: the language model is installed (`RefineStatus.model`); only then is the text refined in the background.
+ */
+export function basisTag(basis: string | null, what: "ticket" | "comment", model: boolean): { text: string; title: string } | null {
   if (basis !== "words") return null;
-  return {
-    text: "from words only",
-    title: `This ${what}'s text has not been through the language model yet; it is refined in the background`,
-  };
+  const title = model
+    ? `This ${what}'s text has not been through the language model yet; it is refined in the background`
+    : `This ${what} was triaged on its words only: the language model is not installed, so nothing refines it (run scripts/setup.sh to install it)`;
+  return { text: "from words only", title };
 }
 
 const count = (n: number, one: string, many: string): string => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
