@@ -317,12 +317,19 @@ fn synced_value(c: &Connection, ticket_id: i64, target: &CategoryTarget) -> Resu
     let raw = || raw.as_deref().and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok());
     Ok(match target {
         CategoryTarget::IssueCategory => Some(category.unwrap_or_default()),
-        CategoryTarget::CustomField(id) => raw().map(|v| {
-            v.get("custom_fields")
+        CategoryTarget::CustomField(id) => raw().and_then(|v| {
+            let listed = v
+                .get("custom_fields")
                 .and_then(|f| f.as_array())
                 .and_then(|fields| fields.iter().find(|f| f.get("id").and_then(|i| i.as_i64()) == Some(*id)))
-                .map(|f| field_text(f.get("value").unwrap_or(&serde_json::Value::Null)))
-                .unwrap_or_default()
+                .map(|f| field_text(f.get("value").unwrap_or(&serde_json::Value::Null)));
+            match (listed, v.get("fields").and_then(|f| f.as_object())) {
+                (Some(t), _) => Some(t),
+                // A Jira issue: its fields hold customfield_<id> (null when
+                // empty) when the sync asked for it; else the store cannot tell.
+                (None, Some(fields)) => fields.get(&format!("customfield_{id}")).map(crate::validation::jira::value_text),
+                (None, None) => Some(String::new()),
+            }
         }),
         CategoryTarget::Field(name) => raw().map(|v| record_text(v.get(name.as_str()))),
     })

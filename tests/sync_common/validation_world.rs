@@ -119,3 +119,31 @@ impl World {
         }
     }
 }
+
+impl World {
+    /// The ticket's raw record as the last sync kept it.
+    pub fn set_raw(&self, raw: serde_json::Value) {
+        let t = self.ticket;
+        self.store.with_tx(|tx| Ok(tx.execute("UPDATE tickets SET raw = ?2 WHERE id = ?1", rusqlite::params![t, raw.to_string()])?)).unwrap();
+    }
+
+    /// Confirm `category` for the ticket now; the queued outbox row's id.
+    pub fn confirm(&self, category: hypercare::model::Category) -> i64 {
+        let o = hypercare::triage::Override { category: Some(category), ..Default::default() };
+        let done = hypercare::triage::set_override(&self.store, self.ticket, &o, Utc::now()).unwrap();
+        let push = done.category_push.expect("a category was given");
+        assert!(push.queued, "{push:?}");
+        push.outbox_id.unwrap()
+    }
+
+    /// (state, last error, next attempt) of outbox row `id`.
+    pub fn outbox_row(&self, id: i64) -> (OutboxState, String, DateTime<Utc>) {
+        let r = self.store.outbox(true).unwrap().into_iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no row {id}"));
+        (r.state, r.last_error.unwrap_or_default(), r.next_attempt_at)
+    }
+
+    /// Make outbox row `id` pending again, as a push that died after the server took the write leaves it.
+    pub fn make_pending(&self, id: i64) {
+        self.store.with_tx(|tx| Ok(tx.execute("UPDATE outbox SET state = 'pending', remote_ref = NULL WHERE id = ?1", [id])?)).unwrap();
+    }
+}
