@@ -15,28 +15,18 @@ mod fake_sn;
 mod fake_zd;
 
 use chrono::{Duration, Utc};
-use hypercare::model::{Category, SourceKind, StatusClass};
-use hypercare::store::sources::NewSource;
+use hypercare::model::Category;
 use hypercare::triage::category_push::{CategoryPushConfig, CategoryTarget};
 use hypercare::validation::OutboxState;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use sync_common::fake_jira_write::{self as fj, FakeJiraWrite, SELECT_FIELD};
-use sync_common::validation_world::{Seen, World};
+use sync_common::validation_world::World;
 use sync_common::write_log::Fault;
 
 fn jira_world(jira: &FakeJiraWrite, push: Value) -> World {
-    let source = NewSource {
-        name: "jira".into(),
-        kind: SourceKind::Jira,
-        url: jira.url.clone(),
-        project: "HC".into(),
-        token_env: Some("HC_JIRA_PUSH_TOKEN".into()),
-        config: json!({"triage": {"category_push": push}}),
-    };
-    let updated_at = jira.state().updated;
-    World::new(&source, &Seen { remote_id: fj::ISSUE_ID, key: fj::ISSUE_KEY, status: "Resolved", status_class: StatusClass::Resolved, updated_at })
+    jira.world(json!({"triage": {"category_push": push}}))
 }
 
 fn jira_select() -> Value {
@@ -146,16 +136,7 @@ fn jira_and_zendesk_refuse_the_redmine_issue_category_and_servicenow_wants_a_fie
 // ---- ServiceNow ----
 
 fn sn_world(sn: &fake_sn::FakeServiceNowWrite, field: &str) -> World {
-    let source = NewSource {
-        name: "servicenow".into(),
-        kind: SourceKind::ServiceNow,
-        url: sn.url.clone(),
-        project: "incident: assignment_group.name=Hypercare".into(),
-        token_env: Some("HC_SN_PUSH_TOKEN".into()),
-        config: json!({"triage": {"category_push": {"target": "field", "field": field}}}),
-    };
-    let updated_at = sn.state().updated;
-    World::new(&source, &Seen { remote_id: fake_sn::SYS_ID, key: "INC0010001", status: "Resolved", status_class: StatusClass::Resolved, updated_at })
+    sn.world(json!({"triage": {"category_push": {"target": "field", "field": field}}}))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,18 +204,8 @@ async fn servicenow_a_refused_write_rejects_the_row_with_the_server_reason() {
 // ---- Zendesk ----
 
 fn zd_world(zd: &fake_zd::FakeZendeskWrite, field_id: i64) -> World {
-    let source = NewSource {
-        name: "zd".into(),
-        kind: SourceKind::Zendesk,
-        url: zd.url.clone(),
-        project: "*".into(),
-        token_env: Some("HC_ZD_PUSH_TOKEN".into()),
-        config: json!({"triage": {"category_push": {"target": "custom_field", "custom_field_id": field_id,
-            "values": {"usability": "hc_usability", "data_issue": "hc_data"}}}}),
-    };
-    let updated_at = zd.state().updated;
-    let key = format!("#{}", fake_zd::TICKET_ID);
-    World::new(&source, &Seen { remote_id: fake_zd::TICKET_ID, key: &key, status: "Pending", status_class: StatusClass::Open, updated_at })
+    zd.world(json!({"triage": {"category_push": {"target": "custom_field", "custom_field_id": field_id,
+        "values": {"usability": "hc_usability", "data_issue": "hc_data"}}}}))
 }
 
 fn zd_puts(zd: &fake_zd::FakeZendeskWrite) -> Vec<Value> {
