@@ -433,16 +433,9 @@ impl Served<State> {
     /// A store with a Jira source (`config` as its settings) holding the
     /// fake's issue, as a sync would have left it.
     pub fn world(&self, config: Value) -> super::validation_world::World {
-        let source = hypercare::store::sources::NewSource {
-            name: "jira".into(),
-            kind: hypercare::model::SourceKind::Jira,
-            url: self.url.clone(),
-            project: "HC".into(),
-            token_env: Some("HC_JIRA_PUSH_TOKEN".into()),
-            config,
-        };
         let updated_at = self.state().updated;
         let status_class = hypercare::model::StatusClass::Resolved;
-        super::validation_world::World::new(&source, &super::validation_world::Seen { remote_id: ISSUE_ID, key: ISSUE_KEY, status: "Resolved", status_class, updated_at })
+        let seen = super::validation_world::Seen { remote_id: ISSUE_ID, key: ISSUE_KEY, status: "Resolved", status_class, updated_at };
+        super::validation_world::World::for_source(hypercare::model::SourceKind::Jira, "jira", &self.url, "HC", config, &seen)
     }
 }

@@ -300,16 +300,9 @@ impl Served<State> {
     /// A store with a ServiceNow source (`config` as its settings) holding the
     /// fake's incident, as a sync would have left it.
     pub fn world(&self, config: Value) -> crate::sync_common::validation_world::World {
-        let source = hypercare::store::sources::NewSource {
-            name: "servicenow".into(),
-            kind: hypercare::model::SourceKind::ServiceNow,
-            url: self.url.clone(),
-            project: "incident: assignment_group.name=Hypercare".into(),
-            token_env: Some("HC_SN_PUSH_TOKEN".into()),
-            config,
-        };
         let updated_at = self.state().updated;
         let status_class = hypercare::model::StatusClass::Resolved;
-        crate::sync_common::validation_world::World::new(&source, &crate::sync_common::validation_world::Seen { remote_id: SYS_ID, key: "INC0010001", status: "Resolved", status_class, updated_at })
+        let seen = crate::sync_common::validation_world::Seen { remote_id: SYS_ID, key: "INC0010001", status: "Resolved", status_class, updated_at };
+        crate::sync_common::validation_world::World::for_source(hypercare::model::SourceKind::ServiceNow, "servicenow", &self.url, "incident: assignment_group.name=Hypercare", config, &seen)
     }
 }

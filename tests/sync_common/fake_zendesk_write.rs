@@ -360,16 +360,9 @@ impl Served<State> {
     /// A store with a Zendesk source (`config` as its settings) holding the
     /// fake's ticket, as a sync would have left it.
     pub fn world(&self, config: Value) -> crate::sync_common::validation_world::World {
-        let source = hypercare::store::sources::NewSource {
-            name: "zd".into(),
-            kind: hypercare::model::SourceKind::Zendesk,
-            url: self.url.clone(),
-            project: "*".into(),
-            token_env: Some("HC_ZD_PUSH_TOKEN".into()),
-            config,
-        };
         let updated_at = self.state().updated;
         let status_class = hypercare::model::StatusClass::Open;
-        crate::sync_common::validation_world::World::new(&source, &crate::sync_common::validation_world::Seen { remote_id: TICKET_ID, key: &format!("#{TICKET_ID}"), status: "Pending", status_class, updated_at })
+        let seen = crate::sync_common::validation_world::Seen { remote_id: TICKET_ID, key: &format!("#{TICKET_ID}"), status: "Pending", status_class, updated_at };
+        crate::sync_common::validation_world::World::for_source(hypercare::model::SourceKind::Zendesk, "zd", &self.url, "*", config, &seen)
     }
 }

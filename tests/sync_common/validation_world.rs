@@ -65,6 +65,13 @@ impl World {
         World { _dir: dir, store, ticket, files: tempfile::tempdir().unwrap() }
     }
 
+    /// A store with a source of `kind` named `name` (token in
+    /// `HC_<NAME>_PUSH_TOKEN`, `config` as its settings) holding `seen`.
+    pub fn for_source(kind: hypercare::model::SourceKind, name: &str, url: &str, project: &str, config: serde_json::Value, seen: &Seen) -> World {
+        let token_env = Some(format!("HC_{}_PUSH_TOKEN", name.to_uppercase()));
+        World::new(&NewSource { name: name.into(), kind, url: url.into(), project: project.into(), token_env, config }, seen)
+    }
+
     /// Record a validation now (with `invoice.png` as evidence when asked).
     pub fn validate(&self, outcome: Outcome, with_evidence: bool) -> Validation {
         let mut evidence = vec![];
