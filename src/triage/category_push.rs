@@ -244,9 +244,14 @@ pub fn queue_category_push(c: &Connection, ticket_id: i64, category: Category, n
     let json: serde_json::Value =
         serde_json::from_str(&config).map_err(|e| Error::Internal(format!("source config is not JSON: {e}")))?;
     let Some(cfg) = CategoryPushConfig::from_source_config(&json)? else {
+        let example = match kind {
+            Some(SourceKind::ServiceNow) => "field:u_hypercare_category",
+            Some(SourceKind::Jira | SourceKind::Zendesk) => "custom_field:ID",
+            _ => "issue_category",
+        };
         return Ok(CategoryPushStatus::not_queued(format!(
             "source {source:?} has no place for categories: the category is kept here only \
-             (set one with `hypercare source category-push {source} --to issue_category`)"
+             (set one with `hypercare source category-push {source} --to {example}`)"
         )));
     };
     let Some(kind) = kind else {
