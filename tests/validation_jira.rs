@@ -8,29 +8,18 @@
 mod sync_common;
 
 use chrono::{Duration, Utc};
-use hypercare::model::{SourceKind, StatusClass};
-use hypercare::store::sources::NewSource;
 use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use sync_common::fake_jira_write::{self as fake, FakeJiraWrite, ISSUE_ID, SECRET};
+use sync_common::fake_jira_write::{self as fake, FakeJiraWrite, SECRET};
 use sync_common::write_log::Fault;
-use sync_common::validation_world::{Seen, World, EVIDENCE};
+use sync_common::validation_world::{World, EVIDENCE};
 
 /// A store with a Jira source (passed → "Done", failed → "In Progress")
 /// holding the fake's issue, as a sync would have left it.
 fn world(jira: &FakeJiraWrite) -> World {
-    let source = NewSource {
-        name: "jira".into(),
-        kind: SourceKind::Jira,
-        url: jira.url.clone(),
-        project: "HC".into(),
-        token_env: Some("HC_JIRA_PUSH_TOKEN".into()),
-        config: json!({"validation": {"transitions": {"passed": "Done", "failed": "In Progress"}}}),
-    };
-    let updated_at = jira.state().updated;
-    World::new(&source, &Seen { remote_id: ISSUE_ID, key: fake::ISSUE_KEY, status: "Resolved", status_class: StatusClass::Resolved, updated_at })
+    jira.world(json!({"validation": {"transitions": {"passed": "Done", "failed": "In Progress"}}}))
 }
 
 fn expected_auth() -> String {

@@ -10,28 +10,17 @@ mod sync_common;
 mod fake_sn;
 
 use chrono::{Duration, Utc};
-use hypercare::model::{SourceKind, StatusClass};
-use hypercare::store::sources::NewSource;
 use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use fake_sn::{expected_auth, Fault, FakeServiceNowWrite, SECRET, SYS_ID};
-use sync_common::validation_world::{Seen, World, EVIDENCE};
+use sync_common::validation_world::{World, EVIDENCE};
 
 /// A store with a ServiceNow source (passed → `passed`, failed → "In Progress")
 /// holding the fake's incident, as a sync would have left it.
 fn world(sn: &FakeServiceNowWrite, passed: &str) -> World {
-    let source = NewSource {
-        name: "servicenow".into(),
-        kind: SourceKind::ServiceNow,
-        url: sn.url.clone(),
-        project: "incident: assignment_group.name=Hypercare".into(),
-        token_env: Some("HC_SN_PUSH_TOKEN".into()),
-        config: json!({"validation": {"transitions": {"passed": passed, "failed": "In Progress"}}}),
-    };
-    let updated_at = sn.state().updated;
-    World::new(&source, &Seen { remote_id: SYS_ID, key: "INC0010001", status: "Resolved", status_class: StatusClass::Resolved, updated_at })
+    sn.world(json!({"validation": {"transitions": {"passed": passed, "failed": "In Progress"}}}))
 }
 
 /// The PATCH bodies received, as JSON.

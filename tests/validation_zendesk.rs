@@ -11,29 +11,17 @@ mod sync_common;
 mod fake_zendesk_write;
 
 use chrono::{Duration, Utc};
-use hypercare::model::{SourceKind, StatusClass};
-use hypercare::store::sources::NewSource;
 use hypercare::validation::{marker, OutboxKind, OutboxState, Outcome};
 use reqwest::Method;
 use serde_json::json;
 
 use fake_zendesk_write::{expected_auth, Fault, FakeZendeskWrite, SECRET, TICKET_ID};
-use sync_common::validation_world::{Seen, World, EVIDENCE};
+use sync_common::validation_world::{World, EVIDENCE};
 
 /// A store with a Zendesk source (passed → "Solved", failed → "Open")
 /// holding the fake's ticket, as a sync would have left it.
 fn world(zd: &FakeZendeskWrite) -> World {
-    let source = NewSource {
-        name: "zd".into(),
-        kind: SourceKind::Zendesk,
-        url: zd.url.clone(),
-        project: "*".into(),
-        token_env: Some("HC_ZD_PUSH_TOKEN".into()),
-        config: json!({"validation": {"awaiting_statuses": ["Pending"], "transitions": {"passed": "Solved", "failed": "Open"}}}),
-    };
-    let updated_at = zd.state().updated;
-    let key = format!("#{TICKET_ID}");
-    World::new(&source, &Seen { remote_id: TICKET_ID, key: &key, status: "Pending", status_class: StatusClass::Open, updated_at })
+    zd.world(json!({"validation": {"awaiting_statuses": ["Pending"], "transitions": {"passed": "Solved", "failed": "Open"}}}))
 }
 
 /// The PUTs to the ticket, as JSON.

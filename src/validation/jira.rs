@@ -279,12 +279,50 @@ impl JiraWriter {
         Ok(w.transitions)
     }
 
+    /// The issue's `field` (`customfield_<id>`) as text, "" when empty: a
+    /// select option's value, a text, a list's values joined with ", ".
+    pub async fn field_text(&self, id: &str, field: &str) -> HttpResult<String> {
+        let url = format!("{}?fields={field}", self.url(id, "")?);
+        let v: Value = self.json(self.http.get(&url), &url, &format!("reading {field} of issue {id}")).await?;
+        Ok(value_text(&v["fields"][field]))
+    }
+
+    /// How `field` is set on this issue (its schema type: `option`,
+    /// `string`, `array`, ...), from `GET /editmeta`; `None` when the field
+    /// is not on the issue's edit screen (Jira would refuse to set it).
+    pub async fn field_type(&self, id: &str, field: &str) -> HttpResult<Option<String>> {
+        let url = self.url(id, "/editmeta")?;
+        let v: Value = self.json(self.http.get(&url), &url, &format!("reading the editable fields of issue {id}")).await?;
+        let meta = &v["fields"][field];
+        Ok(meta.is_object().then(|| meta["schema"]["type"].as_str().unwrap_or("").to_string()))
+    }
+
+    /// `PUT /issue/{id}` with `{"fields": fields}`.
+    pub async fn set_fields(&self, id: &str, fields: Value) -> HttpResult<()> {
+        let url = self.url(id, "")?;
+        let body = json!({ "fields": fields });
+        self.send(self.http.put(&url).json(&body), &format!("updating issue {id}")).await?;
+        Ok(())
+    }
+
     /// Perform transition `transition_id`.
     pub async fn transition(&self, id: &str, transition_id: &str) -> HttpResult<()> {
         let url = self.url(id, "/transitions")?;
         let body = json!({ "transition": { "id": transition_id } });
         self.send(self.http.post(&url).json(&body), &format!("moving issue {id}")).await?;
         Ok(())
+    }
+}
+
+/// A Jira field value as text: a string, an option's `value` (or a
+/// user's/version's `name`), a list's joined with ", "; "" for none.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Object(o) => o.get("value").or_else(|| o.get("name")).map(value_text).unwrap_or_default(),
+        Value::Array(a) => a.iter().map(value_text).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(", "),
+        _ => String::new(),
     }
 }
 

@@ -38,6 +38,7 @@ pub mod kpi;
 pub mod outbox;
 pub mod push;
 pub mod push_category;
+mod push_category_vendor;
 pub mod push_jira;
 pub mod push_servicenow;
 pub mod push_vendor;

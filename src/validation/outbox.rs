@@ -29,7 +29,7 @@ pub struct OutboxEntry {
     /// Attachment: the evidence file name. Transition: the target status.
     /// Category: the name written on the server.
     pub detail: Option<String>,
-    /// Category: where it is written (`issue_category`, `custom_field:<id>`).
+    /// Category: where it is written (`issue_category`, `custom_field:<id>`, `field:<name>`).
     pub target_field: Option<String>,
     pub state: OutboxState,
     pub attempts: i64,

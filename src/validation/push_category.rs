@@ -28,18 +28,18 @@ use crate::triage::category_push::{field_text, same_value, CategoryTarget};
 use crate::{Result, Store};
 
 /// One due category row.
-struct Row {
-    id: i64,
-    source_id: i64,
-    remote_id: String,
-    ticket_key: String,
-    field: String,
-    value: String,
+pub(super) struct Row {
+    pub(super) id: i64,
+    pub(super) source_id: i64,
+    pub(super) remote_id: String,
+    pub(super) ticket_key: String,
+    pub(super) field: String,
+    pub(super) value: String,
     /// The server's value the store had synced when the user confirmed
     /// ("" = none); `None`: unknown, no conflict check.
-    base_value: Option<String>,
+    pub(super) base_value: Option<String>,
     /// The user chose to overwrite whatever the server shows.
-    force: bool,
+    pub(super) force: bool,
 }
 
 fn due_rows(c: &Connection, now: DateTime<Utc>, force: bool) -> Result<Vec<Row>> {
@@ -81,17 +81,7 @@ pub(super) async fn push_categories(
                 report.stop(&msg);
                 (OutboxState::Pending, Some(msg))
             }
-            Target::Ready(w @ (Writer::Jira(_) | Writer::ServiceNow(_) | Writer::Zendesk(_))) => {
-                let kind = match w {
-                    Writer::Jira(_) => "jira",
-                    Writer::ServiceNow(_) => "service_now",
-                    _ => "zendesk",
-                };
-                let reason = format!("pushing categories to {kind} servers is not supported yet");
-                set_state(store, &[row.id], OutboxState::Rejected, Some(&reason), None, now)?;
-                (OutboxState::Rejected, Some(reason))
-            }
-            Target::Ready(Writer::Redmine(srv)) => match push_one(srv, &row).await {
+            Target::Ready(w) => match push_one(w, &row).await {
                 Ok(Outcome::Sent(remote_ref)) => {
                     set_state(store, &[row.id], OutboxState::Sent, None, Some(&remote_ref), now)?;
                     (OutboxState::Sent, None)
@@ -123,7 +113,7 @@ pub(super) async fn push_categories(
     Ok(())
 }
 
-enum Outcome {
+pub(super) enum Outcome {
     /// On the server now; the reference (category id or field) to keep.
     Sent(String),
     /// The server cannot take it as configured; why.
@@ -133,42 +123,42 @@ enum Outcome {
 }
 
 /// What the issue shows for the target, as a reference when it holds `value`.
-fn shows(issue: &RemoteIssue, target: CategoryTarget, value: &str) -> Option<String> {
+fn shows(issue: &RemoteIssue, target: &CategoryTarget, value: &str) -> Option<String> {
     match target {
         CategoryTarget::IssueCategory => {
             issue.category.as_ref().filter(|c| c.name.eq_ignore_ascii_case(value)).map(|c| format!("issue_category:{}", c.id))
         }
         CategoryTarget::CustomField(id) => {
-            issue.custom_fields.iter().find(|f| f.id == id && f.holds(value)).map(|_| format!("custom_field:{id}"))
+            issue.custom_fields.iter().find(|f| f.id == *id && f.holds(value)).map(|_| format!("custom_field:{id}"))
         }
+        CategoryTarget::Field(_) => None,
     }
 }
 
 /// The issue's value for the target ("" = none).
-fn current_value(issue: &RemoteIssue, target: CategoryTarget) -> String {
+fn current_value(issue: &RemoteIssue, target: &CategoryTarget) -> String {
     match target {
         CategoryTarget::IssueCategory => issue.category.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
         CategoryTarget::CustomField(id) => {
-            issue.custom_fields.iter().find(|f| f.id == id).map(|f| field_text(&f.value)).unwrap_or_default()
+            issue.custom_fields.iter().find(|f| f.id == *id).map(|f| field_text(&f.value)).unwrap_or_default()
         }
+        CategoryTarget::Field(_) => String::new(),
     }
 }
 
-/// A conflict when the issue (not showing ours) shows another value than
-/// the store had synced when the user confirmed, unless the user chose to
-/// overwrite it.
-fn conflict(issue: &RemoteIssue, target: CategoryTarget, row: &Row) -> Option<Outcome> {
+/// A conflict when `ticket` (not showing ours) shows `server`, another
+/// value than the store had synced when the user confirmed, unless the
+/// user chose to overwrite it.
+pub(super) fn conflict(server: String, target: &CategoryTarget, ticket: &str, row: &Row) -> Option<Outcome> {
     let base = row.base_value.as_deref().filter(|_| !row.force)?;
-    let server = current_value(issue, target);
     if same_value(&server, base) {
         return None;
     }
     let shown = |v: &str| if v.trim().is_empty() { "none".to_string() } else { format!("{v:?}") };
     let reason = format!(
-        "{} of issue #{} was changed on the server to {} after you confirmed {:?} (it was {} when you confirmed): \
+        "{} of {ticket} was changed on the server to {} after you confirmed {:?} (it was {} when you confirmed): \
          overwrite it with yours, or keep the server's",
         capitalised(&target.describe()),
-        row.remote_id,
         shown(&server),
         row.value,
         shown(base),
@@ -181,16 +171,25 @@ fn capitalised(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-async fn push_one(srv: &mut Server, row: &Row) -> std::result::Result<Outcome, HttpFailure> {
+/// Push one row to its source's server: Redmine here, the others in
+/// [`super::push_category_vendor`].
+async fn push_one(w: &mut Writer, row: &Row) -> std::result::Result<Outcome, HttpFailure> {
     let Some(target) = CategoryTarget::parse_field(&row.field) else {
         return Ok(Outcome::Refused(format!("unknown category target {:?} in the outbox row", row.field)));
     };
+    match w {
+        Writer::Redmine(srv) => push_redmine(srv, row, &target).await,
+        w => super::push_category_vendor::push_one(w, row, &target).await,
+    }
+}
+
+async fn push_redmine(srv: &mut Server, row: &Row, target: &CategoryTarget) -> std::result::Result<Outcome, HttpFailure> {
     let rid = row.remote_id.as_str();
     let issue = srv.client.issue(rid).await?;
     if let Some(r) = shows(&issue, target, &row.value) {
         return Ok(Outcome::Sent(r));
     }
-    if let Some(c) = conflict(&issue, target, row) {
+    if let Some(c) = conflict(current_value(&issue, target), target, &format!("issue #{rid}"), row) {
         return Ok(c);
     }
     let fields = match target {
@@ -216,6 +215,9 @@ async fn push_one(srv: &mut Server, row: &Row) -> std::result::Result<Outcome, H
             }
         }
         CategoryTarget::CustomField(id) => json!({ "custom_fields": [{ "id": id, "value": row.value }] }),
+        CategoryTarget::Field(name) => {
+            return Ok(Outcome::Refused(format!("a Redmine issue has no field {name:?}: use issue_category or custom_field:ID")))
+        }
     };
     srv.client.update_issue(rid, fields).await?;
     let after = srv.client.issue(rid).await?;
@@ -230,6 +232,7 @@ async fn push_one(srv: &mut Server, row: &Row) -> std::result::Result<Outcome, H
             CategoryTarget::IssueCategory => "this account may not set the category".to_string(),
             CategoryTarget::CustomField(id) =>
                 format!("custom field #{id} is not enabled for this issue's tracker and project, or this account may not edit it"),
+            CategoryTarget::Field(_) => String::new(),
         }
     )))
 }

@@ -157,6 +157,17 @@ impl SnWriter {
         })
     }
 
+    /// The record's field `name` as text: its display value, else its
+    /// value; "" when empty (or when the table has no such field, which
+    /// ServiceNow leaves out of the answer).
+    pub async fn field_text(&self, sys_id: &str, name: &str) -> HttpResult<String> {
+        let url = self.record_url(sys_id)?;
+        let q = [("sysparm_display_value", "all"), ("sysparm_fields", name)];
+        let what = format!("reading {name} of {} {sys_id}", self.table);
+        let rec: Map<String, Value> = self.json(self.http.get(with_query(&url, &q)?), &url, &what).await?;
+        Ok(crate::triage::category_push::record_text(rec.get(name)))
+    }
+
     /// Every additional comment of the record, oldest first.
     pub async fn comments(&self, sys_id: &str) -> HttpResult<Vec<SnComment>> {
         let id = Self::checked(sys_id)?;

@@ -46,6 +46,17 @@ pub struct ZdTicket {
     /// `new`, `open`, `pending`, `hold`, `solved` or `closed`.
     pub status: String,
     pub updated_at: String,
+    /// The custom ticket fields' values (drop-downs as tags).
+    #[serde(default)]
+    pub custom_fields: Vec<ZdField>,
+}
+
+/// One custom ticket field's value.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ZdField {
+    pub id: i64,
+    #[serde(default)]
+    pub value: Value,
 }
 
 /// A comment (public reply or internal note) with its attachments.
@@ -165,6 +176,14 @@ impl ZendeskWriter {
         let url = self.url(&format!("api/v2/tickets/{}.json", numeric(id)?), &[])?;
         let w: Wrap = self.json(self.http.get(url.clone()), &url, &format!("reading ticket #{id}")).await?;
         Ok(w.ticket)
+    }
+
+    /// The ticket's custom field `field_id` as text ("" = empty, or not a
+    /// field of this ticket); a drop-down's value is its option's tag.
+    pub async fn custom_field(&self, id: &str, field_id: i64) -> HttpResult<String> {
+        let t = self.ticket(id).await?;
+        let f = t.custom_fields.iter().find(|f| f.id == field_id);
+        Ok(f.map(|f| crate::triage::category_push::field_text(&f.value)).unwrap_or_default())
     }
 
     /// Every comment of the ticket, oldest first (cursor pages of 100).

@@ -4,7 +4,11 @@
 //! `GET|POST /issue/{id}/comment` (ADF bodies; paged by startAt /
 //! maxResults), `POST /issue/{id}/attachments` (multipart field `file`),
 //! `GET|POST /issue/{id}/transitions`, `GET /issue/{id}/changelog` (paged
-//! by startAt / maxResults) and `GET /myself`. The issue's `updated` moves
+//! by startAt / maxResults), `GET /myself`, and for category pushes
+//! `GET /issue/{id}/editmeta` (the editable custom fields with their
+//! schema type) and `PUT /issue/{id}` `{"fields": {"customfield_N": …}}`
+//! (a select takes `{"value": OPTION}` of its options, a text field a
+//! string; a field not on the edit screen → 400, as Jira). The issue's `updated` moves
 //! with each write, and each write is in the changelog or a comment under
 //! its author ([`ME`] for the token's own writes); [`State::edit_by_other`]
 //! is a developer's change. It refuses what Jira refuses (a
@@ -82,6 +86,10 @@ pub struct State {
     pub w: WriteLog,
     /// Comments per page at most (Jira caps at 100).
     pub comment_page: usize,
+    /// Custom field values on the issue (`customfield_N` → Jira's JSON).
+    pub fields: BTreeMap<String, Value>,
+    /// The custom fields on the edit screen: field → (schema type, a select's options).
+    pub editable: BTreeMap<String, (&'static str, Vec<&'static str>)>,
     next_id: u64,
 }
 
@@ -97,7 +105,18 @@ impl State {
         self.status = (status.0.into(), status.1.into());
         self.touch(DEV, vec!["status"]);
     }
+
+    /// A developer sets custom field `field` to `value` (Jira's JSON) now.
+    pub fn set_field_by_other(&mut self, field: &str, value: Value) {
+        self.fields.insert(field.into(), value);
+        self.touch(DEV, vec!["Hypercare category"]);
+    }
 }
+
+/// The select list the category tests write to, and its options.
+pub const SELECT_FIELD: &str = "customfield_10050";
+/// A text field on the edit screen.
+pub const TEXT_FIELD: &str = "customfield_10051";
 
 /// The running fake.
 pub type FakeJiraWrite = Served<State>;
@@ -123,10 +142,16 @@ impl Served<State> {
             offered: TRANSITIONS.to_vec(),
             w: WriteLog::default(),
             comment_page: 100,
+            fields: BTreeMap::new(),
+            editable: BTreeMap::from([
+                (SELECT_FIELD.to_string(), ("option", vec!["UX", "Performance", "Defect"])),
+                (TEXT_FIELD.to_string(), ("string", vec![])),
+            ]),
             next_id: 20_000,
         }));
         let app = Router::new()
-            .route("/rest/api/3/issue/{id}", get(issue))
+            .route("/rest/api/3/issue/{id}", get(issue).put(set_fields))
+            .route("/rest/api/3/issue/{id}/editmeta", get(editmeta))
             .route("/rest/api/3/issue/{id}/comment", get(comments).post(add_comment))
             .route("/rest/api/3/issue/{id}/attachments", axum::routing::post(attach))
             .route("/rest/api/3/issue/{id}/transitions", get(transitions).post(transition))
@@ -210,10 +235,52 @@ async fn issue(st: S, Path(id): Path<String>, headers: HeaderMap) -> Response {
             .iter()
             .map(|a| json!({"id": a.id.to_string(), "filename": a.filename, "size": a.content.len(), "mimeType": a.mime}))
             .collect();
-        Json(json!({"id": ISSUE_ID, "key": ISSUE_KEY, "fields": {
+        let mut fields = json!({
             "status": {"id": s.status.0, "name": s.status.1, "statusCategory": {"key": "indeterminate"}},
-            "updated": jira_time(s.updated), "attachment": atts}}))
-        .into_response()
+            "updated": jira_time(s.updated), "attachment": atts});
+        for (k, v) in &s.fields {
+            fields[k] = v.clone();
+        }
+        Json(json!({"id": ISSUE_ID, "key": ISSUE_KEY, "fields": fields})).into_response()
+    })
+    .await
+}
+
+async fn editmeta(st: S, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    handle(&st, Method::GET, &id, "/editmeta", &headers, &Bytes::new(), |s| {
+        let mut fields = serde_json::Map::new();
+        for (k, (kind, options)) in &s.editable {
+            let allowed: Vec<Value> = options.iter().map(|o| json!({"value": o, "id": o.len().to_string()})).collect();
+            fields.insert(k.clone(), json!({"required": false, "name": "Hypercare category", "key": k,
+                "schema": {"type": kind, "custom": "com.atlassian.jira.plugin.system.customfieldtypes:select"},
+                "allowedValues": allowed}));
+        }
+        Json(json!({"fields": fields})).into_response()
+    })
+    .await
+}
+
+/// `PUT /issue/{id}`: set custom fields as Jira checks them.
+async fn set_fields(st: S, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    handle(&st, Method::PUT, &id, "", &headers, &body, |s| {
+        let Some(fields) = v["fields"].as_object() else { return error(400, "No fields to update") };
+        for (k, val) in fields {
+            let refuse = |msg: String| (StatusCode::BAD_REQUEST, Json(json!({"errorMessages": [], "errors": {k: msg}}))).into_response();
+            let ok = match s.editable.get(k) {
+                None => return refuse(format!("Field '{k}' cannot be set. It is not on the appropriate screen, or unknown.")),
+                Some(("option", options)) => val["value"].as_str().is_some_and(|o| options.contains(&o)),
+                Some((_, _)) => val.is_string(),
+            };
+            if !ok {
+                return refuse(format!("Specify a valid value for {k}: {val}"));
+            }
+        }
+        for (k, val) in fields {
+            s.fields.insert(k.clone(), val.clone());
+        }
+        s.touch(ME, vec!["Hypercare category"]);
+        StatusCode::NO_CONTENT.into_response()
     })
     .await
 }
@@ -360,4 +427,15 @@ async fn transition(st: S, Path(id): Path<String>, headers: HeaderMap, body: Byt
         StatusCode::NO_CONTENT.into_response()
     })
     .await
+}
+
+impl Served<State> {
+    /// A store with a Jira source (`config` as its settings) holding the
+    /// fake's issue, as a sync would have left it.
+    pub fn world(&self, config: Value) -> super::validation_world::World {
+        let updated_at = self.state().updated;
+        let status_class = hypercare::model::StatusClass::Resolved;
+        let seen = super::validation_world::Seen { remote_id: ISSUE_ID, key: ISSUE_KEY, status: "Resolved", status_class, updated_at };
+        super::validation_world::World::for_source(hypercare::model::SourceKind::Jira, "jira", &self.url, "HC", config, &seen)
+    }
 }

@@ -7,7 +7,10 @@
 //! `element_id=…^element=comments`, paged by limit/offset),
 //! `GET /api/now/attachment` (by `table_sys_id=…`) and
 //! `POST /api/now/attachment/file?table_name=&table_sys_id=&file_name=`
-//! (binary body). Records carry `sys_updated_on` / `sys_updated_by` and
+//! (binary body). Other fields of the table ([`State::fields`], e.g.
+//! `u_hypercare_category`) are answered when `sysparm_fields` names them and
+//! written by the `PATCH`; a field the table does not have is silently
+//! ignored, as ServiceNow does. Records carry `sys_updated_on` / `sys_updated_by` and
 //! comments `sys_created_by`: the push's own writes are [`ME`]'s (an upload
 //! counts as an update of the record), [`State::edit_by_other`] is a
 //! developer's. A wrong `Authorization` gets ServiceNow's 401 body. It
@@ -60,6 +63,9 @@ pub struct State {
     /// The record's `sys_updated_on` and `sys_updated_by`.
     pub updated: DateTime<Utc>,
     pub updated_by: &'static str,
+    /// The table's other fields on this record: name → value (text fields:
+    /// the display value is the value).
+    pub fields: BTreeMap<String, String>,
     pub w: WriteLog,
     next_id: u64,
 }
@@ -106,6 +112,7 @@ impl Served<State> {
             attachments: vec![],
             updated: crate::sync_common::write_log::a_while_ago(),
             updated_by: "admin",
+            fields: BTreeMap::from([("u_hypercare_category".to_string(), String::new())]),
             w: WriteLog::default(),
             next_id: 1000,
         }));
@@ -183,9 +190,13 @@ async fn record(st: S, Path(id): Path<String>, Query(q): Q, headers: HeaderMap) 
             return error(404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval");
         }
         let at = stamp(s.updated);
-        Json(json!({"result": {"sys_id": field(&q, SYS_ID, SYS_ID), "state": field(&q, &s.state, &label_of(&s.state)),
-            "sys_updated_on": field(&q, &at, &at), "sys_updated_by": field(&q, s.updated_by, s.updated_by)}}))
-        .into_response()
+        let mut rec = json!({"sys_id": field(&q, SYS_ID, SYS_ID), "state": field(&q, &s.state, &label_of(&s.state)),
+            "sys_updated_on": field(&q, &at, &at), "sys_updated_by": field(&q, s.updated_by, s.updated_by)});
+        let asked = q.get("sysparm_fields").map(|f| f.split(',').map(str::to_string).collect::<Vec<_>>()).unwrap_or_default();
+        for (name, v) in s.fields.iter().filter(|(n, _)| asked.contains(n)) {
+            rec[name] = field(&q, v, v);
+        }
+        Json(json!({"result": rec})).into_response()
     })
     .await
 }
@@ -202,6 +213,11 @@ async fn update(st: S, Path(id): Path<String>, Query(q): Q, headers: HeaderMap, 
             // An unknown label is ignored, as ServiceNow's choice lists do.
             if let Some(v) = value {
                 s.state = v.to_string();
+            }
+        }
+        for (name, v) in &fields {
+            if let (Some(slot), Some(v)) = (s.fields.get_mut(name), v.as_str()) {
+                *slot = v.to_string();
             }
         }
         s.touch(ME);
@@ -278,4 +294,15 @@ async fn upload(st: S, Query(q): Q, headers: HeaderMap, body: Bytes) -> Response
         (StatusCode::CREATED, Json(json!({"result": v}))).into_response()
     })
     .await
+}
+
+impl Served<State> {
+    /// A store with a ServiceNow source (`config` as its settings) holding the
+    /// fake's incident, as a sync would have left it.
+    pub fn world(&self, config: Value) -> crate::sync_common::validation_world::World {
+        let updated_at = self.state().updated;
+        let status_class = hypercare::model::StatusClass::Resolved;
+        let seen = crate::sync_common::validation_world::Seen { remote_id: SYS_ID, key: "INC0010001", status: "Resolved", status_class, updated_at };
+        crate::sync_common::validation_world::World::for_source(hypercare::model::SourceKind::ServiceNow, "servicenow", &self.url, "incident: assignment_group.name=Hypercare", config, &seen)
+    }
 }

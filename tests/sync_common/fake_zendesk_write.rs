@@ -7,7 +7,10 @@
 //! `meta.has_more`, `meta.after_cursor`; each comment with its
 //! `attachments`), `POST /api/v2/uploads.json?filename=NAME` (the raw bytes
 //! → `upload.token`), `GET /api/v2/tickets/{id}/audits.json` (with the
-//! `users` sideload) and `GET /api/v2/users/me.json`. Each update moves
+//! `users` sideload) and `GET /api/v2/users/me.json`. The ticket's
+//! `custom_fields` ([`State::fields`], id → value) are read and written by
+//! `{"ticket": {"custom_fields": [{"id", "value"}]}}`; a field that is not
+//! in the ticket's form is silently ignored, as Zendesk does. Each update moves
 //! `updated_at` and leaves an audit under its author ([`ME`] for the
 //! token's, [`DEV`] for [`State::edit_by_other`]). It refuses what Zendesk refuses (a wrong
 //! `Authorization` → 401; an update of a closed ticket, an unknown status,
@@ -35,6 +38,9 @@ pub const TICKET_ID: &str = "4711";
 
 pub use crate::sync_common::write_log::{Fault, Logged};
 use crate::sync_common::write_log::{with_retry_after, HasLog, Request, Served, WriteLog};
+
+/// The drop-down custom field the category tests write to.
+pub const CATEGORY_FIELD: i64 = 360_001;
 
 /// The token's user: (id, name).
 pub const ME: (i64, &str) = (9001, "Hypercare Integration");
@@ -76,6 +82,9 @@ pub struct State {
     pub w: WriteLog,
     /// Comments per page at most.
     pub comment_page: usize,
+    /// The custom fields of the ticket's form: id → value (`null` = empty;
+    /// a drop-down's value is its option's tag).
+    pub fields: BTreeMap<i64, Value>,
     next_id: i64,
 }
 
@@ -136,6 +145,7 @@ impl Served<State> {
             audits: vec![],
             w: WriteLog::default(),
             comment_page: 100,
+            fields: BTreeMap::from([(CATEGORY_FIELD, Value::Null)]),
             next_id: 90_000,
         };
         s.add_comment("Invoice posting rounds wrong.", true, vec![]);
@@ -212,8 +222,9 @@ fn file_json(f: &File) -> Value {
 }
 
 fn ticket_json(s: &State) -> Value {
+    let custom: Vec<Value> = s.fields.iter().map(|(id, v)| json!({"id": id, "value": v})).collect();
     json!({"id": TICKET_ID.parse::<i64>().unwrap_or(0), "subject": "Invoice posting rounds wrong", "status": s.status,
-        "created_at": "2026-11-20T08:00:00Z", "updated_at": zd_time(s.updated)})
+        "created_at": "2026-11-20T08:00:00Z", "updated_at": zd_time(s.updated), "custom_fields": custom})
 }
 
 fn zd_time(t: DateTime<Utc>) -> String {
@@ -332,8 +343,26 @@ async fn update(st: S, Path(file): Path<String>, Query(q): Q, headers: HeaderMap
             events.push(json!({"type": "Change", "field_name": "status", "value": st, "previous_value": s.status}));
             s.status = st.into();
         }
+        for f in t["custom_fields"].as_array().into_iter().flatten() {
+            let Some(id) = f["id"].as_i64() else { return invalid("custom_fields", "Custom fields: id is missing") };
+            if let Some(slot) = s.fields.get_mut(&id) {
+                events.push(json!({"type": "Change", "field_name": id.to_string(), "value": f["value"], "previous_value": slot}));
+                *slot = f["value"].clone();
+            }
+        }
         s.audit(ME, events);
         Json(json!({"ticket": ticket_json(s), "audit": {"id": s.next_id + 1, "events": []}})).into_response()
     })
     .await
+}
+
+impl Served<State> {
+    /// A store with a Zendesk source (`config` as its settings) holding the
+    /// fake's ticket, as a sync would have left it.
+    pub fn world(&self, config: Value) -> crate::sync_common::validation_world::World {
+        let updated_at = self.state().updated;
+        let status_class = hypercare::model::StatusClass::Open;
+        let seen = crate::sync_common::validation_world::Seen { remote_id: TICKET_ID, key: &format!("#{TICKET_ID}"), status: "Pending", status_class, updated_at };
+        crate::sync_common::validation_world::World::for_source(hypercare::model::SourceKind::Zendesk, "zd", &self.url, "*", config, &seen)
+    }
 }

@@ -65,6 +65,13 @@ impl World {
         World { _dir: dir, store, ticket, files: tempfile::tempdir().unwrap() }
     }
 
+    /// A store with a source of `kind` named `name` (token in
+    /// `HC_<NAME>_PUSH_TOKEN`, `config` as its settings) holding `seen`.
+    pub fn for_source(kind: hypercare::model::SourceKind, name: &str, url: &str, project: &str, config: serde_json::Value, seen: &Seen) -> World {
+        let token_env = Some(format!("HC_{}_PUSH_TOKEN", name.to_uppercase()));
+        World::new(&NewSource { name: name.into(), kind, url: url.into(), project: project.into(), token_env, config }, seen)
+    }
+
     /// Record a validation now (with `invoice.png` as evidence when asked).
     pub fn validate(&self, outcome: Outcome, with_evidence: bool) -> Validation {
         let mut evidence = vec![];
@@ -117,5 +124,33 @@ impl World {
             assert_eq!(r.state, OutboxState::Conflict, "{:?}: {why}", r.kind);
             assert!(why.contains(who_when), "{:?}: {why:?} does not name {who_when:?}", r.kind);
         }
+    }
+}
+
+impl World {
+    /// The ticket's raw record as the last sync kept it.
+    pub fn set_raw(&self, raw: serde_json::Value) {
+        let t = self.ticket;
+        self.store.with_tx(|tx| Ok(tx.execute("UPDATE tickets SET raw = ?2 WHERE id = ?1", rusqlite::params![t, raw.to_string()])?)).unwrap();
+    }
+
+    /// Confirm `category` for the ticket now; the queued outbox row's id.
+    pub fn confirm(&self, category: hypercare::model::Category) -> i64 {
+        let o = hypercare::triage::Override { category: Some(category), ..Default::default() };
+        let done = hypercare::triage::set_override(&self.store, self.ticket, &o, Utc::now()).unwrap();
+        let push = done.category_push.expect("a category was given");
+        assert!(push.queued, "{push:?}");
+        push.outbox_id.unwrap()
+    }
+
+    /// (state, last error, next attempt) of outbox row `id`.
+    pub fn outbox_row(&self, id: i64) -> (OutboxState, String, DateTime<Utc>) {
+        let r = self.store.outbox(true).unwrap().into_iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no row {id}"));
+        (r.state, r.last_error.unwrap_or_default(), r.next_attempt_at)
+    }
+
+    /// Make outbox row `id` pending again, as a push that died after the server took the write leaves it.
+    pub fn make_pending(&self, id: i64) {
+        self.store.with_tx(|tx| Ok(tx.execute("UPDATE outbox SET state = 'pending', remote_ref = NULL WHERE id = ?1", [id])?)).unwrap();
     }
 }

@@ -157,7 +157,7 @@ pub async fn mark_theme_training(state: State<'_, AppState>, theme: i64, date: S
 }
 
 /// Where a source writes confirmed categories: `issue_category`,
-/// `custom_field:<id>`, or `None` (they stay local).
+/// `custom_field:<id>`, `field:<name>`, or `None` (they stay local).
 #[tauri::command]
 pub async fn category_push_target(state: State<'_, AppState>, source: String) -> CmdResult<Option<String>> {
     let store = state.store().await?;
@@ -172,7 +172,7 @@ pub async fn set_category_push_target(state: State<'_, AppState>, source: String
     blocking(move || {
         let Some(t) = target.filter(|t| !t.trim().is_empty()) else { return store.set_category_push(&source, None) };
         let target = CategoryTarget::parse_field(&t).ok_or_else(|| {
-            hypercare::Error::InvalidInput(format!("{t:?} is not a place: use issue_category or custom_field:ID"))
+            hypercare::Error::InvalidInput(format!("{t:?} is not a place: use issue_category, custom_field:ID or field:NAME"))
         })?;
         let values = store.category_push(&source)?.map(|c| c.values).unwrap_or_default();
         store.set_category_push(&source, Some(&CategoryPushConfig { target, values }))

@@ -27,7 +27,9 @@ pub enum SourceCmd {
     },
     /// Where confirmed triage categories are written on the server:
     /// `issue_category` (Redmine issue category of that name),
-    /// `custom_field:ID`, or `none`. Without --to: show the setting.
+    /// `custom_field:ID` (Redmine, Jira's customfield_ID, a Zendesk ticket
+    /// field), `field:NAME` (a ServiceNow field), or `none`. Without --to:
+    /// show the setting.
     CategoryPush {
         name: String,
         #[arg(long, value_name = "TARGET")]
@@ -187,7 +189,7 @@ fn category_push(ctx: &Ctx, name: &str, to: Option<String>, map: &[String]) -> h
         return Ok(());
     }
     let target = CategoryTarget::parse_field(&to).ok_or_else(|| {
-        Error::invalid(format!("--to {to:?} is not a place: use issue_category, custom_field:ID or none"))
+        Error::invalid(format!("--to {to:?} is not a place: use issue_category, custom_field:ID (Redmine, Jira, Zendesk), field:NAME (ServiceNow) or none"))
     })?;
     let mut values = std::collections::BTreeMap::new();
     for m in map {
@@ -201,7 +203,8 @@ fn category_push(ctx: &Ctx, name: &str, to: Option<String>, map: &[String]) -> h
         }
         values.insert(c, v.trim().to_string());
     }
+    let place = target.describe();
     store.set_category_push(name, Some(&CategoryPushConfig { target, values }))?;
-    println!("{name}: confirmed categories will be written to {}", target.describe());
+    println!("{name}: confirmed categories will be written to {place}");
     Ok(())
 }

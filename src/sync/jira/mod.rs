@@ -33,8 +33,8 @@
 //! - **Connection test**: `/rest/api/3/myself` (the URL answers as Jira and
 //!   the credentials are accepted), then `/rest/api/3/project/{key}`.
 //!
-//! Validations are pushed by [`crate::validation::push_jira`]; pushing
-//! categories to Jira is not supported yet.
+//! Validations are pushed by [`crate::validation::push_jira`], confirmed
+//! categories (to a custom field) by `validation::push_category_vendor`.
 
 pub mod adf;
 pub mod jql;

@@ -317,7 +317,12 @@ export class FakeBackend implements Backend {
     }
     const row = fakeOutboxEntry(this.outboxRows.length + 1, "category", t.key, label(c), now, { target_field: field });
     this.outboxRows.push(row);
-    const target = field === "issue_category" ? "the issue category" : `custom field #${field.split(":")[1]}`;
+    const target =
+      field === "issue_category"
+        ? "the issue category"
+        : field.startsWith("field:")
+          ? `field ${field.slice(6)}`
+          : `custom field #${field.split(":")[1]}`;
     return { queued: true, outbox_id: row.id, target, value: row.detail, reason: null };
   }
 
@@ -353,8 +358,8 @@ export class FakeBackend implements Backend {
 
   async setCategoryPushTarget(source: string, target: string | null) {
     this.guard();
-    if (target && !/^(issue_category|custom_field:[1-9][0-9]*)$/.test(target)) {
-      throw { code: "invalid_input", message: `"${target}" is not a place: use issue_category or custom_field:ID` } satisfies IpcError;
+    if (target && !/^(issue_category|custom_field:[1-9][0-9]*|field:[a-z][a-z0-9_]*)$/.test(target)) {
+      throw { code: "invalid_input", message: `"${target}" is not a place: use issue_category, custom_field:ID or field:NAME` } satisfies IpcError;
     }
     if (target) this.categoryTargets[source] = target;
     else delete this.categoryTargets[source];

@@ -25,7 +25,7 @@ round: number | null, ticket_key: string, outcome: Outcome | null, kind: OutboxK
  */
 detail: string | null, 
 /**
- * Category: where it is written (`issue_category`, `custom_field:<id>`).
+ * Category: where it is written (`issue_category`, `custom_field:<id>`, `field:<name>`).
  */
 target_field: string | null, state: OutboxState, attempts: number, next_attempt_at: string, 
 /**

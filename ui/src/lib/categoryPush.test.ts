@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { FakeBackend, fakeTriage } from "../backend/fake";
 import type { ThemeExample } from "../bindings/ThemeExample";
-import { placeFromTarget, saveCategoryPush, targetFromPlace } from "./sources";
+import { placeFromTarget, placesFor, saveCategoryPush, targetFromPlace } from "./sources";
 import { countText, exampleOrigin, shownExamples } from "./themes";
 import { pushNote, TriageSession } from "./triage";
 import { conflictChoices, conflictNote, groupOutbox, outboxActions, targetLabel, unsentCount } from "./validation";
@@ -179,6 +179,19 @@ describe("the source's category setting", () => {
     expect(targetFromPlace({ mode: "custom_field", fieldId: " 12 " })).toEqual({ ok: true, target: "custom_field:12" });
     expect(targetFromPlace({ mode: "custom_field", fieldId: "x" })).toEqual({ ok: false, message: 'custom field id "x" must be a positive number' });
     expect(targetFromPlace({ mode: "none", fieldId: "3" })).toEqual({ ok: true, target: null });
+  });
+
+  it("offers each kind of server only the places it has", () => {
+    const modes = (k: Parameters<typeof placesFor>[0]) => placesFor(k).map((p) => p.mode);
+    expect(modes("redmine")).toEqual(["none", "issue_category", "custom_field"]);
+    expect(modes("jira")).toEqual(["none", "custom_field"]);
+    expect(modes("zendesk")).toEqual(["none", "custom_field"]);
+    expect(modes("service_now")).toEqual(["none", "field"]);
+    expect(placeFromTarget("field:u_hypercare_category")).toEqual({ mode: "field", fieldId: "u_hypercare_category" });
+    expect(targetFromPlace({ mode: "field", fieldId: " category " })).toEqual({ ok: true, target: "field:category" });
+    const bad = targetFromPlace({ mode: "field", fieldId: "Category!" });
+    expect(bad.ok).toBe(false);
+    expect(targetLabel("field:category")).toBe("field category");
   });
 });
 

@@ -20,14 +20,33 @@ export function suggestSourceName(project: string): string {
 
 /** Where a source writes confirmed categories, as the settings form edits it. */
 export interface CategoryPlace {
-  mode: "none" | "issue_category" | "custom_field";
-  /** The custom field's id, as typed. */
+  mode: "none" | "issue_category" | "custom_field" | "field";
+  /** The custom field's id, or (mode "field") the record field's name, as typed. */
   fieldId: string;
 }
 
-/** The form's state from the shell's target ("issue_category", "custom_field:7" or null). */
+/** The places a source of `kind` can write confirmed categories to, as the form offers them. */
+export function placesFor(kind: SourceKind): { mode: CategoryPlace["mode"]; label: string }[] {
+  const none = { mode: "none" as const, label: "nowhere (kept here only)" };
+  switch (kind) {
+    case "redmine":
+      return [none, { mode: "issue_category", label: "the issue category" }, { mode: "custom_field", label: "a custom field" }];
+    case "jira":
+      return [none, { mode: "custom_field", label: "a custom field (customfield_ID)" }];
+    case "zendesk":
+      return [none, { mode: "custom_field", label: "a custom ticket field (drop-down values are tags)" }];
+    case "service_now":
+      return [none, { mode: "field", label: "a field of the record" }];
+    default:
+      return [none];
+  }
+}
+
+/** The form's state from the shell's target ("issue_category", "custom_field:7", "field:category" or null). */
 export function placeFromTarget(target: string | null): CategoryPlace {
   if (target === "issue_category") return { mode: "issue_category", fieldId: "" };
+  const f = /^field:([a-z][a-z0-9_]*)$/.exec(target ?? "");
+  if (f) return { mode: "field", fieldId: f[1] };
   const m = /^custom_field:(\d+)$/.exec(target ?? "");
   return m ? { mode: "custom_field", fieldId: m[1] } : { mode: "none", fieldId: "" };
 }
@@ -36,6 +55,13 @@ export function placeFromTarget(target: string | null): CategoryPlace {
 export function targetFromPlace(p: CategoryPlace): { ok: true; target: string | null } | { ok: false; message: string } {
   if (p.mode === "none") return { ok: true, target: null };
   if (p.mode === "issue_category") return { ok: true, target: "issue_category" };
+  if (p.mode === "field") {
+    const name = p.fieldId.trim();
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+      return { ok: false, message: `field name "${name}" must be a ServiceNow field name such as category or u_hypercare_category` };
+    }
+    return { ok: true, target: `field:${name}` };
+  }
   const id = p.fieldId.trim();
   if (!/^[1-9][0-9]*$/.test(id)) return { ok: false, message: `custom field id "${id}" must be a positive number` };
   return { ok: true, target: `custom_field:${id}` };
@@ -80,6 +106,7 @@ export async function saveCategoryPush(
   await backend.setCategoryPushTarget(source, target);
   if (target === null) return "Saved: confirmed categories are kept here only.";
   if (target === "issue_category") return "Saved: confirmed categories go to the issue category.";
+  if (target.startsWith("field:")) return `Saved: confirmed categories go to the field ${target.slice(6)} of each record.`;
   const id = Number(target.split(":")[1]);
   const seen = await backend.sourceFields(source).then(
     (f) => f.seen,

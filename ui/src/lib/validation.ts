@@ -204,10 +204,11 @@ export interface OutboxGroup {
 
 const SEVERITY: OutboxState[] = ["conflict", "rejected", "pending", "sent", "discarded"];
 
-/** "issue_category" → "issue category", "custom_field:7" → "custom field #7". */
+/** "issue_category" → "issue category", "custom_field:7" → "custom field #7", "field:category" → "field category". */
 export function targetLabel(field: string | null): string | null {
   if (!field) return null;
   if (field === "issue_category") return "issue category";
+  if (field.startsWith("field:")) return `field ${field.slice(6)}`;
   const m = /^custom_field:(\d+)$/.exec(field);
   return m ? `custom field #${m[1]}` : field;
 }
