@@ -8,7 +8,8 @@
 //! (cursor pages of 100 audits) gives what the comments endpoint gives plus
 //! every status move, so a reopened ticket counts as reopened in the KPIs.
 //!
-//! Pure: no I/O. The connector ([`super::zendesk`]) pages, this module reads.
+//! Pure: no I/O. The connector ([`super::zendesk`]) pages, this module reads;
+//! the push's conflict check (`validation::push_zendesk`) reads the same types.
 
 use std::collections::HashMap;
 
@@ -29,7 +30,7 @@ pub struct AuditsPage {
 }
 
 /// One update of the ticket.
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Audit {
     #[serde(default)]
     pub author_id: Option<i64>,
@@ -39,7 +40,7 @@ pub struct Audit {
 }
 
 /// One event of an update; only the fields this client reads.
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Event {
     #[serde(default)]
     pub id: Option<u64>,

@@ -123,8 +123,9 @@ async fn conflict(zd: &ZendeskWriter, w: &Work, before: &RemoteIssue) -> HttpRes
                 _ => "fields changed",
             })
             .collect();
-        let who = users.iter().find(|u| u.id == a.author_id).map_or_else(|| format!("user {}", a.author_id), |u| u.name.clone());
-        changes.push(Change { at: time(&a.created_at)?, by_me: a.author_id == me, who, notes: comment, what });
+        let author = a.author_id.unwrap_or_default();
+        let who = users.iter().find(|u| u.id == author).map_or_else(|| format!("user {author}"), |u| u.name.clone());
+        changes.push(Change { at: time(&a.created_at)?, by_me: author == me, who, notes: comment, what });
     }
     Ok(changed_by_others(&format!("ticket {}", w.v.ticket_key), before.updated_on, w.seen_updated_at, &changes))
 }

@@ -81,27 +81,8 @@ impl ZdComment {
     }
 }
 
-/// One audit of a ticket: one update, by one user, with its events.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ZdAudit {
-    #[serde(default)]
-    pub author_id: i64,
-    pub created_at: String,
-    #[serde(default)]
-    pub events: Vec<ZdEvent>,
-}
-
-/// An event of an audit: a `Comment` (with its body) or a `Change` of a
-/// field (`status`, `assignee_id`, ...); other types are notifications.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ZdEvent {
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    #[serde(default)]
-    pub field_name: Option<String>,
-    #[serde(default)]
-    pub body: Option<String>,
-}
+/// A ticket's audits are read as the sync reads them.
+pub use crate::sync::zendesk_audits::{Audit as ZdAudit, Event as ZdEvent};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ZdUser {
